@@ -1,0 +1,324 @@
+//! Events received from DGPhone, typed, each keeping its raw headers.
+
+use super::validate::Line;
+use crate::wire::Packet;
+
+/// What an event is. Every documented status, the statuses seen in the
+/// field, the response and timestamp packets, and catch-alls that keep
+/// anything new.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    // DGPhoneEvent, documented statuses.
+    LineSelected,
+    Dialing,
+    ReceivingCall,
+    Answer,
+    Hold,
+    Hangup,
+    Ready,
+    DtmfReceived,
+    UserLogoff,
+    AgentLogin,
+    AgentCalled,
+    AgentConnect,
+    AgentComplete,
+    AgentLogoff,
+    // DGPhoneEvent, statuses seen in the field.
+    Error,
+    Busy,
+    AgentNoAnswer,
+    AgentPaused,
+    QueueEntry,
+    QueueJoin,
+    QueueLeave,
+    QueueAbandon,
+    QueueStatusComplete,
+    /// A DGPhoneEvent whose Status is none of the above (see
+    /// [`Event::status`]).
+    OtherStatus,
+    /// `Event: DGPhoneResponse` (the answer to Login, and any other).
+    Response,
+    /// `Event: DGTimeStamp`, the keep-alive.
+    TimeStamp,
+    /// Any other packet, kept whole.
+    Unknown,
+}
+
+/// The statuses with their spelling on the wire (matched without case).
+const STATUSES: [(&str, EventKind); 23] = [
+    ("LineSelected", EventKind::LineSelected),
+    ("Dialing", EventKind::Dialing),
+    ("ReceivingCall", EventKind::ReceivingCall),
+    ("Answer", EventKind::Answer),
+    ("Hold", EventKind::Hold),
+    ("Hangup", EventKind::Hangup),
+    ("Ready", EventKind::Ready),
+    ("DTMFReceived", EventKind::DtmfReceived),
+    ("UserLogoff", EventKind::UserLogoff),
+    ("AgentLogin", EventKind::AgentLogin),
+    ("AgentCalled", EventKind::AgentCalled),
+    ("AgentConnect", EventKind::AgentConnect),
+    ("AgentComplete", EventKind::AgentComplete),
+    ("AgentLogoff", EventKind::AgentLogoff),
+    ("Error", EventKind::Error),
+    ("Busy", EventKind::Busy),
+    ("AgentNoAnswer", EventKind::AgentNoAnswer),
+    ("AgentPaused", EventKind::AgentPaused),
+    ("QueueEntry", EventKind::QueueEntry),
+    ("QueueJoin", EventKind::QueueJoin),
+    ("QueueLeave", EventKind::QueueLeave),
+    ("QueueAbandon", EventKind::QueueAbandon),
+    ("QueueStatusComplete", EventKind::QueueStatusComplete),
+];
+
+impl EventKind {
+    /// The Status text of a DGPhoneEvent kind, as the documents spell it.
+    pub fn status_name(self) -> Option<&'static str> {
+        STATUSES.iter().find(|(_, kind)| *kind == self).map(|(name, _)| *name)
+    }
+
+    fn from_status(status: &str) -> EventKind {
+        STATUSES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(status))
+            .map_or(EventKind::OtherStatus, |(_, kind)| *kind)
+    }
+
+    /// True for the agent (call-centre attendant) statuses.
+    pub fn is_agent(self) -> bool {
+        use EventKind::*;
+        matches!(self, AgentLogin | AgentCalled | AgentConnect | AgentComplete | AgentLogoff | AgentNoAnswer | AgentPaused)
+    }
+}
+
+/// One event from DGPhone: its kind and the packet it came in, whose headers
+/// stay reachable untouched ([`Event::packet`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    kind: EventKind,
+    packet: Packet,
+}
+
+/// A `DGTimeStamp`'s time, where its text is recognisable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParsedTime {
+    /// Seconds since 1970-01-01 UTC.
+    Epoch(u64),
+    /// A wall-clock time, with the date when one came (year, month, day).
+    Clock { date: Option<(u16, u8, u8)>, hour: u8, minute: u8, second: u8 },
+}
+
+fn flag(value: &str) -> Option<bool> {
+    match value.trim() {
+        "1" => Some(true),
+        "0" => Some(false),
+        v if v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("yes") => Some(true),
+        v if v.eq_ignore_ascii_case("false") || v.eq_ignore_ascii_case("no") => Some(false),
+        _ => None,
+    }
+}
+
+fn numbers<const N: usize>(text: &str, sep: char) -> Option<[u16; N]> {
+    let mut out = [0u16; N];
+    let mut parts = text.split(sep);
+    for slot in out.iter_mut() {
+        *slot = parts.next()?.parse().ok()?;
+    }
+    parts.next().is_none().then(|| out)
+}
+
+impl ParsedTime {
+    /// Reads `1700000000`, `14:05:09`, `2024-05-01 14:05:09`,
+    /// `2024-05-01T14:05:09` or `01/05/2024 14:05:09` (day first, as in
+    /// Brazil). Fractions of a second are ignored.
+    pub fn parse(text: &str) -> Option<ParsedTime> {
+        let text = text.trim();
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            return text.parse().ok().map(ParsedTime::Epoch);
+        }
+        let (date, clock) = match text.rsplit_once(|c| c == ' ' || c == 'T') {
+            Some((date, clock)) => (Some(date.trim()), clock),
+            None => (None, text),
+        };
+        let clock = clock.split('.').next()?;
+        let [hour, minute, second] = numbers::<3>(clock, ':')?;
+        if hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        let date = match date {
+            None => None,
+            Some(d) => Some(match (numbers::<3>(d, '-'), numbers::<3>(d, '/')) {
+                (Some([y, m, d]), _) => (y, m as u8, d as u8),
+                (_, Some([d, m, y])) => (y, m as u8, d as u8),
+                _ => return None,
+            }),
+        };
+        Some(ParsedTime::Clock { date, hour: hour as u8, minute: minute as u8, second: second as u8 })
+    }
+}
+
+impl Event {
+    /// Types a received packet. Never fails: what is not recognised is
+    /// [`EventKind::OtherStatus`] or [`EventKind::Unknown`].
+    pub fn from_packet(packet: Packet) -> Event {
+        let event = packet.get("Event").unwrap_or("");
+        let kind = if event.eq_ignore_ascii_case("DGPhoneEvent") {
+            EventKind::from_status(packet.get("Status").unwrap_or(""))
+        } else if event.eq_ignore_ascii_case("DGPhoneResponse") {
+            EventKind::Response
+        } else if event.eq_ignore_ascii_case("DGTimeStamp") {
+            EventKind::TimeStamp
+        } else {
+            EventKind::Unknown
+        };
+        Event { kind, packet }
+    }
+
+    /// What the event is.
+    pub fn kind(&self) -> EventKind {
+        self.kind
+    }
+
+    /// The packet as received: every header, in order, original spelling.
+    pub fn packet(&self) -> &Packet {
+        &self.packet
+    }
+
+    /// Gives the packet back.
+    pub fn into_packet(self) -> Packet {
+        self.packet
+    }
+
+    /// The first value of a header, matched without regard to case.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.packet.get(key)
+    }
+
+    /// `Status:` as received.
+    pub fn status(&self) -> Option<&str> {
+        self.get("Status")
+    }
+
+    /// The line the event is about, when it names a valid one.
+    pub fn line(&self) -> Option<Line> {
+        let number = self.get("Line")?.trim().parse().ok()?;
+        Line::new(number).ok()
+    }
+
+    /// `Number:`, the other party.
+    pub fn number(&self) -> Option<&str> {
+        self.get("Number")
+    }
+
+    /// `User:`, the extension the event belongs to.
+    pub fn user(&self) -> Option<&str> {
+        self.get("User")
+    }
+
+    /// `Agent:`, on agent events.
+    pub fn agent(&self) -> Option<&str> {
+        self.get("Agent")
+    }
+
+    /// `Uniqueid:`, the PBX's call id on agent events.
+    pub fn uniqueid(&self) -> Option<&str> {
+        self.get("Uniqueid")
+    }
+
+    /// `Message:`, DGPhone's text (on responses and errors).
+    pub fn message(&self) -> Option<&str> {
+        self.get("Message")
+    }
+
+    /// `Queue:`, on queue events.
+    pub fn queue(&self) -> Option<&str> {
+        self.get("Queue")
+    }
+
+    /// `Hold: 1|0` on a Hold event: true when the call is now on hold.
+    pub fn hold(&self) -> Option<bool> {
+        flag(self.get("Hold")?)
+    }
+
+    /// `Paused: 1|0` on AgentPaused.
+    pub fn paused(&self) -> Option<bool> {
+        flag(self.get("Paused")?)
+    }
+
+    /// The DTMF digit of a DTMFReceived event.
+    pub fn digit(&self) -> Option<char> {
+        let mut chars = self.get("Digit")?.trim().chars();
+        let digit = chars.next()?.to_ascii_uppercase();
+        (chars.next().is_none() && super::validate::is_dtmf(digit)).then(|| digit)
+    }
+
+    /// On a response: true for `Response: Success`, false for anything else.
+    pub fn is_success(&self) -> Option<bool> {
+        if self.kind != EventKind::Response {
+            return None;
+        }
+        Some(self.get("Response").map_or(false, |r| r.eq_ignore_ascii_case("Success")))
+    }
+
+    /// `Command:` echoed in a response.
+    pub fn command(&self) -> Option<&str> {
+        self.get("Command")
+    }
+
+    /// The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in
+    /// the field), or the `Timestamp:` of any other event.
+    pub fn time(&self) -> Option<&str> {
+        self.get("Time").or_else(|| self.get("Timestamp"))
+    }
+
+    /// [`Event::time`], parsed where recognisable.
+    pub fn parsed_time(&self) -> Option<ParsedTime> {
+        ParsedTime::parse(self.time()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(pairs: &[(&str, &str)]) -> Event {
+        Event::from_packet(Packet::from_pairs(pairs))
+    }
+
+    #[test]
+    fn every_known_status_is_typed() {
+        for (name, kind) in STATUSES {
+            let e = event(&[("Event", "DGPhoneEvent"), ("Status", &name.to_lowercase())]);
+            assert_eq!(e.kind(), kind);
+            assert_eq!(kind.status_name(), Some(name));
+        }
+        let other = event(&[("Event", "DGPhoneEvent"), ("Status", "Transfer"), ("X", "1")]);
+        assert_eq!(other.kind(), EventKind::OtherStatus);
+        assert_eq!(other.status(), Some("Transfer"));
+        assert_eq!(event(&[("Event", "Foo")]).kind(), EventKind::Unknown);
+        assert_eq!(event(&[("Response", "Success")]).kind(), EventKind::Unknown);
+    }
+
+    #[test]
+    fn fields() {
+        let e = event(&[("Event", "DGPhoneEvent"), ("Status", "Hold"), ("User", "201"), ("Line", "3"), ("Hold", "1")]);
+        assert_eq!((e.line().map(Line::number), e.user(), e.hold()), (Some(3), Some("201"), Some(true)));
+        let d = event(&[("Event", "DGPhoneEvent"), ("Status", "DTMFReceived"), ("Line", "9"), ("Digit", "b")]);
+        assert_eq!((d.line(), d.digit()), (None, Some('B')));
+        let r = event(&[("Event", "DGPhoneResponse"), ("Response", "Error"), ("Command", "Login"), ("Message", "Invalid user")]);
+        assert_eq!((r.is_success(), r.command(), r.message()), (Some(false), Some("Login"), Some("Invalid user")));
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(ParsedTime::parse("1700000000"), Some(ParsedTime::Epoch(1_700_000_000)));
+        assert_eq!(ParsedTime::parse("14:05:09"), Some(ParsedTime::Clock { date: None, hour: 14, minute: 5, second: 9 }));
+        let dated = Some(ParsedTime::Clock { date: Some((2024, 5, 1)), hour: 14, minute: 5, second: 9 });
+        assert_eq!(ParsedTime::parse("2024-05-01 14:05:09.123"), dated);
+        assert_eq!(ParsedTime::parse("01/05/2024 14:05:09"), dated);
+        assert_eq!(ParsedTime::parse("2024-05-01T14:05:09"), dated);
+        assert_eq!(ParsedTime::parse("soon"), None);
+        let ts = event(&[("Event", "DGTimeStamp"), ("Timestamp", "12:00:00")]);
+        assert_eq!((ts.kind(), ts.time()), (EventKind::TimeStamp, Some("12:00:00")));
+    }
+}

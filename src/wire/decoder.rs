@@ -1,0 +1,289 @@
+//! Incremental framing: bytes in any split, whole packets out.
+
+use std::io::{self, Read};
+
+use thiserror::Error;
+
+use super::{text, Packet};
+
+/// The default bound on one packet's size.
+pub const DEFAULT_MAX_PACKET: usize = 64 * 1024;
+
+/// What the decoder finds in the byte stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// A complete packet.
+    Packet(Packet),
+    /// A line without a colon outside any packet, such as an AMI-style
+    /// banner (`DGPhone Manager/1.0`). Reported, never fatal.
+    Greeting(String),
+}
+
+/// A framing error. The decoder recovers by itself: after an error it goes
+/// on with the next packet.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum WireError {
+    /// A packet grew past the configured bound; its bytes up to the next
+    /// blank line are skipped.
+    #[error("packet larger than {limit} bytes skipped")]
+    Oversize { limit: usize },
+    /// The stream ended in the middle of a packet; the partial packet is
+    /// not delivered.
+    #[error("connection closed in the middle of a packet ({bytes} bytes unfinished)")]
+    Truncated { bytes: usize },
+}
+
+/// An incremental decoder. Feed it bytes with [`Decoder::push`] (or let it
+/// read them with [`Decoder::read_from`]) and take frames with
+/// [`Decoder::next_frame`] until it returns `None`.
+///
+/// Lines may end in CRLF, LF or a mix. Blank lines between packets are
+/// ignored. The buffer grows to at most about one packet plus one read.
+#[derive(Debug)]
+pub struct Decoder {
+    buf: Vec<u8>,
+    /// Bytes before this index are consumed.
+    start: usize,
+    /// Bytes up to this index have been split into lines.
+    scan: usize,
+    /// Bytes up to this index are filled (the rest of `buf` is spare room).
+    end: usize,
+    /// Start of the packet being gathered, if its first line has come.
+    packet_start: Option<usize>,
+    /// Skipping an oversize packet up to its closing blank line.
+    discarding: bool,
+    /// While discarding, part of the current line was already dropped, so
+    /// its end cannot be a blank line.
+    line_dirty: bool,
+    max_packet: usize,
+}
+
+const READ_CHUNK: usize = 16 * 1024;
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new(DEFAULT_MAX_PACKET)
+    }
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line.is_empty() || line == b"\r"
+}
+
+impl Decoder {
+    /// A decoder that refuses packets larger than `max_packet` bytes.
+    pub fn new(max_packet: usize) -> Decoder {
+        Decoder {
+            buf: Vec::new(),
+            start: 0,
+            scan: 0,
+            end: 0,
+            packet_start: None,
+            discarding: false,
+            line_dirty: false,
+            max_packet: max_packet.max(1),
+        }
+    }
+
+    /// Drops consumed bytes so the buffer holds only what is still pending.
+    fn compact(&mut self) {
+        if self.start == 0 {
+            return;
+        }
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.scan -= self.start;
+        self.packet_start = self.packet_start.map(|p| p - self.start);
+        self.start = 0;
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.compact();
+        if self.buf.len() - self.end < additional {
+            self.buf.resize(self.end + additional, 0);
+        }
+    }
+
+    /// Appends received bytes.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.reserve(bytes.len());
+        self.buf[self.end..self.end + bytes.len()].copy_from_slice(bytes);
+        self.end += bytes.len();
+    }
+
+    /// Reads once from `source` straight into the buffer (no extra copy).
+    /// Returns what `read` returned: `Ok(0)` is the end of the stream.
+    pub fn read_from<R: Read + ?Sized>(&mut self, source: &mut R) -> io::Result<usize> {
+        self.reserve(READ_CHUNK);
+        let n = source.read(&mut self.buf[self.end..])?;
+        self.end += n;
+        Ok(n)
+    }
+
+    /// Bytes received but not yet returned as frames.
+    pub fn pending(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// The next complete frame, an error for a malformed stretch of input,
+    /// or `None` when more bytes are needed.
+    pub fn next_frame(&mut self) -> Option<Result<Frame, WireError>> {
+        loop {
+            let line_start = self.scan;
+            let newline = match memchr::memchr(b'\n', &self.buf[line_start..self.end]) {
+                Some(at) => line_start + at,
+                None => return self.check_partial_line(line_start),
+            };
+            self.scan = newline + 1;
+            let line = &self.buf[line_start..newline];
+
+            if self.discarding {
+                if is_blank(line) && !self.line_dirty {
+                    self.discarding = false;
+                }
+                self.line_dirty = false;
+                self.start = self.scan;
+                continue;
+            }
+            if is_blank(line) {
+                self.start = self.scan;
+                match self.packet_start.take() {
+                    Some(packet_start) => {
+                        let packet = Packet::parse(&self.buf[packet_start..line_start]);
+                        return Some(Ok(Frame::Packet(packet)));
+                    }
+                    None => continue,
+                }
+            }
+            match self.packet_start {
+                None if memchr::memchr(b':', line).is_none() => {
+                    if line.len() > self.max_packet {
+                        self.start = self.scan;
+                        return Some(Err(WireError::Oversize { limit: self.max_packet }));
+                    }
+                    let greeting = text::decode(line).trim().to_string();
+                    self.start = self.scan;
+                    return Some(Ok(Frame::Greeting(greeting)));
+                }
+                None => self.packet_start = Some(line_start),
+                Some(_) => {}
+            }
+            let packet_start = self.packet_start.expect("set above");
+            if self.scan - packet_start > self.max_packet {
+                return Some(Err(self.start_discarding()));
+            }
+        }
+    }
+
+    /// With no complete line left, a packet (or a line) still growing past
+    /// the bound is an error now rather than after it has eaten memory.
+    fn check_partial_line(&mut self, line_start: usize) -> Option<Result<Frame, WireError>> {
+        let held_from = self.packet_start.unwrap_or(line_start);
+        if self.end - held_from <= self.max_packet {
+            return None;
+        }
+        if self.discarding {
+            self.line_dirty = true;
+            self.start = self.end;
+            self.scan = self.end;
+            return None;
+        }
+        let error = self.start_discarding();
+        self.line_dirty = true;
+        self.start = self.end;
+        self.scan = self.end;
+        Some(Err(error))
+    }
+
+    fn start_discarding(&mut self) -> WireError {
+        self.packet_start = None;
+        self.discarding = true;
+        self.start = self.scan;
+        WireError::Oversize { limit: self.max_packet }
+    }
+
+    /// Call when the stream has ended: reports a packet (or a non-blank
+    /// line) left unfinished, and resets the decoder for a new stream.
+    pub fn finish(&mut self) -> Option<WireError> {
+        let unfinished = self.packet_start.unwrap_or(self.scan);
+        let rest = &self.buf[unfinished..self.end];
+        let truncated = !self.discarding && !rest.iter().all(|&b| b == b'\r' || b == b'\n');
+        let bytes = self.end - unfinished;
+        *self = Decoder::new(self.max_packet);
+        if truncated {
+            Some(WireError::Truncated { bytes })
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(decoder: &mut Decoder, bytes: &[u8]) -> Vec<Result<Frame, WireError>> {
+        decoder.push(bytes);
+        std::iter::from_fn(|| decoder.next_frame()).collect()
+    }
+
+    fn packet(pairs: &[(&str, &str)]) -> Result<Frame, WireError> {
+        Ok(Frame::Packet(Packet::from_pairs(pairs)))
+    }
+
+    #[test]
+    fn crlf_lf_and_mixed() {
+        let mut d = Decoder::default();
+        let frames = decode_all(&mut d, b"A: 1\r\nB: 2\r\n\r\nC: 3\n\nD: 4\r\n\n");
+        assert_eq!(frames, vec![packet(&[("A", "1"), ("B", "2")]), packet(&[("C", "3")]), packet(&[("D", "4")])]);
+    }
+
+    #[test]
+    fn greeting_blank_lines_and_partial_input() {
+        let mut d = Decoder::default();
+        assert_eq!(decode_all(&mut d, b"DGPhone Manager/1.0\r\n\r\n\r\nEvent: DGTime"),
+            vec![Ok(Frame::Greeting("DGPhone Manager/1.0".into()))]);
+        assert_eq!(decode_all(&mut d, b"Stamp\r\nTime: 10:00\r\n"), vec![]);
+        assert_eq!(decode_all(&mut d, b"\r\n"), vec![packet(&[("Event", "DGTimeStamp"), ("Time", "10:00")])]);
+        assert_eq!(d.pending(), 0);
+    }
+
+    #[test]
+    fn oversize_is_reported_and_skipped() {
+        let mut d = Decoder::new(32);
+        let mut input = b"Event: Big\r\n".to_vec();
+        input.extend(std::iter::repeat(b'x').take(100));
+        input.extend_from_slice(b": y\r\nMore: z\r\n\r\nEvent: Next\r\n\r\n");
+        let frames = decode_all(&mut d, &input);
+        assert_eq!(frames, vec![Err(WireError::Oversize { limit: 32 }), packet(&[("Event", "Next")])]);
+    }
+
+    #[test]
+    fn oversize_line_without_newline_is_bounded() {
+        let mut d = Decoder::new(32);
+        let frames = decode_all(&mut d, &[b'x'; 100]);
+        assert_eq!(frames, vec![Err(WireError::Oversize { limit: 32 })]);
+        // The dropped line's end is not a blank line.
+        assert_eq!(decode_all(&mut d, &[b'y'; 100]), vec![]);
+        assert!(d.pending() <= 32);
+        assert_eq!(decode_all(&mut d, b"\r\nZ: 1\r\n\r\n\r\nA: 2\r\n\r\n"), vec![packet(&[("A", "2")])]);
+    }
+
+    #[test]
+    fn truncation_is_reported_on_finish() {
+        let mut d = Decoder::default();
+        assert_eq!(decode_all(&mut d, b"Event: DGPhoneEvent\r\nStat"), vec![]);
+        assert_eq!(d.finish(), Some(WireError::Truncated { bytes: 25 }));
+        assert_eq!(d.finish(), None);
+        assert_eq!(decode_all(&mut d, b"A: 1\r\n\r\n\r\n"), vec![packet(&[("A", "1")])]);
+        assert_eq!(d.finish(), None);
+    }
+
+    #[test]
+    fn read_from_fills_buffer() {
+        let mut d = Decoder::default();
+        let mut source: &[u8] = b"A: 1\r\n\r\n";
+        assert_eq!(d.read_from(&mut source).unwrap(), 8);
+        assert_eq!(d.next_frame(), Some(packet(&[("A", "1")])));
+    }
+}

@@ -1,0 +1,9 @@
+//! The wire layer: bytes ⇄ packets. Pure, no I/O beyond an optional
+//! `Read` to fill the decoder's buffer, no allocation per byte.
+
+mod decoder;
+mod packet;
+pub mod text;
+
+pub use decoder::{Decoder, Frame, WireError, DEFAULT_MAX_PACKET};
+pub use packet::Packet;

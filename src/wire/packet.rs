@@ -1,0 +1,279 @@
+//! A packet: an ordered list of `Key: Value` headers.
+
+use std::fmt;
+
+use super::text;
+
+/// Where one header's key and value sit in the packet's text, and where the
+/// value's original bytes sit in the raw copy (kept only when decoding
+/// changed them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    key: (u32, u32),
+    value: (u32, u32),
+    raw_value: (u32, u32),
+}
+
+/// One packet of the protocol, headers in the order they came.
+///
+/// Keys keep their original spelling and may repeat; [`Packet::get`] matches
+/// them without regard to case. Values are always valid UTF-8 (see the
+/// crate's notes on text encoding); [`Packet::raw_value`] gives the bytes as
+/// they were received.
+///
+/// A packet costs two allocations however many headers it has: one text
+/// buffer and one table of offsets into it.
+#[derive(Clone, Default)]
+pub struct Packet {
+    text: String,
+    spans: Vec<Span>,
+    /// The received bytes, kept only when decoding changed some value.
+    raw: Option<Box<[u8]>>,
+}
+
+fn range(span: (u32, u32)) -> std::ops::Range<usize> {
+    span.0 as usize..span.1 as usize
+}
+
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).expect("packet larger than 4 GiB")
+}
+
+/// Splits a line at its first colon and trims blanks around both halves. A
+/// line without a colon becomes a header with an empty key.
+fn split_line(line: &[u8]) -> (&[u8], &[u8]) {
+    match memchr::memchr(b':', line) {
+        Some(colon) => (trim(&line[..colon]), trim(&line[colon + 1..])),
+        None => (&[][..], trim(line)),
+    }
+}
+
+fn trim(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    while let [rest @ .., b' ' | b'\t' | b'\r'] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+/// The lines of a packet's bytes, each without its LF or CRLF.
+fn lines(region: &[u8]) -> impl Iterator<Item = &[u8]> {
+    region
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty() && *line != b"\r")
+}
+
+impl Packet {
+    /// An empty packet, to be filled with [`Packet::push`].
+    pub fn new() -> Packet {
+        Packet::default()
+    }
+
+    /// Builds a packet from `(key, value)` pairs.
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> Packet {
+        let mut packet = Packet::new();
+        for (key, value) in pairs {
+            packet.push(key.as_ref(), value.as_ref());
+        }
+        packet
+    }
+
+    /// Parses the header lines of one packet (without its closing blank
+    /// line). Used by the decoder; callers have checked the size.
+    pub(crate) fn parse(region: &[u8]) -> Packet {
+        let clean = std::str::from_utf8(region).is_ok() && memchr::memchr(0, region).is_none();
+        if clean {
+            Packet::parse_utf8(region)
+        } else {
+            Packet::parse_converting(region)
+        }
+    }
+
+    /// The fast path: the text is a copy of the received bytes and the spans
+    /// point into it.
+    fn parse_utf8(region: &[u8]) -> Packet {
+        let base = region.as_ptr() as usize;
+        let at = |part: &[u8]| {
+            let start = part.as_ptr() as usize - base;
+            (offset(start), offset(start + part.len()))
+        };
+        let spans = lines(region)
+            .map(|line| {
+                let (key, value) = split_line(line);
+                let value = at(value);
+                // An empty key has no position of its own in the line.
+                let key = if key.is_empty() { (0, 0) } else { at(key) };
+                Span { key, value, raw_value: value }
+            })
+            .collect();
+        let text = String::from_utf8(region.to_vec()).expect("checked as UTF-8");
+        Packet { text, spans, raw: None }
+    }
+
+    /// The slow path: some value is not clean UTF-8, so each key and value is
+    /// decoded on its own and the received bytes are kept beside the text.
+    fn parse_converting(region: &[u8]) -> Packet {
+        let base = region.as_ptr() as usize;
+        let mut packet = Packet::new();
+        for line in lines(region) {
+            let (key, value) = split_line(line);
+            let start = offset(value.as_ptr() as usize - base);
+            packet.push(&text::decode(key), &text::decode(value));
+            packet.spans.last_mut().expect("just pushed").raw_value = (start, start + offset(value.len()));
+        }
+        packet.raw = Some(region.into());
+        packet
+    }
+
+    /// Appends a header. The caller is responsible for the content of
+    /// commands (see the protocol layer's validation).
+    pub fn push(&mut self, key: &str, value: &str) {
+        let key_start = offset(self.text.len());
+        self.text.push_str(key);
+        let value_start = offset(self.text.len());
+        self.text.push_str(value);
+        let value_end = offset(self.text.len());
+        let value = (value_start, value_end);
+        self.spans.push(Span { key: (key_start, value_start), value, raw_value: value });
+    }
+
+    /// Builder form of [`Packet::push`].
+    pub fn with(mut self, key: &str, value: &str) -> Packet {
+        self.push(key, value);
+        self
+    }
+
+    /// The number of headers.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True when the packet has no header.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    fn key_at(&self, span: &Span) -> &str {
+        &self.text[range(span.key)]
+    }
+
+    fn value_at(&self, span: &Span) -> &str {
+        &self.text[range(span.value)]
+    }
+
+    /// The header at `index`, as `(key, value)` with the key as received.
+    pub fn header(&self, index: usize) -> Option<(&str, &str)> {
+        self.spans.get(index).map(|span| (self.key_at(span), self.value_at(span)))
+    }
+
+    /// All headers in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.spans.iter().map(move |span| (self.key_at(span), self.value_at(span)))
+    }
+
+    /// The value of the first header named `key`, compared without regard to
+    /// ASCII case.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.spans
+            .iter()
+            .find(|span| self.key_at(span).eq_ignore_ascii_case(key))
+            .map(|span| self.value_at(span))
+    }
+
+    /// Every value of the headers named `key`, in order.
+    pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.iter().filter(move |(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+    }
+
+    /// The bytes of the value at `index` exactly as received (for a packet
+    /// built in memory, its UTF-8).
+    pub fn raw_value(&self, index: usize) -> Option<&[u8]> {
+        let span = self.spans.get(index)?;
+        Some(match &self.raw {
+            Some(raw) => &raw[range(span.raw_value)],
+            None => self.value_at(span).as_bytes(),
+        })
+    }
+
+    /// Writes the packet in wire form (CRLF after each line, a blank line
+    /// at the end) to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        for (key, value) in self.iter() {
+            if !key.is_empty() {
+                out.extend_from_slice(key.as_bytes());
+                out.extend_from_slice(b": ");
+            }
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+
+    /// The packet in wire form.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.text.len() + 4 * self.spans.len() + 2);
+        self.encode_into(&mut out);
+        out
+    }
+}
+
+/// Two packets are equal when their headers are, in order, whatever the
+/// line endings or blanks they were read with.
+impl PartialEq for Packet {
+    fn eq(&self, other: &Packet) -> bool {
+        self.len() == other.len()
+            && self.iter().eq(other.iter())
+            && (0..self.len()).all(|i| self.raw_value(i) == other.raw_value(i))
+    }
+}
+
+impl Eq for Packet {}
+
+impl fmt::Debug for Packet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_at_first_colon_and_trims() {
+        let p = Packet::parse(b"Event: DGTimeStamp\r\nTime:  12:34:56 \r\n");
+        assert_eq!(p.get("time"), Some("12:34:56"));
+        assert_eq!(p.header(0), Some(("Event", "DGTimeStamp")));
+    }
+
+    #[test]
+    fn keeps_order_spelling_and_repeats() {
+        let p = Packet::parse(b"A: 1\nb: 2\nA: 3\n");
+        assert_eq!(p.iter().collect::<Vec<_>>(), vec![("A", "1"), ("b", "2"), ("A", "3")]);
+        assert_eq!(p.get_all("a").collect::<Vec<_>>(), vec!["1", "3"]);
+        assert_eq!(p.get("B"), Some("2"));
+    }
+
+    #[test]
+    fn empty_value_and_colonless_line() {
+        let p = Packet::parse(b"Number: \r\nsome body line\r\n");
+        assert_eq!(p.get("Number"), Some(""));
+        assert_eq!(p.header(1), Some(("", "some body line")));
+    }
+
+    #[test]
+    fn converted_values_keep_raw_bytes() {
+        let p = Packet::parse(b"Message: N\xe3o\r\nUser: 201\r\n");
+        assert_eq!(p.get("message"), Some("Não"));
+        assert_eq!(p.raw_value(0), Some(&b"N\xe3o"[..]));
+        assert_eq!(p.raw_value(1), Some(&b"201"[..]));
+    }
+
+    #[test]
+    fn encodes_with_crlf() {
+        let p = Packet::new().with("Action", "DGPhoneCommand").with("Command", "Status");
+        assert_eq!(p.encode(), b"Action: DGPhoneCommand\r\nCommand: Status\r\n\r\n");
+    }
+}
