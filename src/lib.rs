@@ -9,9 +9,15 @@
 //! callbacks and the event queue), [`flows`] (multi-step procedures such as
 //! the agent login), [`sim`] (a DGPhone simulator), and `ffi` (the C ABI).
 
+pub mod client;
+pub mod flows;
+mod error;
+pub mod ffi;
 pub mod protocol;
 pub mod state;
 pub mod wire;
 
+pub use client::{Client, ClientEvent, ClientHandle, DisconnectReason, Options, OverflowPolicy};
+pub use error::{Error, Result};
 pub use protocol::{ArgError, Command, Event, EventKind, Line};
 pub use state::{AgentState, LineInfo, LineState, PhoneState};

@@ -1,0 +1,549 @@
+//! The client layer: one connection to DGPhone, its reader thread, commands,
+//! waits, the line state, and event delivery to a callback and/or a queue.
+//!
+//! # Threads
+//! Each connection has one reader thread. It reads, updates the line state,
+//! settles waits, then delivers each event: first to the queue, then to the
+//! callback, which runs **on the reader thread**. A slow callback therefore
+//! delays the events after it (and noticing that the connection closed),
+//! but loses none and never makes a live connection look dead: bytes wait
+//! in the socket and the dead-peer timer only runs while the thread reads.
+//!
+//! From inside the callback, commands work (they only write). Calls that
+//! would wait for the reader thread — `login`, `send_and_confirm`,
+//! `Expectation::wait`, `connect`, setting the handler — return
+//! [`Error::WouldDeadlock`] there instead of hanging.
+
+mod event;
+mod log;
+mod notify;
+mod options;
+mod queue;
+mod reader;
+mod socket;
+mod waiter;
+
+use std::cell::Cell;
+use std::net::{Shutdown, TcpStream};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use event::{ClientEvent, DisconnectReason};
+pub use options::{LogLevel, Logger, Options, OverflowPolicy, Reconnect};
+
+use crate::error::{Error, Result};
+use crate::protocol::{confirmation, Command, Confirmation, Event, Line, Verdict};
+use crate::state::{LineInfo, PhoneState};
+use queue::EventQueue;
+use waiter::{Judge, WaitSlot, Waiters};
+
+/// An event callback. It runs on the connection's reader thread; see the
+/// module docs for what it may call.
+pub type EventHandler = Arc<dyn Fn(&ClientHandle, &ClientEvent) + Send + Sync>;
+
+thread_local! {
+    /// The client whose reader thread this is (its `Shared` address), so
+    /// blocking calls made from a callback can refuse instead of deadlock.
+    static READER_OF: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The writing side of the connection and whether it should stop.
+#[derive(Default)]
+struct Conn {
+    writer: Option<TcpStream>,
+    /// Set by disconnect/close: the reader stops and does not reconnect.
+    stop: bool,
+}
+
+/// What the session knows, updated by the reader under one lock.
+#[derive(Default)]
+struct Session {
+    phone: PhoneState,
+    /// The extension logged in, or being logged in.
+    user: Option<String>,
+    logged_in: bool,
+    connected: bool,
+    /// A Login is on its way: its response makes us logged in.
+    login_pending: bool,
+    /// The login on its way is an automatic one after a reconnection: once
+    /// accepted, ask for Status to reconcile the lines.
+    status_after_login: bool,
+    /// We logged off, or DGPhone did: the close that follows is expected.
+    logged_off: bool,
+}
+
+pub(crate) struct Shared {
+    options: Options,
+    log: log::Log,
+    conn: Mutex<Conn>,
+    /// Wakes the reader from a reconnect back-off when the client stops.
+    wake: Condvar,
+    session: Mutex<Session>,
+    waiters: Waiters,
+    queue: EventQueue,
+    /// Held while the callback runs, so replacing it or closing waits for a
+    /// running callback to return.
+    handler: Mutex<Option<EventHandler>>,
+    reader: Mutex<Option<JoinHandle<()>>>,
+    /// Where to reconnect: the host and port of the last connect.
+    target: Mutex<Option<(String, u16)>>,
+    callback_panics: AtomicU64,
+    /// True between a successful connect and the end of its reader thread.
+    running: AtomicBool,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every critical section here leaves its data consistent, and a panic
+    // in user code is caught before it could poison anything.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    fn on_reader_thread(self: &Arc<Self>) -> bool {
+        READER_OF.with(|r| r.get() == Arc::as_ptr(self) as usize)
+    }
+
+    fn refuse_on_reader(self: &Arc<Self>, what: &'static str) -> Result<()> {
+        if self.on_reader_thread() {
+            Err(Error::WouldDeadlock(what))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn is_stopping(&self) -> bool {
+        lock(&self.conn).stop
+    }
+
+    /// Writes one encoded packet in one call.
+    fn write(&self, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        let mut conn = lock(&self.conn);
+        let writer = conn.writer.as_mut().ok_or(Error::NotConnected)?;
+        writer.write_all(bytes).map_err(|e| {
+            // A failed or timed-out write leaves the stream unusable: shut it
+            // so the reader reports the disconnection.
+            let _ = writer.shutdown(Shutdown::Both);
+            Error::lost(e)
+        })
+    }
+
+    fn send(&self, command: &Command) -> Result<()> {
+        let user = {
+            let session = lock(&self.session);
+            if !session.connected {
+                return Err(Error::NotConnected);
+            }
+            match command {
+                Command::Login { .. } => None,
+                _ if self.options.send_user && session.logged_in => session.user.clone(),
+                _ => None,
+            }
+        };
+        let packet = command.to_packet(user.as_deref())?;
+        if matches!(command, Command::Logoff) {
+            lock(&self.session).logged_off = true;
+        }
+        self.write(&packet.encode())?;
+        self.log.log(LogLevel::Debug, || format!("sent {}", self.log.describe(command)));
+        Ok(())
+    }
+
+    /// Delivers one item: to the queue, then to the callback. A panic in the
+    /// callback is caught, counted and logged; the reader goes on.
+    fn dispatch(self: &Arc<Self>, handle: &ClientHandle, event: ClientEvent) {
+        let handler = lock(&self.handler);
+        match handler.as_ref() {
+            Some(callback) => {
+                if self.queue.is_enabled() {
+                    self.queue.push(event.clone());
+                }
+                if catch_unwind(AssertUnwindSafe(|| callback(handle, &event))).is_err() {
+                    self.callback_panics.fetch_add(1, Ordering::Relaxed);
+                    self.log.log(LogLevel::Error, || "the event callback panicked; the event was still queued".into());
+                }
+            }
+            None => {
+                drop(handler);
+                self.queue.push(event);
+            }
+        }
+    }
+
+    /// Registers a wait for `judge` before anything is sent.
+    fn expect(
+        self: &Arc<Self>,
+        judge: Judge,
+        on_failure: fn(Event) -> Error,
+    ) -> Expectation {
+        let slot = WaitSlot::new(judge, on_failure);
+        self.waiters.add(slot.clone());
+        Expectation { shared: self.clone(), slot }
+    }
+}
+
+fn command_failed(event: Event) -> Error {
+    Error::CommandFailed { event: Box::new(event) }
+}
+
+fn login_rejected(event: Event) -> Error {
+    let message = event.message().unwrap_or(event.status().unwrap_or("no message")).to_string();
+    Error::LoginRejected { message, event: Box::new(event) }
+}
+
+/// A registered wait for an event. Register it (with
+/// [`ClientHandle::expect`]) before sending the command that causes the
+/// event, then [`wait`](Expectation::wait).
+pub struct Expectation {
+    shared: Arc<Shared>,
+    slot: Arc<WaitSlot>,
+}
+
+impl Expectation {
+    /// Waits up to `timeout` for the event. Fails with the event that
+    /// refused it, a timeout, or the lost connection.
+    pub fn wait(self, timeout: Duration) -> Result<Event> {
+        self.shared.refuse_on_reader("waiting for an event")?;
+        self.slot.wait(timeout, "confirming event")
+    }
+}
+
+impl Drop for Expectation {
+    fn drop(&mut self) {
+        self.shared.waiters.remove(&self.slot);
+    }
+}
+
+/// Commands, waits, state and events of one client. Cheap to clone; the
+/// callback receives one. Closing belongs to [`Client`].
+#[derive(Clone)]
+pub struct ClientHandle {
+    shared: Arc<Shared>,
+}
+
+impl ClientHandle {
+    /// Logs `user` (an extension) in and waits for DGPhone's response, up
+    /// to the command timeout. Rejection carries DGPhone's message.
+    pub fn login(&self, user: &str) -> Result<Event> {
+        self.shared.refuse_on_reader("login")?;
+        let command = Command::Login { user: user.to_string(), remote_mode: self.shared.options.remote_mode };
+        command.validate()?;
+        let confirm = confirmation(&command, None).expect("Login is confirmed by its response");
+        let expectation = self.shared.expect(judge(confirm), login_rejected);
+        {
+            let mut session = lock(&self.shared.session);
+            session.user = Some(user.to_string());
+            session.login_pending = true;
+        }
+        let outcome = self.shared.send(&command).and_then(|_| expectation.wait(self.shared.options.command_timeout));
+        if outcome.is_err() {
+            let mut session = lock(&self.shared.session);
+            if !session.logged_in {
+                session.user = None;
+                session.login_pending = false;
+            }
+        }
+        outcome.map_err(|e| match e {
+            Error::Timeout { waited, .. } => Error::Timeout { what: "login response", waited },
+            other => other,
+        })
+    }
+
+    /// Sends a command and returns once its bytes are written.
+    pub fn send(&self, command: &Command) -> Result<()> {
+        self.shared.send(command)
+    }
+
+    /// Sends a command and waits for the event that confirms it (Dial →
+    /// Dialing on the line, Hold → Hold, ...), up to `timeout`.
+    pub fn send_and_confirm(&self, command: &Command, timeout: Duration) -> Result<Event> {
+        self.shared.refuse_on_reader("send_and_confirm")?;
+        command.validate()?;
+        let selected = self.state().selected();
+        let confirm = confirmation(command, selected).ok_or_else(|| Error::NoConfirmation(command.name().into()))?;
+        let on_failure = if matches!(command, Command::Login { .. }) { login_rejected } else { command_failed };
+        let expectation = self.shared.expect(judge(confirm), on_failure);
+        self.shared.send(command)?;
+        expectation.wait(timeout)
+    }
+
+    /// Registers a wait for the first event `matches` accepts. Register it
+    /// before sending the command that will cause the event.
+    pub fn expect<F>(&self, matches: F) -> Expectation
+    where
+        F: Fn(&Event) -> bool + Send + Sync + 'static,
+    {
+        let judge = move |event: &Event, _: Option<&str>| {
+            if matches(event) {
+                Verdict::Confirmed
+            } else {
+                Verdict::Unrelated
+            }
+        };
+        self.shared.expect(Box::new(judge), command_failed)
+    }
+
+    /// Logs off; DGPhone closes the connection (no reconnection follows).
+    pub fn logoff(&self) -> Result<()> {
+        self.send(&Command::Logoff)
+    }
+
+    /// Asks DGPhone for the state of every line.
+    pub fn request_status(&self) -> Result<()> {
+        self.send(&Command::Status)
+    }
+
+    pub fn select_line(&self, line: Line) -> Result<()> {
+        self.send(&Command::LineSelect(line))
+    }
+
+    /// Dials `number` on the selected line.
+    pub fn dial(&self, number: &str) -> Result<()> {
+        self.send(&Command::Dial { number: number.to_string(), line: None })
+    }
+
+    /// Answers on `line`, or on the selected line.
+    pub fn answer(&self, line: Option<Line>) -> Result<()> {
+        self.send(&Command::Answer(line))
+    }
+
+    /// Toggles hold on the selected line.
+    pub fn hold(&self) -> Result<()> {
+        self.send(&Command::Hold(None))
+    }
+
+    /// Puts the selected line on hold (`true`) or takes it off (`false`).
+    pub fn set_hold(&self, on_hold: bool) -> Result<()> {
+        self.send(&Command::Hold(Some(on_hold)))
+    }
+
+    /// Sends DTMF digits (`0-9 * # A-D`) on the selected line.
+    pub fn send_dtmf(&self, digits: &str) -> Result<()> {
+        self.send(&Command::SendDtmf(digits.to_string()))
+    }
+
+    /// Ends the call on `line`, or on the selected line.
+    pub fn hangup(&self, line: Option<Line>) -> Result<()> {
+        self.send(&Command::Hangup(line))
+    }
+
+    /// A snapshot of the line and agent state. Never waits on the network.
+    pub fn state(&self) -> PhoneState {
+        lock(&self.shared.session).phone.clone()
+    }
+
+    /// One line's state and number.
+    pub fn line(&self, line: Line) -> LineInfo {
+        lock(&self.shared.session).phone.line(line).clone()
+    }
+
+    pub fn is_connected(&self) -> bool {
+        lock(&self.shared.session).connected
+    }
+
+    pub fn is_logged_in(&self) -> bool {
+        lock(&self.shared.session).logged_in
+    }
+
+    /// The extension logged in (or last logging in).
+    pub fn user(&self) -> Option<String> {
+        lock(&self.shared.session).user.clone()
+    }
+
+    /// Takes the next queued event, waiting up to `timeout`.
+    pub fn next_event(&self, timeout: Duration) -> Option<ClientEvent> {
+        self.shared.queue.pop(Some(timeout))
+    }
+
+    /// Takes the next queued event without waiting.
+    pub fn try_next_event(&self) -> Option<ClientEvent> {
+        self.shared.queue.pop(None)
+    }
+
+    /// Events waiting in the queue.
+    pub fn queued_events(&self) -> usize {
+        self.shared.queue.len()
+    }
+
+    /// Events the queue has lost to overflow, in all.
+    pub fn dropped_events(&self) -> u64 {
+        self.shared.queue.dropped()
+    }
+
+    /// Panics caught in the event callback, in all.
+    pub fn callback_panics(&self) -> u64 {
+        self.shared.callback_panics.load(Ordering::Relaxed)
+    }
+
+    /// A descriptor that is readable while the queue holds events (for
+    /// poll/select/epoll or an event loop). Do not read from it or close it.
+    #[cfg(unix)]
+    pub fn notify_fd(&self) -> Option<std::os::unix::io::RawFd> {
+        self.shared.queue.notifier().map(|n| n.fd())
+    }
+
+    /// A manual-reset event handle, signalled while the queue holds events.
+    /// Do not reset or close it.
+    #[cfg(windows)]
+    pub fn notify_handle(&self) -> Option<*mut std::os::raw::c_void> {
+        self.shared.queue.notifier().map(|n| n.handle())
+    }
+
+    /// True on this client's reader thread, i.e. inside its event callback.
+    pub fn is_callback_thread(&self) -> bool {
+        self.shared.on_reader_thread()
+    }
+
+    /// Sets (or with `None` removes) the event callback. Waits for a
+    /// running callback to return; refused from inside the callback.
+    pub fn set_event_handler(&self, handler: Option<EventHandler>) -> Result<()> {
+        self.shared.refuse_on_reader("set_event_handler")?;
+        *lock(&self.shared.handler) = handler;
+        Ok(())
+    }
+
+    /// Ends the connection (no reconnection) and, unless called from inside
+    /// the callback, waits for the reader thread to finish. From inside the
+    /// callback it returns at once; the reader stops after the callback.
+    pub fn disconnect(&self) {
+        {
+            let mut conn = lock(&self.shared.conn);
+            conn.stop = true;
+            if let Some(writer) = conn.writer.take() {
+                let _ = writer.shutdown(Shutdown::Both);
+            }
+        }
+        self.shared.wake.notify_all();
+        self.shared.queue.set_closed(true);
+        if self.shared.on_reader_thread() {
+            return;
+        }
+        let reader = lock(&self.shared.reader).take();
+        if let Some(reader) = reader {
+            let _ = reader.join();
+        }
+    }
+
+    /// Opens the connection and starts its reader thread.
+    pub fn connect(&self, host: &str, port: u16) -> Result<()> {
+        self.shared.refuse_on_reader("connect")?;
+        let mut reader = lock(&self.shared.reader);
+        if self.shared.running.load(Ordering::SeqCst) {
+            return Err(Error::AlreadyConnected);
+        }
+        if let Some(old) = reader.take() {
+            let _ = old.join();
+        }
+        let (stream, addr) = socket::open(host, port, &self.shared.options)?;
+        *lock(&self.shared.target) = Some((host.to_string(), port));
+        let read_half = stream.try_clone().map_err(|source| Error::Connect { addr: addr.to_string(), source })?;
+        {
+            let mut session = lock(&self.shared.session);
+            session.connected = true;
+            session.logged_in = false;
+            session.login_pending = false;
+            session.logged_off = false;
+        }
+        *lock(&self.shared.conn) = Conn { writer: Some(stream), stop: false };
+        self.shared.queue.set_closed(false);
+        self.shared.running.store(true, Ordering::SeqCst);
+        self.shared.log.log(LogLevel::Info, || format!("connected to {addr}"));
+        let shared = self.shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name("dgphone-reader".into())
+            .stack_size(64 * 1024)
+            .spawn(move || reader::run(shared, read_half, addr));
+        match spawned {
+            Ok(thread) => {
+                *reader = Some(thread);
+                Ok(())
+            }
+            Err(e) => {
+                self.shared.running.store(false, Ordering::SeqCst);
+                lock(&self.shared.session).connected = false;
+                *lock(&self.shared.conn) = Conn::default();
+                Err(Error::Connect { addr: addr.to_string(), source: e })
+            }
+        }
+    }
+}
+
+/// A confirmation as a wait's judge.
+fn judge(confirm: Confirmation) -> Judge {
+    Box::new(move |event, own_user| confirm.judge(event, own_user))
+}
+
+/// A DGPhone client: owns the connection. Dropping it closes the
+/// connection, waits for the reader thread and removes the callback; after
+/// that no callback runs. All commands are on [`ClientHandle`], which
+/// `Client` dereferences to.
+pub struct Client {
+    handle: ClientHandle,
+}
+
+impl Client {
+    /// A client that is not connected yet: set the callback, then
+    /// [`connect`](ClientHandle::connect).
+    pub fn new(options: Options) -> Client {
+        let notifier = notify::Notifier::new().ok();
+        let queue = EventQueue::new(options.queue_capacity, options.overflow, notifier);
+        let shared = Shared {
+            log: log::Log::new(&options),
+            options,
+            conn: Mutex::new(Conn::default()),
+            wake: Condvar::new(),
+            session: Mutex::new(Session::default()),
+            waiters: Waiters::default(),
+            queue,
+            handler: Mutex::new(None),
+            reader: Mutex::new(None),
+            target: Mutex::new(None),
+            callback_panics: AtomicU64::new(0),
+            running: AtomicBool::new(false),
+        };
+        Client { handle: ClientHandle { shared: Arc::new(shared) } }
+    }
+
+    /// Creates a client and connects it to DGPhone at `host:port`.
+    pub fn connect(host: &str, port: u16, options: Options) -> Result<Client> {
+        let client = Client::new(options);
+        client.handle.connect(host, port)?;
+        Ok(client)
+    }
+
+    /// Sets the callback from a closure.
+    pub fn on_event<F>(&self, handler: F) -> Result<()>
+    where
+        F: Fn(&ClientHandle, &ClientEvent) + Send + Sync + 'static,
+    {
+        self.handle.set_event_handler(Some(Arc::new(handler)))
+    }
+
+    /// A handle for other threads (commands, state, queue).
+    pub fn handle(&self) -> ClientHandle {
+        self.handle.clone()
+    }
+
+    /// Closes the connection and removes the callback. Same as dropping.
+    pub fn close(self) {}
+}
+
+impl std::ops::Deref for Client {
+    type Target = ClientHandle;
+
+    fn deref(&self) -> &ClientHandle {
+        &self.handle
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.handle.disconnect();
+        if !self.handle.shared.on_reader_thread() {
+            *lock(&self.handle.shared.handler) = None;
+        }
+    }
+}

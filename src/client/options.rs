@@ -1,0 +1,135 @@
+//! Connection options. Every field has a default a desk application can
+//! start from.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::wire::DEFAULT_MAX_PACKET;
+
+/// What the event queue does when it is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OverflowPolicy {
+    /// The reader thread waits for room: nothing is lost, and DGPhone's
+    /// events wait in the socket (TCP flow control) while the application
+    /// catches up. A connection blocked here is never declared dead.
+    Block,
+    /// The oldest queued event is dropped to make room.
+    DropOldest,
+    /// The new event is dropped.
+    DropNewest,
+}
+
+/// Severity of a log line, most severe first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogLevel {
+    Error = 1,
+    Warn = 2,
+    Info = 3,
+    Debug = 4,
+    Trace = 5,
+}
+
+/// A log hook. The library never prints; it calls this instead, on
+/// whichever thread the logged thing happened.
+pub type Logger = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
+
+/// Automatic reconnection after a lost connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reconnect {
+    /// Delay before the first attempt; it doubles after each failure.
+    pub initial_delay: Duration,
+    /// The longest delay between attempts.
+    pub max_delay: Duration,
+    /// Give up after this many attempts in a row; `None` tries forever.
+    pub max_attempts: Option<u32>,
+}
+
+impl Default for Reconnect {
+    fn default() -> Self {
+        Reconnect { initial_delay: Duration::from_millis(500), max_delay: Duration::from_secs(30), max_attempts: None }
+    }
+}
+
+/// How a [`Client`](super::Client) connects and behaves.
+#[derive(Clone)]
+pub struct Options {
+    /// Time allowed for the TCP connection to open. Default 5 s.
+    pub connect_timeout: Duration,
+    /// Time allowed for a write, and the default wait for a login response
+    /// or a confirming event. Default 5 s.
+    pub command_timeout: Duration,
+    /// Declare the connection dead when no byte at all (not even a
+    /// DGTimeStamp) arrives for this long. `None` (default) never does:
+    /// DGPhone's keep-alive interval is not documented. Implemented as the
+    /// socket's read timeout, so it costs no wake-up while data flows.
+    pub dead_peer_timeout: Option<Duration>,
+    /// TCP keep-alive idle time (the OS probes a silent peer). Default 30 s;
+    /// `None` turns it off.
+    pub tcp_keepalive: Option<Duration>,
+    /// Reconnect automatically (and log in again, and ask for Status) after
+    /// an unexpected disconnection. Default off.
+    pub reconnect: Option<Reconnect>,
+    /// Capacity of the pull queue ([`ClientHandle::next_event`](super::ClientHandle::next_event)).
+    /// 0 turns the queue off, for applications that only use the callback.
+    /// Default 4096.
+    pub queue_capacity: usize,
+    /// What a full queue does. Default [`OverflowPolicy::DropOldest`]: an
+    /// application that stops pulling loses old events, counted and reported,
+    /// but the connection keeps going.
+    pub overflow: OverflowPolicy,
+    /// Largest packet accepted from DGPhone. Default 64 KiB.
+    pub max_packet: usize,
+    /// Add `User: <extension>` to every command after login, as field code
+    /// does. Default off.
+    pub send_user: bool,
+    /// Send `RemoteMode: 1` with Login (DGPhone then refuses local call
+    /// commands). Default on.
+    pub remote_mode: bool,
+    /// Hide DTMF digits in logs (they may be an agent's password). Default on.
+    pub redact_dtmf: bool,
+    /// The most detailed level passed to `logger`. Default Info.
+    pub log_level: LogLevel,
+    /// Where log lines go. Default none.
+    pub logger: Option<Logger>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            connect_timeout: Duration::from_secs(5),
+            command_timeout: Duration::from_secs(5),
+            dead_peer_timeout: None,
+            tcp_keepalive: Some(Duration::from_secs(30)),
+            reconnect: None,
+            queue_capacity: 4096,
+            overflow: OverflowPolicy::DropOldest,
+            max_packet: DEFAULT_MAX_PACKET,
+            send_user: false,
+            remote_mode: true,
+            redact_dtmf: true,
+            log_level: LogLevel::Info,
+            logger: None,
+        }
+    }
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("command_timeout", &self.command_timeout)
+            .field("dead_peer_timeout", &self.dead_peer_timeout)
+            .field("tcp_keepalive", &self.tcp_keepalive)
+            .field("reconnect", &self.reconnect)
+            .field("queue_capacity", &self.queue_capacity)
+            .field("overflow", &self.overflow)
+            .field("max_packet", &self.max_packet)
+            .field("send_user", &self.send_user)
+            .field("remote_mode", &self.remote_mode)
+            .field("redact_dtmf", &self.redact_dtmf)
+            .field("log_level", &self.log_level)
+            .field("logger", &self.logger.is_some())
+            .finish()
+    }
+}

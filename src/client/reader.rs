@@ -1,0 +1,224 @@
+//! The reader thread: reads, frames, types, updates state, settles waits,
+//! delivers; on a lost connection, reports it and (if asked) reconnects.
+
+use std::io::ErrorKind;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::{lock, socket, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, READER_OF};
+use crate::protocol::{Command, Event, EventKind};
+use crate::wire::{Decoder, Frame};
+
+pub(crate) fn run(shared: Arc<Shared>, mut stream: TcpStream, mut addr: SocketAddr) {
+    READER_OF.with(|r| r.set(Arc::as_ptr(&shared) as usize));
+    let handle = ClientHandle { shared: shared.clone() };
+    let mut decoder = Decoder::new(shared.options.max_packet);
+    let mut reconnected = false;
+    loop {
+        shared.dispatch(&handle, ClientEvent::Connected { addr });
+        if reconnected {
+            relogin(&shared);
+        }
+        let reason = read_until_closed(&shared, &handle, &mut stream, &mut decoder);
+        if let Some(error) = decoder.finish() {
+            shared.dispatch(&handle, ClientEvent::ProtocolError(error));
+        }
+        let reconnect = connection_ended(&shared, &handle, reason);
+        match reconnect.then(|| reconnect_with_backoff(&shared, &handle)).flatten() {
+            Some((new_stream, new_addr)) => {
+                stream = new_stream;
+                addr = new_addr;
+                reconnected = true;
+            }
+            None => break,
+        }
+    }
+    shared.running.store(false, Ordering::SeqCst);
+}
+
+fn read_until_closed(
+    shared: &Arc<Shared>,
+    handle: &ClientHandle,
+    stream: &mut TcpStream,
+    decoder: &mut Decoder,
+) -> DisconnectReason {
+    loop {
+        match decoder.read_from(stream) {
+            Ok(0) => return ended_reason(shared, DisconnectReason::ClosedByPeer),
+            Ok(_) => {
+                while let Some(frame) = decoder.next_frame() {
+                    match frame {
+                        Ok(Frame::Packet(packet)) => on_event(shared, handle, Event::from_packet(packet)),
+                        Ok(Frame::Greeting(text)) => shared.dispatch(handle, ClientEvent::Greeting(text)),
+                        Err(error) => {
+                            shared.log.log(LogLevel::Warn, || format!("protocol error: {error}"));
+                            shared.dispatch(handle, ClientEvent::ProtocolError(error));
+                        }
+                    }
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) && !shared.is_stopping() => {
+                let silent_for = shared.options.dead_peer_timeout.unwrap_or_default();
+                return DisconnectReason::DeadPeer { silent_for };
+            }
+            Err(e) => return ended_reason(shared, DisconnectReason::Io(e.to_string())),
+        }
+    }
+}
+
+/// A close we asked for, or that follows a logoff, is not the peer's fault.
+fn ended_reason(shared: &Shared, otherwise: DisconnectReason) -> DisconnectReason {
+    if shared.is_stopping() {
+        DisconnectReason::Requested
+    } else if lock(&shared.session).logged_off {
+        DisconnectReason::LoggedOff
+    } else {
+        otherwise
+    }
+}
+
+fn on_event(shared: &Arc<Shared>, handle: &ClientHandle, event: Event) {
+    let mut logged_in_now = None;
+    let mut reconcile = false;
+    {
+        let mut session = lock(&shared.session);
+        let session = &mut *session;
+        let own = session.user.as_deref();
+        session.phone.apply(&event, own);
+        shared.waiters.resolve(&event, own);
+        let own_logoff = event.kind() == EventKind::UserLogoff
+            && event.user().map_or(true, |u| own.map_or(true, |own| u.eq_ignore_ascii_case(own)));
+        if own_logoff {
+            session.logged_off = true;
+            session.logged_in = false;
+        }
+        let is_login_response = event.kind() == EventKind::Response
+            && event.command().map_or(true, |c| c.eq_ignore_ascii_case("Login"));
+        if session.login_pending && is_login_response {
+            session.login_pending = false;
+            session.logged_in = event.is_success() == Some(true);
+            if session.logged_in {
+                logged_in_now = session.user.clone();
+                reconcile = std::mem::take(&mut session.status_after_login);
+            } else {
+                session.user = None;
+            }
+        }
+    }
+    if shared.log.enabled(LogLevel::Trace) {
+        shared.log.log(LogLevel::Trace, || format!("received {:?}", event.packet()));
+    }
+    shared.dispatch(handle, ClientEvent::Phone(event));
+    if let Some(user) = logged_in_now {
+        shared.log.log(LogLevel::Info, || format!("logged in as {user}"));
+        shared.dispatch(handle, ClientEvent::LoggedIn { user });
+    }
+    if reconcile {
+        if let Err(e) = shared.send(&Command::Status) {
+            shared.log.log(LogLevel::Warn, || format!("status request after re-login failed: {e}"));
+        }
+    }
+}
+
+/// Marks the session disconnected, fails pending waits and tells the
+/// application. Returns whether to reconnect.
+fn connection_ended(shared: &Arc<Shared>, handle: &ClientHandle, reason: DisconnectReason) -> bool {
+    {
+        let mut conn = lock(&shared.conn);
+        if let Some(writer) = conn.writer.take() {
+            let _ = writer.shutdown(std::net::Shutdown::Both);
+        }
+    }
+    {
+        let mut session = lock(&shared.session);
+        session.connected = false;
+        session.logged_in = false;
+        session.login_pending = false;
+    }
+    shared.waiters.fail_all(&reason.to_string());
+    let level = if reason == DisconnectReason::Requested { LogLevel::Info } else { LogLevel::Warn };
+    shared.log.log(level, || format!("disconnected: {reason}"));
+    let expected = matches!(reason, DisconnectReason::Requested | DisconnectReason::LoggedOff);
+    shared.dispatch(handle, ClientEvent::Disconnected { reason });
+    !expected && shared.options.reconnect.is_some() && !shared.is_stopping()
+}
+
+/// Tries to connect again with exponential back-off and jitter until it
+/// works, the attempts run out, or the client stops.
+fn reconnect_with_backoff(shared: &Arc<Shared>, handle: &ClientHandle) -> Option<(TcpStream, SocketAddr)> {
+    let policy = shared.options.reconnect.clone()?;
+    let (host, port) = lock(&shared.target).clone()?;
+    let mut delay = policy.initial_delay;
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        if policy.max_attempts.map_or(false, |max| attempt > max) {
+            shared.log.log(LogLevel::Warn, || format!("giving up reconnecting after {} attempts", attempt - 1));
+            return None;
+        }
+        let wait = jitter(delay);
+        shared.dispatch(handle, ClientEvent::Reconnecting { attempt, delay: wait });
+        if !sleep_unless_stopped(shared, wait) {
+            return None;
+        }
+        match socket::open(&host, port, &shared.options) {
+            Ok((stream, addr)) => {
+                let read_half = stream.try_clone().ok()?;
+                let mut conn = lock(&shared.conn);
+                if conn.stop {
+                    return None;
+                }
+                conn.writer = Some(stream);
+                drop(conn);
+                let mut session = lock(&shared.session);
+                session.connected = true;
+                session.logged_off = false;
+                shared.log.log(LogLevel::Info, || format!("reconnected to {addr} (attempt {attempt})"));
+                return Some((read_half, addr));
+            }
+            Err(e) => shared.log.log(LogLevel::Warn, || format!("reconnect attempt {attempt} failed: {e}")),
+        }
+        delay = (delay * 2).min(policy.max_delay);
+    }
+}
+
+/// Sleeps `wait` unless the client stops first; false when it stopped.
+fn sleep_unless_stopped(shared: &Shared, wait: Duration) -> bool {
+    let conn = lock(&shared.conn);
+    let (conn, _) = shared.wake.wait_timeout_while(conn, wait, |c| !c.stop).unwrap_or_else(|e| e.into_inner());
+    !conn.stop
+}
+
+/// A delay between half and all of `delay`, so that many desks losing the
+/// same server do not all come back at the same instant.
+fn jitter(delay: Duration) -> Duration {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let mut x = u64::from(nanos) ^ (std::process::id() as u64).rotate_left(32) ^ 0x9E37_79B9_7F4A_7C15;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    let fraction = 0.5 + (x % 1000) as f64 / 2000.0;
+    delay.mul_f64(fraction)
+}
+
+/// Logs the same user in again after a reconnection; the response is
+/// handled like any login's, and Status reconciles the lines.
+fn relogin(shared: &Arc<Shared>) {
+    let user = {
+        let mut session = lock(&shared.session);
+        if session.user.is_some() {
+            session.login_pending = true;
+            session.status_after_login = true;
+        }
+        session.user.clone()
+    };
+    if let Some(user) = user {
+        let login = Command::Login { user, remote_mode: shared.options.remote_mode };
+        if let Err(e) = shared.send(&login) {
+            shared.log.log(LogLevel::Warn, || format!("re-login failed: {e}"));
+        }
+    }
+}

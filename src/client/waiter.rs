@@ -1,0 +1,96 @@
+//! Waiting for an event: a login response, a command's confirmation, or
+//! anything an application describes. A wait is registered before the
+//! command is sent, so a fast answer cannot slip past it.
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::protocol::{Event, Verdict};
+
+pub type Judge = Box<dyn Fn(&Event, Option<&str>) -> Verdict + Send + Sync>;
+type OnFailure = fn(Event) -> Error;
+
+/// One pending wait: how to judge events, and where the outcome goes.
+pub struct WaitSlot {
+    judge: Judge,
+    on_failure: OnFailure,
+    outcome: Mutex<Option<Result<Event>>>,
+    ready: Condvar,
+}
+
+impl WaitSlot {
+    pub fn new(judge: Judge, on_failure: OnFailure) -> Arc<WaitSlot> {
+        Arc::new(WaitSlot { judge, on_failure, outcome: Mutex::new(None), ready: Condvar::new() })
+    }
+
+    fn settle(&self, outcome: Result<Event>) {
+        let mut slot = self.outcome.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(outcome);
+            self.ready.notify_all();
+        }
+    }
+
+    /// Waits for the outcome; `what` names it in a timeout error.
+    pub fn wait(&self, timeout: Duration, what: &'static str) -> Result<Event> {
+        let deadline = Instant::now() + timeout;
+        let mut slot = self.outcome.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(outcome) = slot.take() {
+                return outcome;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Error::Timeout { what, waited: timeout });
+            }
+            slot = self.ready.wait_timeout(slot, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+}
+
+/// The pending waits of one client.
+#[derive(Default)]
+pub struct Waiters {
+    slots: Mutex<Vec<Arc<WaitSlot>>>,
+}
+
+impl Waiters {
+    fn slots(&self) -> std::sync::MutexGuard<'_, Vec<Arc<WaitSlot>>> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn add(&self, slot: Arc<WaitSlot>) {
+        self.slots().push(slot);
+    }
+
+    pub fn remove(&self, slot: &Arc<WaitSlot>) {
+        self.slots().retain(|s| !Arc::ptr_eq(s, slot));
+    }
+
+    /// Settles every wait this event decides.
+    pub fn resolve(&self, event: &Event, own_user: Option<&str>) {
+        let mut slots = self.slots();
+        if slots.is_empty() {
+            return;
+        }
+        slots.retain(|slot| match (slot.judge)(event, own_user) {
+            Verdict::Unrelated => true,
+            Verdict::Confirmed => {
+                slot.settle(Ok(event.clone()));
+                false
+            }
+            Verdict::Failed => {
+                slot.settle(Err((slot.on_failure)(event.clone())));
+                false
+            }
+        });
+    }
+
+    /// Fails every wait: the connection is gone.
+    pub fn fail_all(&self, reason: &str) {
+        for slot in self.slots().drain(..) {
+            slot.settle(Err(Error::lost(reason)));
+        }
+    }
+}

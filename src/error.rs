@@ -1,0 +1,54 @@
+//! The library's error type.
+
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::protocol::{ArgError, Event};
+
+/// Why a call failed. Each variant says what the application can do about
+/// it; [`Error::code`] maps it to the stable C result code.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// A bad argument; nothing was sent.
+    #[error(transparent)]
+    InvalidArgument(#[from] ArgError),
+    /// The client has no connection (never connected, lost, or closed).
+    #[error("not connected to DGPhone")]
+    NotConnected,
+    /// `connect` was called on a client that has a connection.
+    #[error("already connected; disconnect first")]
+    AlreadyConnected,
+    /// The TCP connection could not be opened.
+    #[error("cannot connect to {addr}: {source}")]
+    Connect { addr: String, source: std::io::Error },
+    /// DGPhone refused the login; `message` is DGPhone's own text (e.g.
+    /// "Invalid user").
+    #[error("login rejected by DGPhone: {message}")]
+    LoginRejected { message: String, event: Box<Event> },
+    /// DGPhone reported that a command failed (an Error or Busy status).
+    #[error("DGPhone reported {}: {}", .event.status().unwrap_or("an error"), .event.message().unwrap_or("no message"))]
+    CommandFailed { event: Box<Event> },
+    /// No answer came in time.
+    #[error("no {what} within {waited:?}")]
+    Timeout { what: &'static str, waited: Duration },
+    /// The connection was lost while the call was waiting or writing.
+    #[error("connection lost: {0}")]
+    ConnectionLost(String),
+    /// The call would wait for the reader thread from inside an event
+    /// callback, which runs on that thread: it can never complete.
+    #[error("{0} cannot be called from inside an event callback (it would deadlock)")]
+    WouldDeadlock(&'static str),
+    /// The command has no confirming event to wait for.
+    #[error("{0} has no confirming event; send it without waiting")]
+    NoConfirmation(String),
+}
+
+impl Error {
+    pub(crate) fn lost(reason: impl std::fmt::Display) -> Error {
+        Error::ConnectionLost(reason.to_string())
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,445 @@
+//! Events across the boundary: an opaque handle with accessors. Every
+//! string it hands out is NUL-terminated and lives as long as the event.
+
+use std::ffi::CStr;
+use std::os::raw::c_char;
+
+use super::guard_value;
+use crate::client::{ClientEvent, DisconnectReason};
+use crate::protocol::{Event, EventKind};
+
+/// An event: from DGPhone, or about the connection. In a callback it is
+/// valid only during the call; taken from the queue it is owned by the
+/// caller until `dgp_event_free`. Accessors may be called from any thread
+/// while the event is valid; strings they return live as long as the event.
+pub struct dgp_event {
+    event: ClientEvent,
+    /// Every string of the event, NUL-terminated, back to back.
+    strings: Vec<u8>,
+    /// Start of each header's key and value in `strings`.
+    headers: Vec<(u32, u32)>,
+    /// Start of the event's detail text (see `dgp_event_detail`).
+    detail: u32,
+}
+
+/// The connection opened (also after a reconnection).
+pub const DGP_EVENT_CONNECTED: u32 = 1;
+/// A login was accepted (also an automatic re-login).
+pub const DGP_EVENT_LOGGED_IN: u32 = 2;
+/// The connection ended; `dgp_event_disconnect_reason` says why.
+pub const DGP_EVENT_DISCONNECTED: u32 = 3;
+/// An automatic reconnection attempt will start after
+/// `dgp_event_delay_ms`; `dgp_event_attempt` counts them.
+pub const DGP_EVENT_RECONNECTING: u32 = 4;
+/// DGPhone's greeting banner; the text is `dgp_event_detail`.
+pub const DGP_EVENT_GREETING: u32 = 5;
+/// Something malformed was received and skipped (oversize or truncated
+/// packet); the text is `dgp_event_detail`. The connection goes on.
+pub const DGP_EVENT_PROTOCOL_ERROR: u32 = 6;
+/// Queue only: `dgp_event_dropped` events were lost to overflow.
+pub const DGP_EVENT_OVERFLOW: u32 = 7;
+/// LineSelected: a line was selected.
+pub const DGP_EVENT_LINE_SELECTED: u32 = 100;
+/// Dialing: dialling out (Number).
+pub const DGP_EVENT_DIALING: u32 = 101;
+/// ReceivingCall: an incoming call rings (Number).
+pub const DGP_EVENT_RECEIVING_CALL: u32 = 102;
+/// Answer: a call is connected.
+pub const DGP_EVENT_ANSWER: u32 = 103;
+/// Hold: on hold or active again (dgp_event_hold).
+pub const DGP_EVENT_HOLD: u32 = 104;
+/// Hangup: a call ended.
+pub const DGP_EVENT_HANGUP: u32 = 105;
+/// Ready: the line is free.
+pub const DGP_EVENT_READY: u32 = 106;
+/// DTMFReceived: a digit arrived (dgp_event_digit).
+pub const DGP_EVENT_DTMF_RECEIVED: u32 = 107;
+/// UserLogoff: the DGPhone user logged off.
+pub const DGP_EVENT_USER_LOGOFF: u32 = 108;
+/// AgentLogin: the agent is available (Agent).
+pub const DGP_EVENT_AGENT_LOGIN: u32 = 109;
+/// AgentCalled: a call is offered to the agent (Uniqueid).
+pub const DGP_EVENT_AGENT_CALLED: u32 = 110;
+/// AgentConnect: the agent answered (Uniqueid).
+pub const DGP_EVENT_AGENT_CONNECT: u32 = 111;
+/// AgentComplete: the agent's call ended (Uniqueid).
+pub const DGP_EVENT_AGENT_COMPLETE: u32 = 112;
+/// AgentLogoff: the agent is unavailable.
+pub const DGP_EVENT_AGENT_LOGOFF: u32 = 113;
+/// Error (field-seen): a command failed (Message).
+pub const DGP_EVENT_ERROR: u32 = 114;
+/// Busy (field-seen): the called party is busy.
+pub const DGP_EVENT_BUSY: u32 = 115;
+/// AgentNoAnswer (field-seen).
+pub const DGP_EVENT_AGENT_NO_ANSWER: u32 = 116;
+/// AgentPaused (field-seen): dgp_event_paused.
+pub const DGP_EVENT_AGENT_PAUSED: u32 = 117;
+/// QueueEntry (field-seen): a call waiting in a queue.
+pub const DGP_EVENT_QUEUE_ENTRY: u32 = 118;
+/// QueueJoin (field-seen).
+pub const DGP_EVENT_QUEUE_JOIN: u32 = 119;
+/// QueueLeave (field-seen).
+pub const DGP_EVENT_QUEUE_LEAVE: u32 = 120;
+/// QueueAbandon (field-seen).
+pub const DGP_EVENT_QUEUE_ABANDON: u32 = 121;
+/// QueueStatusComplete (field-seen): the end of a QueueStatus answer.
+pub const DGP_EVENT_QUEUE_STATUS_COMPLETE: u32 = 122;
+/// A DGPhoneEvent with a Status not listed here (`dgp_event_status`).
+pub const DGP_EVENT_OTHER_STATUS: u32 = 150;
+/// `Event: DGPhoneResponse` (`dgp_event_success`, `dgp_event_message`).
+pub const DGP_EVENT_RESPONSE: u32 = 160;
+/// `Event: DGTimeStamp`, the keep-alive (`dgp_event_time`).
+pub const DGP_EVENT_TIMESTAMP: u32 = 161;
+/// Any other packet; read it with the raw header accessors.
+pub const DGP_EVENT_UNKNOWN: u32 = 199;
+
+/// Why a connection ended: a `DGP_DISCONNECT_*` value.
+pub const DGP_DISCONNECT_NONE: u32 = 0;
+/// The application disconnected or freed the client.
+pub const DGP_DISCONNECT_REQUESTED: u32 = 1;
+/// DGPhone closed the connection.
+pub const DGP_DISCONNECT_CLOSED_BY_PEER: u32 = 2;
+/// Logged off (by dgp_logoff or DGPhone's UserLogoff); no reconnection.
+pub const DGP_DISCONNECT_LOGGED_OFF: u32 = 3;
+/// Nothing arrived for the dead-peer timeout.
+pub const DGP_DISCONNECT_DEAD_PEER: u32 = 4;
+/// A socket error (the detail text says which).
+pub const DGP_DISCONNECT_IO_ERROR: u32 = 5;
+
+pub(crate) fn phone_kind(kind: EventKind) -> u32 {
+    use EventKind::*;
+    match kind {
+        LineSelected => DGP_EVENT_LINE_SELECTED,
+        Dialing => DGP_EVENT_DIALING,
+        ReceivingCall => DGP_EVENT_RECEIVING_CALL,
+        Answer => DGP_EVENT_ANSWER,
+        Hold => DGP_EVENT_HOLD,
+        Hangup => DGP_EVENT_HANGUP,
+        Ready => DGP_EVENT_READY,
+        DtmfReceived => DGP_EVENT_DTMF_RECEIVED,
+        UserLogoff => DGP_EVENT_USER_LOGOFF,
+        AgentLogin => DGP_EVENT_AGENT_LOGIN,
+        AgentCalled => DGP_EVENT_AGENT_CALLED,
+        AgentConnect => DGP_EVENT_AGENT_CONNECT,
+        AgentComplete => DGP_EVENT_AGENT_COMPLETE,
+        AgentLogoff => DGP_EVENT_AGENT_LOGOFF,
+        Error => DGP_EVENT_ERROR,
+        Busy => DGP_EVENT_BUSY,
+        AgentNoAnswer => DGP_EVENT_AGENT_NO_ANSWER,
+        AgentPaused => DGP_EVENT_AGENT_PAUSED,
+        QueueEntry => DGP_EVENT_QUEUE_ENTRY,
+        QueueJoin => DGP_EVENT_QUEUE_JOIN,
+        QueueLeave => DGP_EVENT_QUEUE_LEAVE,
+        QueueAbandon => DGP_EVENT_QUEUE_ABANDON,
+        QueueStatusComplete => DGP_EVENT_QUEUE_STATUS_COMPLETE,
+        OtherStatus => DGP_EVENT_OTHER_STATUS,
+        Response => DGP_EVENT_RESPONSE,
+        TimeStamp => DGP_EVENT_TIMESTAMP,
+        Unknown => DGP_EVENT_UNKNOWN,
+    }
+}
+
+fn push_str(strings: &mut Vec<u8>, text: &str) -> u32 {
+    let start = strings.len() as u32;
+    // Values are already free of NUL (the wire layer replaced them).
+    strings.extend(text.bytes().filter(|&b| b != 0));
+    strings.push(0);
+    start
+}
+
+impl dgp_event {
+    pub(crate) fn new(event: ClientEvent) -> dgp_event {
+        let mut strings = Vec::new();
+        let mut headers = Vec::new();
+        if let ClientEvent::Phone(e) = &event {
+            strings.reserve(e.packet().iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+            for (key, value) in e.packet().iter() {
+                headers.push((push_str(&mut strings, key), push_str(&mut strings, value)));
+            }
+        }
+        let detail = match &event {
+            ClientEvent::Greeting(text) => text.clone(),
+            ClientEvent::ProtocolError(error) => error.to_string(),
+            ClientEvent::Disconnected { reason } => reason.to_string(),
+            ClientEvent::LoggedIn { user } => user.clone(),
+            ClientEvent::Connected { addr } => addr.to_string(),
+            _ => String::new(),
+        };
+        let detail = push_str(&mut strings, &detail);
+        dgp_event { event, strings, headers, detail }
+    }
+
+    fn str_at(&self, start: u32) -> *const c_char {
+        self.strings[start as usize..].as_ptr().cast()
+    }
+
+    fn phone(&self) -> Option<&Event> {
+        self.event.phone()
+    }
+
+    /// The value of the first header named `key`, as a pointer into the
+    /// event's strings.
+    fn header(&self, key: &str) -> *const c_char {
+        let event = match self.phone() {
+            Some(e) => e,
+            None => return std::ptr::null(),
+        };
+        let index = event.packet().iter().position(|(k, _)| k.eq_ignore_ascii_case(key));
+        index.map_or(std::ptr::null(), |i| self.str_at(self.headers[i].1))
+    }
+}
+
+/// Runs an accessor on a possibly-NULL event.
+unsafe fn read<T>(event: *const dgp_event, fallback: T, body: impl FnOnce(&dgp_event) -> T) -> T {
+    match event.as_ref() {
+        Some(event) => guard_value(fallback, || body(event)),
+        None => fallback,
+    }
+}
+
+/// The event's kind: a `DGP_EVENT_*` value (append-only); 0 for a NULL
+/// event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_kind(event: *const dgp_event) -> u32 {
+    read(event, 0, |e| match &e.event {
+        ClientEvent::Connected { .. } => DGP_EVENT_CONNECTED,
+        ClientEvent::LoggedIn { .. } => DGP_EVENT_LOGGED_IN,
+        ClientEvent::Disconnected { .. } => DGP_EVENT_DISCONNECTED,
+        ClientEvent::Reconnecting { .. } => DGP_EVENT_RECONNECTING,
+        ClientEvent::Greeting(_) => DGP_EVENT_GREETING,
+        ClientEvent::ProtocolError(_) => DGP_EVENT_PROTOCOL_ERROR,
+        ClientEvent::Overflow { .. } => DGP_EVENT_OVERFLOW,
+        ClientEvent::Phone(p) => phone_kind(p.kind()),
+    })
+}
+
+/// The line the event is about, 1 to 6; 0 when it names none (or an
+/// invalid one: the raw `Line` header stays readable).
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_line(event: *const dgp_event) -> i32 {
+    read(event, 0, |e| e.phone().and_then(Event::line).map_or(0, |l| i32::from(l.number())))
+}
+
+/// `Hold:` on a Hold event: 1 on hold, 0 active, -1 absent.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_hold(event: *const dgp_event) -> i32 {
+    read(event, -1, |e| e.phone().and_then(Event::hold).map_or(-1, i32::from))
+}
+
+/// `Paused:` on AgentPaused: 1 paused, 0 not, -1 absent.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_paused(event: *const dgp_event) -> i32 {
+    read(event, -1, |e| e.phone().and_then(Event::paused).map_or(-1, i32::from))
+}
+
+/// The DTMF digit of a DTMFReceived event as an ASCII code ('0'-'9', '*',
+/// '#', 'A'-'D'); 0 when absent or invalid.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_digit(event: *const dgp_event) -> i32 {
+    read(event, 0, |e| e.phone().and_then(Event::digit).map_or(0, |d| d as i32))
+}
+
+/// On a response: 1 for `Response: Success`, 0 for anything else; -1 for
+/// other events.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_success(event: *const dgp_event) -> i32 {
+    read(event, -1, |e| e.phone().and_then(Event::is_success).map_or(-1, i32::from))
+}
+
+macro_rules! header_accessor {
+    ($(#[$doc:meta])* $name:ident, $key:expr) => {
+        $(#[$doc])*
+        ///
+        /// NULL when absent. Valid as long as the event.
+        ///
+        /// # Safety
+        /// `event` is NULL or a valid event.
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(event: *const dgp_event) -> *const c_char {
+            read(event, std::ptr::null(), |e| e.header($key))
+        }
+    };
+}
+
+header_accessor!(
+    /// `Number:`, the other party.
+    dgp_event_number, "Number");
+header_accessor!(
+    /// `User:`, the extension the event belongs to.
+    dgp_event_user, "User");
+header_accessor!(
+    /// `Agent:`, on agent events.
+    dgp_event_agent, "Agent");
+header_accessor!(
+    /// `Uniqueid:`, the PBX's call id on agent events.
+    dgp_event_uniqueid, "Uniqueid");
+header_accessor!(
+    /// `Message:`, DGPhone's text on responses and errors.
+    dgp_event_message, "Message");
+header_accessor!(
+    /// `Status:` as received (useful with DGP_EVENT_OTHER_STATUS).
+    dgp_event_status, "Status");
+header_accessor!(
+    /// `Queue:`, on queue events.
+    dgp_event_queue, "Queue");
+
+/// The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in the
+/// field). NULL when absent. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_time(event: *const dgp_event) -> *const c_char {
+    read(event, std::ptr::null(), |e| {
+        let time = e.header("Time");
+        if time.is_null() {
+            e.header("Timestamp")
+        } else {
+            time
+        }
+    })
+}
+
+/// Text about a lifecycle event: the greeting, the protocol error, the
+/// disconnection reason, the logged-in user, the peer address. Empty for
+/// other events; never NULL for a valid event. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_detail(event: *const dgp_event) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.str_at(e.detail))
+}
+
+/// Why the connection ended (`DGP_DISCONNECT_*`) on DGP_EVENT_DISCONNECTED;
+/// DGP_DISCONNECT_NONE otherwise.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_disconnect_reason(event: *const dgp_event) -> u32 {
+    read(event, DGP_DISCONNECT_NONE, |e| match &e.event {
+        ClientEvent::Disconnected { reason } => match reason {
+            DisconnectReason::Requested => DGP_DISCONNECT_REQUESTED,
+            DisconnectReason::ClosedByPeer => DGP_DISCONNECT_CLOSED_BY_PEER,
+            DisconnectReason::LoggedOff => DGP_DISCONNECT_LOGGED_OFF,
+            DisconnectReason::DeadPeer { .. } => DGP_DISCONNECT_DEAD_PEER,
+            DisconnectReason::Io(_) => DGP_DISCONNECT_IO_ERROR,
+        },
+        _ => DGP_DISCONNECT_NONE,
+    })
+}
+
+/// Events lost, on DGP_EVENT_OVERFLOW; 0 otherwise.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_dropped(event: *const dgp_event) -> u64 {
+    read(event, 0, |e| match e.event {
+        ClientEvent::Overflow { dropped } => dropped,
+        _ => 0,
+    })
+}
+
+/// The attempt number, on DGP_EVENT_RECONNECTING; 0 otherwise.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_attempt(event: *const dgp_event) -> u32 {
+    read(event, 0, |e| match e.event {
+        ClientEvent::Reconnecting { attempt, .. } => attempt,
+        _ => 0,
+    })
+}
+
+/// The delay before the attempt in ms, on DGP_EVENT_RECONNECTING; 0
+/// otherwise.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_delay_ms(event: *const dgp_event) -> u32 {
+    read(event, 0, |e| match e.event {
+        ClientEvent::Reconnecting { delay, .. } => u32::try_from(delay.as_millis()).unwrap_or(u32::MAX),
+        _ => 0,
+    })
+}
+
+/// The number of raw headers of a DGPhone packet (0 for lifecycle events).
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_header_count(event: *const dgp_event) -> usize {
+    read(event, 0, |e| e.headers.len())
+}
+
+/// The key of raw header `index` (original spelling; empty for a line
+/// without a colon), or NULL past the end. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_header_key(event: *const dgp_event, index: usize) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.headers.get(index).map_or(std::ptr::null(), |h| e.str_at(h.0)))
+}
+
+/// The value of raw header `index` (UTF-8; converted from Windows-1252 when
+/// it was not UTF-8), or NULL past the end. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_header_value(event: *const dgp_event, index: usize) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.headers.get(index).map_or(std::ptr::null(), |h| e.str_at(h.1)))
+}
+
+/// The value of the first header named `key` (compared without regard to
+/// ASCII case), or NULL. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event; `key` is NULL or a NUL-terminated
+/// string.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_header(event: *const dgp_event, key: *const c_char) -> *const c_char {
+    if key.is_null() {
+        return std::ptr::null();
+    }
+    let key = CStr::from_ptr(key);
+    read(event, std::ptr::null(), |e| match key.to_str() {
+        Ok(key) => e.header(key),
+        Err(_) => std::ptr::null(),
+    })
+}
+
+/// Frees an event taken from the queue. NULL is a no-op. Never free an
+/// event received in a callback.
+///
+/// # Safety
+/// `event` is NULL or came from `dgp_next_event` and is not used again.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_free(event: *mut dgp_event) {
+    if !event.is_null() {
+        guard_value((), || drop(Box::from_raw(event)));
+    }
+}

@@ -1,0 +1,278 @@
+//! Options: an opaque builder with typed setters, so fields can be added
+//! without changing any layout.
+
+use std::ffi::CString;
+use std::os::raw::{c_char, c_void};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{guard, guard_value, result::*};
+use crate::client::{LogLevel, Options, OverflowPolicy, Reconnect};
+
+/// Connection options. Create with `dgp_options_new`, set fields, pass to
+/// `dgp_client_new` (which copies them), free with `dgp_options_free`.
+pub struct dgp_options {
+    inner: Options,
+}
+
+impl dgp_options {
+    pub(crate) fn options(&self) -> &Options {
+        &self.inner
+    }
+}
+
+/// A full queue drops its oldest event (default).
+pub const DGP_OVERFLOW_DROP_OLDEST: u32 = 0;
+/// A full queue drops the new event.
+pub const DGP_OVERFLOW_DROP_NEWEST: u32 = 1;
+/// A full queue makes the reader thread wait: nothing is lost.
+pub const DGP_OVERFLOW_BLOCK: u32 = 2;
+
+/// Log levels, most severe first.
+pub const DGP_LOG_ERROR: u32 = 1;
+/// Something went wrong but the library carries on (lost connection, protocol error).
+pub const DGP_LOG_WARN: u32 = 2;
+/// Connections, logins, reconnections.
+pub const DGP_LOG_INFO: u32 = 3;
+/// Every command sent (DTMF redacted by default).
+pub const DGP_LOG_DEBUG: u32 = 4;
+/// Every packet received.
+pub const DGP_LOG_TRACE: u32 = 5;
+
+/// A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
+/// valid only during the call. It runs on whichever thread logged (often the
+/// reader thread) and must not call back into the library's blocking calls.
+pub type dgp_log_callback = Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, message: *const c_char)>;
+
+/// The user data pointer travels to other threads; the caller promised it
+/// may (see `dgp_options_set_log_callback`).
+pub(crate) struct UserData(pub(crate) *mut c_void);
+// SAFETY: the library only hands the pointer back to the caller's callback.
+unsafe impl Send for UserData {}
+unsafe impl Sync for UserData {}
+
+impl UserData {
+    /// Read through a method so closures capture the whole (Send) wrapper,
+    /// not its raw pointer field.
+    pub(crate) fn get(&self) -> *mut c_void {
+        self.0
+    }
+}
+
+/// Creates options with the defaults (see each setter). Returns NULL only
+/// when out of memory. Free with `dgp_options_free`.
+#[no_mangle]
+pub extern "C" fn dgp_options_new() -> *mut dgp_options {
+    guard_value(std::ptr::null_mut(), || Box::into_raw(Box::new(dgp_options { inner: Options::default() })))
+}
+
+/// Frees options. NULL is a no-op. Clients made from them keep their copy.
+///
+/// # Safety
+/// `options` is NULL or came from `dgp_options_new` and is not used again.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_free(options: *mut dgp_options) {
+    if !options.is_null() {
+        drop(Box::from_raw(options));
+    }
+}
+
+/// Applies `set` to the options behind the pointer.
+unsafe fn with(options: *mut dgp_options, set: impl FnOnce(&mut Options) -> dgp_result) -> dgp_result {
+    guard(|| match options.as_mut() {
+        Some(options) => set(&mut options.inner),
+        None => DGP_ERR_NULL_POINTER,
+    })
+}
+
+fn ms(value: u32) -> Duration {
+    Duration::from_millis(u64::from(value))
+}
+
+fn nonzero_ms(value: u32) -> Option<Duration> {
+    (value > 0).then(|| ms(value))
+}
+
+/// Time allowed for the TCP connection to open, in ms (default 5000; 0 is
+/// refused with DGP_ERR_INVALID_ARGUMENT).
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_connect_timeout_ms(options: *mut dgp_options, ms_: u32) -> dgp_result {
+    with(options, |o| match nonzero_ms(ms_) {
+        Some(d) => {
+            o.connect_timeout = d;
+            DGP_OK
+        }
+        None => DGP_ERR_INVALID_ARGUMENT,
+    })
+}
+
+/// Time allowed for a write, and the wait for a login response, in ms
+/// (default 5000; 0 is refused).
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_command_timeout_ms(options: *mut dgp_options, ms_: u32) -> dgp_result {
+    with(options, |o| match nonzero_ms(ms_) {
+        Some(d) => {
+            o.command_timeout = d;
+            DGP_OK
+        }
+        None => DGP_ERR_INVALID_ARGUMENT,
+    })
+}
+
+/// Declares the connection dead when nothing at all (not even a
+/// DGTimeStamp) arrives for this many ms. 0 (default) never does.
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_dead_peer_timeout_ms(options: *mut dgp_options, ms_: u32) -> dgp_result {
+    with(options, |o| {
+        o.dead_peer_timeout = nonzero_ms(ms_);
+        DGP_OK
+    })
+}
+
+/// TCP keep-alive idle time in seconds (default 30; 0 turns it off).
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_tcp_keepalive_s(options: *mut dgp_options, seconds: u32) -> dgp_result {
+    with(options, |o| {
+        o.tcp_keepalive = (seconds > 0).then(|| Duration::from_secs(u64::from(seconds)));
+        DGP_OK
+    })
+}
+
+/// Automatic reconnection after an unexpected disconnection, with re-login
+/// and a Status request. `enabled` 0 turns it off (default). The delay
+/// starts at `initial_ms` and doubles up to `max_ms`, with jitter;
+/// `max_attempts` 0 tries forever.
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_reconnect(
+    options: *mut dgp_options,
+    enabled: i32,
+    initial_ms: u32,
+    max_ms: u32,
+    max_attempts: u32,
+) -> dgp_result {
+    with(options, |o| {
+        if enabled == 0 {
+            o.reconnect = None;
+            return DGP_OK;
+        }
+        if initial_ms == 0 || max_ms < initial_ms {
+            return DGP_ERR_INVALID_ARGUMENT;
+        }
+        o.reconnect = Some(Reconnect {
+            initial_delay: ms(initial_ms),
+            max_delay: ms(max_ms),
+            max_attempts: (max_attempts > 0).then_some(max_attempts),
+        });
+        DGP_OK
+    })
+}
+
+/// Capacity of the pull queue (default 4096; 0 turns the queue off, for
+/// applications that only use the callback) and its overflow policy
+/// (`DGP_OVERFLOW_*`).
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_queue(options: *mut dgp_options, capacity: u32, overflow: u32) -> dgp_result {
+    with(options, |o| {
+        o.overflow = match overflow {
+            DGP_OVERFLOW_DROP_OLDEST => OverflowPolicy::DropOldest,
+            DGP_OVERFLOW_DROP_NEWEST => OverflowPolicy::DropNewest,
+            DGP_OVERFLOW_BLOCK => OverflowPolicy::Block,
+            _ => return DGP_ERR_INVALID_ARGUMENT,
+        };
+        o.queue_capacity = capacity as usize;
+        DGP_OK
+    })
+}
+
+/// Largest packet accepted from DGPhone, in bytes (default 65536; at least
+/// 256).
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_max_packet(options: *mut dgp_options, bytes: u32) -> dgp_result {
+    with(options, |o| {
+        if bytes < 256 {
+            return DGP_ERR_INVALID_ARGUMENT;
+        }
+        o.max_packet = bytes as usize;
+        DGP_OK
+    })
+}
+
+/// Flags, each 0 or non-zero: `send_user` adds `User:` to every command
+/// after login (default 0); `remote_mode` sends `RemoteMode: 1` with Login
+/// (default 1); `redact_dtmf` hides DTMF digits in logs (default 1).
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_flags(
+    options: *mut dgp_options,
+    send_user: i32,
+    remote_mode: i32,
+    redact_dtmf: i32,
+) -> dgp_result {
+    with(options, |o| {
+        o.send_user = send_user != 0;
+        o.remote_mode = remote_mode != 0;
+        o.redact_dtmf = redact_dtmf != 0;
+        DGP_OK
+    })
+}
+
+/// Sets the log callback and the most detailed level it receives
+/// (`DGP_LOG_*`, default DGP_LOG_INFO). NULL `callback` turns logging off.
+/// The library never prints: this is its only output. `user_data` is passed
+/// back untouched, from any thread.
+///
+/// # Safety
+/// `options` is NULL or a valid options handle; `callback` stays callable
+/// with `user_data` until every client made from these options is freed.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_log_callback(
+    options: *mut dgp_options,
+    callback: dgp_log_callback,
+    user_data: *mut c_void,
+    level: u32,
+) -> dgp_result {
+    let level = match level {
+        DGP_LOG_ERROR => LogLevel::Error,
+        DGP_LOG_WARN => LogLevel::Warn,
+        DGP_LOG_INFO => LogLevel::Info,
+        DGP_LOG_DEBUG => LogLevel::Debug,
+        DGP_LOG_TRACE => LogLevel::Trace,
+        _ => return DGP_ERR_INVALID_ARGUMENT,
+    };
+    with(options, |o| {
+        o.log_level = level;
+        o.logger = callback.map(|callback| {
+            let user_data = UserData(user_data);
+            let logger: crate::client::Logger = Arc::new(move |level: LogLevel, line: &str| {
+                let line = CString::new(line.replace('\0', "\u{FFFD}")).expect("NULs were replaced");
+                // SAFETY: the caller vouched for the callback and its data.
+                unsafe { callback(user_data.get(), level as u32, line.as_ptr()) };
+            });
+            logger
+        });
+        DGP_OK
+    })
+}

@@ -1,0 +1,378 @@
+//! The client against the simulator over real loopback sockets.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+use dgphone::client::{LogLevel, Reconnect};
+use dgphone::sim::{LoginPolicy, SimConfig};
+use dgphone::{ClientEvent, Command, DisconnectReason, Error, EventKind, LineState, Options, OverflowPolicy};
+
+#[test]
+fn full_outgoing_call_with_hold_and_dtmf() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+
+    client.send_and_confirm(&Command::LineSelect(line(2)), WAIT).unwrap();
+    assert_eq!(client.state().selected(), Some(line(2)));
+
+    let dialing = client.send_and_confirm(&Command::Dial { number: "1002".into(), line: None }, WAIT).unwrap();
+    assert_eq!((dialing.line(), dialing.number()), (Some(line(2)), Some("1002")));
+    wait_phone(&client, EventKind::Answer, Some(2));
+    assert_eq!(client.line(line(2)).state, LineState::Connected);
+    assert_eq!(client.line(line(2)).number.as_deref(), Some("1002"));
+
+    let held = client.send_and_confirm(&Command::Hold(None), WAIT).unwrap();
+    assert_eq!(held.hold(), Some(true));
+    assert_eq!(client.line(line(2)).state, LineState::OnHold);
+    let resumed = client.send_and_confirm(&Command::Hold(Some(false)), WAIT).unwrap();
+    assert_eq!(resumed.hold(), Some(false));
+    assert_eq!(client.line(line(2)).state, LineState::Connected);
+
+    client.send_dtmf("12#").unwrap();
+    let dtmf = sim.wait_for_command("SendDtmf", WAIT).expect("the simulator received the DTMF");
+    assert_eq!(dtmf.get("Digits"), Some("12#"));
+
+    client.send_and_confirm(&Command::Hangup(None), WAIT).unwrap();
+    wait_phone(&client, EventKind::Ready, Some(2));
+    assert_eq!(client.line(line(2)).state, LineState::Idle);
+    assert_eq!(client.line(line(2)).number, None);
+}
+
+#[test]
+fn incoming_call_answered_and_ended_by_far_end() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    sim.incoming_call(line(3), "5511999");
+    let ringing = wait_phone(&client, EventKind::ReceivingCall, Some(3));
+    assert_eq!(ringing.number(), Some("5511999"));
+    assert_eq!(client.line(line(3)).state, LineState::Offering);
+
+    client.send_and_confirm(&Command::Answer(Some(line(3))), WAIT).unwrap();
+    assert_eq!(client.line(line(3)).state, LineState::Connected);
+
+    sim.dtmf_received(line(3), '5');
+    assert_eq!(wait_phone(&client, EventKind::DtmfReceived, Some(3)).digit(), Some('5'));
+
+    sim.far_end_hangup(line(3));
+    wait_phone(&client, EventKind::Hangup, Some(3));
+    wait_phone(&client, EventKind::Ready, Some(3));
+    assert_eq!(client.line(line(3)).state, LineState::Idle);
+}
+
+#[test]
+fn status_reports_every_line() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    sim.incoming_call(line(4), "300");
+    wait_phone(&client, EventKind::ReceivingCall, Some(4));
+    client.request_status().unwrap();
+    let mut lines = Vec::new();
+    while lines.len() < 6 {
+        let event = wait_for(&client, "a status event", |e| e.phone().map_or(false, |p| p.line().is_some()));
+        let event = event.phone().unwrap();
+        lines.push((event.line().unwrap().number(), event.kind()));
+    }
+    lines.sort_by_key(|(n, _)| *n);
+    let expected: Vec<_> =
+        (1..=6).map(|n| (n, if n == 4 { EventKind::ReceivingCall } else { EventKind::Ready })).collect();
+    assert_eq!(lines, expected);
+}
+
+#[test]
+fn field_extras_queue_status_agent_pause_and_generic() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    let done = client.send_and_confirm(&Command::QueueStatus { queue: Some("sales".into()) }, WAIT).unwrap();
+    assert_eq!(done.kind(), EventKind::QueueStatusComplete);
+    let paused = dgphone::flows::agent_pause(&client, "7001", true, Some("Lunch"), WAIT).unwrap();
+    assert_eq!((paused.agent(), paused.paused()), (Some("7001"), Some(true)));
+    assert_eq!(client.state().agent_state(), dgphone::AgentState::Paused);
+
+    let generic = Command::Generic { name: "Status".into(), headers: vec![("X-Trace".into(), "a:b".into())] };
+    client.send(&generic).unwrap();
+    let received = sim.wait_for_command("Status", WAIT).expect("generic command received");
+    assert_eq!(received.get("X-Trace"), Some("a:b"));
+}
+
+#[test]
+fn agent_login_by_feature_code() {
+    let sim = sim(SimConfig { agent_password: Some("4321".into()), ..SimConfig::default() });
+    let logs = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = logs.clone();
+    let options = Options {
+        log_level: LogLevel::Trace,
+        logger: Some(Arc::new(move |_, line: &str| sink.lock().unwrap().push(line.to_string()))),
+        ..Options::default()
+    };
+    let client = connect(&sim, options);
+    client.login("201").unwrap();
+    let event = dgphone::flows::agent_login(&client, &dgphone::flows::AgentLogin::new("7001", "4321")).unwrap();
+    assert_eq!(event.agent(), Some("7001"));
+    assert_eq!(client.state().agent_state(), dgphone::AgentState::Available);
+
+    let wrong = dgphone::flows::agent_login(&client, &dgphone::flows::AgentLogin::new("7001", "9999")).unwrap_err();
+    assert_eq!(wrong.step, dgphone::flows::AgentLoginStep::SendPassword);
+
+    let logs = logs.lock().unwrap();
+    assert!(logs.iter().any(|l| l.contains("SendDtmf")), "DTMF sends are logged: {logs:#?}");
+    assert!(!logs.iter().any(|l| l.contains("4321") || l.contains("9999")), "password leaked into the log");
+}
+
+#[test]
+fn login_rejections_carry_dgphone_message() {
+    for message in ["User is not active", "Invalid user", "User is not a DGPhone", "Invalid version of DGPhone"] {
+        let sim = sim(SimConfig { login: LoginPolicy::Reject(message.into()), ..SimConfig::default() });
+        let client = connect(&sim, Options::default());
+        match client.login("201") {
+            Err(Error::LoginRejected { message: got, .. }) => assert_eq!(got, message),
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+        assert!(!client.is_logged_in());
+        assert_eq!(client.user(), None);
+    }
+}
+
+#[test]
+fn login_times_out_when_dgphone_never_answers() {
+    let sim = sim(SimConfig { login: LoginPolicy::Ignore, ..SimConfig::default() });
+    let options = Options { command_timeout: Duration::from_millis(300), ..Options::default() };
+    let client = connect(&sim, options);
+    assert!(matches!(client.login("201"), Err(Error::Timeout { what: "login response", .. })));
+    assert!(!client.is_logged_in());
+}
+
+#[test]
+fn bad_input_is_refused_and_nothing_is_sent() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    let before = sim.commands().len();
+    let bad = [
+        Command::SendDtmf("12x".into()),
+        Command::Dial { number: "100\r\nCommand: Hangup".into(), line: None },
+        Command::Dial { number: "".into(), line: None },
+        Command::Generic { name: "X".into(), headers: vec![("Action".into(), "Evil".into())] },
+    ];
+    for command in &bad {
+        match client.send(command) {
+            Err(Error::InvalidArgument(e)) => assert!(!e.reason.is_empty()),
+            other => panic!("{command:?} was not refused: {other:?}"),
+        }
+    }
+    assert!(dgphone::Line::new(7).is_err());
+    client.send(&Command::Status).unwrap();
+    sim.wait_for_command("Status", WAIT).expect("the valid command arrives");
+    let after = sim.commands();
+    assert_eq!(after.len(), before + 1, "only the valid command reached DGPhone: {after:#?}");
+}
+
+#[test]
+fn commands_while_disconnected_fail_fast() {
+    let client = dgphone::Client::new(Options::default());
+    assert!(matches!(client.dial("100"), Err(Error::NotConnected)));
+    assert!(matches!(client.login("201"), Err(Error::NotConnected)));
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    client.disconnect();
+    assert!(!client.is_connected());
+    assert!(matches!(client.hangup(None), Err(Error::NotConnected)));
+}
+
+#[test]
+fn events_for_other_users_are_delivered_but_do_not_change_state() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    let foreign = dgphone::wire::Packet::from_pairs(&[
+        ("Event", "DGPhoneEvent"),
+        ("Status", "ReceivingCall"),
+        ("User", "999"),
+        ("Line", "1"),
+        ("Number", "123"),
+    ]);
+    sim.send_packet(&foreign);
+    let event = wait_phone(&client, EventKind::ReceivingCall, Some(1));
+    assert_eq!(event.user(), Some("999"));
+    assert_eq!(client.line(line(1)).state, LineState::Idle);
+}
+
+#[test]
+fn disconnect_mid_packet_reports_truncation_then_disconnection() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    sim.send_raw(b"Event: DGPhoneEvent\r\nStatus: Ans");
+    sim.disconnect_all();
+    wait_for(&client, "truncation", |e| {
+        matches!(e, ClientEvent::ProtocolError(dgphone::wire::WireError::Truncated { .. }))
+    });
+    wait_for(&client, "disconnection", |e| {
+        matches!(e, ClientEvent::Disconnected { reason: DisconnectReason::ClosedByPeer })
+    });
+    assert!(!client.is_connected());
+}
+
+#[test]
+fn silent_server_is_declared_dead() {
+    let sim = sim(SimConfig::default());
+    let options = Options { dead_peer_timeout: Some(Duration::from_millis(300)), ..Options::default() };
+    let client = connect(&sim, options);
+    client.login("201").unwrap();
+    sim.set_silent(true);
+    let started = Instant::now();
+    wait_for(&client, "dead peer", |e| {
+        matches!(e, ClientEvent::Disconnected { reason: DisconnectReason::DeadPeer { .. } })
+    });
+    eprintln!("dead peer detected {:?} after going silent (timeout 300 ms)", started.elapsed());
+    assert!(!client.is_connected());
+}
+
+#[test]
+fn timestamps_keep_a_quiet_connection_alive() {
+    let config = SimConfig { timestamp_interval: Some(Duration::from_millis(50)), ..SimConfig::default() };
+    let sim = sim(config);
+    let options = Options { dead_peer_timeout: Some(Duration::from_millis(500)), ..Options::default() };
+    let client = connect(&sim, options);
+    client.login("201").unwrap();
+    for _ in 0..15 {
+        let ts = wait_phone(&client, EventKind::TimeStamp, None);
+        assert!(ts.parsed_time().is_some(), "{ts:?}");
+    }
+    assert!(client.is_connected());
+}
+
+#[test]
+fn reconnects_after_the_simulator_restarts() {
+    let first = sim(SimConfig::default());
+    let port = first.port();
+    let options = Options {
+        reconnect: Some(Reconnect {
+            initial_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+            max_attempts: None,
+        }),
+        ..Options::default()
+    };
+    let client = connect(&first, options);
+    client.login("201").unwrap();
+    first.stop();
+    wait_for(&client, "disconnection", |e| matches!(e, ClientEvent::Disconnected { .. }));
+    wait_for(&client, "a reconnect attempt", |e| matches!(e, ClientEvent::Reconnecting { .. }));
+    let second = dgphone::sim::Simulator::start(("127.0.0.1", port), SimConfig::default()).unwrap();
+    second.incoming_call(line(5), "777"); // nobody logged in yet: not delivered
+    wait_for(&client, "reconnection", |e| matches!(e, ClientEvent::Connected { .. }));
+    wait_for(&client, "re-login", |e| matches!(e, ClientEvent::LoggedIn { user } if user == "201"));
+    // The library asks for Status after the re-login, to reconcile the lines.
+    second.wait_for_command("Status", WAIT).expect("Status requested after re-login");
+    for n in 1..=6 {
+        wait_phone(&client, EventKind::Ready, Some(n));
+    }
+    assert!(client.is_logged_in());
+    second.incoming_call(line(5), "778");
+    wait_phone(&client, EventKind::ReceivingCall, Some(5));
+}
+
+#[test]
+fn close_with_a_silent_server_is_prompt() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    sim.set_silent(true);
+    let started = Instant::now();
+    drop(client);
+    eprintln!("close with a silent server took {:?}", started.elapsed());
+}
+
+#[test]
+fn commands_work_from_inside_the_callback_and_blocking_calls_are_refused() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    let refused = Arc::new(Mutex::new(None));
+    let seen = refused.clone();
+    client
+        .on_event(move |handle, event| {
+            if let Some(ringing) = event.phone().filter(|e| e.kind() == EventKind::ReceivingCall) {
+                handle.answer(ringing.line()).expect("answer from the callback");
+                *seen.lock().unwrap() = Some(handle.login("201").map(|_| ()));
+            }
+        })
+        .unwrap();
+    sim.incoming_call(line(1), "100");
+    wait_phone(&client, EventKind::Answer, Some(1));
+    let refused = refused.lock().unwrap().take().expect("the callback ran");
+    assert!(matches!(refused, Err(Error::WouldDeadlock(_))), "{refused:?}");
+}
+
+#[test]
+fn a_panicking_callback_is_caught_and_the_reader_goes_on() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    client.on_event(|_, _| panic!("user bug")).unwrap();
+    sim.incoming_call(line(1), "100");
+    sim.far_end_hangup(line(1));
+    wait_phone(&client, EventKind::Ready, Some(1));
+    assert!(client.callback_panics() >= 3);
+    assert!(client.is_connected());
+}
+
+#[test]
+fn queue_overflow_is_counted_and_reported() {
+    let sim = sim(SimConfig::default());
+    let options = Options { queue_capacity: 4, overflow: OverflowPolicy::DropOldest, ..Options::default() };
+    let client = connect(&sim, options);
+    let delivered = Arc::new(AtomicUsize::new(0));
+    let count = delivered.clone();
+    client
+        .on_event(move |_, e| {
+            if e.phone().map_or(false, |p| p.kind() == EventKind::DtmfReceived) {
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+        .unwrap();
+    client.login("201").unwrap();
+    wait_for(&client, "LoggedIn", |e| matches!(e, ClientEvent::LoggedIn { .. }));
+    while client.try_next_event().is_some() {}
+    for _ in 0..100 {
+        sim.dtmf_received(line(1), '1');
+    }
+    let deadline = Instant::now() + WAIT;
+    while delivered.load(Ordering::SeqCst) < 100 && Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    assert_eq!(delivered.load(Ordering::SeqCst), 100, "the callback sees every event");
+    assert_eq!(client.dropped_events(), 96);
+    assert_eq!(client.try_next_event(), Some(ClientEvent::Overflow { dropped: 96 }));
+    let kept: Vec<_> = std::iter::from_fn(|| client.try_next_event()).collect();
+    assert_eq!(kept.len(), 4);
+}
+
+#[test]
+fn logoff_ends_the_connection_without_reconnecting() {
+    let sim = sim(SimConfig::default());
+    let options = Options { reconnect: Some(Reconnect::default()), ..Options::default() };
+    let client = connect(&sim, options);
+    client.login("201").unwrap();
+    client.logoff().unwrap();
+    wait_phone(&client, EventKind::UserLogoff, None);
+    wait_for(&client, "disconnection", |e| {
+        matches!(e, ClientEvent::Disconnected { reason: DisconnectReason::LoggedOff })
+    });
+    assert!(client.next_event(Duration::from_millis(200)).is_none(), "no reconnection after a logoff");
+}
+
+#[cfg(unix)]
+#[test]
+fn notify_fd_is_readable_while_events_wait() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    while client.try_next_event().is_some() {}
+    let fd = client.notify_fd().expect("a notification descriptor");
+    let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+    // SAFETY: one valid pollfd.
+    assert_eq!(unsafe { libc::poll(&mut pfd, 1, 0) }, 0);
+    sim.incoming_call(line(2), "55");
+    // SAFETY: as above, waiting up to 10 s.
+    assert_eq!(unsafe { libc::poll(&mut pfd, 1, 10_000) }, 1);
+    wait_phone(&client, EventKind::ReceivingCall, Some(2));
+    assert_eq!(unsafe { libc::poll(&mut pfd, 1, 0) }, 0);
+}

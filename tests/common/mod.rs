@@ -1,0 +1,56 @@
+//! Shared helpers for the integration tests: a simulator on an ephemeral
+//! loopback port and waits that pull from the client's queue with a generous
+//! timeout (never a sleep).
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+use dgphone::sim::{SimConfig, Simulator};
+use dgphone::{Client, ClientEvent, ClientHandle, Event, EventKind, Line, Options};
+
+/// Generous: these waits only take long when something is broken.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub fn sim(config: SimConfig) -> Simulator {
+    Simulator::start("127.0.0.1:0", config).expect("simulator starts on an ephemeral port")
+}
+
+pub fn connect(sim: &Simulator, options: Options) -> Client {
+    Client::connect("127.0.0.1", sim.port(), options).expect("client connects to the simulator")
+}
+
+/// Connects and logs in as 201, and takes the queued events up to
+/// LoggedIn, so a test's own waits start from a quiet queue.
+pub fn logged_in(sim: &Simulator) -> Client {
+    let client = connect(sim, Options::default());
+    client.login("201").expect("login accepted");
+    wait_for(&client, "LoggedIn", |e| matches!(e, ClientEvent::LoggedIn { user } if user == "201"));
+    client
+}
+
+pub fn line(n: u32) -> Line {
+    Line::new(n).unwrap()
+}
+
+/// Pulls events until one matches; panics with what came instead.
+pub fn wait_for<F: Fn(&ClientEvent) -> bool>(client: &ClientHandle, what: &str, matches: F) -> ClientEvent {
+    let deadline = Instant::now() + WAIT;
+    let mut seen = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match client.next_event(left) {
+            Some(event) if matches(&event) => return event,
+            Some(event) => seen.push(event),
+            None => break,
+        }
+    }
+    panic!("no {what} within {WAIT:?}; saw {seen:#?}");
+}
+
+/// Waits for a DGPhone event of `kind` (on `line`, when given).
+pub fn wait_phone(client: &ClientHandle, kind: EventKind, on: Option<u32>) -> Event {
+    let what = format!("{kind:?} on line {on:?}");
+    let event = wait_for(client, &what, |e| {
+        e.phone().map_or(false, |p| p.kind() == kind && on.map_or(true, |n| p.line() == Some(line(n))))
+    });
+    event.phone().cloned().expect("matched a phone event")
+}
