@@ -124,7 +124,7 @@ fn numbers<const N: usize>(text: &str, sep: char) -> Option<[u16; N]> {
     for slot in out.iter_mut() {
         *slot = parts.next()?.parse().ok()?;
     }
-    parts.next().is_none().then(|| out)
+    parts.next().is_none().then_some(out)
 }
 
 impl ParsedTime {
@@ -136,7 +136,7 @@ impl ParsedTime {
         if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
             return text.parse().ok().map(ParsedTime::Epoch);
         }
-        let (date, clock) = match text.rsplit_once(|c| c == ' ' || c == 'T') {
+        let (date, clock) = match text.rsplit_once([' ', 'T']) {
             Some((date, clock)) => (Some(date.trim()), clock),
             None => (None, text),
         };
@@ -249,7 +249,7 @@ impl Event {
     pub fn digit(&self) -> Option<char> {
         let mut chars = self.get("Digit")?.trim().chars();
         let digit = chars.next()?.to_ascii_uppercase();
-        (chars.next().is_none() && super::validate::is_dtmf(digit)).then(|| digit)
+        (chars.next().is_none() && super::validate::is_dtmf(digit)).then_some(digit)
     }
 
     /// On a response: true for `Response: Success`, false for anything else.
