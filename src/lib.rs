@@ -10,6 +10,7 @@
 //! the agent login), [`sim`] (a DGPhone simulator), and `ffi` (the C ABI).
 
 pub mod protocol;
+pub mod sim;
 pub mod state;
 pub mod wire;
 
