@@ -391,12 +391,13 @@ fn two_clients_have_separate_phones() {
 }
 
 #[test]
-fn timestamps_flow_to_logged_in_clients() {
+fn timestamps_flow_to_logged_in_clients_only() {
     let interval = Some(Duration::from_millis(20));
     let sim = start(SimConfig {
         timestamp_interval: interval,
         ..SimConfig::default()
     });
+    let mut stranger = Conn::connect(&sim); // never logs in
     let mut conn = Conn::connect(&sim);
     conn.login("201");
     for _ in 0..3 {
@@ -414,6 +415,10 @@ fn timestamps_flow_to_logged_in_clients() {
         .find(|p| p.get("Event") != Some("DGTimeStamp"))
         .unwrap();
     assert_eq!(summary(&answer), "LineSelected:4");
+    // Several intervals have passed: a stamp for the stranger would come
+    // before this answer.
+    stranger.send("Status", &[]);
+    assert_eq!(stranger.packet().get("Message"), Some("Not logged in"));
 }
 
 #[test]
@@ -562,6 +567,7 @@ fn the_observer_sees_all_traffic() {
             Traffic::Sent { client, packet } => format!("{client} -> {}", summary(packet)),
             Traffic::SentRaw { client, bytes } => format!("{client} -> {} raw bytes", bytes.len()),
             Traffic::Closed { client, .. } => format!("{client} closed"),
+            other => panic!("unexpected {other:?}"),
         };
         log.lock().unwrap().push(entry);
     })

@@ -124,6 +124,7 @@ fn log(traffic: &Traffic<'_>) {
             eprintln!("[{client}] -> raw \"{}\"", bytes.escape_ascii())
         }
         Traffic::Closed { client, reason } => eprintln!("[{client}] closed: {reason}"),
+        other => eprintln!("{other:?}"),
     }
 }
 

@@ -10,6 +10,8 @@
 //! Status (one event per line), logoff (UserLogoff, then the connection
 //! closes), QueueStatus, AgentPause, and the agent login (dial the feature
 //! code, then the agent code and the password as DTMF ending in `#`).
+//! Commands act on the selected line unless they carry `Line:` (Dial,
+//! Answer, Hangup, and Hold too); SendDtmf always uses the selected line.
 //! A refused command is answered by `Status: Error` with a `Message:`.
 //!
 //! The owner plays the far end and the PBX: [`Simulator::incoming_call`],
@@ -18,15 +20,19 @@
 //! or bytes at all. Everything received is logged for assertions
 //! ([`Simulator::commands`], [`Simulator::wait_for_command`]).
 //!
-//! ```no_run
+//! ```
+//! use std::io::Write;
+//! use std::net::TcpStream;
 //! use std::time::Duration;
 //! use dgphone::sim::{SimConfig, Simulator};
 //! use dgphone::Line;
 //!
 //! let sim = Simulator::start("127.0.0.1:0", SimConfig::default())?;
-//! // ... connect a client to sim.local_addr() and log in ...
+//! let mut client = TcpStream::connect(sim.local_addr())?;
+//! client.write_all(b"Action: DGPhoneCommand\r\nCommand: Login\r\nUser: 201\r\n\r\n")?;
 //! assert!(sim.wait_for_logins(1, Duration::from_secs(10)));
 //! sim.incoming_call(Line::new(1).unwrap(), "5511999990000");
+//! // The client reads the greeting, the Login response, then ReceivingCall.
 //! sim.stop();
 //! # Ok::<(), std::io::Error>(())
 //! ```
@@ -54,8 +60,9 @@ use crate::wire::Packet;
 use server::Shared;
 
 /// Something the simulator did, as told to an observer. `client` numbers
-/// connections from 1 in the order they were accepted.
+/// connections from 1 in the order they were accepted. More kinds may come.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Traffic<'a> {
     /// A client connected.
     Connected { client: u64, peer: SocketAddr },

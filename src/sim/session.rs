@@ -137,14 +137,56 @@ pub(crate) fn run(client: Arc<Client>, mut reader: TcpStream, shared: Arc<Shared
     });
 }
 
+/// When the next DGTimeStamp is due: one interval after login, then every
+/// interval, for as long as the client stays logged in.
+struct Timestamps {
+    interval: Option<Duration>,
+    next: Option<Instant>,
+}
+
+impl Timestamps {
+    fn new(interval: Option<Duration>) -> Timestamps {
+        // A zero interval would mean a timestamp storm; treat it as none.
+        Timestamps {
+            interval: interval.filter(|i| !i.is_zero()),
+            next: None,
+        }
+    }
+
+    /// Sends a timestamp if one is due; returns how long the next read may
+    /// wait (`None`: as long as it takes).
+    fn tick(&mut self, client: &Client, shared: &Shared) -> Option<Duration> {
+        let interval = match self.interval {
+            Some(interval) if client.is_logged_in() => interval,
+            _ => {
+                self.next = None;
+                return None;
+            }
+        };
+        let now = Instant::now();
+        let mut due = *self.next.get_or_insert(now + interval);
+        if now >= due {
+            let stamp = Packet::new()
+                .with("Event", "DGTimeStamp")
+                .with("Time", &clock::now_utc());
+            client.send(shared, &[stamp]);
+            due = now + interval;
+            self.next = Some(due);
+        }
+        // A zero read timeout is an error, hence the floor of 1 ms.
+        Some(
+            due.saturating_duration_since(now)
+                .max(Duration::from_millis(1)),
+        )
+    }
+}
+
 /// Reads and answers commands; returns why the session ended.
 fn serve(client: &Client, reader: &mut TcpStream, shared: &Shared) -> String {
     if let Some(greeting) = &shared.config.greeting {
         client.send_raw(shared, format!("{greeting}\r\n").as_bytes());
     }
-    // A zero interval would mean a timestamp storm; treat it as none.
-    let interval = shared.config.timestamp_interval.filter(|i| !i.is_zero());
-    let mut next_stamp: Option<Instant> = None;
+    let mut timestamps = Timestamps::new(shared.config.timestamp_interval);
     let mut decoder = Decoder::default();
     loop {
         while let Some(frame) = decoder.next_frame() {
@@ -166,34 +208,10 @@ fn serve(client: &Client, reader: &mut TcpStream, shared: &Shared) -> String {
                 Err(error) => return error.to_string(),
             }
         }
-
-        // Timestamps are due one interval after login, then every interval;
-        // the read below waits no longer than the next one.
-        let now = Instant::now();
-        next_stamp = match interval {
-            Some(interval) if client.is_logged_in() => {
-                let due = next_stamp.unwrap_or(now + interval);
-                if now >= due {
-                    let stamp = Packet::new()
-                        .with("Event", "DGTimeStamp")
-                        .with("Time", &clock::now_utc());
-                    client.send(shared, &[stamp]);
-                    Some(now + interval)
-                } else {
-                    Some(due)
-                }
-            }
-            _ => None,
-        };
-        // A zero read timeout is an error, hence the floor of 1 ms.
-        let wait = next_stamp.map(|due| {
-            due.saturating_duration_since(now)
-                .max(Duration::from_millis(1))
-        });
-        if let Err(error) = reader.set_read_timeout(wait) {
+        // No polling: the read blocks until bytes come or a timestamp is due.
+        if let Err(error) = reader.set_read_timeout(timestamps.tick(client, shared)) {
             return format!("socket error: {error}");
         }
-
         match decoder.read_from(reader) {
             Ok(0) => {
                 return match decoder.finish() {
@@ -202,15 +220,14 @@ fn serve(client: &Client, reader: &mut TcpStream, shared: &Shared) -> String {
                 }
             }
             Ok(_) => {}
-            // A timeout (WouldBlock on Unix, TimedOut on Windows) means a
-            // timestamp is due.
+            // A timeout (WouldBlock on Unix, TimedOut on Windows): a
+            // timestamp is due, which the next tick sends.
             Err(e)
                 if matches!(
                     e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                 ) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(error) => return format!("read error: {error}"),
         }
     }
