@@ -10,10 +10,11 @@
 //! the agent login), [`sim`] (a DGPhone simulator), and `ffi` (the C ABI).
 
 pub mod client;
-pub mod flows;
 mod error;
 pub mod ffi;
+pub mod flows;
 pub mod protocol;
+pub mod sim;
 pub mod state;
 pub mod wire;
 

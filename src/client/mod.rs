@@ -174,11 +174,7 @@ impl Shared {
     }
 
     /// Registers a wait for `judge` before anything is sent.
-    fn expect(
-        self: &Arc<Self>,
-        judge: Judge,
-        on_failure: fn(Event) -> Error,
-    ) -> Expectation {
+    fn expect(self: &Arc<Self>, judge: Judge, on_failure: fn(Event) -> Error) -> Expectation {
         let slot = WaitSlot::new(judge, on_failure);
         self.waiters.add(slot.clone());
         Expectation { shared: self.clone(), slot }

@@ -95,8 +95,8 @@ fn on_event(shared: &Arc<Shared>, handle: &ClientHandle, event: Event) {
             session.logged_off = true;
             session.logged_in = false;
         }
-        let is_login_response = event.kind() == EventKind::Response
-            && event.command().map_or(true, |c| c.eq_ignore_ascii_case("Login"));
+        let is_login_response =
+            event.kind() == EventKind::Response && event.command().map_or(true, |c| c.eq_ignore_ascii_case("Login"));
         if session.login_pending && is_login_response {
             session.login_pending = false;
             session.logged_in = event.is_success() == Some(true);

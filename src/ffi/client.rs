@@ -436,7 +436,8 @@ pub unsafe extern "C" fn dgp_agent_login(
         }
         login.line = line_arg(line)?;
         login.step_timeout = Duration::from_millis(u64::from(step_timeout_ms.max(1)));
-        flows::agent_login(&c.client, &login).map_err(|e| Failure { code: code_of(&e.source), message: e.to_string() })?;
+        flows::agent_login(&c.client, &login)
+            .map_err(|e| Failure { code: code_of(&e.source), message: e.to_string() })?;
         Ok(())
     })
 }
@@ -449,7 +450,11 @@ pub unsafe extern "C" fn dgp_agent_login(
 /// # Safety
 /// `client` valid; `out` writable.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_next_event(client: *mut dgp_client, timeout_ms: u32, out: *mut *mut dgp_event) -> dgp_result {
+pub unsafe extern "C" fn dgp_next_event(
+    client: *mut dgp_client,
+    timeout_ms: u32,
+    out: *mut *mut dgp_event,
+) -> dgp_result {
     if out.is_null() {
         return call(client, |_| Err(Failure::new(DGP_ERR_NULL_POINTER, "out is NULL")));
     }
@@ -543,9 +548,7 @@ pub unsafe extern "C" fn dgp_is_logged_in(client: *const dgp_client) -> i32 {
 /// `client` NULL or valid.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_selected_line(client: *const dgp_client) -> i32 {
-    guard_value(0, || {
-        client.as_ref().and_then(|c| c.client.state().selected()).map_or(0, |l| i32::from(l.number()))
-    })
+    guard_value(0, || client.as_ref().and_then(|c| c.client.state().selected()).map_or(0, |l| i32::from(l.number())))
 }
 
 /// Stores `line`'s state (`DGP_LINE_*`) in `*out`. Never blocks on the

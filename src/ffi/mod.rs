@@ -37,9 +37,7 @@ unsafe fn text<'a>(arg: &str, ptr: *const c_char) -> Result<&'a str, Failure> {
     if ptr.is_null() {
         return Err(Failure::new(DGP_ERR_NULL_POINTER, format!("{arg} is NULL")));
     }
-    CStr::from_ptr(ptr)
-        .to_str()
-        .map_err(|e| Failure::new(DGP_ERR_NOT_UTF8, format!("{arg} is not valid UTF-8 ({e})")))
+    CStr::from_ptr(ptr).to_str().map_err(|e| Failure::new(DGP_ERR_NOT_UTF8, format!("{arg} is not valid UTF-8 ({e})")))
 }
 
 /// Reads an optional C string argument (NULL means absent).

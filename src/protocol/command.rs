@@ -162,27 +162,41 @@ mod tests {
     #[test]
     fn documented_commands_encode() {
         let line2 = Line::new(2).unwrap();
-        assert_eq!(wire(&Command::Login { user: "201".into(), remote_mode: true }, None),
-            "Action: DGPhoneCommand\r\nCommand: Login\r\nUser: 201\r\nRemoteMode: 1\r\n\r\n");
+        assert_eq!(
+            wire(&Command::Login { user: "201".into(), remote_mode: true }, None),
+            "Action: DGPhoneCommand\r\nCommand: Login\r\nUser: 201\r\nRemoteMode: 1\r\n\r\n"
+        );
         assert_eq!(wire(&Command::Logoff, None), "Action: DGPhoneCommand\r\nCommand: logoff\r\n\r\n");
-        assert_eq!(wire(&Command::LineSelect(line2), Some("201")),
-            "Action: DGPhoneCommand\r\nCommand: LineSelect\r\nLine: 2\r\nUser: 201\r\n\r\n");
-        assert_eq!(wire(&Command::Dial { number: "0800 123:4".into(), line: None }, None),
-            "Action: DGPhoneCommand\r\nCommand: Dial\r\nNumber: 0800 123:4\r\n\r\n");
-        assert_eq!(wire(&Command::SendDtmf("12ab#".into()), None),
-            "Action: DGPhoneCommand\r\nCommand: SendDtmf\r\nDigits: 12AB#\r\n\r\n");
+        assert_eq!(
+            wire(&Command::LineSelect(line2), Some("201")),
+            "Action: DGPhoneCommand\r\nCommand: LineSelect\r\nLine: 2\r\nUser: 201\r\n\r\n"
+        );
+        assert_eq!(
+            wire(&Command::Dial { number: "0800 123:4".into(), line: None }, None),
+            "Action: DGPhoneCommand\r\nCommand: Dial\r\nNumber: 0800 123:4\r\n\r\n"
+        );
+        assert_eq!(
+            wire(&Command::SendDtmf("12ab#".into()), None),
+            "Action: DGPhoneCommand\r\nCommand: SendDtmf\r\nDigits: 12AB#\r\n\r\n"
+        );
         assert_eq!(wire(&Command::Hangup(None), None), "Action: DGPhoneCommand\r\nCommand: Hangup\r\n\r\n");
-        assert_eq!(wire(&Command::Answer(Some(line2)), None),
-            "Action: DGPhoneCommand\r\nCommand: Answer\r\nLine: 2\r\n\r\n");
-        assert_eq!(wire(&Command::Hold(Some(false)), None),
-            "Action: DGPhoneCommand\r\nCommand: Hold\r\nHold: 0\r\n\r\n");
+        assert_eq!(
+            wire(&Command::Answer(Some(line2)), None),
+            "Action: DGPhoneCommand\r\nCommand: Answer\r\nLine: 2\r\n\r\n"
+        );
+        assert_eq!(
+            wire(&Command::Hold(Some(false)), None),
+            "Action: DGPhoneCommand\r\nCommand: Hold\r\nHold: 0\r\n\r\n"
+        );
     }
 
     #[test]
     fn field_extras_encode() {
         let pause = Command::AgentPause { agent: "7001".into(), paused: true, reason: Some("Lunch".into()) };
-        assert_eq!(wire(&pause, None),
-            "Action: DGPhoneCommand\r\nCommand: AgentPause\r\nAgent: 7001\r\nPaused: 1\r\nReason: Lunch\r\n\r\n");
+        assert_eq!(
+            wire(&pause, None),
+            "Action: DGPhoneCommand\r\nCommand: AgentPause\r\nAgent: 7001\r\nPaused: 1\r\nReason: Lunch\r\n\r\n"
+        );
         let generic = Command::Generic { name: "QueueStatus".into(), headers: vec![("Queue".into(), "sales".into())] };
         assert_eq!(wire(&generic, None), wire(&Command::QueueStatus { queue: Some("sales".into()) }, None));
     }

@@ -91,7 +91,12 @@ mod tests {
     use crate::wire::Packet;
 
     fn status(status: &str, line: &str, user: &str) -> Event {
-        Event::from_packet(Packet::from_pairs(&[("Event", "DGPhoneEvent"), ("Status", status), ("Line", line), ("User", user)]))
+        Event::from_packet(Packet::from_pairs(&[
+            ("Event", "DGPhoneEvent"),
+            ("Status", status),
+            ("Line", line),
+            ("User", user),
+        ]))
     }
 
     #[test]
@@ -109,7 +114,11 @@ mod tests {
     fn login_response() {
         let c = confirmation(&Command::Login { user: "201".into(), remote_mode: true }, None).unwrap();
         let response = |r: &str| {
-            Event::from_packet(Packet::from_pairs(&[("Event", "DGPhoneResponse"), ("Response", r), ("Command", "Login")]))
+            Event::from_packet(Packet::from_pairs(&[
+                ("Event", "DGPhoneResponse"),
+                ("Response", r),
+                ("Command", "Login"),
+            ]))
         };
         assert_eq!(c.judge(&response("Success"), None), Verdict::Confirmed);
         assert_eq!(c.judge(&response("Error"), None), Verdict::Failed);

@@ -87,7 +87,10 @@ impl EventKind {
     /// True for the agent (call-centre attendant) statuses.
     pub fn is_agent(self) -> bool {
         use EventKind::*;
-        matches!(self, AgentLogin | AgentCalled | AgentConnect | AgentComplete | AgentLogoff | AgentNoAnswer | AgentPaused)
+        matches!(
+            self,
+            AgentLogin | AgentCalled | AgentConnect | AgentComplete | AgentLogoff | AgentNoAnswer | AgentPaused
+        )
     }
 }
 
@@ -124,7 +127,7 @@ fn numbers<const N: usize>(text: &str, sep: char) -> Option<[u16; N]> {
     for slot in out.iter_mut() {
         *slot = parts.next()?.parse().ok()?;
     }
-    parts.next().is_none().then(|| out)
+    parts.next().is_none().then_some(out)
 }
 
 impl ParsedTime {
@@ -136,7 +139,7 @@ impl ParsedTime {
         if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
             return text.parse().ok().map(ParsedTime::Epoch);
         }
-        let (date, clock) = match text.rsplit_once(|c| c == ' ' || c == 'T') {
+        let (date, clock) = match text.rsplit_once([' ', 'T']) {
             Some((date, clock)) => (Some(date.trim()), clock),
             None => (None, text),
         };
@@ -249,7 +252,7 @@ impl Event {
     pub fn digit(&self) -> Option<char> {
         let mut chars = self.get("Digit")?.trim().chars();
         let digit = chars.next()?.to_ascii_uppercase();
-        (chars.next().is_none() && super::validate::is_dtmf(digit)).then(|| digit)
+        (chars.next().is_none() && super::validate::is_dtmf(digit)).then_some(digit)
     }
 
     /// On a response: true for `Response: Success`, false for anything else.
@@ -305,14 +308,22 @@ mod tests {
         assert_eq!((e.line().map(Line::number), e.user(), e.hold()), (Some(3), Some("201"), Some(true)));
         let d = event(&[("Event", "DGPhoneEvent"), ("Status", "DTMFReceived"), ("Line", "9"), ("Digit", "b")]);
         assert_eq!((d.line(), d.digit()), (None, Some('B')));
-        let r = event(&[("Event", "DGPhoneResponse"), ("Response", "Error"), ("Command", "Login"), ("Message", "Invalid user")]);
+        let r = event(&[
+            ("Event", "DGPhoneResponse"),
+            ("Response", "Error"),
+            ("Command", "Login"),
+            ("Message", "Invalid user"),
+        ]);
         assert_eq!((r.is_success(), r.command(), r.message()), (Some(false), Some("Login"), Some("Invalid user")));
     }
 
     #[test]
     fn times() {
         assert_eq!(ParsedTime::parse("1700000000"), Some(ParsedTime::Epoch(1_700_000_000)));
-        assert_eq!(ParsedTime::parse("14:05:09"), Some(ParsedTime::Clock { date: None, hour: 14, minute: 5, second: 9 }));
+        assert_eq!(
+            ParsedTime::parse("14:05:09"),
+            Some(ParsedTime::Clock { date: None, hour: 14, minute: 5, second: 9 })
+        );
         let dated = Some(ParsedTime::Clock { date: Some((2024, 5, 1)), hour: 14, minute: 5, second: 9 });
         assert_eq!(ParsedTime::parse("2024-05-01 14:05:09.123"), dated);
         assert_eq!(ParsedTime::parse("01/05/2024 14:05:09"), dated);

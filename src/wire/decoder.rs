@@ -241,8 +241,10 @@ mod tests {
     #[test]
     fn greeting_blank_lines_and_partial_input() {
         let mut d = Decoder::default();
-        assert_eq!(decode_all(&mut d, b"DGPhone Manager/1.0\r\n\r\n\r\nEvent: DGTime"),
-            vec![Ok(Frame::Greeting("DGPhone Manager/1.0".into()))]);
+        assert_eq!(
+            decode_all(&mut d, b"DGPhone Manager/1.0\r\n\r\n\r\nEvent: DGTime"),
+            vec![Ok(Frame::Greeting("DGPhone Manager/1.0".into()))]
+        );
         assert_eq!(decode_all(&mut d, b"Stamp\r\nTime: 10:00\r\n"), vec![]);
         assert_eq!(decode_all(&mut d, b"\r\n"), vec![packet(&[("Event", "DGTimeStamp"), ("Time", "10:00")])]);
         assert_eq!(d.pending(), 0);

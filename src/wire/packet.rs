@@ -60,9 +60,7 @@ fn trim(mut bytes: &[u8]) -> &[u8] {
 
 /// The lines of a packet's bytes, each without its LF or CRLF.
 fn lines(region: &[u8]) -> impl Iterator<Item = &[u8]> {
-    region
-        .split(|&b| b == b'\n')
-        .filter(|line| !line.is_empty() && *line != b"\r")
+    region.split(|&b| b == b'\n').filter(|line| !line.is_empty() && *line != b"\r")
 }
 
 impl Packet {
@@ -176,10 +174,7 @@ impl Packet {
     /// The value of the first header named `key`, compared without regard to
     /// ASCII case.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.spans
-            .iter()
-            .find(|span| self.key_at(span).eq_ignore_ascii_case(key))
-            .map(|span| self.value_at(span))
+        self.spans.iter().find(|span| self.key_at(span).eq_ignore_ascii_case(key)).map(|span| self.value_at(span))
     }
 
     /// Every value of the headers named `key`, in order.

@@ -1,0 +1,57 @@
+//! How a simulated DGPhone behaves: plain data, chosen before it starts.
+
+use std::time::Duration;
+
+/// How the simulator answers `Login`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoginPolicy {
+    /// `Response: Success`, `Message: Login OK`.
+    Accept,
+    /// `Response: Error` with this message, as DGPhone words it (e.g.
+    /// `Invalid user`, `User is not active`).
+    Reject(String),
+    /// Never answers, so clients can test their login timeout.
+    Ignore,
+}
+
+/// The simulator's behaviour. Start from [`SimConfig::default`] and change
+/// what a test needs:
+///
+/// ```
+/// use dgphone::sim::{LoginPolicy, SimConfig};
+/// let config = SimConfig { login: LoginPolicy::Reject("Invalid user".into()), ..SimConfig::default() };
+/// # let _ = config;
+/// ```
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// How `Login` is answered. Default: [`LoginPolicy::Accept`].
+    pub login: LoginPolicy,
+    /// A colon-less line sent as soon as a client connects, as real DGPhone
+    /// does (field clients wait for it). Default: `DGPhone Remote Control/1.0`.
+    pub greeting: Option<String>,
+    /// How often logged-in clients get a `DGTimeStamp`. Default: `None`, so
+    /// tests read only what they asked for.
+    pub timestamp_interval: Option<Duration>,
+    /// When true the far end answers every `Dial` at once (`Dialing`, then
+    /// `Answer`); when false the line stays `Dialing` until
+    /// [`Simulator::far_end_answer`](super::Simulator::far_end_answer).
+    /// Default: true.
+    pub auto_answer: bool,
+    /// Dialling this number starts the agent-login exchange. Default `*9800`.
+    pub agent_feature_code: String,
+    /// The agent password the exchange accepts; `None` accepts any.
+    pub agent_password: Option<String>,
+}
+
+impl Default for SimConfig {
+    fn default() -> SimConfig {
+        SimConfig {
+            login: LoginPolicy::Accept,
+            greeting: Some("DGPhone Remote Control/1.0".to_string()),
+            timestamp_interval: None,
+            auto_answer: true,
+            agent_feature_code: "*9800".to_string(),
+            agent_password: None,
+        }
+    }
+}

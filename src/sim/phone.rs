@@ -1,0 +1,778 @@
+//! The call-flow logic of one client's DGPhone: its login, its six lines
+//! and its selected line. A pure state machine from a received command (or
+//! an injected far-end happening) to the packets to send back; no sockets,
+//! no threads, so every flow is unit-tested here.
+
+use std::sync::Arc;
+
+use super::config::{LoginPolicy, SimConfig};
+use crate::protocol::validate::{check_digits, is_dtmf};
+use crate::protocol::{EventKind, Line};
+use crate::wire::Packet;
+
+/// What one line is doing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum CallState {
+    #[default]
+    Idle,
+    /// An incoming call rings (ReceivingCall).
+    Ringing,
+    /// Dialling out, the far end has not answered yet.
+    Dialing,
+    Connected,
+    Held,
+}
+
+impl CallState {
+    /// True while audio flows, so DTMF can travel (DGPhone sends DTMF while
+    /// dialling, which the agent login relies on).
+    fn carries_dtmf(self) -> bool {
+        matches!(self, CallState::Dialing | CallState::Connected)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct LineSlot {
+    state: CallState,
+    /// The other party, while a call lasts.
+    number: String,
+}
+
+/// The agent login in progress after the feature code was dialled: the
+/// first `#`-terminated DTMF string is the agent code, the second the
+/// password. Digits may come in any number of SendDtmf commands.
+#[derive(Clone, Debug)]
+struct AgentLogin {
+    line: Line,
+    code: Option<String>,
+    typed: String,
+}
+
+/// What to do after a command.
+#[derive(Debug, Default)]
+pub(crate) struct Reply {
+    /// Sent in order, one write each.
+    pub packets: Vec<Packet>,
+    /// Close the connection after sending (logoff).
+    pub close: bool,
+}
+
+impl Reply {
+    fn send(packets: Vec<Packet>) -> Reply {
+        Reply { packets, close: false }
+    }
+}
+
+/// Why a command was refused: DGPhone answers `Status: Error` with this.
+#[derive(Debug)]
+struct Refusal {
+    line: Option<Line>,
+    message: String,
+}
+
+fn refuse<T>(line: Option<Line>, message: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal { line, message: message.into() })
+}
+
+fn flag(on: bool) -> &'static str {
+    if on {
+        "1"
+    } else {
+        "0"
+    }
+}
+
+/// A header's trimmed value, refusing the command when it is absent or empty.
+fn required<'a>(packet: &'a Packet, key: &str) -> Result<&'a str, Refusal> {
+    match packet.get(key).map(str::trim) {
+        Some(value) if !value.is_empty() => Ok(value),
+        _ => refuse(None, format!("Missing {key}")),
+    }
+}
+
+fn parse_line(text: &str) -> Result<Line, Refusal> {
+    match text.trim().parse::<u32>().ok().and_then(|n| Line::new(n).ok()) {
+        Some(line) => Ok(line),
+        None => refuse(None, format!("Invalid line: {text} (DGPhone has lines 1 to 6)")),
+    }
+}
+
+/// One client's simulated DGPhone.
+#[derive(Debug)]
+pub(crate) struct Phone {
+    config: Arc<SimConfig>,
+    /// The logged-in extension.
+    user: Option<String>,
+    lines: [LineSlot; Line::COUNT],
+    selected: Line,
+    agent_login: Option<AgentLogin>,
+}
+
+impl Phone {
+    pub(crate) fn new(config: Arc<SimConfig>) -> Phone {
+        Phone {
+            config,
+            user: None,
+            lines: Default::default(),
+            selected: Line::new(1).expect("line 1 exists"),
+            agent_login: None,
+        }
+    }
+
+    pub(crate) fn is_logged_in(&self) -> bool {
+        self.user.is_some()
+    }
+
+    #[cfg(test)]
+    fn state(&self, line: Line) -> CallState {
+        self.slot(line).state
+    }
+
+    fn slot(&self, line: Line) -> &LineSlot {
+        &self.lines[line.index()]
+    }
+
+    fn set(&mut self, line: Line, state: CallState) {
+        self.lines[line.index()].state = state;
+    }
+
+    /// A DGPhoneEvent's fixed head: Event, Status, User, then Line where it
+    /// applies. Extras go after.
+    fn event(&self, status: &str, line: Option<Line>) -> Packet {
+        let mut packet = Packet::new().with("Event", "DGPhoneEvent").with("Status", status);
+        if let Some(user) = &self.user {
+            packet.push("User", user);
+        }
+        if let Some(line) = line {
+            packet.push("Line", &line.to_string());
+        }
+        packet
+    }
+
+    /// An event about a call: its line and the other party's number.
+    fn call_event(&self, status: &str, line: Line) -> Packet {
+        self.event(status, Some(line)).with("Number", &self.slot(line).number)
+    }
+
+    fn error(&self, refusal: &Refusal) -> Packet {
+        self.event("Error", refusal.line).with("Message", &refusal.message)
+    }
+
+    /// Handles one packet received from the client.
+    pub(crate) fn handle(&mut self, packet: &Packet) -> Reply {
+        match self.dispatch(packet) {
+            Ok(reply) => reply,
+            Err(refusal) => Reply::send(vec![self.error(&refusal)]),
+        }
+    }
+
+    fn dispatch(&mut self, packet: &Packet) -> Result<Reply, Refusal> {
+        let action = packet.get("Action").unwrap_or("").trim();
+        if !action.eq_ignore_ascii_case("DGPhoneCommand") {
+            return match action {
+                "" => refuse(None, "Missing Action"),
+                _ => refuse(None, format!("Unknown Action: {action}")),
+            };
+        }
+        let command = required(packet, "Command")?;
+        if command.eq_ignore_ascii_case("Login") {
+            return Ok(self.login(packet));
+        }
+        if !self.is_logged_in() {
+            return refuse(None, "Not logged in");
+        }
+        let packets = match command.to_ascii_lowercase().as_str() {
+            "logoff" => return Ok(self.logoff()),
+            "status" => self.status(),
+            "lineselect" => self.line_select(packet)?,
+            "dial" => self.dial(packet)?,
+            "answer" => self.answer(packet)?,
+            "hold" => self.hold(packet)?,
+            "senddtmf" => self.send_dtmf(packet)?,
+            "hangup" => self.hangup(packet)?,
+            "queuestatus" => self.queue_status(packet),
+            "agentpause" => self.agent_pause(packet)?,
+            _ => return refuse(None, format!("Unknown command: {command}")),
+        };
+        Ok(Reply::send(packets))
+    }
+
+    fn login(&mut self, packet: &Packet) -> Reply {
+        let user = packet.get("User").unwrap_or("").trim();
+        let (result, message) = match &self.config.login {
+            LoginPolicy::Ignore => return Reply::default(),
+            LoginPolicy::Reject(message) => ("Error", message.as_str()),
+            LoginPolicy::Accept if user.is_empty() => ("Error", "Missing User"),
+            LoginPolicy::Accept => {
+                self.user = Some(user.to_string());
+                ("Success", "Login OK")
+            }
+        };
+        let mut response =
+            Packet::new().with("Event", "DGPhoneResponse").with("Response", result).with("Command", "Login");
+        if !user.is_empty() {
+            response.push("User", user);
+        }
+        response.push("Message", message);
+        Reply::send(vec![response])
+    }
+
+    fn logoff(&mut self) -> Reply {
+        let goodbye = self.event("UserLogoff", None);
+        self.user = None;
+        Reply { packets: vec![goodbye], close: true }
+    }
+
+    /// One event per line with its current state.
+    fn status(&self) -> Vec<Packet> {
+        Line::all()
+            .map(|line| match self.slot(line).state {
+                CallState::Idle => self.event("Ready", Some(line)),
+                CallState::Ringing => self.call_event("ReceivingCall", line),
+                CallState::Dialing => self.call_event("Dialing", line),
+                CallState::Connected => self.call_event("Answer", line),
+                CallState::Held => {
+                    self.event("Hold", Some(line)).with("Hold", "1").with("Number", &self.slot(line).number)
+                }
+            })
+            .collect()
+    }
+
+    /// The line a command names in `Line:`, else the selected one.
+    fn target_line(&self, packet: &Packet) -> Result<Line, Refusal> {
+        match packet.get("Line") {
+            Some(text) => parse_line(text),
+            None => Ok(self.selected),
+        }
+    }
+
+    fn line_select(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
+        self.selected = parse_line(required(packet, "Line")?)?;
+        Ok(vec![self.event("LineSelected", Some(self.selected))])
+    }
+
+    fn dial(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
+        let number = required(packet, "Number")?.to_string();
+        let line = self.target_line(packet)?;
+        if self.slot(line).state != CallState::Idle {
+            return refuse(Some(line), format!("Line {line} is busy"));
+        }
+        let is_agent_login = number == self.config.agent_feature_code;
+        self.lines[line.index()] = LineSlot { state: CallState::Dialing, number };
+        let mut packets = vec![self.call_event("Dialing", line)];
+        if is_agent_login {
+            self.agent_login = Some(AgentLogin { line, code: None, typed: String::new() });
+        } else if self.config.auto_answer {
+            packets.extend(self.far_end_answer(line));
+        }
+        Ok(packets)
+    }
+
+    fn answer(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
+        let line = self.target_line(packet)?;
+        if self.slot(line).state != CallState::Ringing {
+            return refuse(Some(line), format!("Line {line} is not ringing"));
+        }
+        self.set(line, CallState::Connected);
+        Ok(vec![self.call_event("Answer", line)])
+    }
+
+    /// Toggles hold, or sets it with the field-seen `Hold: 0|1`.
+    fn hold(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
+        let line = self.target_line(packet)?;
+        let wanted = match packet.get("Hold").map(str::trim) {
+            None => None,
+            Some("1") => Some(true),
+            Some("0") => Some(false),
+            Some(other) => return refuse(Some(line), format!("Invalid Hold: {other} (0 or 1)")),
+        };
+        let on_hold = match self.slot(line).state {
+            CallState::Connected => wanted.unwrap_or(true),
+            CallState::Held => wanted.unwrap_or(false),
+            _ => return refuse(Some(line), format!("Line {line} is not in a call")),
+        };
+        self.set(line, if on_hold { CallState::Held } else { CallState::Connected });
+        Ok(vec![self.event("Hold", Some(line)).with("Hold", flag(on_hold))])
+    }
+
+    /// DTMF goes to the far end, so nothing is echoed, unless it feeds the
+    /// agent login.
+    fn send_dtmf(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
+        let digits = required(packet, "Digits")?;
+        if let Err(e) = check_digits(digits) {
+            return refuse(None, format!("Invalid Digits: {}", e.reason));
+        }
+        let line = self.selected;
+        if !self.slot(line).state.carries_dtmf() {
+            return refuse(Some(line), format!("Line {line} is not in a call"));
+        }
+        match &self.agent_login {
+            Some(login) if login.line == line => Ok(self.feed_agent_login(digits)),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    fn feed_agent_login(&mut self, digits: &str) -> Vec<Packet> {
+        let mut packets = Vec::new();
+        for digit in digits.chars() {
+            let login = match self.agent_login.as_mut() {
+                Some(login) => login,
+                None => break,
+            };
+            if digit != '#' {
+                login.typed.push(digit);
+                continue;
+            }
+            let entered = std::mem::take(&mut login.typed);
+            let line = login.line;
+            match login.code.take() {
+                None => {
+                    // The agent code is in: the PBX answers and asks for the password.
+                    login.code = Some(entered);
+                    self.set(line, CallState::Connected);
+                    packets.push(self.call_event("Answer", line));
+                }
+                Some(code) => {
+                    let accepted = match &self.config.agent_password {
+                        Some(password) => password.eq_ignore_ascii_case(&entered),
+                        None => true,
+                    };
+                    if accepted {
+                        packets.push(self.event("AgentLogin", None).with("Agent", &code));
+                    }
+                    // The PBX hangs up either way; end_call clears the login.
+                    packets.extend(self.end_call(line));
+                }
+            }
+        }
+        packets
+    }
+
+    fn hangup(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
+        let line = self.target_line(packet)?;
+        if self.slot(line).state == CallState::Idle {
+            return refuse(Some(line), format!("Line {line} is idle"));
+        }
+        Ok(self.end_call(line))
+    }
+
+    /// Hangup then Ready, and the line is free again.
+    fn end_call(&mut self, line: Line) -> Vec<Packet> {
+        self.lines[line.index()] = LineSlot::default();
+        if self.agent_login.as_ref().map(|login| login.line) == Some(line) {
+            self.agent_login = None;
+        }
+        vec![self.event("Hangup", Some(line)), self.event("Ready", Some(line))]
+    }
+
+    /// Two callers waiting, then the end of the list.
+    fn queue_status(&self, packet: &Packet) -> Vec<Packet> {
+        let queue = packet.get("Queue").map(str::trim).filter(|q| !q.is_empty()).unwrap_or("default");
+        let waiting = [("5511999990001", "12"), ("5511999990002", "47")];
+        let mut packets: Vec<Packet> = waiting
+            .iter()
+            .map(|(number, wait)| {
+                self.event("QueueEntry", None).with("Queue", queue).with("Number", number).with("Wait", wait)
+            })
+            .collect();
+        packets.push(self.event("QueueStatusComplete", None).with("Queue", queue));
+        packets
+    }
+
+    fn agent_pause(&self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
+        let agent = required(packet, "Agent")?;
+        let paused = match required(packet, "Paused")? {
+            paused @ ("0" | "1") => paused,
+            other => return refuse(None, format!("Invalid Paused: {other} (0 or 1)")),
+        };
+        let mut event = self.event("AgentPaused", None).with("Agent", agent).with("Paused", paused);
+        if let Some(reason) = packet.get("Reason").map(str::trim).filter(|r| !r.is_empty()) {
+            event.push("Reason", reason);
+        }
+        Ok(vec![event])
+    }
+
+    // Far-end happenings, injected by the simulator's owner. Each one is
+    // played only when it fits the line's state (a busy line cannot ring,
+    // only a Dialing call can be answered); otherwise it sends nothing.
+
+    /// An incoming call rings on an idle line.
+    pub(crate) fn incoming_call(&mut self, line: Line, number: &str) -> Vec<Packet> {
+        if !self.is_logged_in() || self.slot(line).state != CallState::Idle {
+            return Vec::new();
+        }
+        self.lines[line.index()] = LineSlot { state: CallState::Ringing, number: number.to_string() };
+        vec![self.call_event("ReceivingCall", line)]
+    }
+
+    /// The far end answers a call being dialled.
+    pub(crate) fn far_end_answer(&mut self, line: Line) -> Vec<Packet> {
+        if !self.is_logged_in() || self.slot(line).state != CallState::Dialing {
+            return Vec::new();
+        }
+        self.set(line, CallState::Connected);
+        vec![self.call_event("Answer", line)]
+    }
+
+    /// The far end hangs up (or a ringing caller gives up).
+    pub(crate) fn far_end_hangup(&mut self, line: Line) -> Vec<Packet> {
+        if !self.is_logged_in() || self.slot(line).state == CallState::Idle {
+            return Vec::new();
+        }
+        self.end_call(line)
+    }
+
+    /// The far end sends one DTMF digit.
+    pub(crate) fn dtmf_received(&mut self, line: Line, digit: char) -> Vec<Packet> {
+        if !self.is_logged_in() || !self.slot(line).state.carries_dtmf() || !is_dtmf(digit) {
+            return Vec::new();
+        }
+        let digit = digit.to_ascii_uppercase().to_string();
+        vec![self.event("DTMFReceived", Some(line)).with("Digit", &digit)]
+    }
+
+    /// An agent event from the PBX (AgentCalled, AgentConnect...). Kinds
+    /// that are not DGPhoneEvent statuses send nothing.
+    pub(crate) fn agent_event(&self, kind: EventKind, agent: &str, uniqueid: Option<&str>) -> Vec<Packet> {
+        let status = match kind.status_name() {
+            Some(status) if self.is_logged_in() => status,
+            _ => return Vec::new(),
+        };
+        let mut event = self.event(status, None).with("Agent", agent);
+        if let Some(uniqueid) = uniqueid {
+            event.push("Uniqueid", uniqueid);
+        }
+        vec![event]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(n: u32) -> Line {
+        Line::new(n).unwrap()
+    }
+
+    fn phone_with(config: SimConfig) -> Phone {
+        Phone::new(Arc::new(config))
+    }
+
+    fn command(name: &str, headers: &[(&str, &str)]) -> Packet {
+        let mut packet = Packet::new().with("Action", "DGPhoneCommand").with("Command", name);
+        for (key, value) in headers {
+            packet.push(key, value);
+        }
+        packet
+    }
+
+    fn logged_in(config: SimConfig) -> Phone {
+        let mut phone = phone_with(config);
+        phone.handle(&command("Login", &[("User", "201"), ("RemoteMode", "1")]));
+        assert!(phone.is_logged_in());
+        phone
+    }
+
+    /// A packet on one line, `Key: Value` joined by `, `.
+    fn text(packet: &Packet) -> String {
+        let headers: Vec<String> = packet.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        headers.join(", ")
+    }
+
+    /// `Status[:Line]` of each packet, the shape of most flows.
+    fn statuses(packets: &[Packet]) -> Vec<String> {
+        packets
+            .iter()
+            .map(|p| {
+                let status = p.get("Status").or_else(|| p.get("Response")).unwrap_or("?");
+                match p.get("Line") {
+                    Some(line) => format!("{status}:{line}"),
+                    None => status.to_string(),
+                }
+            })
+            .collect()
+    }
+
+    fn run(phone: &mut Phone, name: &str, headers: &[(&str, &str)]) -> Vec<String> {
+        statuses(&phone.handle(&command(name, headers)).packets)
+    }
+
+    /// The Message of the first packet of the reply.
+    fn message(phone: &mut Phone, packet: &Packet) -> String {
+        phone.handle(packet).packets[0].get("Message").unwrap_or("").to_string()
+    }
+
+    const EVENT: &str = "Event: DGPhoneEvent";
+
+    #[test]
+    fn login_accepted_echoes_command_and_user() {
+        let mut phone = phone_with(SimConfig::default());
+        let reply = phone.handle(&command("login", &[("User", "201"), ("RemoteMode", "1")]));
+        let expected = "Event: DGPhoneResponse, Response: Success, Command: Login, User: 201, Message: Login OK";
+        assert_eq!(text(&reply.packets[0]), expected);
+        assert!(phone.is_logged_in() && !reply.close);
+    }
+
+    #[test]
+    fn login_rejected_ignored_or_without_user() {
+        let reject = LoginPolicy::Reject("Invalid user".into());
+        let mut rejecting = phone_with(SimConfig { login: reject, ..SimConfig::default() });
+        let reply = rejecting.handle(&command("Login", &[("User", "201")]));
+        let expected = "Event: DGPhoneResponse, Response: Error, Command: Login, User: 201, Message: Invalid user";
+        assert_eq!(text(&reply.packets[0]), expected);
+        assert!(!rejecting.is_logged_in());
+
+        let mut ignoring = phone_with(SimConfig { login: LoginPolicy::Ignore, ..SimConfig::default() });
+        let reply = ignoring.handle(&command("Login", &[("User", "201")]));
+        assert!(reply.packets.is_empty() && !ignoring.is_logged_in());
+
+        let mut accepting = phone_with(SimConfig::default());
+        assert_eq!(message(&mut accepting, &command("Login", &[])), "Missing User");
+        assert!(!accepting.is_logged_in());
+    }
+
+    #[test]
+    fn commands_before_login_are_refused() {
+        let mut phone = phone_with(SimConfig::default());
+        for name in ["Status", "Dial", "logoff"] {
+            let reply = phone.handle(&command(name, &[("Number", "100")]));
+            assert_eq!(text(&reply.packets[0]), format!("{EVENT}, Status: Error, Message: Not logged in"));
+            assert!(!reply.close);
+        }
+    }
+
+    #[test]
+    fn unknown_action_and_command_are_named() {
+        let mut phone = logged_in(SimConfig::default());
+        assert_eq!(message(&mut phone, &command("Transfer", &[])), "Unknown command: Transfer");
+        assert_eq!(message(&mut phone, &Packet::new().with("Action", "Ping")), "Unknown Action: Ping");
+        assert_eq!(message(&mut phone, &Packet::new().with("Foo", "1")), "Missing Action");
+        let no_command = Packet::new().with("Action", "dgphonecommand");
+        assert_eq!(message(&mut phone, &no_command), "Missing Command");
+    }
+
+    #[test]
+    fn events_carry_event_status_user_line_then_extras() {
+        let mut phone = logged_in(SimConfig::default());
+        let reply = phone.handle(&command("Dial", &[("Number", "100"), ("User", "201")])).packets;
+        assert_eq!(text(&reply[0]), format!("{EVENT}, Status: Dialing, User: 201, Line: 1, Number: 100"));
+        assert_eq!(text(&reply[1]), format!("{EVENT}, Status: Answer, User: 201, Line: 1, Number: 100"));
+    }
+
+    #[test]
+    fn outgoing_call_on_the_selected_line() {
+        let mut phone = logged_in(SimConfig::default());
+        assert_eq!(run(&mut phone, "LineSelect", &[("Line", "2")]), ["LineSelected:2"]);
+        assert_eq!(run(&mut phone, "Dial", &[("Number", "100")]), ["Dialing:2", "Answer:2"]);
+        assert_eq!(phone.state(line(2)), CallState::Connected);
+        assert_eq!(run(&mut phone, "Dial", &[("Number", "101")]), ["Error:2"]);
+        assert_eq!(run(&mut phone, "Hangup", &[]), ["Hangup:2", "Ready:2"]);
+        assert_eq!(run(&mut phone, "Hangup", &[]), ["Error:2"]);
+        let on_line_5 = [("Number", "102"), ("Line", "5")];
+        assert_eq!(run(&mut phone, "Dial", &on_line_5), ["Dialing:5", "Answer:5"]);
+        assert_eq!(run(&mut phone, "Hangup", &[("Line", "5")]), ["Hangup:5", "Ready:5"]);
+    }
+
+    #[test]
+    fn without_auto_answer_the_far_end_answers_on_demand() {
+        let mut phone = logged_in(SimConfig { auto_answer: false, ..SimConfig::default() });
+        assert_eq!(run(&mut phone, "Dial", &[("Number", "100")]), ["Dialing:1"]);
+        assert_eq!(statuses(&phone.far_end_answer(line(1))), ["Answer:1"]);
+        assert!(phone.far_end_answer(line(1)).is_empty(), "already connected");
+        assert_eq!(statuses(&phone.far_end_hangup(line(1))), ["Hangup:1", "Ready:1"]);
+        assert!(phone.far_end_hangup(line(1)).is_empty(), "already idle");
+    }
+
+    #[test]
+    fn incoming_call_answered_then_hung_up_by_the_far_end() {
+        let mut phone = logged_in(SimConfig::default());
+        let ring = phone.incoming_call(line(3), "5511");
+        assert_eq!(text(&ring[0]), format!("{EVENT}, Status: ReceivingCall, User: 201, Line: 3, Number: 5511"));
+        assert!(phone.incoming_call(line(3), "5512").is_empty(), "a busy line does not ring");
+        assert_eq!(run(&mut phone, "Answer", &[]), ["Error:1"], "line 1 is not ringing");
+        let answered = phone.handle(&command("Answer", &[("Line", "3")])).packets;
+        assert_eq!(text(&answered[0]), format!("{EVENT}, Status: Answer, User: 201, Line: 3, Number: 5511"));
+        assert_eq!(statuses(&phone.far_end_hangup(line(3))), ["Hangup:3", "Ready:3"]);
+    }
+
+    #[test]
+    fn a_ringing_call_can_be_refused() {
+        let mut phone = logged_in(SimConfig::default());
+        phone.incoming_call(line(1), "5511");
+        assert_eq!(run(&mut phone, "Hangup", &[]), ["Hangup:1", "Ready:1"]);
+    }
+
+    /// `Status:Hold` of the answer to a Hold command.
+    fn hold(phone: &mut Phone, headers: &[(&str, &str)]) -> String {
+        let reply = phone.handle(&command("Hold", headers)).packets;
+        format!("{}:{}", reply[0].get("Status").unwrap(), reply[0].get("Hold").unwrap_or("-"))
+    }
+
+    #[test]
+    fn hold_toggles_or_sets() {
+        let mut phone = logged_in(SimConfig::default());
+        assert_eq!(hold(&mut phone, &[]), "Error:-", "not in a call");
+        assert_eq!(hold(&mut phone, &[("Hold", "1")]), "Error:-", "not in a call");
+        run(&mut phone, "Dial", &[("Number", "100")]);
+        let toggled: Vec<String> = (0..3).map(|_| hold(&mut phone, &[])).collect();
+        assert_eq!(toggled, ["Hold:1", "Hold:0", "Hold:1"]);
+        assert_eq!(phone.state(line(1)), CallState::Held);
+        assert_eq!(hold(&mut phone, &[("Hold", "1")]), "Hold:1");
+        assert_eq!(hold(&mut phone, &[("Hold", "0")]), "Hold:0");
+        assert_eq!(hold(&mut phone, &[("Hold", "0")]), "Hold:0");
+        assert_eq!(hold(&mut phone, &[("Hold", "maybe")]), "Error:-");
+        assert_eq!(phone.state(line(1)), CallState::Connected);
+    }
+
+    #[test]
+    fn dtmf_needs_a_call_and_is_not_echoed() {
+        let mut phone = logged_in(SimConfig::default());
+        assert_eq!(run(&mut phone, "SendDtmf", &[("Digits", "12")]), ["Error:1"]);
+        run(&mut phone, "Dial", &[("Number", "100")]);
+        assert!(run(&mut phone, "SendDtmf", &[("Digits", "12#")]).is_empty());
+        assert_eq!(run(&mut phone, "SendDtmf", &[("Digits", "12x")]), ["Error"]);
+        assert_eq!(run(&mut phone, "SendDtmf", &[]), ["Error"]);
+        run(&mut phone, "Hold", &[]);
+        assert_eq!(run(&mut phone, "SendDtmf", &[("Digits", "1")]), ["Error:1"], "no DTMF on hold");
+    }
+
+    #[test]
+    fn dtmf_received_from_the_far_end() {
+        let mut phone = logged_in(SimConfig::default());
+        assert!(phone.dtmf_received(line(1), '5').is_empty(), "idle line");
+        run(&mut phone, "Dial", &[("Number", "100")]);
+        let digit = phone.dtmf_received(line(1), 'b');
+        assert_eq!(text(&digit[0]), format!("{EVENT}, Status: DTMFReceived, User: 201, Line: 1, Digit: B"));
+        assert!(phone.dtmf_received(line(1), 'x').is_empty());
+    }
+
+    #[test]
+    fn status_reports_every_line() {
+        let mut phone = logged_in(SimConfig { auto_answer: false, ..SimConfig::default() });
+        run(&mut phone, "Dial", &[("Number", "100")]);
+        phone.incoming_call(line(2), "200");
+        run(&mut phone, "Dial", &[("Number", "300"), ("Line", "3")]);
+        phone.far_end_answer(line(3));
+        run(&mut phone, "Dial", &[("Number", "400"), ("Line", "4")]);
+        phone.far_end_answer(line(4));
+        run(&mut phone, "Hold", &[("Line", "4")]);
+        let report = phone.handle(&command("Status", &[])).packets;
+        let lines: Vec<String> = report.iter().map(|p| text(p).replace("Event: DGPhoneEvent, ", "")).collect();
+        assert_eq!(
+            lines,
+            [
+                "Status: Dialing, User: 201, Line: 1, Number: 100",
+                "Status: ReceivingCall, User: 201, Line: 2, Number: 200",
+                "Status: Answer, User: 201, Line: 3, Number: 300",
+                "Status: Hold, User: 201, Line: 4, Hold: 1, Number: 400",
+                "Status: Ready, User: 201, Line: 5",
+                "Status: Ready, User: 201, Line: 6",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_line_is_refused() {
+        let mut phone = logged_in(SimConfig::default());
+        for bad in ["0", "7", "one", "-1"] {
+            let message = message(&mut phone, &command("LineSelect", &[("Line", bad)]));
+            assert!(message.starts_with("Invalid line"), "{bad:?}: {message}");
+        }
+        let empty = command("LineSelect", &[("Line", " ")]);
+        assert_eq!(message(&mut phone, &empty), "Missing Line");
+        let dial = command("Dial", &[("Number", "1"), ("Line", "9")]);
+        assert_eq!(message(&mut phone, &dial), "Invalid line: 9 (DGPhone has lines 1 to 6)");
+    }
+
+    #[test]
+    fn agent_login_with_the_right_password() {
+        let mut phone = logged_in(SimConfig { agent_password: Some("1234".into()), ..SimConfig::default() });
+        let dialing = phone.handle(&command("Dial", &[("Number", "*9800")])).packets;
+        assert_eq!(text(&dialing[0]), format!("{EVENT}, Status: Dialing, User: 201, Line: 1, Number: *9800"));
+        assert_eq!(dialing.len(), 1, "the PBX answers only once the agent code is in");
+        // Digits may arrive one SendDtmf at a time.
+        assert!(run(&mut phone, "SendDtmf", &[("Digits", "70")]).is_empty());
+        assert_eq!(run(&mut phone, "SendDtmf", &[("Digits", "01#")]), ["Answer:1"]);
+        let done = phone.handle(&command("SendDtmf", &[("Digits", "1234#")])).packets;
+        assert_eq!(statuses(&done), ["AgentLogin", "Hangup:1", "Ready:1"]);
+        assert_eq!(text(&done[0]), format!("{EVENT}, Status: AgentLogin, User: 201, Agent: 7001"));
+        assert_eq!(phone.state(line(1)), CallState::Idle);
+    }
+
+    #[test]
+    fn agent_login_with_a_wrong_password_only_hangs_up() {
+        let mut phone = logged_in(SimConfig { agent_password: Some("1234".into()), ..SimConfig::default() });
+        run(&mut phone, "Dial", &[("Number", "*9800")]);
+        let digits = [("Digits", "7001#9999#")];
+        assert_eq!(run(&mut phone, "SendDtmf", &digits), ["Answer:1", "Hangup:1", "Ready:1"]);
+        // The exchange is over: DTMF on a new call is plain DTMF.
+        run(&mut phone, "Dial", &[("Number", "100")]);
+        assert!(run(&mut phone, "SendDtmf", &[("Digits", "7001#")]).is_empty());
+    }
+
+    #[test]
+    fn agent_login_accepts_any_password_by_default_and_ends_with_the_call() {
+        let mut phone = logged_in(SimConfig::default());
+        run(&mut phone, "Dial", &[("Number", "*9800")]);
+        run(&mut phone, "SendDtmf", &[("Digits", "7001#")]);
+        assert_eq!(run(&mut phone, "SendDtmf", &[("Digits", "42#")]), ["AgentLogin", "Hangup:1", "Ready:1"]);
+
+        run(&mut phone, "Dial", &[("Number", "*9800")]);
+        run(&mut phone, "Hangup", &[]);
+        run(&mut phone, "Dial", &[("Number", "100")]);
+        let digits = [("Digits", "7001#42#")];
+        assert!(run(&mut phone, "SendDtmf", &digits).is_empty(), "abandoned exchange");
+    }
+
+    #[test]
+    fn queue_status_and_agent_pause() {
+        let mut phone = logged_in(SimConfig::default());
+        let queue = phone.handle(&command("QueueStatus", &[("Queue", "sales")])).packets;
+        let expected = [
+            "Status: QueueEntry, User: 201, Queue: sales, Number: 5511999990001, Wait: 12",
+            "Status: QueueEntry, User: 201, Queue: sales, Number: 5511999990002, Wait: 47",
+            "Status: QueueStatusComplete, User: 201, Queue: sales",
+        ];
+        let got: Vec<String> = queue.iter().map(|p| text(p).replace("Event: DGPhoneEvent, ", "")).collect();
+        assert_eq!(got, expected);
+
+        let headers = [("Agent", "7001"), ("Paused", "1"), ("Reason", "Lunch")];
+        let pause = phone.handle(&command("AgentPause", &headers)).packets;
+        let expected = "Status: AgentPaused, User: 201, Agent: 7001, Paused: 1, Reason: Lunch";
+        assert_eq!(text(&pause[0]), format!("{EVENT}, {expected}"));
+        assert_eq!(
+            message(&mut phone, &command("AgentPause", &[("Agent", "7001"), ("Paused", "yes")])),
+            "Invalid Paused: yes (0 or 1)"
+        );
+        assert_eq!(message(&mut phone, &command("AgentPause", &[("Paused", "0")])), "Missing Agent");
+    }
+
+    #[test]
+    fn injected_agent_events() {
+        let phone = logged_in(SimConfig::default());
+        let called = phone.agent_event(EventKind::AgentCalled, "7001", Some("1700000000.42"));
+        let expected = "Status: AgentCalled, User: 201, Agent: 7001, Uniqueid: 1700000000.42";
+        assert_eq!(text(&called[0]), format!("{EVENT}, {expected}"));
+        let logoff = phone.agent_event(EventKind::AgentLogoff, "7001", None);
+        assert_eq!(text(&logoff[0]), format!("{EVENT}, Status: AgentLogoff, User: 201, Agent: 7001"));
+        assert!(phone.agent_event(EventKind::TimeStamp, "7001", None).is_empty());
+        let not_logged_in = phone_with(SimConfig::default());
+        assert!(not_logged_in.agent_event(EventKind::AgentLogin, "7001", None).is_empty());
+    }
+
+    #[test]
+    fn nothing_is_injected_before_login() {
+        let mut phone = phone_with(SimConfig::default());
+        assert!(phone.incoming_call(line(1), "100").is_empty());
+        assert!(phone.dtmf_received(line(1), '1').is_empty());
+        assert_eq!(phone.state(line(1)), CallState::Idle);
+    }
+
+    #[test]
+    fn logoff_says_goodbye_and_closes() {
+        let mut phone = logged_in(SimConfig::default());
+        let reply = phone.handle(&command("Logoff", &[]));
+        assert_eq!(text(&reply.packets[0]), format!("{EVENT}, Status: UserLogoff, User: 201"));
+        assert!(reply.close && !phone.is_logged_in());
+    }
+}

@@ -1,0 +1,267 @@
+//! What the simulator's threads share: the connected clients, the log of
+//! received commands, the accept loop, and an orderly stop.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use super::config::SimConfig;
+use super::phone::Phone;
+use super::session::{self, Client};
+use super::{Observer, Traffic};
+use crate::wire::Packet;
+
+/// Locks, ignoring poisoning: a panicking observer must not wedge the
+/// simulator, and every guarded value stays consistent between statements.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One received packet, as `commands` and `wait_for_command` see it.
+struct Logged {
+    packet: Packet,
+    /// The simulator's answer has been sent: `wait_for_command` returns
+    /// only answered commands, so a test that waited can rely on the
+    /// command's effects.
+    answered: bool,
+    /// Already returned by `wait_for_command`.
+    taken: bool,
+}
+
+pub(crate) struct Shared {
+    pub(crate) config: Arc<SimConfig>,
+    observer: Option<Observer>,
+    silent: AtomicBool,
+    stopping: AtomicBool,
+    next_client_id: AtomicU64,
+    clients: Mutex<Vec<Arc<Client>>>,
+    /// Signalled when a client comes, goes, logs in or out.
+    clients_changed: Condvar,
+    /// Every packet received, in order.
+    commands: Mutex<Vec<Logged>>,
+    command_answered: Condvar,
+    /// Session threads to join on stop. Lock order: `sessions`, then `clients`.
+    sessions: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Shared {
+    pub(crate) fn new(config: SimConfig, observer: Option<Observer>) -> Shared {
+        Shared {
+            config: Arc::new(config),
+            observer,
+            silent: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
+            next_client_id: AtomicU64::new(1),
+            clients: Mutex::new(Vec::new()),
+            clients_changed: Condvar::new(),
+            commands: Mutex::new(Vec::new()),
+            command_answered: Condvar::new(),
+            sessions: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn observe(&self, traffic: &Traffic<'_>) {
+        if let Some(observer) = &self.observer {
+            observer(traffic);
+        }
+    }
+
+    pub(crate) fn is_silent(&self) -> bool {
+        self.silent.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn set_silent(&self, silent: bool) {
+        self.silent.store(silent, Ordering::SeqCst);
+    }
+
+    /// A snapshot, so no lock is held while writing to the clients.
+    pub(crate) fn clients(&self) -> Vec<Arc<Client>> {
+        lock(&self.clients).clone()
+    }
+
+    pub(crate) fn connections(&self) -> usize {
+        lock(&self.clients).len()
+    }
+
+    /// Wakes `wait_for_logins`. Taking the lock orders the wake-up after
+    /// the change the waiter re-checks.
+    pub(crate) fn clients_changed(&self) {
+        let _clients = lock(&self.clients);
+        self.clients_changed.notify_all();
+    }
+
+    pub(crate) fn forget(&self, client: &Arc<Client>) {
+        lock(&self.clients).retain(|c| !Arc::ptr_eq(c, client));
+        self.clients_changed();
+    }
+
+    /// Closes every client now and forgets them at once, so a following
+    /// `connections()` or `wait_for_logins` sees only new clients.
+    pub(crate) fn disconnect_all(&self) {
+        let gone = std::mem::take(&mut *lock(&self.clients));
+        for client in &gone {
+            client.shutdown();
+        }
+        self.clients_changed();
+    }
+
+    pub(crate) fn wait_for_logins(&self, n: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut clients = lock(&self.clients);
+        loop {
+            if clients.iter().filter(|c| c.is_logged_in()).count() >= n {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            clients = self.clients_changed.wait_timeout(clients, left).unwrap_or_else(PoisonError::into_inner).0;
+        }
+    }
+
+    /// Logs a received packet before it is handled (so `commands` lists
+    /// everything a client has seen answered); returns its place.
+    pub(crate) fn record(&self, packet: &Packet) -> usize {
+        let mut log = lock(&self.commands);
+        log.push(Logged { packet: packet.clone(), answered: false, taken: false });
+        log.len() - 1
+    }
+
+    /// Marks the packet at `entry` as answered.
+    pub(crate) fn answered(&self, entry: usize) {
+        lock(&self.commands)[entry].answered = true;
+        self.command_answered.notify_all();
+    }
+
+    pub(crate) fn commands(&self) -> Vec<Packet> {
+        lock(&self.commands).iter().map(|logged| logged.packet.clone()).collect()
+    }
+
+    pub(crate) fn wait_for_command(&self, name: &str, timeout: Duration) -> Option<Packet> {
+        let deadline = Instant::now() + timeout;
+        let mut log = lock(&self.commands);
+        loop {
+            // The first match not yet returned; if it is still being
+            // answered, wait for it rather than skip ahead.
+            let found = log.iter_mut().find(|logged| {
+                let command = logged.packet.get("Command").unwrap_or("").trim();
+                !logged.taken && command.eq_ignore_ascii_case(name)
+            });
+            if let Some(logged) = found.filter(|logged| logged.answered) {
+                logged.taken = true;
+                return Some(logged.packet.clone());
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            log = self.command_answered.wait_timeout(log, left).unwrap_or_else(PoisonError::into_inner).0;
+        }
+    }
+}
+
+/// Binds, and starts the accept thread.
+pub(crate) fn listen(
+    addr: impl std::net::ToSocketAddrs,
+    shared: &Arc<Shared>,
+) -> io::Result<(SocketAddr, JoinHandle<()>)> {
+    let listener = TcpListener::bind(addr)?;
+    let local_addr = listener.local_addr()?;
+    let shared = Arc::clone(shared);
+    let thread =
+        thread::Builder::new().name("dgphone-sim-accept".into()).spawn(move || accept_loop(&listener, &shared))?;
+    Ok((local_addr, thread))
+}
+
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+    loop {
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(e) if matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted) => continue,
+            // Out of descriptors and the like: wait a little rather than spin.
+            Err(_) => {
+                thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let id = shared.next_client_id.fetch_add(1, Ordering::SeqCst);
+        let (client, reader) = match Client::new(id, stream, Phone::new(Arc::clone(&shared.config))) {
+            Ok(parts) => parts,
+            Err(_) => continue, // the peer is already gone
+        };
+        let client = Arc::new(client);
+        // Under the sessions lock, so stop() either sees this session or
+        // this loop sees stop() (when the wake-up could not be delivered).
+        let mut sessions = lock(&shared.sessions);
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        sessions.retain(|session| !session.is_finished());
+        lock(&shared.clients).push(Arc::clone(&client));
+        let session_shared = Arc::clone(shared);
+        let session_client = Arc::clone(&client);
+        let spawned = thread::Builder::new()
+            .name(format!("dgphone-sim-client-{id}"))
+            .spawn(move || session::run(session_client, reader, session_shared));
+        match spawned {
+            Ok(handle) => sessions.push(handle),
+            Err(_) => {
+                drop(sessions);
+                client.shutdown();
+                shared.forget(&client);
+            }
+        }
+    }
+}
+
+/// Stops accepting, closes every client and joins every thread. Bounded:
+/// the accept thread is woken by a connection to itself, and shutting a
+/// socket down wakes a session blocked on it.
+pub(crate) fn stop(shared: &Shared, local_addr: SocketAddr, accept_thread: JoinHandle<()>) {
+    shared.stopping.store(true, Ordering::SeqCst);
+    let woken = TcpStream::connect_timeout(&reachable(local_addr), Duration::from_secs(2)).is_ok();
+    if woken || accept_thread.is_finished() {
+        let _ = accept_thread.join();
+    }
+    // Otherwise the accept thread is left to exit on its next connection;
+    // it checks `stopping` and starts nothing more.
+    let sessions = std::mem::take(&mut *lock(&shared.sessions));
+    shared.disconnect_all();
+    for session in sessions {
+        let _ = session.join();
+    }
+}
+
+/// The address to connect to in order to reach a listener bound to
+/// `local_addr` (a wildcard address is reached through loopback).
+fn reachable(local_addr: SocketAddr) -> SocketAddr {
+    let mut addr = local_addr;
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => addr.set_ip(Ipv4Addr::LOCALHOST.into()),
+        IpAddr::V6(ip) if ip.is_unspecified() => addr.set_ip(Ipv6Addr::LOCALHOST.into()),
+        _ => {}
+    }
+    addr
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_addresses_are_reached_through_loopback() {
+        let v4: SocketAddr = "0.0.0.0:5038".parse().unwrap();
+        assert_eq!(reachable(v4), "127.0.0.1:5038".parse().unwrap());
+        let v6: SocketAddr = "[::]:5038".parse().unwrap();
+        assert_eq!(reachable(v6), "[::1]:5038".parse().unwrap());
+        let specific: SocketAddr = "192.0.2.1:5038".parse().unwrap();
+        assert_eq!(reachable(specific), specific);
+    }
+}
