@@ -2,61 +2,99 @@
 //! line, dial, hold and resume, send DTMF, hang up, then take an incoming
 //! call — printing every event and the line states as they change.
 //!
+//! Events are printed by the event callback, which runs on the
+//! connection's reader thread right after the line state was updated, so
+//! each event is shown with the line states it produced. The callback also
+//! passes each event to the main thread, which waits for the one that ends
+//! a step before narrating the next.
+//!
 //! Run: `cargo run --example demo`
 
+use std::sync::mpsc::{channel, Receiver};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use dgphone::sim::{SimConfig, Simulator};
-use dgphone::{Client, ClientEvent, ClientHandle, Command, Line, LineState, Options};
+use dgphone::{Client, ClientEvent, ClientHandle, EventKind, Line, LineState, Options};
 
 const WAIT: Duration = Duration::from_secs(5);
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sim = Simulator::start("127.0.0.1:0", SimConfig::default())?;
     println!("simulator listening on 127.0.0.1:{}", sim.port());
-
     let client = Client::new(Options::default());
-    client.on_event(print_event)?;
+    let (seen, events) = channel();
+    let seen = Mutex::new(seen);
+    client.on_event(move |client, event| {
+        print_event(client, event);
+        let _ = seen.lock().unwrap().send(event.clone());
+    })?;
     client.connect("127.0.0.1", sim.port())?;
+
+    say("log in as extension 201");
     client.login("201")?;
+    show_until(&events, |e| matches!(e, ClientEvent::LoggedIn { .. }))?;
 
-    let line2 = Line::new(2)?;
-    step("select line 2", &client, &Command::LineSelect(line2))?;
-    step("dial 1002", &client, &Command::Dial { number: "1002".into(), line: None })?;
-    let answered = client.expect(move |e| e.kind() == dgphone::EventKind::Answer && e.line() == Some(line2));
-    answered.wait(WAIT)?;
-    step("hold", &client, &Command::Hold(None))?;
-    step("resume", &client, &Command::Hold(None))?;
-    println!("\n>> send DTMF 123# (logs show it redacted)");
+    let (line2, line3) = (Line::new(2)?, Line::new(3)?);
+    say("select line 2");
+    client.select_line(line2)?;
+    show_until(&events, |e| is(e, EventKind::LineSelected))?;
+    say("dial 1002 (the simulated far end answers)");
+    client.dial("1002")?;
+    show_until(&events, |e| is(e, EventKind::Answer))?;
+    say("hold");
+    client.hold()?;
+    show_until(&events, |e| is(e, EventKind::Hold))?;
+    say("resume");
+    client.hold()?;
+    show_until(&events, |e| is(e, EventKind::Hold))?;
+    say("send DTMF 123# (nothing comes back; logs would show it redacted)");
     client.send_dtmf("123#")?;
-    step("hang up", &client, &Command::Hangup(None))?;
+    say("hang up");
+    client.hangup(None)?;
+    show_until(&events, |e| is(e, EventKind::Ready))?;
 
-    println!("\n>> the simulator rings line 3");
-    let ringing = client.expect(|e| e.kind() == dgphone::EventKind::ReceivingCall);
-    sim.incoming_call(Line::new(3)?, "5511987654321");
-    let call = ringing.wait(WAIT)?;
-    step("answer line 3", &client, &Command::Answer(call.line()))?;
-    println!("\n>> the far end hangs up");
-    let ready = client.expect(|e| e.kind() == dgphone::EventKind::Ready);
-    sim.far_end_hangup(Line::new(3)?);
-    ready.wait(WAIT)?;
+    say("an incoming call rings on line 3");
+    sim.incoming_call(line3, "5511987654321");
+    show_until(&events, |e| is(e, EventKind::ReceivingCall))?;
+    say("answer line 3");
+    client.answer(Some(line3))?;
+    show_until(&events, |e| is(e, EventKind::Answer))?;
+    say("the far end hangs up");
+    sim.far_end_hangup(line3);
+    show_until(&events, |e| is(e, EventKind::Ready))?;
 
+    say("log off");
     client.logoff()?;
-    print_lines(&client);
+    show_until(&events, |e| matches!(e, ClientEvent::Disconnected { .. }))?;
     println!("\ndemo complete");
     Ok(())
 }
 
-fn step(title: &str, client: &ClientHandle, command: &Command) -> dgphone::Result<()> {
-    println!("\n>> {title}");
-    client.send_and_confirm(command, WAIT).map(|_| ())
+fn say(step: &str) {
+    println!("\n>> {step}");
 }
 
+fn is(event: &ClientEvent, kind: EventKind) -> bool {
+    event.phone().map_or(false, |e| e.kind() == kind)
+}
+
+/// Waits until the callback has shown an event that ends the step.
+fn show_until(events: &Receiver<ClientEvent>, done: impl Fn(&ClientEvent) -> bool) -> Result<(), String> {
+    loop {
+        let event = events.recv_timeout(WAIT).map_err(|_| "no event within 5 s")?;
+        if done(&event) {
+            return Ok(());
+        }
+    }
+}
+
+/// Prints an event, and the lines after each DGPhone event about a line.
 fn print_event(client: &ClientHandle, event: &ClientEvent) {
     match event {
         ClientEvent::Phone(e) => {
-            let fields: Vec<String> = e.packet().iter().map(|(k, v)| format!("{k}={v}")).collect();
-            println!("   event {:?}: {}", e.kind(), fields.join(" "));
+            let fields: Vec<String> = e.packet().iter().skip(1).map(|(k, v)| format!("{k}={v}")).collect();
+            println!("   {:<14} {}", format!("{:?}", e.kind()), fields.join(" "));
             if e.line().is_some() {
                 print_lines(client);
             }
@@ -78,5 +116,5 @@ fn print_lines(client: &ClientHandle) {
             }
         })
         .collect();
-    println!("   lines [{}]", cells.join(" "));
+    println!("   {:<14} {}", "lines", cells.join(" "));
 }

@@ -311,8 +311,12 @@ fn a_panicking_callback_is_caught_and_the_reader_goes_on() {
     sim.incoming_call(line(1), "100");
     sim.far_end_hangup(line(1));
     wait_phone(&client, EventKind::Ready, Some(1));
-    assert!(client.callback_panics() >= 3);
+    // Removing the handler waits for a running callback, so the count below
+    // includes Ready's.
+    client.set_event_handler(None).unwrap();
+    assert_eq!(client.callback_panics(), 3, "ReceivingCall, Hangup and Ready each panicked");
     assert!(client.is_connected());
+    client.send_and_confirm(&Command::LineSelect(line(2)), WAIT).expect("the reader still works");
 }
 
 #[test]
@@ -322,28 +326,41 @@ fn queue_overflow_is_counted_and_reported() {
     let client = connect(&sim, options);
     let delivered = Arc::new(AtomicUsize::new(0));
     let count = delivered.clone();
+    let (marker_seen, marker) = std::sync::mpsc::channel();
+    let marker_seen = Mutex::new(marker_seen);
     client
-        .on_event(move |_, e| {
-            if e.phone().map_or(false, |p| p.kind() == EventKind::DtmfReceived) {
+        .on_event(move |_, e| match e.phone().map(|p| p.kind()) {
+            Some(EventKind::DtmfReceived) => {
                 count.fetch_add(1, Ordering::SeqCst);
             }
+            // The callback runs after the event is queued: once the marker is
+            // seen here, every event is in the queue or counted as dropped.
+            Some(EventKind::LineSelected) => marker_seen.lock().unwrap().send(()).unwrap(),
+            _ => {}
         })
         .unwrap();
     client.login("201").unwrap();
     wait_for(&client, "LoggedIn", |e| matches!(e, ClientEvent::LoggedIn { .. }));
     while client.try_next_event().is_some() {}
+    let dtmf = dgphone::wire::Packet::from_pairs(&[
+        ("Event", "DGPhoneEvent"),
+        ("Status", "DTMFReceived"),
+        ("User", "201"),
+        ("Line", "1"),
+        ("Digit", "1"),
+    ]);
     for _ in 0..100 {
-        sim.dtmf_received(line(1), '1');
+        sim.send_packet(&dtmf);
     }
-    let deadline = Instant::now() + WAIT;
-    while delivered.load(Ordering::SeqCst) < 100 && Instant::now() < deadline {
-        std::thread::yield_now();
-    }
+    client.select_line(line(1)).unwrap();
+    marker.recv_timeout(WAIT).expect("the marker event reached the callback");
     assert_eq!(delivered.load(Ordering::SeqCst), 100, "the callback sees every event");
-    assert_eq!(client.dropped_events(), 96);
-    assert_eq!(client.try_next_event(), Some(ClientEvent::Overflow { dropped: 96 }));
+    // 100 DTMF events and the LineSelected marker went through a queue of 4.
+    assert_eq!(client.dropped_events(), 97);
+    assert_eq!(client.try_next_event(), Some(ClientEvent::Overflow { dropped: 97 }));
     let kept: Vec<_> = std::iter::from_fn(|| client.try_next_event()).collect();
     assert_eq!(kept.len(), 4);
+    assert_eq!(kept[3].phone().map(|e| e.kind()), Some(EventKind::LineSelected));
 }
 
 #[test]

@@ -191,6 +191,9 @@ pub unsafe extern "C" fn dgp_last_error(
 /// # Safety
 /// `client` valid; `callback` stays callable with `user_data` until it is
 /// replaced or the client is freed.
+// rustc 1.63 calls the unsafe block in the closure redundant; newer
+// compilers want it.
+#[allow(unused_unsafe)]
 #[no_mangle]
 pub unsafe extern "C" fn dgp_client_set_event_callback(
     client: *mut dgp_client,

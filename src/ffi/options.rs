@@ -247,6 +247,9 @@ pub unsafe extern "C" fn dgp_options_set_flags(
 /// # Safety
 /// `options` is NULL or a valid options handle; `callback` stays callable
 /// with `user_data` until every client made from these options is freed.
+// rustc 1.63 calls the unsafe block in the closure redundant; newer
+// compilers want it.
+#[allow(unused_unsafe)]
 #[no_mangle]
 pub unsafe extern "C" fn dgp_options_set_log_callback(
     options: *mut dgp_options,
