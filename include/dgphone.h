@@ -329,6 +329,22 @@
 #define DGP_LOG_TRACE 5
 
 /**
+ * Login is accepted (default).
+ */
+#define DGP_SIM_LOGIN_ACCEPT 0
+
+/**
+ * Login is refused with the given message (DGPhone's wording, e.g.
+ * "Invalid user").
+ */
+#define DGP_SIM_LOGIN_REJECT 1
+
+/**
+ * Login is never answered (to test login timeouts).
+ */
+#define DGP_SIM_LOGIN_IGNORE 2
+
+/**
  * Major version of the header (semantic versioning).
  */
 #define DGP_VERSION_MAJOR 0
@@ -363,6 +379,18 @@ typedef struct dgp_event dgp_event;
  * `dgp_client_new` (which copies them), free with `dgp_options_free`.
  */
 typedef struct dgp_options dgp_options;
+
+/**
+ * A running DGPhone simulator. Start with `dgp_sim_start`, stop and free
+ * with `dgp_sim_free`. Its functions may be called from any thread.
+ */
+typedef struct dgp_sim dgp_sim;
+
+/**
+ * Simulator settings. Create with `dgp_sim_config_new`, free with
+ * `dgp_sim_config_free`; `dgp_sim_start` copies them.
+ */
+typedef struct dgp_sim_config dgp_sim_config;
 
 /**
  * A result code: `DGP_OK` (0) or one of the `DGP_ERR_*` values. Codes are
@@ -1051,6 +1079,202 @@ dgp_result dgp_options_set_log_callback(dgp_options *options,
  * codes give "unknown result code". The string is static: do not free it.
  */
 const char *dgp_result_str(dgp_result code);
+
+/**
+ * Creates simulator settings with the defaults: login accepted, a greeting
+ * banner, no timestamps, the far end answers every dial, agent feature
+ * code "*9800" with any password. NULL only when out of memory.
+ */
+dgp_sim_config *dgp_sim_config_new(void);
+
+/**
+ * Frees simulator settings. NULL is a no-op.
+ *
+ * # Safety
+ * `config` is NULL or came from `dgp_sim_config_new`, not used again.
+ */
+void dgp_sim_config_free(dgp_sim_config *config);
+
+/**
+ * How Login is answered: `DGP_SIM_LOGIN_*`; `message` is required for
+ * DGP_SIM_LOGIN_REJECT and ignored otherwise.
+ *
+ * # Safety
+ * `config` valid; `message` NULL or a NUL-terminated string.
+ */
+dgp_result dgp_sim_config_set_login(dgp_sim_config *config, uint32_t policy, const char *message);
+
+/**
+ * The greeting banner sent on connect; NULL sends none.
+ *
+ * # Safety
+ * `config` valid; `greeting` NULL or a NUL-terminated string.
+ */
+dgp_result dgp_sim_config_set_greeting(dgp_sim_config *config, const char *greeting);
+
+/**
+ * Sends a DGTimeStamp to logged-in clients every `interval_ms` (0: never,
+ * the default).
+ *
+ * # Safety
+ * `config` valid.
+ */
+dgp_result dgp_sim_config_set_timestamp_ms(dgp_sim_config *config, uint32_t interval_ms);
+
+/**
+ * Non-zero (default): the far end answers every dial at once. Zero: the
+ * line stays Dialing until `dgp_sim_far_end_answer`.
+ *
+ * # Safety
+ * `config` valid.
+ */
+dgp_result dgp_sim_config_set_auto_answer(dgp_sim_config *config, int32_t auto_answer);
+
+/**
+ * The agent-login feature code (NULL keeps "*9800") and the password it
+ * accepts (NULL: any).
+ *
+ * # Safety
+ * `config` valid; strings NULL or NUL-terminated.
+ */
+dgp_result dgp_sim_config_set_agent(dgp_sim_config *config,
+                                    const char *feature_code,
+                                    const char *password);
+
+/**
+ * Starts a simulator listening on `host` (NULL: "127.0.0.1") and `port`
+ * (0: a free port; read it with `dgp_sim_port`), with a copy of `config`
+ * (NULL: the defaults), and stores it in `*out`.
+ * Errors: DGP_ERR_RESOURCE (cannot listen; message via
+ * `dgp_last_error(NULL, ...)`), argument errors.
+ *
+ * # Safety
+ * `config` NULL or valid; `host` NULL or a NUL-terminated string; `out`
+ * writable.
+ */
+dgp_result dgp_sim_start(const dgp_sim_config *config,
+                         const char *host,
+                         uint16_t port,
+                         dgp_sim **out);
+
+/**
+ * The port the simulator listens on; 0 for NULL.
+ *
+ * # Safety
+ * `sim` NULL or valid.
+ */
+uint16_t dgp_sim_port(const dgp_sim *sim);
+
+/**
+ * Stops the simulator (closes every client, joins its threads) and frees
+ * it. NULL is a no-op.
+ *
+ * # Safety
+ * `sim` NULL or valid, not used again.
+ */
+void dgp_sim_free(dgp_sim *sim);
+
+/**
+ * A call from `number` rings on `line` of every logged-in client whose
+ * line is idle (ReceivingCall).
+ *
+ * # Safety
+ * `sim` valid; `number` a NUL-terminated string.
+ */
+dgp_result dgp_sim_incoming_call(const dgp_sim *sim, int32_t line, const char *number);
+
+/**
+ * The far end answers the call being dialled on `line` (with auto-answer
+ * off).
+ *
+ * # Safety
+ * `sim` valid.
+ */
+dgp_result dgp_sim_far_end_answer(const dgp_sim *sim, int32_t line);
+
+/**
+ * The far end hangs up the call on `line` (Hangup, then Ready).
+ *
+ * # Safety
+ * `sim` valid.
+ */
+dgp_result dgp_sim_far_end_hangup(const dgp_sim *sim, int32_t line);
+
+/**
+ * The far end sends DTMF `digit` (an ASCII code: '0'-'9', '*', '#',
+ * 'A'-'D') on `line`, which must be in a call.
+ *
+ * # Safety
+ * `sim` valid.
+ */
+dgp_result dgp_sim_dtmf_received(const dgp_sim *sim, int32_t line, int32_t digit);
+
+/**
+ * An agent event from the PBX: `kind` is DGP_EVENT_AGENT_LOGIN,
+ * _AGENT_CALLED, _AGENT_CONNECT, _AGENT_COMPLETE, _AGENT_LOGOFF,
+ * _AGENT_NO_ANSWER or _AGENT_PAUSED; `uniqueid` may be NULL.
+ *
+ * # Safety
+ * `sim` valid; `agent` a NUL-terminated string; `uniqueid` NULL or one.
+ */
+dgp_result dgp_sim_agent_event(const dgp_sim *sim,
+                               uint32_t kind,
+                               const char *agent,
+                               const char *uniqueid);
+
+/**
+ * Sends `len` raw bytes, as they are, to every connected client (partial
+ * packets, garbage, anything).
+ *
+ * # Safety
+ * `sim` valid; `bytes` points to `len` readable bytes (may be NULL when
+ * `len` is 0).
+ */
+dgp_result dgp_sim_send_raw(const dgp_sim *sim, const uint8_t *bytes, size_t len);
+
+/**
+ * Non-zero: the simulator sends nothing at all (no answers, no
+ * timestamps) but still reads; zero: back to normal.
+ *
+ * # Safety
+ * `sim` valid.
+ */
+dgp_result dgp_sim_set_silent(const dgp_sim *sim, int32_t silent);
+
+/**
+ * Closes every client connection now; the simulator keeps listening.
+ *
+ * # Safety
+ * `sim` valid.
+ */
+dgp_result dgp_sim_disconnect_all(const dgp_sim *sim);
+
+/**
+ * Waits up to `timeout_ms` until at least `count` clients are logged in.
+ * DGP_ERR_TIMEOUT otherwise.
+ *
+ * # Safety
+ * `sim` valid.
+ */
+dgp_result dgp_sim_wait_for_logins(const dgp_sim *sim, uint32_t count, uint32_t timeout_ms);
+
+/**
+ * Waits up to `timeout_ms` for a command named `name` (any case) that
+ * this call has not returned before, after it was answered. DGP_ERR_TIMEOUT
+ * if none came.
+ *
+ * # Safety
+ * `sim` valid; `name` a NUL-terminated string.
+ */
+dgp_result dgp_sim_wait_for_command(const dgp_sim *sim, const char *name, uint32_t timeout_ms);
+
+/**
+ * The number of packets received from all clients so far (0 for NULL).
+ *
+ * # Safety
+ * `sim` NULL or valid.
+ */
+size_t dgp_sim_command_count(const dgp_sim *sim);
 
 /**
  * The version of the library actually loaded, as

@@ -7,6 +7,7 @@ mod client;
 mod event;
 mod options;
 mod result;
+mod sim;
 mod version;
 
 use std::ffi::CStr;
@@ -17,6 +18,7 @@ pub use client::*;
 pub use event::*;
 pub use options::*;
 pub use result::*;
+pub use sim::*;
 pub use version::*;
 
 /// Runs an export's body, turning a panic into `DGP_ERR_INTERNAL`.
