@@ -393,3 +393,93 @@ fn notify_fd_is_readable_while_events_wait() {
     wait_phone(&client, EventKind::ReceivingCall, Some(2));
     assert_eq!(unsafe { libc::poll(&mut pfd, 1, 0) }, 0);
 }
+
+#[test]
+fn agent_events_drive_the_agent_state() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    let steps = [
+        (EventKind::AgentLogin, None, dgphone::AgentState::Available),
+        (EventKind::AgentCalled, Some("1700000000.42"), dgphone::AgentState::Offered),
+        (EventKind::AgentConnect, Some("1700000000.42"), dgphone::AgentState::InCall),
+        (EventKind::AgentComplete, Some("1700000000.42"), dgphone::AgentState::Available),
+        (EventKind::AgentLogoff, None, dgphone::AgentState::LoggedOut),
+    ];
+    for (kind, uniqueid, state) in steps {
+        sim.agent_event(kind, "7001", uniqueid);
+        let event = wait_phone(&client, kind, None);
+        assert_eq!((event.agent(), event.uniqueid()), (Some("7001"), uniqueid));
+        assert_eq!(client.state().agent_state(), state, "after {kind:?}");
+        if kind == EventKind::AgentConnect {
+            assert_eq!(client.state().uniqueid(), uniqueid);
+        }
+    }
+}
+
+#[test]
+fn a_refused_command_fails_its_confirmation_with_dgphone_message() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    client.send_and_confirm(&Command::Dial { number: "100".into(), line: None }, WAIT).unwrap();
+    // Line 1 is in a call now: DGPhone refuses a second dial on it.
+    match client.send_and_confirm(&Command::Dial { number: "200".into(), line: None }, WAIT) {
+        Err(Error::CommandFailed { event }) => {
+            assert_eq!(event.kind(), EventKind::Error);
+            assert!(event.message().map_or(false, |m| !m.is_empty()), "{event:?}");
+        }
+        other => panic!("expected the dial to fail, got {other:?}"),
+    }
+    assert!(matches!(client.send_and_confirm(&Command::Status, WAIT), Err(Error::NoConfirmation(_))));
+}
+
+#[test]
+fn send_user_adds_the_extension_to_every_command() {
+    let sim = sim(SimConfig::default());
+    let client = connect(&sim, Options { send_user: true, ..Options::default() });
+    client.login("201").unwrap();
+    client.dial("100").unwrap();
+    let dial = sim.wait_for_command("Dial", WAIT).expect("dial received");
+    assert_eq!(dial.get("User"), Some("201"));
+    let plain = logged_in(&sim);
+    plain.hangup(None).unwrap();
+    let hangup = sim.wait_for_command("Hangup", WAIT).expect("hangup received");
+    assert_eq!(hangup.get("User"), None, "off by default");
+}
+
+#[test]
+fn a_slow_callback_never_makes_a_live_connection_look_dead() {
+    let config = SimConfig { timestamp_interval: Some(Duration::from_millis(20)), ..SimConfig::default() };
+    let sim = sim(config);
+    let options = Options { dead_peer_timeout: Some(Duration::from_millis(200)), ..Options::default() };
+    let client = connect(&sim, options);
+    let stalled = Arc::new(AtomicUsize::new(0));
+    let count = stalled.clone();
+    client
+        .on_event(move |_, e| {
+            // The behaviour under test: one callback five times longer than
+            // the dead-peer timeout.
+            if e.phone().map_or(false, |p| p.kind() == EventKind::TimeStamp)
+                && count.fetch_add(1, Ordering::SeqCst) == 0
+            {
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        })
+        .unwrap();
+    client.login("201").unwrap();
+    for _ in 0..60 {
+        wait_phone(&client, EventKind::TimeStamp, None);
+    }
+    client.set_event_handler(None).unwrap(); // waits for a running callback
+    assert!(stalled.load(Ordering::SeqCst) >= 60);
+    assert!(client.is_connected(), "the stall was not taken for a dead peer");
+}
+
+#[test]
+fn windows_1252_text_arrives_as_utf8_with_raw_bytes_kept() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    sim.send_raw(b"Event: DGPhoneEvent\r\nStatus: Error\r\nUser: 201\r\nMessage: N\xe3o dispon\xedvel\r\n\r\n");
+    let event = wait_phone(&client, EventKind::Error, None);
+    assert_eq!(event.message(), Some("Não disponível"));
+    assert_eq!(event.packet().raw_value(3), Some(&b"N\xe3o dispon\xedvel"[..]));
+}

@@ -159,7 +159,7 @@ impl Shared {
         match handler.as_ref() {
             Some(callback) => {
                 if self.queue.is_enabled() {
-                    self.queue.push(event.clone());
+                    self.queue_event(event.clone());
                 }
                 if catch_unwind(AssertUnwindSafe(|| callback(handle, &event))).is_err() {
                     self.callback_panics.fetch_add(1, Ordering::Relaxed);
@@ -168,8 +168,20 @@ impl Shared {
             }
             None => {
                 drop(handler);
-                self.queue.push(event);
+                self.queue_event(event);
             }
+        }
+    }
+
+    fn queue_event(&self, event: ClientEvent) {
+        if self.queue.push(event) {
+            self.log.log(LogLevel::Warn, || {
+                let total = self.queue.dropped();
+                format!(
+                    "event queue full: losing events ({total} so far); pull them with next_event, \
+                     or set queue_capacity 0 if only the callback is used"
+                )
+            });
         }
     }
 
@@ -450,7 +462,9 @@ impl ClientHandle {
         let shared = self.shared.clone();
         let spawned = std::thread::Builder::new()
             .name("dgphone-reader".into())
-            .stack_size(64 * 1024)
+            // std's default stack: callbacks into Python, .NET or Delphi
+            // run on this thread and need room. Untouched stack pages cost
+            // no memory.
             .spawn(move || reader::run(shared, read_half, addr));
         match spawned {
             Ok(thread) => {

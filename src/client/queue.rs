@@ -56,13 +56,16 @@ impl EventQueue {
         self.capacity > 0
     }
 
-    /// Adds an event, applying the overflow policy when full.
-    pub fn push(&self, event: ClientEvent) {
+    /// Adds an event, applying the overflow policy when full. Returns true
+    /// when this push started losing events (nothing was lost unreported
+    /// before), so the caller can say so once per episode.
+    pub fn push(&self, event: ClientEvent) -> bool {
         if !self.is_enabled() {
-            return;
+            return false;
         }
         let mut inner = self.lock();
         let had_output = inner.has_output();
+        let lossless_before = inner.unreported == 0;
         while inner.items.len() >= self.capacity {
             match self.policy {
                 OverflowPolicy::Block if !inner.closed => {
@@ -76,7 +79,7 @@ impl EventQueue {
                 OverflowPolicy::DropNewest | OverflowPolicy::Block => {
                     inner.unreported += 1;
                     inner.dropped += 1;
-                    return;
+                    return lossless_before;
                 }
             }
         }
@@ -87,6 +90,7 @@ impl EventQueue {
             }
         }
         self.readable.notify_one();
+        lossless_before && inner.unreported > 0
     }
 
     /// Takes the next event, waiting up to `timeout` (`None`: no wait). An
@@ -152,18 +156,24 @@ mod tests {
     #[test]
     fn drop_oldest_counts_and_reports() {
         let q = EventQueue::new(2, OverflowPolicy::DropOldest, None);
-        (1..=5).for_each(|n| q.push(ev(n)));
+        let episode_started: Vec<bool> = (1..=5).map(|n| q.push(ev(n))).collect();
+        assert_eq!(episode_started, [false, false, true, false, false]);
         assert_eq!(q.dropped(), 3);
         assert_eq!(q.pop(None), Some(ClientEvent::Overflow { dropped: 3 }));
         assert_eq!(q.pop(None), Some(ev(4)));
         assert_eq!(q.pop(None), Some(ev(5)));
         assert_eq!(q.pop(Some(Duration::from_millis(1))), None);
+        // Once reported, a new loss starts a new episode.
+        (6..=7).for_each(|n| assert!(!q.push(ev(n))));
+        assert!(q.push(ev(8)));
     }
 
     #[test]
     fn drop_newest_keeps_the_first() {
         let q = EventQueue::new(1, OverflowPolicy::DropNewest, None);
-        (1..=3).for_each(|n| q.push(ev(n)));
+        (1..=3).for_each(|n| {
+            q.push(ev(n));
+        });
         assert_eq!(q.pop(None), Some(ClientEvent::Overflow { dropped: 2 }));
         assert_eq!(q.pop(None), Some(ev(1)));
     }
@@ -173,7 +183,7 @@ mod tests {
         let q = std::sync::Arc::new(EventQueue::new(4, OverflowPolicy::Block, None));
         let producer = {
             let q = q.clone();
-            std::thread::spawn(move || (0..1000).for_each(|n| q.push(ev(n))))
+            std::thread::spawn(move || (0..1000).for_each(|n| assert!(!q.push(ev(n)))))
         };
         let got: Vec<_> = (0..1000).map(|_| q.pop(Some(Duration::from_secs(10)))).collect();
         producer.join().unwrap();
