@@ -50,10 +50,13 @@ thread_local! {
     static READER_OF: Cell<usize> = const { Cell::new(0) };
 }
 
-/// The writing side of the connection and whether it should stop.
+/// The connection's socket and whether it should stop. The socket is
+/// shared by the reader (`&TcpStream` reads), writers (serialised by
+/// `Shared::write_lock`) and whoever shuts it down, so a write blocked on a
+/// peer that stopped reading never holds up a disconnect.
 #[derive(Default)]
 struct Conn {
-    writer: Option<TcpStream>,
+    stream: Option<Arc<TcpStream>>,
     /// Set by disconnect/close: the reader stops and does not reconnect.
     stop: bool,
 }
@@ -79,6 +82,8 @@ pub(crate) struct Shared {
     options: Options,
     log: log::Log,
     conn: Mutex<Conn>,
+    /// Keeps each packet's bytes together on the wire.
+    write_lock: Mutex<()>,
     /// Wakes the reader from a reconnect back-off when the client stops.
     wake: Condvar,
     session: Mutex<Session>,
@@ -121,12 +126,12 @@ impl Shared {
     /// Writes one encoded packet in one call.
     fn write(&self, bytes: &[u8]) -> Result<()> {
         use std::io::Write;
-        let mut conn = lock(&self.conn);
-        let writer = conn.writer.as_mut().ok_or(Error::NotConnected)?;
-        writer.write_all(bytes).map_err(|e| {
+        let stream = lock(&self.conn).stream.clone().ok_or(Error::NotConnected)?;
+        let _whole_packet = lock(&self.write_lock);
+        (&*stream).write_all(bytes).map_err(|e| {
             // A failed or timed-out write leaves the stream unusable: shut it
             // so the reader reports the disconnection.
-            let _ = writer.shutdown(Shutdown::Both);
+            let _ = stream.shutdown(Shutdown::Both);
             Error::lost(e)
         })
     }
@@ -163,7 +168,7 @@ impl Shared {
                 }
                 if catch_unwind(AssertUnwindSafe(|| callback(handle, &event))).is_err() {
                     self.callback_panics.fetch_add(1, Ordering::Relaxed);
-                    self.log.log(LogLevel::Error, || "the event callback panicked; the event was still queued".into());
+                    self.log.log(LogLevel::Error, || "the event callback panicked (caught; the reader goes on)".into());
                 }
             }
             None => {
@@ -420,8 +425,8 @@ impl ClientHandle {
         {
             let mut conn = lock(&self.shared.conn);
             conn.stop = true;
-            if let Some(writer) = conn.writer.take() {
-                let _ = writer.shutdown(Shutdown::Both);
+            if let Some(stream) = conn.stream.take() {
+                let _ = stream.shutdown(Shutdown::Both);
             }
         }
         self.shared.wake.notify_all();
@@ -447,7 +452,7 @@ impl ClientHandle {
         }
         let (stream, addr) = socket::open(host, port, &self.shared.options)?;
         *lock(&self.shared.target) = Some((host.to_string(), port));
-        let read_half = stream.try_clone().map_err(|source| Error::Connect { addr: addr.to_string(), source })?;
+        let stream = Arc::new(stream);
         {
             let mut session = lock(&self.shared.session);
             session.connected = true;
@@ -455,7 +460,7 @@ impl ClientHandle {
             session.login_pending = false;
             session.logged_off = false;
         }
-        *lock(&self.shared.conn) = Conn { writer: Some(stream), stop: false };
+        *lock(&self.shared.conn) = Conn { stream: Some(stream.clone()), stop: false };
         self.shared.queue.set_closed(false);
         self.shared.running.store(true, Ordering::SeqCst);
         self.shared.log.log(LogLevel::Info, || format!("connected to {addr}"));
@@ -465,7 +470,7 @@ impl ClientHandle {
             // std's default stack: callbacks into Python, .NET or Delphi
             // run on this thread and need room. Untouched stack pages cost
             // no memory.
-            .spawn(move || reader::run(shared, read_half, addr));
+            .spawn(move || reader::run(shared, stream, addr));
         match spawned {
             Ok(thread) => {
                 *reader = Some(thread);
@@ -504,6 +509,7 @@ impl Client {
             log: log::Log::new(&options),
             options,
             conn: Mutex::new(Conn::default()),
+            write_lock: Mutex::new(()),
             wake: Condvar::new(),
             session: Mutex::new(Session::default()),
             waiters: Waiters::default(),

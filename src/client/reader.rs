@@ -11,7 +11,7 @@ use super::{lock, socket, ClientEvent, ClientHandle, DisconnectReason, LogLevel,
 use crate::protocol::{Command, Event, EventKind};
 use crate::wire::{Decoder, Frame};
 
-pub(crate) fn run(shared: Arc<Shared>, mut stream: TcpStream, mut addr: SocketAddr) {
+pub(crate) fn run(shared: Arc<Shared>, mut stream: Arc<TcpStream>, mut addr: SocketAddr) {
     READER_OF.with(|r| r.set(Arc::as_ptr(&shared) as usize));
     let handle = ClientHandle { shared: shared.clone() };
     let mut decoder = Decoder::new(shared.options.max_packet);
@@ -21,7 +21,7 @@ pub(crate) fn run(shared: Arc<Shared>, mut stream: TcpStream, mut addr: SocketAd
         if reconnected {
             relogin(&shared);
         }
-        let reason = read_until_closed(&shared, &handle, &mut stream, &mut decoder);
+        let reason = read_until_closed(&shared, &handle, &stream, &mut decoder);
         if let Some(error) = decoder.finish() {
             shared.dispatch(&handle, ClientEvent::ProtocolError(error));
         }
@@ -41,11 +41,11 @@ pub(crate) fn run(shared: Arc<Shared>, mut stream: TcpStream, mut addr: SocketAd
 fn read_until_closed(
     shared: &Arc<Shared>,
     handle: &ClientHandle,
-    stream: &mut TcpStream,
+    stream: &TcpStream,
     decoder: &mut Decoder,
 ) -> DisconnectReason {
     loop {
-        match decoder.read_from(stream) {
+        match decoder.read_from(&mut &*stream) {
             Ok(0) => return ended_reason(shared, DisconnectReason::ClosedByPeer),
             Ok(_) => {
                 while let Some(frame) = decoder.next_frame() {
@@ -128,8 +128,8 @@ fn on_event(shared: &Arc<Shared>, handle: &ClientHandle, event: Event) {
 fn connection_ended(shared: &Arc<Shared>, handle: &ClientHandle, reason: DisconnectReason) -> bool {
     {
         let mut conn = lock(&shared.conn);
-        if let Some(writer) = conn.writer.take() {
-            let _ = writer.shutdown(std::net::Shutdown::Both);
+        if let Some(stream) = conn.stream.take() {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
         }
     }
     {
@@ -148,7 +148,7 @@ fn connection_ended(shared: &Arc<Shared>, handle: &ClientHandle, reason: Disconn
 
 /// Tries to connect again with exponential back-off and jitter until it
 /// works, the attempts run out, or the client stops.
-fn reconnect_with_backoff(shared: &Arc<Shared>, handle: &ClientHandle) -> Option<(TcpStream, SocketAddr)> {
+fn reconnect_with_backoff(shared: &Arc<Shared>, handle: &ClientHandle) -> Option<(Arc<TcpStream>, SocketAddr)> {
     let policy = shared.options.reconnect.clone()?;
     let (host, port) = lock(&shared.target).clone()?;
     let mut delay = policy.initial_delay;
@@ -166,18 +166,18 @@ fn reconnect_with_backoff(shared: &Arc<Shared>, handle: &ClientHandle) -> Option
         }
         match socket::open(&host, port, &shared.options) {
             Ok((stream, addr)) => {
-                let read_half = stream.try_clone().ok()?;
+                let stream = Arc::new(stream);
                 let mut conn = lock(&shared.conn);
                 if conn.stop {
                     return None;
                 }
-                conn.writer = Some(stream);
+                conn.stream = Some(stream.clone());
                 drop(conn);
                 let mut session = lock(&shared.session);
                 session.connected = true;
                 session.logged_off = false;
                 shared.log.log(LogLevel::Info, || format!("reconnected to {addr} (attempt {attempt})"));
-                return Some((read_half, addr));
+                return Some((stream, addr));
             }
             Err(e) => shared.log.log(LogLevel::Warn, || format!("reconnect attempt {attempt} failed: {e}")),
         }
