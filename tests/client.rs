@@ -483,3 +483,44 @@ fn windows_1252_text_arrives_as_utf8_with_raw_bytes_kept() {
     assert_eq!(event.message(), Some("Não disponível"));
     assert_eq!(event.packet().raw_value(3), Some(&b"N\xe3o dispon\xedvel"[..]));
 }
+
+#[test]
+fn login_fails_with_connection_lost_when_dgphone_hangs_up_on_it() {
+    let sim = sim(SimConfig { login: LoginPolicy::Ignore, ..SimConfig::default() });
+    let options = Options { command_timeout: WAIT, ..Options::default() };
+    let client = connect(&sim, options);
+    let handle = client.handle();
+    let login = std::thread::spawn(move || handle.login("201"));
+    let deadline = Instant::now() + WAIT;
+    while sim.commands().is_empty() && Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    sim.disconnect_all();
+    let outcome = login.join().unwrap();
+    assert!(matches!(outcome, Err(Error::ConnectionLost(_))), "{outcome:?}");
+}
+
+#[test]
+fn no_callback_runs_after_close_returns() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let count = calls.clone();
+    client
+        .on_event(move |_, _| {
+            count.fetch_add(1, Ordering::SeqCst);
+        })
+        .unwrap();
+    sim.incoming_call(line(1), "100");
+    wait_phone(&client, EventKind::ReceivingCall, Some(1));
+    client.close();
+    let after_close = calls.load(Ordering::SeqCst);
+    sim.far_end_hangup(line(1));
+    sim.incoming_call(line(2), "200");
+    // A second client shows the simulator still delivers events; the
+    // closed client's callback did not run again.
+    let witness = logged_in(&sim);
+    sim.incoming_call(line(3), "300");
+    wait_phone(&witness, EventKind::ReceivingCall, Some(3));
+    assert_eq!(calls.load(Ordering::SeqCst), after_close);
+}
