@@ -95,7 +95,9 @@ pub fn run(args: SimArgs) -> Result<(), Failure> {
     writeln!(stdout, "dgphone sim listening on {}", sim.local_addr())
         .and_then(|_| stdout.flush())
         .map_err(|e| Failure::new(Exit::CommandFailed, format!("cannot write to stdout: {e}")))?;
-    eprintln!("type `ring 5551234` to ring line 1, `help` for more; Ctrl-C stops");
+    if !args.quiet {
+        eprintln!("type `ring 5551234` to ring line 1, `help` for more; Ctrl-C stops");
+    }
     for typed in io::stdin().lock().lines() {
         let Ok(typed) = typed else { break };
         let words: Vec<&str> = typed.split_whitespace().collect();
