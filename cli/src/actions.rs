@@ -85,6 +85,35 @@ impl<'a> Actions<'a> {
         }
     }
 
+    /// The line a command given none should act on, when DGPhone's
+    /// selected line would be the wrong one: the only line with a call,
+    /// when the selected line has none (or which one is selected is not
+    /// known). Answering a call does not select its line, so without this
+    /// `hold` after `answer 2` would act on line 1.
+    pub fn line_in_call(&self) -> Option<Line> {
+        let state = self.client.state();
+        let in_call = |line: Line| {
+            matches!(state.line(line).state, LineState::Dialing | LineState::Connected | LineState::OnHold)
+        };
+        if state.selected().is_some_and(in_call) {
+            return None;
+        }
+        let mut calls = Line::all().filter(|&line| in_call(line));
+        match (calls.next(), calls.next()) {
+            (Some(line), None) => Some(line),
+            _ => None,
+        }
+    }
+
+    /// Selects `line`, or the line in a call when none is given and the
+    /// selected one would be wrong (see [`Actions::line_in_call`]).
+    fn select_for(&self, line: Option<Line>) -> Result<(), Failure> {
+        match line.or_else(|| self.line_in_call()) {
+            Some(line) => self.select(line).map(drop),
+            None => Ok(()),
+        }
+    }
+
     pub fn select(&self, line: Line) -> Result<Event, Failure> {
         self.confirm(Command::LineSelect(line))
     }
@@ -128,24 +157,25 @@ impl<'a> Actions<'a> {
         self.confirm(Command::Answer(target))
     }
 
+    /// Hangs up `line`, else the line in a call, else DGPhone's selected
+    /// line.
     pub fn hangup(&self, line: Option<Line>) -> Result<Event, Failure> {
-        self.confirm(Command::Hangup(line))
+        self.confirm(Command::Hangup(line.or_else(|| self.line_in_call())))
     }
 
+    /// Holds on `line` (selecting it first), else on the line in a call,
+    /// else on DGPhone's selected line.
     pub fn hold(&self, mode: HoldMode, line: Option<Line>) -> Result<Event, Failure> {
-        if let Some(line) = line {
-            self.select(line)?;
-        }
+        self.select_for(line)?;
         self.confirm(mode.command())
     }
 
-    /// Sends DTMF. Nothing confirms DTMF, so a Status follows it: DGPhone
+    /// Sends DTMF on `line` (selecting it first), else on the line in a
+    /// call, else on DGPhone's selected line. Nothing confirms DTMF, so a Status follows it: DGPhone
     /// handles commands in order, so once the Status is answered the
     /// digits were taken or refused, and a refusal is reported.
     pub fn dtmf(&self, digits: &str, line: Option<Line>) -> Result<Vec<Event>, Failure> {
-        if let Some(line) = line {
-            self.select(line)?;
-        }
+        self.select_for(line)?;
         let own = self.own_events();
         let refusal = self.client.expect(move |e| e.kind() == EventKind::Error && own(e));
         self.client.send_dtmf(digits).map_err(|e| Failure::from_error(e, "SendDtmf"))?;

@@ -51,21 +51,21 @@ pub enum Command {
         #[command(flatten)]
         connect: ConnectArgs,
     },
-    /// End the call on LINE, or on the selected line
+    /// End the call on LINE, or the call in progress
     Hangup {
         #[command(flatten)]
         action: LineArg,
         #[command(flatten)]
         connect: ConnectArgs,
     },
-    /// Put the call on hold or take it off (toggles unless --on/--off)
+    /// Put the call in progress on hold or take it off (toggles unless --on/--off)
     Hold {
         #[command(flatten)]
         action: HoldArgs,
         #[command(flatten)]
         connect: ConnectArgs,
     },
-    /// Send DTMF DIGITS (0-9 * # A-D) on the selected line, or on --line
+    /// Send DTMF DIGITS (0-9 * # A-D) on the call in progress, or on --line
     Dtmf {
         #[command(flatten)]
         action: DtmfArgs,
@@ -162,7 +162,8 @@ pub struct AnswerArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct LineArg {
-    /// The line (1-6); by default DGPhone's selected line
+    /// The line (1-6); by default the only line in a call (when the
+    /// selected line has none), else DGPhone's selected line
     pub line: Option<u32>,
 }
 
@@ -237,11 +238,11 @@ pub enum ConsoleCommand {
     Call(CallArgs),
     /// Answer LINE, or the ringing call
     Answer(AnswerArgs),
-    /// End the call on LINE, or on the selected line
+    /// End the call on LINE, or the call in progress
     Hangup(LineArg),
-    /// Put the call on hold or take it off (toggles unless --on/--off)
+    /// Put the call in progress on hold or take it off (toggles unless --on/--off)
     Hold(HoldArgs),
-    /// Send DTMF DIGITS on the selected line, or on --line
+    /// Send DTMF DIGITS on the call in progress, or on --line
     Dtmf(DtmfArgs),
     /// Select LINE (1-6)
     Select {

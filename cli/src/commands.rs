@@ -39,10 +39,8 @@ pub fn answer(action: AnswerArgs, connect: ConnectArgs) -> Result<(), Failure> {
     let target = optional_line(action.line)?;
     let client = session(&connect)?;
     let actions = Actions::new(&client, connect.timeout());
-    if target.is_none() {
-        // A fresh connection knows no line: learn which one rings.
-        actions.status()?;
-    }
+    // A fresh connection knows no line: learn which one rings.
+    learn_lines(&actions, target)?;
     let answered = actions.answer(target, action.wait_ms.map(Duration::from_millis))?;
     match answered.number().filter(|n| !n.is_empty()) {
         Some(number) => println!("answered {} ({number})", on_line(&answered)),
@@ -51,10 +49,21 @@ pub fn answer(action: AnswerArgs, connect: ConnectArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Without a line, the one-shot commands that act on a call ask for the
+/// lines first, so that they find the line in a call.
+fn learn_lines(actions: &Actions<'_>, line: Option<dgphone::Line>) -> Result<(), Failure> {
+    if line.is_none() {
+        actions.status()?;
+    }
+    Ok(())
+}
+
 pub fn hangup(action: LineArg, connect: ConnectArgs) -> Result<(), Failure> {
     let target = optional_line(action.line)?;
     let client = session(&connect)?;
-    let hung_up = Actions::new(&client, connect.timeout()).hangup(target)?;
+    let actions = Actions::new(&client, connect.timeout());
+    learn_lines(&actions, target)?;
+    let hung_up = actions.hangup(target)?;
     println!("hung up {}", on_line(&hung_up));
     Ok(())
 }
@@ -63,7 +72,9 @@ pub fn hold(action: HoldArgs, connect: ConnectArgs) -> Result<(), Failure> {
     let on = optional_line(action.line)?;
     let client = session(&connect)?;
     let mode = HoldMode::from_flags(action.on, action.off);
-    let held = Actions::new(&client, connect.timeout()).hold(mode, on)?;
+    let actions = Actions::new(&client, connect.timeout());
+    learn_lines(&actions, on)?;
+    let held = actions.hold(mode, on)?;
     let now = if held.hold() == Some(true) { "on hold" } else { "off hold" };
     println!("{} {now}", on_line(&held));
     Ok(())
@@ -73,8 +84,11 @@ pub fn dtmf(action: DtmfArgs, connect: ConnectArgs) -> Result<(), Failure> {
     let on = optional_line(action.line)?;
     check(&Command::SendDtmf(action.digits.clone()))?;
     let client = session(&connect)?;
-    Actions::new(&client, connect.timeout()).dtmf(&action.digits, on)?;
-    let where_ = on.map_or_else(|| "the selected line".to_string(), |l| format!("line {l}"));
+    let actions = Actions::new(&client, connect.timeout());
+    learn_lines(&actions, on)?;
+    let target = on.or_else(|| actions.line_in_call());
+    actions.dtmf(&action.digits, on)?;
+    let where_ = target.map_or_else(|| "the selected line".to_string(), |l| format!("line {l}"));
     // The digits are not repeated: they may be an agent's password.
     println!("sent {} DTMF digit(s) on {where_}", action.digits.chars().count());
     Ok(())

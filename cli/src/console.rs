@@ -80,7 +80,7 @@ impl Console<'_> {
                 // the digits: a refusal shows up as an Error event.
                 let on = optional_line(a.line)?;
                 check(&Command::SendDtmf(a.digits.clone()))?;
-                if let Some(on) = on {
+                if let Some(on) = on.or_else(|| self.actions.line_in_call()) {
                     let selected = self.actions.select(on)?;
                     self.echo.until_printed(self.wait, &selected)?;
                 }

@@ -15,6 +15,7 @@ fn a_whole_session_typed_into_the_console() {
     console.type_line("call 1002 --line 2");
     console.until("Answer         User=201 Line=2 Number=1002");
     console.until("lines 1:idle 2*:connected(1002)");
+    assert_eq!(received(&sim, "LineSelect", "Line").as_deref(), Some("2"));
     assert_eq!(received(&sim, "Dial", "Number").as_deref(), Some("1002"));
 
     console.type_line("hold");
@@ -28,6 +29,7 @@ fn a_whole_session_typed_into_the_console() {
 
     console.type_line("hangup");
     console.until("Ready          User=201 Line=2");
+    assert_eq!(received(&sim, "Hangup", "Line"), None, "the selected line has the call");
 
     sim.incoming_call(line(3), "5551234");
     console.until("ReceivingCall  User=201 Line=3 Number=5551234");
@@ -37,6 +39,16 @@ fn a_whole_session_typed_into_the_console() {
 
     console.type_line("lines");
     console.until("3     connected     5551234");
+
+    // Line 2 is still selected and free: a line-less hold acts on the
+    // call, selecting line 3 first; from then on line 3 is the selected one.
+    console.type_line("hold");
+    console.until("Hold           User=201 Line=3 Hold=1");
+    assert_eq!(received(&sim, "LineSelect", "Line").as_deref(), Some("3"));
+    console.type_line("hold");
+    console.until("Hold           User=201 Line=3 Hold=0");
+    console.type_line("hangup");
+    console.until("Ready          User=201 Line=3");
 
     // Mistakes and refusals are reported; the console goes on.
     console.type_line("bogus");
