@@ -171,9 +171,10 @@ impl<'a> Actions<'a> {
     }
 
     /// Sends DTMF on `line` (selecting it first), else on the line in a
-    /// call, else on DGPhone's selected line. Nothing confirms DTMF, so a Status follows it: DGPhone
-    /// handles commands in order, so once the Status is answered the
-    /// digits were taken or refused, and a refusal is reported.
+    /// call, else on DGPhone's selected line. Nothing confirms DTMF, so a
+    /// Status follows it: DGPhone handles commands in order, so once the
+    /// Status is answered the digits were taken or refused, and a refusal
+    /// is reported.
     pub fn dtmf(&self, digits: &str, line: Option<Line>) -> Result<Vec<Event>, Failure> {
         self.select_for(line)?;
         let own = self.own_events();
