@@ -1,0 +1,117 @@
+//! `dgphone sim`: a simulated DGPhone on a TCP port, to try `monitor`,
+//! `console` and the one-shot commands without a PBX.
+//!
+//! Standard output gets one line, `dgphone sim listening on HOST:PORT`, as
+//! soon as it listens, so a script can read the port (`--port 0` picks a
+//! free one). The traffic is logged on standard error. Lines typed on
+//! standard input play the other party (`ring 5551234`, `hangup 1`...);
+//! when standard input ends, the simulator keeps running until it is
+//! killed, so it also runs in the background with no input at all.
+
+use std::io::{self, BufRead, Write};
+use std::time::Duration;
+
+use clap::Parser;
+
+use dgphone::sim::{LoginPolicy, SimConfig, Simulator, Traffic};
+use dgphone::wire::Packet;
+use dgphone::Line;
+
+use crate::args::{SimArgs, SimCommand, SimLine};
+use crate::failure::{Exit, Failure};
+use crate::output;
+
+fn config(args: &SimArgs) -> SimConfig {
+    let login = match (&args.reject, args.ignore_login) {
+        (Some(message), _) => LoginPolicy::Reject(message.clone()),
+        (None, true) => LoginPolicy::Ignore,
+        (None, false) => LoginPolicy::Accept,
+    };
+    SimConfig {
+        login,
+        greeting: if args.no_greeting { None } else { SimConfig::default().greeting },
+        timestamp_interval: Some(Duration::from_secs(args.timestamp_secs)).filter(|d| !d.is_zero()),
+        auto_answer: !args.no_auto_answer,
+        ..SimConfig::default()
+    }
+}
+
+/// A packet on one line: what it is (its Command or Event), then its
+/// other headers. Sent DTMF digits are hidden, as everywhere.
+fn describe(packet: &Packet) -> String {
+    let lead = if packet.get("Action").is_some() {
+        packet.get("Command")
+    } else {
+        packet.get("Status").or(packet.get("Event"))
+    };
+    let skip = ["Action", "Command", "Event", "Status"];
+    let rest: Vec<(&str, &str)> =
+        packet.iter().filter(|(key, _)| !skip.iter().any(|k| k.eq_ignore_ascii_case(key))).collect();
+    format!("{} {}", lead.unwrap_or("(empty)"), output::headers(&Packet::from_pairs(&rest))).trim_end().to_string()
+}
+
+fn log(traffic: &Traffic<'_>) {
+    match traffic {
+        Traffic::Connected { client, peer } => eprintln!("[{client}] connected from {peer}"),
+        Traffic::Received { client, packet } => eprintln!("[{client}] <- {}", describe(packet)),
+        Traffic::Sent { client, packet } => eprintln!("[{client}] -> {}", describe(packet)),
+        Traffic::SentRaw { client, bytes } => eprintln!("[{client}] -> raw \"{}\"", bytes.escape_ascii()),
+        Traffic::Closed { client, reason } => eprintln!("[{client}] closed: {reason}"),
+        other => eprintln!("{other:?}"),
+    }
+}
+
+/// Plays one typed line on every logged-in client's phone. Returns false
+/// to stop.
+fn play(sim: &Simulator, command: SimCommand) -> Result<bool, String> {
+    let line = |n: u32| Line::new(n).map_err(|e| e.to_string());
+    match command {
+        SimCommand::Ring { number, line: n } => sim.incoming_call(line(n)?, &number),
+        SimCommand::Answer { line: n } => sim.far_end_answer(line(n)?),
+        SimCommand::Hangup { line: n } => sim.far_end_hangup(line(n)?),
+        SimCommand::Dtmf { line: n, digits } => {
+            let on = line(n)?;
+            for digit in digits.chars() {
+                sim.dtmf_received(on, digit);
+            }
+        }
+        SimCommand::Drop => sim.disconnect_all(),
+        SimCommand::Quit => return Ok(false),
+    }
+    Ok(true)
+}
+
+pub fn run(args: SimArgs) -> Result<(), Failure> {
+    let config = config(&args);
+    let started = if args.quiet {
+        Simulator::start((args.host.as_str(), args.port), config)
+    } else {
+        Simulator::start_with_observer((args.host.as_str(), args.port), config, log)
+    };
+    let sim = started
+        .map_err(|e| Failure::new(Exit::CannotConnect, format!("cannot listen on {}:{}: {e}", args.host, args.port)))?;
+    let mut stdout = io::stdout();
+    // Scripts wait for this line, so it must not sit in a buffer.
+    writeln!(stdout, "dgphone sim listening on {}", sim.local_addr())
+        .and_then(|_| stdout.flush())
+        .map_err(|e| Failure::new(Exit::CommandFailed, format!("cannot write to stdout: {e}")))?;
+    if !args.quiet {
+        eprintln!("type `ring 5551234` to ring line 1, `help` for more; Ctrl-C stops");
+    }
+    for typed in io::stdin().lock().lines() {
+        let Ok(typed) = typed else { break };
+        let words: Vec<&str> = typed.split_whitespace().collect();
+        if words.is_empty() {
+            continue;
+        }
+        match SimLine::try_parse_from(words).map_err(|e| e.to_string()).and_then(|l| play(&sim, l.command)) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(message) => eprintln!("{}", message.trim_end()),
+        }
+    }
+    // No more input: serve until killed.
+    loop {
+        std::thread::park();
+    }
+}
