@@ -124,6 +124,12 @@
 #define DGP_EVENT_OVERFLOW 7
 
 /**
+ * Automatic reconnection gave up after `dgp_event_attempt` attempts; the
+ * client stays disconnected until `dgp_connect` is called again.
+ */
+#define DGP_EVENT_RECONNECT_FAILED 8
+
+/**
  * LineSelected: a line was selected.
  */
 #define DGP_EVENT_LINE_SELECTED 100
@@ -902,7 +908,8 @@ uint32_t dgp_event_disconnect_reason(const dgp_event *event);
 uint64_t dgp_event_dropped(const dgp_event *event);
 
 /**
- * The attempt number, on DGP_EVENT_RECONNECTING; 0 otherwise.
+ * The attempt number on DGP_EVENT_RECONNECTING, the number of failed
+ * attempts on DGP_EVENT_RECONNECT_FAILED; 0 otherwise.
  *
  * # Safety
  * `event` is NULL or a valid event.

@@ -524,3 +524,28 @@ fn no_callback_runs_after_close_returns() {
     wait_phone(&witness, EventKind::ReceivingCall, Some(3));
     assert_eq!(calls.load(Ordering::SeqCst), after_close);
 }
+
+#[test]
+fn reconnection_gives_up_after_max_attempts_and_says_so() {
+    let sim = sim(SimConfig::default());
+    let options = Options {
+        reconnect: Some(Reconnect {
+            initial_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(20),
+            max_attempts: Some(2),
+        }),
+        ..Options::default()
+    };
+    let client = connect(&sim, options);
+    client.login("201").unwrap();
+    sim.stop(); // nothing listens on the port any more
+    for attempt in 1..=2 {
+        wait_for(
+            &client,
+            "a reconnect attempt",
+            |e| matches!(e, ClientEvent::Reconnecting { attempt: a, .. } if *a == attempt),
+        );
+    }
+    wait_for(&client, "giving up", |e| matches!(e, ClientEvent::ReconnectFailed { attempts: 2 }));
+    assert!(!client.is_connected());
+}

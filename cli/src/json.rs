@@ -85,6 +85,14 @@ pub fn event(event: &ClientEvent, phone: &PhoneState, at: SystemTime) -> Value {
             put("type", "overflow".into());
             put("dropped", (*dropped).into());
         }
+        ClientEvent::ReconnectFailed { attempts } => {
+            put("type", "reconnect_failed".into());
+            put("attempts", (*attempts).into());
+        }
+        other => {
+            put("type", "other".into());
+            put("debug", format!("{other:?}").into());
+        }
     }
     put("time_ms", unix_ms(at).into());
     if let Value::Object(lines) = state(phone) {

@@ -71,6 +71,8 @@ pub fn event_line(event: &ClientEvent) -> String {
             format!("reconnecting in {} (attempt {attempt})", crate::failure::human(*delay))
         }
         ClientEvent::Overflow { dropped } => format!("{dropped} events lost (the queue was full)"),
+        ClientEvent::ReconnectFailed { attempts } => format!("gave up reconnecting after {attempts} attempts"),
+        other => format!("{other:?}"),
     }
 }
 

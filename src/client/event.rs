@@ -8,8 +8,9 @@ use std::time::Duration;
 use crate::protocol::Event;
 use crate::wire::WireError;
 
-/// Why a connection ended.
+/// Why a connection ended. New reasons may be added.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DisconnectReason {
     /// The application disconnected or closed the client.
     Requested,
@@ -36,7 +37,9 @@ impl fmt::Display for DisconnectReason {
 }
 
 /// One item of the client's event stream, in the order things happened.
+/// New kinds of item may be added: match with a `_` arm.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClientEvent {
     /// The TCP connection is open.
     Connected { addr: SocketAddr },
@@ -52,6 +55,10 @@ pub enum ClientEvent {
     Disconnected { reason: DisconnectReason },
     /// An automatic reconnection attempt is about to start after `delay`.
     Reconnecting { attempt: u32, delay: Duration },
+    /// Automatic reconnection gave up after `attempts` failed attempts
+    /// ([`Reconnect::max_attempts`](super::Reconnect::max_attempts)); the
+    /// client stays disconnected until the application connects it again.
+    ReconnectFailed { attempts: u32 },
     /// The queue was full and `dropped` events were lost since the last
     /// report (queue only; the callback sees every event).
     Overflow { dropped: u64 },

@@ -156,7 +156,9 @@ fn reconnect_with_backoff(shared: &Arc<Shared>, handle: &ClientHandle) -> Option
     loop {
         attempt += 1;
         if policy.max_attempts.map_or(false, |max| attempt > max) {
-            shared.log.log(LogLevel::Warn, || format!("giving up reconnecting after {} attempts", attempt - 1));
+            let attempts = attempt - 1;
+            shared.log.log(LogLevel::Warn, || format!("giving up reconnecting after {attempts} attempts"));
+            shared.dispatch(handle, ClientEvent::ReconnectFailed { attempts });
             return None;
         }
         let wait = jitter(delay);

@@ -38,6 +38,9 @@ pub const DGP_EVENT_GREETING: u32 = 5;
 pub const DGP_EVENT_PROTOCOL_ERROR: u32 = 6;
 /// Queue only: `dgp_event_dropped` events were lost to overflow.
 pub const DGP_EVENT_OVERFLOW: u32 = 7;
+/// Automatic reconnection gave up after `dgp_event_attempt` attempts; the
+/// client stays disconnected until `dgp_connect` is called again.
+pub const DGP_EVENT_RECONNECT_FAILED: u32 = 8;
 /// LineSelected: a line was selected.
 pub const DGP_EVENT_LINE_SELECTED: u32 = 100;
 /// Dialing: dialling out (Number).
@@ -212,6 +215,7 @@ pub unsafe extern "C" fn dgp_event_kind(event: *const dgp_event) -> u32 {
         ClientEvent::Greeting(_) => DGP_EVENT_GREETING,
         ClientEvent::ProtocolError(_) => DGP_EVENT_PROTOCOL_ERROR,
         ClientEvent::Overflow { .. } => DGP_EVENT_OVERFLOW,
+        ClientEvent::ReconnectFailed { .. } => DGP_EVENT_RECONNECT_FAILED,
         ClientEvent::Phone(p) => phone_kind(p.kind()),
     })
 }
@@ -360,7 +364,8 @@ pub unsafe extern "C" fn dgp_event_dropped(event: *const dgp_event) -> u64 {
     })
 }
 
-/// The attempt number, on DGP_EVENT_RECONNECTING; 0 otherwise.
+/// The attempt number on DGP_EVENT_RECONNECTING, the number of failed
+/// attempts on DGP_EVENT_RECONNECT_FAILED; 0 otherwise.
 ///
 /// # Safety
 /// `event` is NULL or a valid event.
@@ -368,6 +373,7 @@ pub unsafe extern "C" fn dgp_event_dropped(event: *const dgp_event) -> u64 {
 pub unsafe extern "C" fn dgp_event_attempt(event: *const dgp_event) -> u32 {
     read(event, 0, |e| match e.event {
         ClientEvent::Reconnecting { attempt, .. } => attempt,
+        ClientEvent::ReconnectFailed { attempts } => attempts,
         _ => 0,
     })
 }

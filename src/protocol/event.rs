@@ -6,7 +6,10 @@ use crate::wire::Packet;
 /// What an event is. Every documented status, the statuses seen in the
 /// field, the response and timestamp packets, and catch-alls that keep
 /// anything new.
+///
+/// New kinds may be added as DGPhone versions are met: match with a `_` arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EventKind {
     // DGPhoneEvent, documented statuses.
     LineSelected,
