@@ -9,6 +9,13 @@
 //! but loses none and never makes a live connection look dead: bytes wait
 //! in the socket and the dead-peer timer only runs while the thread reads.
 //!
+//! Waits (`login`, `send_and_confirm`, [`Expectation`]) are settled as soon
+//! as the reader has read the event, before the event reaches the queue and
+//! the callback: a thread blocked in a wait never depends on the callback
+//! finishing (so a callback that needs a lock the waiting thread holds does
+//! not deadlock it), but when a wait returns, the callback may not have seen
+//! that event yet.
+//!
 //! From inside the callback, commands work (they only write). Calls that
 //! would wait for the reader thread — `login`, `send_and_confirm`,
 //! `Expectation::wait`, `connect`, setting the handler — return
