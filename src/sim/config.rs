@@ -14,6 +14,17 @@ pub enum LoginPolicy {
     Ignore,
 }
 
+/// How the simulator ends the lines it writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LineEnding {
+    /// CRLF, as the documents say and DGPhone does. The default.
+    #[default]
+    CrLf,
+    /// A bare LF, as some field software writes, so clients can test that
+    /// they accept it.
+    Lf,
+}
+
 /// The simulator's behaviour. Start from [`SimConfig::default`] and change
 /// what a test needs:
 ///
@@ -41,6 +52,13 @@ pub struct SimConfig {
     pub agent_feature_code: String,
     /// The agent password the exchange accepts; `None` accepts any.
     pub agent_password: Option<String>,
+    /// How lines end. Default [`LineEnding::CrLf`].
+    pub line_ending: LineEnding,
+    /// Write text in Windows-1252 instead of UTF-8, as a Windows DGPhone
+    /// writing Portuguese messages (`Não`) does. ASCII is the same either
+    /// way, so only non-ASCII text (such as a rejection message) changes.
+    /// Default false.
+    pub windows_1252: bool,
 }
 
 impl Default for SimConfig {
@@ -52,6 +70,8 @@ impl Default for SimConfig {
             auto_answer: true,
             agent_feature_code: "*9800".to_string(),
             agent_password: None,
+            line_ending: LineEnding::CrLf,
+            windows_1252: false,
         }
     }
 }

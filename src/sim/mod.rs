@@ -43,6 +43,7 @@
 
 mod clock;
 mod config;
+mod encode;
 mod phone;
 mod server;
 mod session;
@@ -53,7 +54,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use config::{LoginPolicy, SimConfig};
+pub use config::{LineEnding, LoginPolicy, SimConfig};
 
 use crate::protocol::{EventKind, Line};
 use crate::wire::Packet;

@@ -9,6 +9,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::config::SimConfig;
+use super::encode::Encoding;
 use super::phone::Phone;
 use super::session::{self, Client};
 use super::{Observer, Traffic};
@@ -33,6 +34,8 @@ struct Logged {
 
 pub(crate) struct Shared {
     pub(crate) config: Arc<SimConfig>,
+    /// How packets and lines become bytes (from the config).
+    pub(crate) encoding: Encoding,
     observer: Option<Observer>,
     silent: AtomicBool,
     stopping: AtomicBool,
@@ -50,6 +53,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(config: SimConfig, observer: Option<Observer>) -> Shared {
         Shared {
+            encoding: Encoding::of(&config),
             config: Arc::new(config),
             observer,
             silent: AtomicBool::new(false),

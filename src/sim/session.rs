@@ -72,7 +72,7 @@ impl Client {
             if shared.is_silent() {
                 return;
             }
-            if writer.write_all(&packet.encode()).is_err() {
+            if writer.write_all(&shared.encoding.packet(packet)).is_err() {
                 self.shutdown();
                 return;
             }
@@ -164,7 +164,7 @@ impl Timestamps {
 /// Reads and answers commands; returns why the session ended.
 fn serve(client: &Client, reader: &mut TcpStream, shared: &Shared) -> String {
     if let Some(greeting) = &shared.config.greeting {
-        client.send_raw(shared, format!("{greeting}\r\n").as_bytes());
+        client.send_raw(shared, &shared.encoding.line(greeting));
     }
     let mut timestamps = Timestamps::new(shared.config.timestamp_interval);
     let mut decoder = Decoder::default();
