@@ -43,6 +43,7 @@
 
 mod clock;
 mod config;
+mod connection;
 mod encode;
 mod phone;
 mod server;

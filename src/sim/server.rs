@@ -9,9 +9,10 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::config::SimConfig;
+use super::connection::Connection;
 use super::encode::Encoding;
 use super::phone::Phone;
-use super::session::{self, Client};
+use super::session;
 use super::{Observer, Traffic};
 use crate::wire::Packet;
 
@@ -40,7 +41,7 @@ pub(crate) struct Shared {
     silent: AtomicBool,
     stopping: AtomicBool,
     next_client_id: AtomicU64,
-    clients: Mutex<Vec<Arc<Client>>>,
+    clients: Mutex<Vec<Arc<Connection>>>,
     /// Signalled when a client comes, goes, logs in or out.
     clients_changed: Condvar,
     /// Every packet received, in order.
@@ -82,7 +83,7 @@ impl Shared {
     }
 
     /// A snapshot, so no lock is held while writing to the clients.
-    pub(crate) fn clients(&self) -> Vec<Arc<Client>> {
+    pub(crate) fn clients(&self) -> Vec<Arc<Connection>> {
         lock(&self.clients).clone()
     }
 
@@ -97,7 +98,7 @@ impl Shared {
         self.clients_changed.notify_all();
     }
 
-    pub(crate) fn forget(&self, client: &Arc<Client>) {
+    pub(crate) fn forget(&self, client: &Arc<Connection>) {
         lock(&self.clients).retain(|c| !Arc::ptr_eq(c, client));
         self.clients_changed();
     }
@@ -196,7 +197,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             return;
         }
         let id = shared.next_client_id.fetch_add(1, Ordering::SeqCst);
-        let (client, reader) = match Client::new(id, stream, Phone::new(Arc::clone(&shared.config))) {
+        let (client, reader) = match Connection::new(id, stream, Phone::new(Arc::clone(&shared.config))) {
             Ok(parts) => parts,
             Err(_) => continue, // the peer is already gone
         };
