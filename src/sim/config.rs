@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::fault::Fault;
+
 /// How the simulator answers `Login`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoginPolicy {
@@ -59,6 +61,11 @@ pub struct SimConfig {
     /// way, so only non-ASCII text (such as a rejection message) changes.
     /// Default false.
     pub windows_1252: bool,
+    /// Faults every connection starts with: lasting ones from the moment it
+    /// opens, one-shot ones played once, right after its login is accepted.
+    /// More can be set at run time ([`Simulator::set_fault`](super::Simulator::set_fault)).
+    /// Default none.
+    pub faults: Vec<Fault>,
 }
 
 impl Default for SimConfig {
@@ -72,6 +79,7 @@ impl Default for SimConfig {
             agent_password: None,
             line_ending: LineEnding::CrLf,
             windows_1252: false,
+            faults: Vec::new(),
         }
     }
 }

@@ -44,7 +44,9 @@
 mod clock;
 mod config;
 mod connection;
+mod duration;
 mod encode;
+mod fault;
 mod phone;
 mod server;
 mod session;
@@ -56,6 +58,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use config::{LineEnding, LoginPolicy, SimConfig};
+pub use fault::{Fault, DEFAULT_OVERSIZE};
 
 use crate::protocol::{EventKind, Line};
 use crate::wire::Packet;
@@ -77,6 +80,14 @@ pub enum Traffic<'a> {
     SentRaw { client: u64, bytes: &'a [u8] },
     /// A client's connection ended, and why.
     Closed { client: u64, reason: &'a str },
+    /// A fault was set or played on a client's connection (`None`: on the
+    /// whole simulator). A one-shot fault's bytes are not also told as
+    /// packets.
+    Fault { client: Option<u64>, fault: &'a Fault },
+    /// A restart fault: every client was dropped and the port closed.
+    Restarting { down_for: Duration },
+    /// Listening again after a restart.
+    Listening { addr: SocketAddr },
 }
 
 /// Told of every [`Traffic`]. It runs on the simulator's threads, at times
@@ -196,6 +207,30 @@ impl Simulator {
     /// so clients can test their timeouts.
     pub fn set_silent(&self, silent: bool) {
         self.shared.set_silent(silent);
+    }
+
+    /// Sets a fault. A lasting one ([`Fault::is_lasting`]: delay, byte at a
+    /// time, silent) applies to every connection, now and future, until
+    /// [`Simulator::clear_faults`]. A one-shot one is played once, now, on
+    /// every connection (logged in or not); [`Fault::Restart`] restarts the
+    /// simulator once. To play one-shot faults on future connections too,
+    /// list them in [`SimConfig::faults`].
+    pub fn set_fault(&self, fault: Fault) {
+        self.shared.set_fault(&fault);
+    }
+
+    /// Clears the lasting faults of every connection, now and future.
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
+    /// Drops every client, closes the port for `down_for` (connections are
+    /// refused), then listens on the same port again: DGPhone or its host
+    /// restarting. Returns once the port is closed and the clients are
+    /// dropped; the simulator comes back by itself. Does nothing while a
+    /// restart is already under way.
+    pub fn restart(&self, down_for: Duration) {
+        self.shared.restart(down_for);
     }
 
     /// Closes every client's connection now; the simulator keeps listening.

@@ -123,6 +123,11 @@ impl Phone {
         self.user.is_some()
     }
 
+    /// The logged-in extension.
+    pub(crate) fn user(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
+
     #[cfg(test)]
     fn state(&self, line: Line) -> CallState {
         self.slot(line).state

@@ -65,6 +65,8 @@ fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared) -> String
     }
     let mut timestamps = Timestamps::new(shared.config.timestamp_interval);
     let mut decoder = Decoder::default();
+    // The configured one-shot faults, played once after the login.
+    let mut login_faults: Vec<_> = shared.config.faults.iter().filter(|f| !f.is_lasting()).collect();
     loop {
         while let Some(frame) = decoder.next_frame() {
             match frame {
@@ -75,6 +77,11 @@ fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared) -> String
                     shared.answered(entry);
                     if close {
                         return "logged off".to_string();
+                    }
+                    if client.is_logged_in() {
+                        for fault in login_faults.drain(..) {
+                            client.fire(shared, fault);
+                        }
                     }
                 }
                 // A stray colon-less line from a client is harmless.
@@ -87,6 +94,7 @@ fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared) -> String
             return format!("socket error: {error}");
         }
         match decoder.read_from(reader) {
+            Ok(0) if client.closed_here() => return "closed by the simulator".to_string(),
             Ok(0) => {
                 return match decoder.finish() {
                     Some(error) => error.to_string(),
@@ -98,6 +106,7 @@ fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared) -> String
             // timestamp is due, which the next tick sends.
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) if client.closed_here() => return "closed by the simulator".to_string(),
             Err(error) => return format!("read error: {error}"),
         }
     }
