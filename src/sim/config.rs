@@ -1,8 +1,10 @@
 //! How a simulated DGPhone behaves: plain data, chosen before it starts.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::fault::Fault;
+use super::scenario::Scenario;
 
 /// How the simulator answers `Login`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,6 +68,11 @@ pub struct SimConfig {
     /// More can be set at run time ([`Simulator::set_fault`](super::Simulator::set_fault)).
     /// Default none.
     pub faults: Vec<Fault>,
+    /// Played against each connection from the moment it opens, each with
+    /// its own progress; how each run ended is told to the observer and
+    /// kept ([`Simulator::wait_for_scenario`](super::Simulator::wait_for_scenario)).
+    /// Default none.
+    pub scenario: Option<Arc<Scenario>>,
 }
 
 impl Default for SimConfig {
@@ -80,6 +87,7 @@ impl Default for SimConfig {
             line_ending: LineEnding::CrLf,
             windows_1252: false,
             faults: Vec::new(),
+            scenario: None,
         }
     }
 }

@@ -224,8 +224,19 @@ impl Connection {
 
     /// Plays a far-end happening on this client's phone, if logged in.
     pub(crate) fn inject(&self, shared: &Shared, happening: &dyn Fn(&mut Phone) -> Vec<Packet>) {
+        let _ = self.play(shared, |phone| Ok::<_, ()>(happening(phone)));
+    }
+
+    /// Lets `act` change the phone and sends the packets it returns, under
+    /// the phone's lock so they go out in the order the phone made them.
+    pub(crate) fn play<E>(
+        &self,
+        shared: &Shared,
+        act: impl FnOnce(&mut Phone) -> Result<Vec<Packet>, E>,
+    ) -> Result<(), E> {
         let mut phone = lock(&self.phone);
-        let packets = happening(&mut phone);
+        let packets = act(&mut phone)?;
         self.send(shared, &packets);
+        Ok(())
     }
 }

@@ -41,6 +41,7 @@
 //! never prints; pass an observer to [`Simulator::start_with_observer`] to
 //! see the traffic (the `dgphone-sim` binary prints it).
 
+mod act;
 mod clock;
 mod config;
 mod connection;
@@ -48,6 +49,8 @@ mod duration;
 mod encode;
 mod fault;
 mod phone;
+mod player;
+mod scenario;
 mod server;
 mod session;
 
@@ -59,6 +62,7 @@ use std::time::Duration;
 
 pub use config::{LineEnding, LoginPolicy, SimConfig};
 pub use fault::{Fault, DEFAULT_OVERSIZE};
+pub use scenario::{Action, Scenario, ScenarioError, ScenarioFailure, ScenarioOutcome, DEFAULT_EXPECT_TIMEOUT};
 
 use crate::protocol::{EventKind, Line};
 use crate::wire::Packet;
@@ -88,6 +92,10 @@ pub enum Traffic<'a> {
     Restarting { down_for: Duration },
     /// Listening again after a restart.
     Listening { addr: SocketAddr },
+    /// A client's scenario began the step on this line.
+    ScenarioStep { client: u64, line: usize, step: &'a str },
+    /// A client's scenario ended (passed or failed).
+    ScenarioEnded { client: u64, outcome: &'a ScenarioOutcome },
 }
 
 /// Told of every [`Traffic`]. It runs on the simulator's threads, at times
@@ -231,6 +239,26 @@ impl Simulator {
     /// restart is already under way.
     pub fn restart(&self, down_for: Duration) {
         self.shared.restart(down_for);
+    }
+
+    /// Performs an action (any scenario step but wait, timeout and expect)
+    /// on every connected client now, e.g. `"ring 1 5511".parse()`. Returns
+    /// each client's number with what happened: an error says why the
+    /// action did not fit that client (not logged in, line busy...).
+    pub fn perform(&self, action: &Action) -> Vec<(u64, Result<(), String>)> {
+        self.shared.perform(action)
+    }
+
+    /// Waits for the next scenario run to end (in the order they ended)
+    /// that this method has not returned before; `None` if none ended
+    /// within `timeout`. Runs that ended before the call count.
+    pub fn wait_for_scenario(&self, timeout: Duration) -> Option<ScenarioOutcome> {
+        self.shared.wait_for_scenario(timeout)
+    }
+
+    /// How every scenario run so far ended, in order.
+    pub fn scenario_outcomes(&self) -> Vec<ScenarioOutcome> {
+        self.shared.scenario_outcomes()
     }
 
     /// Closes every client's connection now; the simulator keeps listening.

@@ -9,11 +9,13 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use super::act;
 use super::config::SimConfig;
 use super::connection::Connection;
 use super::encode::Encoding;
 use super::fault::{Fault, WriteFaults};
 use super::phone::Phone;
+use super::scenario::{Action, ScenarioOutcome};
 use super::session;
 use super::{Observer, Traffic};
 use crate::wire::Packet;
@@ -71,6 +73,10 @@ pub(crate) struct Shared {
     listening: Mutex<Listening>,
     /// Signalled when `listening` changes or the simulator stops.
     listening_changed: Condvar,
+    /// How each connection's scenario ended, in order; `true` once
+    /// returned by `wait_for_scenario`.
+    outcomes: Mutex<Vec<(ScenarioOutcome, bool)>>,
+    outcome_added: Condvar,
 }
 
 impl Shared {
@@ -93,7 +99,41 @@ impl Shared {
             local_addr: Mutex::new(None),
             listening: Mutex::new(Listening::default()),
             listening_changed: Condvar::new(),
+            outcomes: Mutex::new(Vec::new()),
+            outcome_added: Condvar::new(),
         }
+    }
+
+    /// Performs an action on every connection; a fault goes through
+    /// `set_fault` (so a restart happens once).
+    pub(crate) fn perform(&self, action: &Action) -> Vec<(u64, Result<(), String>)> {
+        let clients = self.clients();
+        if let Action::Fault(fault) = action {
+            self.set_fault(fault);
+            return clients.iter().map(|client| (client.id, Ok(()))).collect();
+        }
+        clients.iter().map(|client| (client.id, act::perform(client, self, action))).collect()
+    }
+
+    pub(crate) fn scenario_ended(&self, outcome: ScenarioOutcome) {
+        self.observe(&Traffic::ScenarioEnded { client: outcome.client, outcome: &outcome });
+        lock(&self.outcomes).push((outcome, false));
+        self.outcome_added.notify_all();
+    }
+
+    pub(crate) fn scenario_outcomes(&self) -> Vec<ScenarioOutcome> {
+        lock(&self.outcomes).iter().map(|(outcome, _)| outcome.clone()).collect()
+    }
+
+    pub(crate) fn wait_for_scenario(&self, timeout: Duration) -> Option<ScenarioOutcome> {
+        let outcomes = lock(&self.outcomes);
+        let (mut outcomes, _) = self
+            .outcome_added
+            .wait_timeout_while(outcomes, timeout, |outcomes| outcomes.iter().all(|(_, taken)| *taken))
+            .unwrap_or_else(PoisonError::into_inner);
+        let (outcome, taken) = outcomes.iter_mut().find(|(_, taken)| !*taken)?;
+        *taken = true;
+        Some(outcome.clone())
     }
 
     fn is_stopping(&self) -> bool {

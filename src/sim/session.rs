@@ -1,13 +1,18 @@
 //! The thread that serves one connection: reads its commands, has them
-//! answered, and sends its timestamps.
+//! answered, plays its scenario, and sends its timestamps. It never polls:
+//! each read waits until bytes come or the next timestamp or scenario step
+//! is due.
 
 use std::io;
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::act;
 use super::clock;
 use super::connection::Connection;
+use super::player::{Player, Progress};
+use super::scenario::{ScenarioOutcome, StepKind};
 use super::server::Shared;
 use super::Traffic;
 use crate::wire::{Decoder, Frame, Packet};
@@ -16,10 +21,62 @@ use crate::wire::{Decoder, Frame, Packet};
 /// the protocol or is shut down, then forgets it.
 pub(crate) fn run(client: Arc<Connection>, mut reader: TcpStream, shared: Arc<Shared>) {
     shared.observe(&Traffic::Connected { client: client.id, peer: client.peer });
-    let reason = serve(&client, &mut reader, &shared);
+    let mut script = Script { player: shared.config.scenario.clone().map(Player::new) };
+    let reason = serve(&client, &mut reader, &shared, &mut script);
     client.shutdown();
     shared.forget(&client);
+    script.interrupted(&client, &shared, &reason);
     shared.observe(&Traffic::Closed { client: client.id, reason: &reason });
+}
+
+/// The scenario played on this connection, while it lasts.
+struct Script {
+    player: Option<Player>,
+}
+
+impl Script {
+    fn received(&mut self, packet: &Packet) {
+        if let Some(player) = &mut self.player {
+            player.received(packet);
+        }
+    }
+
+    /// Plays every step that is due; returns when the next one will be
+    /// (`None`: nothing is scheduled, or the scenario is over).
+    fn drive(&mut self, client: &Connection, shared: &Shared) -> Option<Instant> {
+        let player = self.player.as_mut()?;
+        let scenario = Arc::clone(player.scenario());
+        let result = loop {
+            match player.next(Instant::now()) {
+                Progress::Began(index) => {
+                    let step = &scenario.steps()[index];
+                    shared.observe(&Traffic::ScenarioStep { client: client.id, line: step.line, step: &step.text });
+                    if let StepKind::Act(action) = &step.kind {
+                        if let Err(why) = act::perform(client, shared, action) {
+                            break Err(player.failed(index, why));
+                        }
+                    }
+                }
+                Progress::Idle(until) => return Some(until),
+                Progress::Ended(result) => break result,
+            }
+        };
+        self.player = None;
+        shared.scenario_ended(ScenarioOutcome { client: client.id, scenario: scenario.name().to_string(), result });
+        None
+    }
+
+    /// The connection ended: a scenario with steps left has failed.
+    fn interrupted(&mut self, client: &Connection, shared: &Shared, why: &str) {
+        if let Some(player) = self.player.take() {
+            let result = player.interrupted(why).map_or(Ok(()), Err);
+            shared.scenario_ended(ScenarioOutcome {
+                client: client.id,
+                scenario: player.scenario().name().to_string(),
+                result,
+            });
+        }
+    }
 }
 
 /// When the next DGTimeStamp is due: one interval after login, then every
@@ -59,7 +116,7 @@ impl Timestamps {
 }
 
 /// Reads and answers commands; returns why the session ended.
-fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared) -> String {
+fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared, script: &mut Script) -> String {
     if let Some(greeting) = &shared.config.greeting {
         client.send_raw(shared, &shared.encoding.line(greeting));
     }
@@ -75,7 +132,10 @@ fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared) -> String
                     let entry = shared.record(&packet);
                     let close = client.handle(shared, &packet);
                     shared.answered(entry);
+                    script.received(&packet);
                     if close {
+                        // A scenario that ends with `expect logoff` ends here.
+                        script.drive(client, shared);
                         return "logged off".to_string();
                     }
                     if client.is_logged_in() {
@@ -89,8 +149,15 @@ fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared) -> String
                 Err(error) => return error.to_string(),
             }
         }
-        // No polling: the read blocks until bytes come or a timestamp is due.
-        if let Err(error) = reader.set_read_timeout(timestamps.tick(client, shared)) {
+        let step_due = script.drive(client, shared);
+        let stamp_wait = timestamps.tick(client, shared);
+        // A zero read timeout is an error, hence the floor of 1 ms.
+        let step_wait = step_due.map(|due| due.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)));
+        let wait = match (stamp_wait, step_wait) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Err(error) = reader.set_read_timeout(wait) {
             return format!("socket error: {error}");
         }
         match decoder.read_from(reader) {
@@ -103,7 +170,7 @@ fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared) -> String
             }
             Ok(_) => {}
             // A timeout (WouldBlock on Unix, TimedOut on Windows): a
-            // timestamp is due, which the next tick sends.
+            // timestamp or a step is due, which the next turn plays.
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) if client.closed_here() => return "closed by the simulator".to_string(),

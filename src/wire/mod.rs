@@ -2,6 +2,7 @@
 //! `Read` to fill the decoder's buffer, no allocation per byte.
 
 mod decoder;
+pub mod escape;
 mod packet;
 pub mod text;
 
