@@ -102,7 +102,8 @@ fn log(traffic: &Traffic<'_>) {
         Traffic::SentRaw { client, bytes } => {
             eprintln!("[{client}] -> raw \"{}\"", bytes.escape_ascii())
         }
-        Traffic::Closed { client, reason } => eprintln!("[{client}] closed: {reason}"),
+        Traffic::Closed { client, reason, .. } => eprintln!("[{client}] closed: {reason}"),
+        Traffic::BytesReceived { .. } | Traffic::BytesSent { .. } => {}
         other => eprintln!("{other:?}"),
     }
 }

@@ -126,10 +126,14 @@ impl Connection {
                 return false;
             }
         }
+        let mut write_once = |bytes: &[u8]| {
+            shared.observe(&Traffic::BytesSent { client: self.id, bytes });
+            writer.write_all(bytes).is_ok()
+        };
         let written = match faults.byte_gap {
-            None => writer.write_all(bytes).is_ok(),
+            None => write_once(bytes),
             Some(gap) => bytes.iter().enumerate().all(|(i, byte)| {
-                (i == 0 || gap.is_zero() || self.pause(gap)) && writer.write_all(std::slice::from_ref(byte)).is_ok()
+                (i == 0 || gap.is_zero() || self.pause(gap)) && write_once(std::slice::from_ref(byte))
             }),
         };
         if !written {

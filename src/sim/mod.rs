@@ -50,6 +50,8 @@ mod encode;
 mod fault;
 mod phone;
 mod player;
+mod record;
+mod replay;
 mod scenario;
 mod server;
 mod session;
@@ -62,6 +64,8 @@ use std::time::Duration;
 
 pub use config::{LineEnding, LoginPolicy, SimConfig};
 pub use fault::{Fault, DEFAULT_OVERSIZE};
+pub use record::Recorder;
+pub use replay::{Replay, ReplayOptions};
 pub use scenario::{Action, Scenario, ScenarioError, ScenarioFailure, ScenarioOutcome, DEFAULT_EXPECT_TIMEOUT};
 
 use crate::protocol::{EventKind, Line};
@@ -82,8 +86,14 @@ pub enum Traffic<'a> {
     /// Bytes were written to a client as they are (the greeting,
     /// [`Simulator::send_raw`]).
     SentRaw { client: u64, bytes: &'a [u8] },
-    /// A client's connection ended, and why.
-    Closed { client: u64, reason: &'a str },
+    /// Bytes came from a client, as read (told before they are decoded).
+    BytesReceived { client: u64, bytes: &'a [u8] },
+    /// Bytes are being written to a client, as one write (told just before
+    /// the write, so the order of traffic is kept).
+    BytesSent { client: u64, bytes: &'a [u8] },
+    /// A client's connection ended, and why; `by_client` when the client
+    /// closed it.
+    Closed { client: u64, reason: &'a str, by_client: bool },
     /// A fault was set or played on a client's connection (`None`: on the
     /// whole simulator). A one-shot fault's bytes are not also told as
     /// packets.

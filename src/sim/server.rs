@@ -427,7 +427,7 @@ pub(crate) fn stop(shared: &Shared, local_addr: SocketAddr, accept_thread: JoinH
 
 /// The address to connect to in order to reach a listener bound to
 /// `local_addr` (a wildcard address is reached through loopback).
-fn reachable(local_addr: SocketAddr) -> SocketAddr {
+pub(crate) fn reachable(local_addr: SocketAddr) -> SocketAddr {
     let mut addr = local_addr;
     match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => addr.set_ip(Ipv4Addr::LOCALHOST.into()),

@@ -3,7 +3,7 @@
 //! each read waits until bytes come or the next timestamp or scenario step
 //! is due.
 
-use std::io;
+use std::io::{self, Read};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,11 +22,32 @@ use crate::wire::{Decoder, Frame, Packet};
 pub(crate) fn run(client: Arc<Connection>, mut reader: TcpStream, shared: Arc<Shared>) {
     shared.observe(&Traffic::Connected { client: client.id, peer: client.peer });
     let mut script = Script { player: shared.config.scenario.clone().map(Player::new) };
+    let mut reader = Tee { stream: &mut reader, client: &client, shared: &shared };
     let reason = serve(&client, &mut reader, &shared, &mut script);
+    let by_client = !client.closed_here() && reason == CLOSED_BY_CLIENT;
     client.shutdown();
     shared.forget(&client);
     script.interrupted(&client, &shared, &reason);
-    shared.observe(&Traffic::Closed { client: client.id, reason: &reason });
+    shared.observe(&Traffic::Closed { client: client.id, reason: &reason, by_client });
+}
+
+const CLOSED_BY_CLIENT: &str = "closed by the client";
+
+/// The socket as the session reads it: every read is told to the observer.
+struct Tee<'a> {
+    stream: &'a mut TcpStream,
+    client: &'a Connection,
+    shared: &'a Shared,
+}
+
+impl Read for Tee<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.stream.read(buf)?;
+        if n > 0 {
+            self.shared.observe(&Traffic::BytesReceived { client: self.client.id, bytes: &buf[..n] });
+        }
+        Ok(n)
+    }
 }
 
 /// The scenario played on this connection, while it lasts.
@@ -116,7 +137,7 @@ impl Timestamps {
 }
 
 /// Reads and answers commands; returns why the session ended.
-fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared, script: &mut Script) -> String {
+fn serve(client: &Connection, reader: &mut Tee<'_>, shared: &Shared, script: &mut Script) -> String {
     if let Some(greeting) = &shared.config.greeting {
         client.send_raw(shared, &shared.encoding.line(greeting));
     }
@@ -157,7 +178,7 @@ fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared, script: &
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        if let Err(error) = reader.set_read_timeout(wait) {
+        if let Err(error) = reader.stream.set_read_timeout(wait) {
             return format!("socket error: {error}");
         }
         match decoder.read_from(reader) {
@@ -165,7 +186,7 @@ fn serve(client: &Connection, reader: &mut TcpStream, shared: &Shared, script: &
             Ok(0) => {
                 return match decoder.finish() {
                     Some(error) => error.to_string(),
-                    None => "closed by the client".to_string(),
+                    None => CLOSED_BY_CLIENT.to_string(),
                 }
             }
             Ok(_) => {}
