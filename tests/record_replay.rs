@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use dgphone::sim::{Fault, Recorder, Replay, ReplayOptions, SimConfig, Simulator};
-use dgphone::wire::record::{Recording, Side};
+use dgphone::wire::record::{Recording, Side, WireLog};
 use dgphone::wire::WireError;
 use dgphone::{Client, ClientEvent, DisconnectReason, EventKind, Options};
 
@@ -50,6 +50,7 @@ fn call(port: u16, options: Options, far_end: &dyn Fn(u8)) -> Vec<ClientEvent> {
     wait_phone(&client, EventKind::ReceivingCall, Some(1));
     client.answer(None).unwrap();
     wait_phone(&client, EventKind::Answer, Some(1));
+    client.send_dtmf("1234#").unwrap();
     far_end(2);
     wait_phone(&client, EventKind::Ready, Some(1));
     client.logoff().unwrap();
@@ -99,6 +100,31 @@ fn a_recorded_call_replays_to_the_same_events() {
     assert_eq!(only.closed.map(|(_, by)| by), Some(Some(Side::Server)));
     let sent = |side| only.chunks.iter().filter(|c| c.from == side).count();
     assert!(sent(Side::Client) >= 3 && sent(Side::Server) >= 8, "{only:#?}");
+}
+
+#[test]
+fn the_clients_wire_log_replays_to_the_same_events_without_dtmf() {
+    let file = TempFile::new("client");
+    let sim = sim(SimConfig::default());
+    let options = Options { wire_log: Some(WireLog::create(&file.0).unwrap()), ..Options::default() };
+    let far_end = |stage: u8| match stage {
+        1 => sim.incoming_call(line(1), "5511999990000"),
+        _ => {
+            sim.dtmf_received(line(1), '7');
+            sim.far_end_hangup(line(1));
+        }
+    };
+    let recorded = call(sim.port(), options, &far_end);
+    let digits = sim.commands().into_iter().find(|c| c.get("Command") == Some("SendDtmf")).unwrap();
+    assert_eq!(digits.get("Digits"), Some("1234#"), "the real digits went to DGPhone");
+    let text = std::fs::read_to_string(&file.0).unwrap();
+    assert!(text.contains("Command: SendDtmf\\r\\nDigits: <redacted>\\r\\n"), "{text}");
+    assert!(!text.contains("1234"), "the digits reached the log: {text}");
+    assert!(text.lines().last().unwrap().ends_with(" 1 close S"), "DGPhone closed after the logoff: {text}");
+
+    let replay = replay(&file);
+    let replayed = call(replay.port(), Options::default(), &|_| {});
+    assert_eq!(replayed, recorded);
 }
 
 #[test]

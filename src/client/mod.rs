@@ -37,6 +37,8 @@ pub use options::{LogLevel, Logger, Options, OverflowPolicy, Reconnect};
 use crate::error::{Error, Result};
 use crate::protocol::{confirmation, Command, Confirmation, Event, Line, Verdict};
 use crate::state::{LineInfo, PhoneState};
+use crate::wire::record::Side;
+use crate::wire::Packet;
 use queue::EventQueue;
 use waiter::{Judge, WaitSlot, Waiters};
 
@@ -54,6 +56,8 @@ thread_local! {
 #[derive(Default)]
 struct Conn {
     writer: Option<TcpStream>,
+    /// This connection's number in the wire log, when there is one.
+    wire: Option<u64>,
     /// Set by disconnect/close: the reader stops and does not reconnect.
     stop: bool,
 }
@@ -118,10 +122,14 @@ impl Shared {
         lock(&self.conn).stop
     }
 
-    /// Writes one encoded packet in one call.
-    fn write(&self, bytes: &[u8]) -> Result<()> {
+    /// Writes one encoded packet in one call; the wire log (if any) gets
+    /// `logged`, written first so it precedes any answer in the log.
+    fn write(&self, bytes: &[u8], logged: &[u8]) -> Result<()> {
         use std::io::Write;
         let mut conn = lock(&self.conn);
+        if let (Some(log), Some(wire)) = (&self.options.wire_log, conn.wire) {
+            log.data(wire, Side::Client, logged);
+        }
         let writer = conn.writer.as_mut().ok_or(Error::NotConnected)?;
         writer.write_all(bytes).map_err(|e| {
             // A failed or timed-out write leaves the stream unusable: shut it
@@ -147,7 +155,18 @@ impl Shared {
         if matches!(command, Command::Logoff) {
             lock(&self.session).logged_off = true;
         }
-        self.write(&packet.encode())?;
+        let bytes = packet.encode();
+        let redacted = match command {
+            Command::SendDtmf(_) if self.options.redact_dtmf && self.options.wire_log.is_some() => {
+                let hidden: Vec<_> = packet
+                    .iter()
+                    .map(|(key, value)| (key, if key == "Digits" { "<redacted>" } else { value }))
+                    .collect();
+                Some(Packet::from_pairs(&hidden).encode())
+            }
+            _ => None,
+        };
+        self.write(&bytes, redacted.as_deref().unwrap_or(&bytes))?;
         self.log.log(LogLevel::Debug, || format!("sent {}", self.log.describe(command)));
         Ok(())
     }
@@ -443,7 +462,8 @@ impl ClientHandle {
             session.login_pending = false;
             session.logged_off = false;
         }
-        *lock(&self.shared.conn) = Conn { writer: Some(stream), stop: false };
+        let wire = self.shared.options.wire_log.as_ref().map(|log| log.open());
+        *lock(&self.shared.conn) = Conn { writer: Some(stream), wire, stop: false };
         self.shared.queue.set_closed(false);
         self.shared.running.store(true, Ordering::SeqCst);
         self.shared.log.log(LogLevel::Info, || format!("connected to {addr}"));
