@@ -1093,6 +1093,25 @@ dgp_result dgp_options_set_log_callback(dgp_options *options,
                                         uint32_t level);
 
 /**
+ * Records every byte the client sends and receives, with each connection
+ * opening and closing, to a new file at `path` (replacing any), in the
+ * wire recording format that `dgp_replay_start` plays back: capture a
+ * problem in the field, reproduce it on a desk. DTMF digits are written as
+ * `<redacted>` unless `redact_dtmf` was turned off with
+ * `dgp_options_set_flags`. The file is created now and shared by
+ * every client made from these options (their connections are numbered
+ * apart). NULL: no recording (the default). Lines are written as they
+ * happen, from the reader thread and the calling threads.
+ * Errors: DGP_ERR_RESOURCE when the file cannot be created (message via
+ * `dgp_last_error(NULL, ...)` on this thread), DGP_ERR_NOT_UTF8.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `path` NULL or a
+ * NUL-terminated string.
+ */
+dgp_result dgp_options_set_wire_log(dgp_options *options, const char *path);
+
+/**
  * A static English description of a result code. Never NULL; unknown
  * codes give "unknown result code". The string is static: do not free it.
  */

@@ -147,3 +147,38 @@ fn record_then_replay_through_the_c_abi() {
     }
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn a_c_clients_wire_log_is_a_recording() {
+    let path = std::env::temp_dir().join(format!("dgphone-ffi-client-{}.dgrec", std::process::id()));
+    let c_path = c(path.to_str().unwrap());
+    unsafe {
+        let sim = start(ptr::null_mut());
+        let options = dgp_options_new();
+        assert_eq!(dgp_options_set_wire_log(options, c_path.as_ptr()), DGP_OK);
+        let mut client = ptr::null_mut();
+        assert_eq!(dgp_client_new(options, &mut client), DGP_OK);
+        dgp_options_free(options);
+        assert_eq!(dgp_connect(client, c("127.0.0.1").as_ptr(), dgp_sim_port(sim)), DGP_OK);
+        assert_eq!(dgp_login(client, c("201").as_ptr()), DGP_OK);
+        assert_eq!(dgp_dial(client, c("100").as_ptr(), 10_000), DGP_OK);
+        assert_eq!(dgp_send_dtmf(client, c("4321#").as_ptr()), DGP_OK);
+        assert_eq!(dgp_sim_wait_for_command(sim, c("SendDtmf").as_ptr(), 10_000), DGP_OK);
+        assert_eq!(dgp_client_free(client), DGP_OK);
+        dgp_sim_free(sim);
+
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("Digits: <redacted>") && !text.contains("4321"), "{text}");
+        let recording = Recording::load(&path).unwrap();
+        assert_eq!(recording.connections.len(), 1);
+        assert!(recording.connections[0].closed.is_some(), "{text}");
+
+        let options = dgp_options_new();
+        let unwritable = c("/nonexistent/dir/log.dgrec");
+        assert_eq!(dgp_options_set_wire_log(options, unwritable.as_ptr()), DGP_ERR_RESOURCE);
+        assert!(last_error().starts_with("cannot create the wire log /nonexistent/dir/log.dgrec:"), "{}", last_error());
+        assert_eq!(dgp_options_set_wire_log(options, ptr::null()), DGP_OK);
+        dgp_options_free(options);
+    }
+    let _ = std::fs::remove_file(&path);
+}
