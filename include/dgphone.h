@@ -360,12 +360,6 @@
 #define DGP_VERSION_PATCH 0
 
 /**
- * The oversize packet's default size: well past the client library's
- * default 64 KiB limit.
- */
-#define DEFAULT_OVERSIZE (100 * 1024)
-
-/**
  * A connection to one DGPhone. Create with `dgp_client_new`, free with
  * `dgp_client_free`. Every function taking it may be called from any
  * thread; commands may also be called from inside the event callback.

@@ -9,10 +9,6 @@ use std::time::Duration;
 
 use super::duration::{format_duration, parse_duration};
 
-/// The oversize packet's default size: well past the client library's
-/// default 64 KiB limit.
-pub const DEFAULT_OVERSIZE: usize = 100 * 1024;
-
 /// A fault. *Lasting* faults ([`Fault::is_lasting`]) change how a
 /// connection writes until they are cleared; the others are one-shot
 /// actions played once. Text forms in brackets (see [`Fault::from_str`]).
@@ -32,7 +28,7 @@ pub enum Fault {
     /// (`close-mid-packet`).
     CloseMidPacket,
     /// A packet of about this many bytes (`oversize`, `oversize=200000`;
-    /// default [`DEFAULT_OVERSIZE`]).
+    /// default [`Fault::DEFAULT_OVERSIZE`]).
     Oversize(usize),
     /// An event whose values are not UTF-8: Windows-1252 text and bytes
     /// that are not text at all (`invalid-utf8`).
@@ -57,6 +53,10 @@ impl Fault {
     pub fn is_lasting(&self) -> bool {
         matches!(self, Fault::Delay(_) | Fault::ByteAtATime(_) | Fault::Silent)
     }
+
+    /// The oversize packet's default size: well past the client library's
+    /// default 64 KiB limit.
+    pub const DEFAULT_OVERSIZE: usize = 100 * 1024;
 
     /// The text forms, for help screens and error messages.
     pub const FORMS: &'static str = "delay=DURATION, byte-at-a-time[=DURATION], silent, close-mid-packet, \
@@ -94,7 +94,7 @@ impl FromStr for Fault {
             "close-mid-packet" => no_value(Fault::CloseMidPacket),
             "oversize" => match value {
                 Some(v) => Ok(Fault::Oversize(usize::try_from(number(v)?).unwrap_or(usize::MAX))),
-                None => Ok(Fault::Oversize(DEFAULT_OVERSIZE)),
+                None => Ok(Fault::Oversize(Fault::DEFAULT_OVERSIZE)),
             },
             "invalid-utf8" => no_value(Fault::InvalidUtf8),
             "nul" => no_value(Fault::Nul),
@@ -219,7 +219,7 @@ mod tests {
         for fault in all {
             assert_eq!(fault.to_string().parse::<Fault>(), Ok(fault.clone()), "{fault}");
         }
-        assert_eq!("oversize".parse(), Ok(Fault::Oversize(DEFAULT_OVERSIZE)));
+        assert_eq!("oversize".parse(), Ok(Fault::Oversize(Fault::DEFAULT_OVERSIZE)));
         assert_eq!(" Delay = 1.5s ".parse(), Ok(Fault::Delay(Duration::from_millis(1500))));
     }
 

@@ -63,7 +63,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use config::{LineEnding, LoginPolicy, SimConfig};
-pub use fault::{Fault, DEFAULT_OVERSIZE};
+pub use fault::Fault;
 pub use record::Recorder;
 pub use replay::{Replay, ReplayOptions};
 pub use scenario::{Action, Scenario, ScenarioError, ScenarioFailure, ScenarioOutcome, DEFAULT_EXPECT_TIMEOUT};
