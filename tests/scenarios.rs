@@ -175,3 +175,29 @@ fn actions_at_run_time_reach_every_client() {
     sim.perform(&"hangup-far".parse().unwrap());
     wait_phone(&client, EventKind::Ready, Some(2));
 }
+
+#[test]
+fn a_fault_on_one_client_leaves_the_others_alone() {
+    let sim = sim(SimConfig::default());
+    let a = logged_in(&sim); // client 1
+    let b = logged_in(&sim);
+    let silent: Action = "fault silent".parse().unwrap();
+    assert_eq!(sim.perform_on(1, &silent), Some(Ok(())));
+    assert_eq!(sim.perform_on(99, &silent), None);
+    sim.incoming_call(line(1), "100");
+    wait_phone(&b, EventKind::ReceivingCall, Some(1));
+    sim.clear_faults();
+    a.request_status().unwrap();
+    let mut heard = Vec::new();
+    loop {
+        let event = wait_for(&a, "a status event", |e| e.phone().is_some());
+        let event = event.phone().unwrap();
+        heard.push((event.kind(), event.line()));
+        if event.line() == Some(line(6)) {
+            break;
+        }
+    }
+    // a's phone rang too, silently: only its Status tells.
+    assert_eq!(heard[0], (EventKind::ReceivingCall, Some(line(1))));
+    assert_eq!(heard.len(), 6, "a heard nothing while silent: {heard:?}");
+}

@@ -459,6 +459,21 @@ fn stop_closes_everything_and_the_port_can_be_reused() {
 }
 
 #[test]
+fn stop_during_a_restart_is_prompt() {
+    let sim = start(SimConfig::default());
+    let mut conn = Conn::connect(&sim);
+    conn.login("201");
+    sim.restart(Duration::from_secs(60));
+    conn.expect_closed();
+    assert_eq!(sim.connections(), 0);
+    // The accept thread waits out the down time; stop wakes and joins it
+    // (a hang here would fail the test run, not pass slowly).
+    let started = std::time::Instant::now();
+    sim.stop();
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+}
+
+#[test]
 fn the_observer_sees_all_traffic() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&seen);

@@ -16,9 +16,27 @@
 //!
 //! The owner plays the far end and the PBX: [`Simulator::incoming_call`],
 //! [`Simulator::far_end_answer`], [`Simulator::far_end_hangup`],
-//! [`Simulator::dtmf_received`], [`Simulator::agent_event`], or any packet
-//! or bytes at all. Everything received is logged for assertions
-//! ([`Simulator::commands`], [`Simulator::wait_for_command`]).
+//! [`Simulator::dtmf_received`], [`Simulator::agent_event`], any
+//! [`Action`] ([`Simulator::perform`]), or any packet or bytes at all.
+//! Everything received is logged for assertions ([`Simulator::commands`],
+//! [`Simulator::wait_for_command`]).
+//!
+//! Beyond that:
+//! - **Scenarios** ([`Scenario`], [`SimConfig::scenario`]): a small text
+//!   format, played against each connection with its own progress: waits,
+//!   expected commands, events, far-end actions, faults. Five ship with
+//!   the crate (`Scenario::builtin("incoming-call")`); see
+//!   `scenarios/README.md` for the format.
+//! - **Behaviour switches** in [`SimConfig`]: login accepted, rejected with
+//!   DGPhone's message or ignored; timestamp interval; CRLF or bare LF;
+//!   greeting or none; Windows-1252 text.
+//! - **Faults** ([`Fault`]): lasting (delay, one byte per write, silent)
+//!   or one-shot (close mid-packet, oversize, invalid UTF-8, NUL, garbage,
+//!   flood, restart), at start ([`SimConfig::faults`]), at run time
+//!   ([`Simulator::set_fault`]) or from a scenario (one connection).
+//! - **Record and replay**: [`Recorder`] writes the raw traffic in the wire
+//!   recording format ([`crate::wire::record`]); [`Replay`] serves a
+//!   recording (the simulator's, or a client's `Options::wire_log`).
 //!
 //! ```
 //! use std::io::Write;
@@ -257,6 +275,12 @@ impl Simulator {
     /// action did not fit that client (not logged in, line busy...).
     pub fn perform(&self, action: &Action) -> Vec<(u64, Result<(), String>)> {
         self.shared.perform(action)
+    }
+
+    /// Performs an action on one client only, numbered as in [`Traffic`]
+    /// and [`ScenarioOutcome`]; `None` when it is not connected.
+    pub fn perform_on(&self, client: u64, action: &Action) -> Option<Result<(), String>> {
+        self.shared.perform_on(client, action)
     }
 
     /// Waits for the next scenario run to end (in the order they ended)

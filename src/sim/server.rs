@@ -115,6 +115,13 @@ impl Shared {
         clients.iter().map(|client| (client.id, act::perform(client, self, action))).collect()
     }
 
+    /// Performs an action on one connection (a fault on it alone; a
+    /// restart still restarts everything).
+    pub(crate) fn perform_on(&self, id: u64, action: &Action) -> Option<Result<(), String>> {
+        let client = self.clients().into_iter().find(|client| client.id == id)?;
+        Some(act::perform(&client, self, action))
+    }
+
     pub(crate) fn scenario_ended(&self, outcome: ScenarioOutcome) {
         self.observe(&Traffic::ScenarioEnded { client: outcome.client, outcome: &outcome });
         lock(&self.outcomes).push((outcome, false));
