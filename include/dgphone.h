@@ -1226,11 +1226,11 @@ dgp_result dgp_sim_config_set_scenario(dgp_sim_config *config, const char *scena
  * errors and failures. Errors as `dgp_sim_config_set_scenario`.
  *
  * # Safety
- * `config` valid; `name` and `text` NUL-terminated strings.
+ * `config` valid; `name` and `scenario_text` NUL-terminated strings.
  */
 dgp_result dgp_sim_config_set_scenario_text(dgp_sim_config *config,
                                             const char *name,
-                                            const char *text_);
+                                            const char *scenario_text);
 
 /**
  * Records every connection's raw traffic to the file at `path` (created,

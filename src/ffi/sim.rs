@@ -244,15 +244,16 @@ pub unsafe extern "C" fn dgp_sim_config_set_scenario(
 /// errors and failures. Errors as `dgp_sim_config_set_scenario`.
 ///
 /// # Safety
-/// `config` valid; `name` and `text` NUL-terminated strings.
+/// `config` valid; `name` and `scenario_text` NUL-terminated strings.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_sim_config_set_scenario_text(
     config: *mut dgp_sim_config,
     name: *const c_char,
-    text_: *const c_char,
+    scenario_text: *const c_char,
 ) -> dgp_result {
     configure(config, |c| {
-        let scenario = Scenario::parse(text("name", name)?, text("text", text_)?).map_err(scenario_error)?;
+        let body = text("scenario_text", scenario_text)?;
+        let scenario = Scenario::parse(text("name", name)?, body).map_err(scenario_error)?;
         c.scenario = Some(scenario.shared());
         Ok(())
     })
@@ -631,9 +632,10 @@ pub unsafe extern "C" fn dgp_sim_perform(sim: *const dgp_sim, action: *const c_c
             .into_iter()
             .filter_map(|(client, result)| result.err().map(|why| format!("client {client}: {why}")))
             .collect();
-        match refused.is_empty() {
-            true => Ok(()),
-            false => Err(Failure::new(DGP_ERR_COMMAND_FAILED, refused.join("; "))),
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(Failure::new(DGP_ERR_COMMAND_FAILED, refused.join("; ")))
         }
     })
 }

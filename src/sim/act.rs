@@ -55,9 +55,10 @@ pub(crate) fn perform(client: &Connection, shared: &Shared, action: &Action) -> 
         Action::Dtmf { line, digits } => client.play(shared, |phone| {
             logged_in(phone)?;
             let packets: Vec<Packet> = digits.chars().flat_map(|digit| phone.dtmf_received(*line, digit)).collect();
-            match packets.is_empty() {
-                true => Err(format!("line {line} is not in a call")),
-                false => Ok(packets),
+            if packets.is_empty() {
+                Err(format!("line {line} is not in a call"))
+            } else {
+                Ok(packets)
             }
         }),
         Action::Agent { kind, agent, headers } => {
@@ -88,9 +89,10 @@ fn ok(packets: Vec<Packet>) -> Result<Vec<Packet>, String> {
 }
 
 fn logged_in(phone: &Phone) -> Result<(), String> {
-    match phone.is_logged_in() {
-        true => Ok(()),
-        false => Err("the client has not logged in".into()),
+    if phone.is_logged_in() {
+        Ok(())
+    } else {
+        Err("the client has not logged in".into())
     }
 }
 

@@ -94,12 +94,14 @@ impl WireLog {
 
     fn write_line(&self, line: &str) {
         let mut out = self.inner.out.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = out.write_all(line.as_bytes()).and_then(|_| out.write_all(b"\n"));
+        let _ = writeln!(out, "{line}");
     }
 
     fn event(&self, connection: u64, what: &str) {
+        let mut out = self.inner.out.lock().unwrap_or_else(|e| e.into_inner());
+        // Read the clock under the lock, so times never go back down the file.
         let ms = self.inner.start.elapsed().as_millis();
-        self.write_line(&format!("{ms} {connection} {what}"));
+        let _ = writeln!(out, "{ms} {connection} {what}");
     }
 
     /// Records a new connection; returns its number for the other calls.
