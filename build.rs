@@ -5,7 +5,8 @@
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=cbindgen.toml");
-    println!("cargo:rerun-if-changed=src/ffi");
+    // cbindgen reads every public constant of the crate, not only src/ffi.
+    println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=Cargo.toml");
     #[cfg(feature = "header")]
     generate_header();

@@ -387,6 +387,13 @@ typedef struct dgp_event dgp_event;
 typedef struct dgp_options dgp_options;
 
 /**
+ * A running replay of a wire recording. Start with `dgp_replay_start`,
+ * stop and free with `dgp_replay_free`. Its functions may be called from
+ * any thread.
+ */
+typedef struct dgp_replay dgp_replay;
+
+/**
  * A running DGPhone simulator. Start with `dgp_sim_start`, stop and free
  * with `dgp_sim_free`. Its functions may be called from any thread.
  */
@@ -502,6 +509,11 @@ typedef void (*dgp_log_callback)(void *user_data, uint32_t level, const char *me
  * The resource could not be created (thread, socket, pipe).
  */
 #define DGP_ERR_RESOURCE 15
+
+/**
+ * A simulator scenario run failed (see `dgp_sim_wait_for_scenario`).
+ */
+#define DGP_ERR_SCENARIO_FAILED 16
 
 #ifdef __cplusplus
 extern "C" {
@@ -1082,6 +1094,25 @@ dgp_result dgp_options_set_log_callback(dgp_options *options,
                                         uint32_t level);
 
 /**
+ * Records every byte the client sends and receives, with each connection
+ * opening and closing, to a new file at `path` (replacing any), in the
+ * wire recording format that `dgp_replay_start` plays back: capture a
+ * problem in the field, reproduce it on a desk. DTMF digits are written as
+ * `<redacted>` unless `redact_dtmf` was turned off with
+ * `dgp_options_set_flags`. The file is created now and shared by
+ * every client made from these options (their connections are numbered
+ * apart). NULL: no recording (the default). Lines are written as they
+ * happen, from the reader thread and the calling threads.
+ * Errors: DGP_ERR_RESOURCE when the file cannot be created (message via
+ * `dgp_last_error(NULL, ...)` on this thread), DGP_ERR_NOT_UTF8.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `path` NULL or a
+ * NUL-terminated string.
+ */
+dgp_result dgp_options_set_wire_log(dgp_options *options, const char *path);
+
+/**
  * A static English description of a result code. Never NULL; unknown
  * codes give "unknown result code". The string is static: do not free it.
  */
@@ -1149,11 +1180,83 @@ dgp_result dgp_sim_config_set_agent(dgp_sim_config *config,
                                     const char *password);
 
 /**
+ * Non-zero: end lines with a bare LF, as some field software does. Zero
+ * (default): CRLF, as the documents say.
+ *
+ * # Safety
+ * `config` valid.
+ */
+dgp_result dgp_sim_config_set_bare_lf(dgp_sim_config *config, int32_t bare_lf);
+
+/**
+ * Non-zero: write text in Windows-1252, as a Windows DGPhone writing
+ * Portuguese does (only non-ASCII text, such as a rejection message set
+ * with `dgp_sim_config_set_login`, changes). Zero (default): UTF-8.
+ *
+ * # Safety
+ * `config` valid.
+ */
+dgp_result dgp_sim_config_set_windows_1252(dgp_sim_config *config, int32_t on);
+
+/**
+ * Adds a fault every connection starts with, in text form: lasting ones
+ * (`delay=200ms`, `byte-at-a-time`, `byte-at-a-time=1ms`, `silent`) from
+ * the moment it opens; one-shot ones (`close-mid-packet`, `oversize`,
+ * `oversize=BYTES`, `invalid-utf8`, `nul`, `garbage`, `flood=N`,
+ * `restart=2s`) right after its login is accepted.
+ * Errors: DGP_ERR_INVALID_ARGUMENT for an unknown fault (the message,
+ * via `dgp_last_error(NULL, ...)` on this thread, lists the forms),
+ * argument errors.
+ *
+ * # Safety
+ * `config` valid; `spec` a NUL-terminated string.
+ */
+dgp_result dgp_sim_config_add_fault(dgp_sim_config *config, const char *spec);
+
+/**
+ * Plays a scenario against each connection: a built-in name
+ * ("outgoing-call", "incoming-call", "agent-login", "queue-call",
+ * "user-logoff") or the path of a scenario file (it holds a path
+ * separator or ends in ".scn"), read now. NULL removes the scenario.
+ * See scenarios/README.md for the format.
+ * Errors: DGP_ERR_INVALID_ARGUMENT when the scenario cannot be read; the
+ * message (via `dgp_last_error(NULL, ...)` on this thread) names the
+ * file, the line and what was expected. Argument errors.
+ *
+ * # Safety
+ * `config` valid; `scenario` NULL or a NUL-terminated string.
+ */
+dgp_result dgp_sim_config_set_scenario(dgp_sim_config *config, const char *scenario);
+
+/**
+ * Plays a scenario given as text (one step per line); `name` names it in
+ * errors and failures. Errors as `dgp_sim_config_set_scenario`.
+ *
+ * # Safety
+ * `config` valid; `name` and `scenario_text` NUL-terminated strings.
+ */
+dgp_result dgp_sim_config_set_scenario_text(dgp_sim_config *config,
+                                            const char *name,
+                                            const char *scenario_text);
+
+/**
+ * Records every connection's raw traffic to the file at `path` (created,
+ * or replaced, by `dgp_sim_start`), in the wire recording format that
+ * `dgp_replay_start` plays back. NULL: no recording (the default).
+ *
+ * # Safety
+ * `config` valid; `path` NULL or a NUL-terminated string.
+ */
+dgp_result dgp_sim_config_set_record(dgp_sim_config *config, const char *path);
+
+/**
  * Starts a simulator listening on `host` (NULL: "127.0.0.1") and `port`
  * (0: a free port; read it with `dgp_sim_port`), with a copy of `config`
  * (NULL: the defaults), and stores it in `*out`.
- * Errors: DGP_ERR_RESOURCE (cannot listen; message via
- * `dgp_last_error(NULL, ...)`), argument errors.
+ * With `dgp_sim_config_set_record`, the recording file is created here.
+ * Errors: DGP_ERR_RESOURCE (cannot listen, or cannot create the
+ * recording; message via `dgp_last_error(NULL, ...)` on this thread),
+ * argument errors.
  *
  * # Safety
  * `config` NULL or valid; `host` NULL or a NUL-terminated string; `out`
@@ -1282,6 +1385,118 @@ dgp_result dgp_sim_wait_for_command(const dgp_sim *sim, const char *name, uint32
  * `sim` NULL or valid.
  */
 size_t dgp_sim_command_count(const dgp_sim *sim);
+
+/**
+ * Sets a fault, in the text form of `dgp_sim_config_add_fault`. A lasting
+ * one applies to every connection, now and future, until
+ * `dgp_sim_clear_faults`; a one-shot one is played once, now, on every
+ * connection ("restart=2s" restarts the simulator once). Returns once the
+ * fault's bytes are written: a client that does not read can hold it up
+ * to 5 s. Any thread. Errors: DGP_ERR_INVALID_ARGUMENT for an unknown
+ * fault, argument errors.
+ *
+ * # Safety
+ * `sim` valid; `spec` a NUL-terminated string.
+ */
+dgp_result dgp_sim_set_fault(const dgp_sim *sim, const char *spec);
+
+/**
+ * Clears the lasting faults of every connection, now and future.
+ *
+ * # Safety
+ * `sim` valid.
+ */
+dgp_result dgp_sim_clear_faults(const dgp_sim *sim);
+
+/**
+ * Restarts the simulator: drops every client, refuses connections for
+ * `down_ms` (the port is closed), then listens on the same port again by
+ * itself. Returns once the port is closed and the clients dropped. Does
+ * nothing while a restart is under way. Any thread.
+ *
+ * # Safety
+ * `sim` valid.
+ */
+dgp_result dgp_sim_restart(const dgp_sim *sim, uint32_t down_ms);
+
+/**
+ * Performs an action on every connected client now, written as a
+ * scenario step: "ring 1 5511999990000", "answer-far 1", "hangup-far",
+ * "dtmf 1 5", "agent AgentCalled 7001 Uniqueid=1700000000.1",
+ * "send Error Message=\"Busy\"", "raw \"Event: X\\r\\n\\r\\n\"",
+ * "timestamp", "logoff", "close", "fault flood=100"... (see
+ * scenarios/README.md). Any thread; returns once the bytes are written.
+ * Errors: DGP_ERR_INVALID_ARGUMENT when the text is not an action (the
+ * message says what was expected); DGP_ERR_COMMAND_FAILED when it did not
+ * fit some client (not logged in, line busy...): the message names each
+ * such client and why, and the others were still served. With no client
+ * connected, nothing happens and DGP_OK is returned.
+ *
+ * # Safety
+ * `sim` valid; `action` a NUL-terminated string.
+ */
+dgp_result dgp_sim_perform(const dgp_sim *sim, const char *action);
+
+/**
+ * Waits up to `timeout_ms` for the next scenario run (one per connection,
+ * in the order they end) that this call has not reported before. DGP_OK:
+ * it passed. DGP_ERR_SCENARIO_FAILED: it failed; the message (via
+ * `dgp_last_error(NULL, ...)` on this thread) names the scenario, the
+ * line, the step and what happened. DGP_ERR_TIMEOUT: no run ended in time.
+ *
+ * # Safety
+ * `sim` valid.
+ */
+dgp_result dgp_sim_wait_for_scenario(const dgp_sim *sim, uint32_t timeout_ms);
+
+/**
+ * Replays the recording at `path` (written by `dgp_sim_config_set_record`
+ * or `dgp_options_set_wire_log`) as a server on `host` (NULL:
+ * "127.0.0.1") and `port` (0: a free one; read it with
+ * `dgp_replay_port`): the n-th client to connect gets what DGPhone sent
+ * on the recording's n-th connection, with the recorded timing. Non-zero
+ * `wait_for_client`: each reply first waits until the client has sent as
+ * many packets as the recorded client had. Stores the replay in `*out`.
+ * Errors: DGP_ERR_INVALID_ARGUMENT (the recording cannot be read; the
+ * message names the line), DGP_ERR_RESOURCE (cannot listen), argument
+ * errors; messages via `dgp_last_error(NULL, ...)` on this thread.
+ *
+ * # Safety
+ * `path` a NUL-terminated string; `host` NULL or one; `out` writable.
+ */
+dgp_result dgp_replay_start(const char *path,
+                            const char *host,
+                            uint16_t port,
+                            int32_t wait_for_client,
+                            dgp_replay **out);
+
+/**
+ * The port the replay listens on; 0 for NULL.
+ *
+ * # Safety
+ * `replay` NULL or valid.
+ */
+uint16_t dgp_replay_port(const dgp_replay *replay);
+
+/**
+ * Waits up to `timeout_ms` until `count` connections have been sent all
+ * their recorded bytes. DGP_ERR_TIMEOUT otherwise.
+ *
+ * # Safety
+ * `replay` valid.
+ */
+dgp_result dgp_replay_wait_until_played(const dgp_replay *replay,
+                                        uint32_t count,
+                                        uint32_t timeout_ms);
+
+/**
+ * Stops the replay (closes every connection, joins its threads) and frees
+ * it. NULL is a no-op.
+ *
+ * # Safety
+ * `replay` NULL or valid, not used again.
+ */
+void dgp_replay_free(dgp_replay *replay);
 
 /**
  * The version of the library actually loaded, as

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dgphone::protocol::ParsedTime;
-use dgphone::sim::{LoginPolicy, SimConfig, Simulator, Traffic};
+use dgphone::sim::{LineEnding, LoginPolicy, SimConfig, Simulator, Traffic};
 use dgphone::wire::{Decoder, Frame, Packet};
 use dgphone::{EventKind, Line};
 
@@ -147,6 +147,30 @@ fn login_rejected_and_commands_before_login_refused() {
     let refused = conn.packet();
     assert_eq!((summary(&refused), refused.get("Message")), ("Error".into(), Some("Not logged in")));
     assert!(!sim.wait_for_logins(1, Duration::ZERO));
+}
+
+#[test]
+fn bare_lf_and_windows_1252_switches() {
+    let reject = LoginPolicy::Reject("Usuário inválido".into());
+    let config = SimConfig { login: reject, line_ending: LineEnding::Lf, windows_1252: true, ..SimConfig::default() };
+    let sim = start(config);
+    let mut conn = Conn::connect_quiet(&sim);
+    conn.send("Login", &[("User", "201")]);
+    let mut bytes = Vec::new();
+    while !bytes.ends_with(b"\n\n") {
+        let mut buf = [0u8; 256];
+        let n = conn.stream.read(&mut buf).expect("the rejection within the patience");
+        assert!(n > 0, "closed early");
+        bytes.extend_from_slice(&buf[..n]);
+    }
+    let expected = format!("{GREETING}\nEvent: DGPhoneResponse\nResponse: Error\nCommand: Login\nUser: 201\n");
+    assert!(bytes.starts_with(expected.as_bytes()), "{:?}", String::from_utf8_lossy(&bytes));
+    assert!(!bytes.contains(&b'\r'));
+    assert!(bytes.ends_with(b"Message: Usu\xe1rio inv\xe1lido\n\n"), "{bytes:?}");
+    // The wire layer reads it back as the same text.
+    conn.decoder.push(&bytes);
+    assert_eq!(conn.frame(), Frame::Greeting(GREETING.into()));
+    assert_eq!(conn.packet().get("Message"), Some("Usuário inválido"));
 }
 
 #[test]
@@ -435,6 +459,21 @@ fn stop_closes_everything_and_the_port_can_be_reused() {
 }
 
 #[test]
+fn stop_during_a_restart_is_prompt() {
+    let sim = start(SimConfig::default());
+    let mut conn = Conn::connect(&sim);
+    conn.login("201");
+    sim.restart(Duration::from_secs(60));
+    conn.expect_closed();
+    assert_eq!(sim.connections(), 0);
+    // The accept thread waits out the down time; stop wakes and joins it
+    // (a hang here would fail the test run, not pass slowly).
+    let started = std::time::Instant::now();
+    sim.stop();
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+}
+
+#[test]
 fn the_observer_sees_all_traffic() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&seen);
@@ -446,7 +485,9 @@ fn the_observer_sees_all_traffic() {
             }
             Traffic::Sent { client, packet } => format!("{client} -> {}", summary(packet)),
             Traffic::SentRaw { client, bytes } => format!("{client} -> {} raw bytes", bytes.len()),
-            Traffic::Closed { client, .. } => format!("{client} closed"),
+            Traffic::Closed { client, by_client, .. } => format!("{client} closed (by the client: {by_client})"),
+            // Raw bytes are checked by the recording tests.
+            Traffic::BytesReceived { .. } | Traffic::BytesSent { .. } => return,
             other => panic!("unexpected {other:?}"),
         };
         log.lock().unwrap().push(entry);
@@ -461,7 +502,7 @@ fn the_observer_sees_all_traffic() {
         format!("1 -> {greeting_len} raw bytes"),
         "1 <- Login".into(),
         "1 -> Success".into(),
-        "1 closed".into(),
+        "1 closed (by the client: false)".into(),
     ];
     assert_eq!(*seen.lock().unwrap(), expected);
 }

@@ -56,7 +56,7 @@ fn log(traffic: &Traffic<'_>) {
         Traffic::Received { client, packet } => eprintln!("[{client}] <- {}", describe(packet)),
         Traffic::Sent { client, packet } => eprintln!("[{client}] -> {}", describe(packet)),
         Traffic::SentRaw { client, bytes } => eprintln!("[{client}] -> raw \"{}\"", bytes.escape_ascii()),
-        Traffic::Closed { client, reason } => eprintln!("[{client}] closed: {reason}"),
+        Traffic::Closed { client, reason, .. } => eprintln!("[{client}] closed: {reason}"),
         other => eprintln!("{other:?}"),
     }
 }

@@ -44,6 +44,8 @@ pub use options::{LogLevel, Logger, Options, OverflowPolicy, Reconnect};
 use crate::error::{Error, Result};
 use crate::protocol::{confirmation, Command, Confirmation, Event, Line, Verdict};
 use crate::state::{LineInfo, PhoneState};
+use crate::wire::record::Side;
+use crate::wire::Packet;
 use queue::EventQueue;
 use waiter::{Judge, WaitSlot, Waiters};
 
@@ -64,6 +66,8 @@ thread_local! {
 #[derive(Default)]
 struct Conn {
     stream: Option<Arc<TcpStream>>,
+    /// This connection's number in the wire log, when there is one.
+    wire: Option<u64>,
     /// Set by disconnect/close: the reader stops and does not reconnect.
     stop: bool,
 }
@@ -130,11 +134,18 @@ impl Shared {
         lock(&self.conn).stop
     }
 
-    /// Writes one encoded packet in one call.
-    fn write(&self, bytes: &[u8]) -> Result<()> {
+    /// Writes one encoded packet in one call; the wire log (if any) gets
+    /// `logged`, written first so it precedes any answer in the log.
+    fn write(&self, bytes: &[u8], logged: &[u8]) -> Result<()> {
         use std::io::Write;
-        let stream = lock(&self.conn).stream.clone().ok_or(Error::NotConnected)?;
+        let (stream, wire) = {
+            let conn = lock(&self.conn);
+            (conn.stream.clone().ok_or(Error::NotConnected)?, conn.wire)
+        };
         let _whole_packet = lock(&self.write_lock);
+        if let (Some(log), Some(wire)) = (&self.options.wire_log, wire) {
+            log.data(wire, Side::Client, logged);
+        }
         (&*stream).write_all(bytes).map_err(|e| {
             // A failed or timed-out write leaves the stream unusable: shut it
             // so the reader reports the disconnection.
@@ -159,7 +170,18 @@ impl Shared {
         if matches!(command, Command::Logoff) {
             lock(&self.session).logged_off = true;
         }
-        self.write(&packet.encode())?;
+        let bytes = packet.encode();
+        let redacted = match command {
+            Command::SendDtmf(_) if self.options.redact_dtmf && self.options.wire_log.is_some() => {
+                let hidden: Vec<_> = packet
+                    .iter()
+                    .map(|(key, value)| (key, if key == "Digits" { "<redacted>" } else { value }))
+                    .collect();
+                Some(Packet::from_pairs(&hidden).encode())
+            }
+            _ => None,
+        };
+        self.write(&bytes, redacted.as_deref().unwrap_or(&bytes))?;
         self.log.log(LogLevel::Debug, || format!("sent {}", self.log.describe(command)));
         Ok(())
     }
@@ -467,7 +489,8 @@ impl ClientHandle {
             session.login_pending = false;
             session.logged_off = false;
         }
-        *lock(&self.shared.conn) = Conn { stream: Some(stream.clone()), stop: false };
+        let wire = self.shared.options.wire_log.as_ref().map(|log| log.open());
+        *lock(&self.shared.conn) = Conn { stream: Some(stream.clone()), wire, stop: false };
         self.shared.queue.set_closed(false);
         self.shared.running.store(true, Ordering::SeqCst);
         self.shared.log.log(LogLevel::Info, || format!("connected to {addr}"));

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::wire::record::WireLog;
 use crate::wire::DEFAULT_MAX_PACKET;
 
 /// What the event queue does when it is full.
@@ -92,6 +93,11 @@ pub struct Options {
     pub log_level: LogLevel,
     /// Where log lines go. Default none.
     pub logger: Option<Logger>,
+    /// Records every byte sent and received, with connections opening and
+    /// closing, in the wire recording format (see [`crate::wire::record`]),
+    /// which the simulator can replay. DTMF digits are written as
+    /// `<redacted>` while `redact_dtmf` is on. Default none.
+    pub wire_log: Option<WireLog>,
 }
 
 impl Default for Options {
@@ -110,6 +116,7 @@ impl Default for Options {
             redact_dtmf: true,
             log_level: LogLevel::Info,
             logger: None,
+            wire_log: None,
         }
     }
 }
@@ -130,6 +137,7 @@ impl fmt::Debug for Options {
             .field("redact_dtmf", &self.redact_dtmf)
             .field("log_level", &self.log_level)
             .field("logger", &self.logger.is_some())
+            .field("wire_log", &self.wire_log.is_some())
             .finish()
     }
 }

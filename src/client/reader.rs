@@ -1,7 +1,7 @@
 //! The reader thread: reads, frames, types, updates state, settles waits,
 //! delivers; on a lost connection, reports it and (if asked) reconnects.
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{lock, socket, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, READER_OF};
 use crate::protocol::{Command, Event, EventKind};
+use crate::wire::record::{Side, WireLog};
 use crate::wire::{Decoder, Frame};
 
 pub(crate) fn run(shared: Arc<Shared>, mut stream: Arc<TcpStream>, mut addr: SocketAddr) {
@@ -44,8 +45,10 @@ fn read_until_closed(
     stream: &TcpStream,
     decoder: &mut Decoder,
 ) -> DisconnectReason {
+    let wire = lock(&shared.conn).wire;
+    let mut stream = WireTap { stream, log: shared.options.wire_log.as_ref().zip(wire) };
     loop {
-        match decoder.read_from(&mut &*stream) {
+        match decoder.read_from(&mut stream) {
             Ok(0) => return ended_reason(shared, DisconnectReason::ClosedByPeer),
             Ok(_) => {
                 while let Some(frame) = decoder.next_frame() {
@@ -66,6 +69,22 @@ fn read_until_closed(
             }
             Err(e) => return ended_reason(shared, DisconnectReason::Io(e.to_string())),
         }
+    }
+}
+
+/// The socket as the reader reads it: every read goes to the wire log too.
+struct WireTap<'a> {
+    stream: &'a TcpStream,
+    log: Option<(&'a WireLog, u64)>,
+}
+
+impl Read for WireTap<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (&*self.stream).read(buf)?;
+        if let Some((log, wire)) = self.log {
+            log.data(wire, Side::Server, &buf[..n]);
+        }
+        Ok(n)
     }
 }
 
@@ -131,6 +150,14 @@ fn connection_ended(shared: &Arc<Shared>, handle: &ClientHandle, reason: Disconn
         if let Some(stream) = conn.stream.take() {
             let _ = stream.shutdown(std::net::Shutdown::Both);
         }
+        if let (Some(log), Some(wire)) = (&shared.options.wire_log, conn.wire.take()) {
+            let by = match reason {
+                DisconnectReason::Requested | DisconnectReason::DeadPeer { .. } => Some(Side::Client),
+                DisconnectReason::ClosedByPeer | DisconnectReason::LoggedOff => Some(Side::Server),
+                DisconnectReason::Io(_) => None,
+            };
+            log.close(wire, by);
+        }
     }
     {
         let mut session = lock(&shared.session);
@@ -174,6 +201,7 @@ fn reconnect_with_backoff(shared: &Arc<Shared>, handle: &ClientHandle) -> Option
                     return None;
                 }
                 conn.stream = Some(stream.clone());
+                conn.wire = shared.options.wire_log.as_ref().map(|log| log.open());
                 drop(conn);
                 let mut session = lock(&shared.session);
                 session.connected = true;

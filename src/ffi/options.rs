@@ -279,3 +279,39 @@ pub unsafe extern "C" fn dgp_options_set_log_callback(
         DGP_OK
     })
 }
+
+/// Records every byte the client sends and receives, with each connection
+/// opening and closing, to a new file at `path` (replacing any), in the
+/// wire recording format that `dgp_replay_start` plays back: capture a
+/// problem in the field, reproduce it on a desk. DTMF digits are written as
+/// `<redacted>` unless `redact_dtmf` was turned off with
+/// `dgp_options_set_flags`. The file is created now and shared by
+/// every client made from these options (their connections are numbered
+/// apart). NULL: no recording (the default). Lines are written as they
+/// happen, from the reader thread and the calling threads.
+/// Errors: DGP_ERR_RESOURCE when the file cannot be created (message via
+/// `dgp_last_error(NULL, ...)` on this thread), DGP_ERR_NOT_UTF8.
+///
+/// # Safety
+/// `options` is NULL or a valid options handle; `path` NULL or a
+/// NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_wire_log(options: *mut dgp_options, path: *const c_char) -> dgp_result {
+    let path = match super::optional_text("path", path) {
+        Ok(path) => path,
+        Err(failure) => {
+            set_thread_error(&failure.message);
+            return failure.code;
+        }
+    };
+    with(options, |o| match path.map(crate::wire::record::WireLog::create).transpose() {
+        Ok(log) => {
+            o.wire_log = log;
+            DGP_OK
+        }
+        Err(e) => {
+            set_thread_error(&format!("cannot create the wire log {}: {e}", path.unwrap_or("")));
+            DGP_ERR_RESOURCE
+        }
+    })
+}

@@ -44,6 +44,8 @@ pub const DGP_ERR_BUFFER_TOO_SMALL: dgp_result = 13;
 pub const DGP_ERR_INTERNAL: dgp_result = 14;
 /// The resource could not be created (thread, socket, pipe).
 pub const DGP_ERR_RESOURCE: dgp_result = 15;
+/// A simulator scenario run failed (see `dgp_sim_wait_for_scenario`).
+pub const DGP_ERR_SCENARIO_FAILED: dgp_result = 16;
 
 /// The code of a library error.
 pub fn code_of(error: &Error) -> dgp_result {
@@ -62,7 +64,7 @@ pub fn code_of(error: &Error) -> dgp_result {
 }
 
 /// Static, NUL-terminated descriptions, indexed by code.
-const DESCRIPTIONS: [&str; 16] = [
+const DESCRIPTIONS: [&str; 17] = [
     "ok\0",
     "invalid argument\0",
     "null pointer\0",
@@ -79,6 +81,7 @@ const DESCRIPTIONS: [&str; 16] = [
     "buffer too small\0",
     "internal error\0",
     "cannot create a resource\0",
+    "simulator scenario failed\0",
 ];
 
 /// A static English description of a result code. Never NULL; unknown

@@ -1,5 +1,6 @@
 //! The simulator through the C ABI, so tests in any host language (and our
-//! users' tests) can run a DGPhone in-process.
+//! users' tests) can run a DGPhone in-process: behaviour switches,
+//! scenarios, faults, actions, recording and replay.
 
 use std::os::raw::c_char;
 use std::time::Duration;
@@ -7,7 +8,10 @@ use std::time::Duration;
 use super::event::*;
 use super::{guard, guard_value, optional_text, result::*, text};
 use crate::protocol::{EventKind, Line};
-use crate::sim::{LoginPolicy, SimConfig, Simulator};
+use crate::sim::{
+    Action, Fault, LineEnding, LoginPolicy, Recorder, Replay, ReplayOptions, Scenario, SimConfig, Simulator,
+};
+use crate::wire::record::Recording;
 
 /// A running DGPhone simulator. Start with `dgp_sim_start`, stop and free
 /// with `dgp_sim_free`. Its functions may be called from any thread.
@@ -19,6 +23,8 @@ pub struct dgp_sim {
 /// `dgp_sim_config_free`; `dgp_sim_start` copies them.
 pub struct dgp_sim_config {
     config: SimConfig,
+    /// Where `dgp_sim_start` records the traffic, if anywhere.
+    record: Option<String>,
 }
 
 /// Login is accepted (default).
@@ -34,7 +40,9 @@ pub const DGP_SIM_LOGIN_IGNORE: u32 = 2;
 /// code "*9800" with any password. NULL only when out of memory.
 #[no_mangle]
 pub extern "C" fn dgp_sim_config_new() -> *mut dgp_sim_config {
-    guard_value(std::ptr::null_mut(), || Box::into_raw(Box::new(dgp_sim_config { config: SimConfig::default() })))
+    guard_value(std::ptr::null_mut(), || {
+        Box::into_raw(Box::new(dgp_sim_config { config: SimConfig::default(), record: None }))
+    })
 }
 
 /// Frees simulator settings. NULL is a no-op.
@@ -52,13 +60,21 @@ unsafe fn configure(
     config: *mut dgp_sim_config,
     set: impl FnOnce(&mut SimConfig) -> Result<(), Failure>,
 ) -> dgp_result {
+    configure_all(config, |all| set(&mut all.config))
+}
+
+/// Like `configure`, with the settings that live beside the `SimConfig`.
+unsafe fn configure_all(
+    config: *mut dgp_sim_config,
+    set: impl FnOnce(&mut dgp_sim_config) -> Result<(), Failure>,
+) -> dgp_result {
     let config = match config.as_mut() {
         Some(c) => c,
         None => return DGP_ERR_NULL_POINTER,
     };
     let mut outcome = Ok(());
     let code = guard(|| {
-        outcome = set(&mut config.config);
+        outcome = set(config);
         DGP_OK
     });
     match outcome {
@@ -153,11 +169,129 @@ pub unsafe extern "C" fn dgp_sim_config_set_agent(
     })
 }
 
+/// Non-zero: end lines with a bare LF, as some field software does. Zero
+/// (default): CRLF, as the documents say.
+///
+/// # Safety
+/// `config` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_set_bare_lf(config: *mut dgp_sim_config, bare_lf: i32) -> dgp_result {
+    configure(config, |c| {
+        c.line_ending = if bare_lf != 0 { LineEnding::Lf } else { LineEnding::CrLf };
+        Ok(())
+    })
+}
+
+/// Non-zero: write text in Windows-1252, as a Windows DGPhone writing
+/// Portuguese does (only non-ASCII text, such as a rejection message set
+/// with `dgp_sim_config_set_login`, changes). Zero (default): UTF-8.
+///
+/// # Safety
+/// `config` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_set_windows_1252(config: *mut dgp_sim_config, on: i32) -> dgp_result {
+    configure(config, |c| {
+        c.windows_1252 = on != 0;
+        Ok(())
+    })
+}
+
+/// Adds a fault every connection starts with, in text form: lasting ones
+/// (`delay=200ms`, `byte-at-a-time`, `byte-at-a-time=1ms`, `silent`) from
+/// the moment it opens; one-shot ones (`close-mid-packet`, `oversize`,
+/// `oversize=BYTES`, `invalid-utf8`, `nul`, `garbage`, `flood=N`,
+/// `restart=2s`) right after its login is accepted.
+/// Errors: DGP_ERR_INVALID_ARGUMENT for an unknown fault (the message,
+/// via `dgp_last_error(NULL, ...)` on this thread, lists the forms),
+/// argument errors.
+///
+/// # Safety
+/// `config` valid; `spec` a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_add_fault(config: *mut dgp_sim_config, spec: *const c_char) -> dgp_result {
+    configure(config, |c| {
+        c.faults.push(fault_arg(spec)?);
+        Ok(())
+    })
+}
+
+/// Plays a scenario against each connection: a built-in name
+/// ("outgoing-call", "incoming-call", "agent-login", "queue-call",
+/// "user-logoff") or the path of a scenario file (it holds a path
+/// separator or ends in ".scn"), read now. NULL removes the scenario.
+/// See scenarios/README.md for the format.
+/// Errors: DGP_ERR_INVALID_ARGUMENT when the scenario cannot be read; the
+/// message (via `dgp_last_error(NULL, ...)` on this thread) names the
+/// file, the line and what was expected. Argument errors.
+///
+/// # Safety
+/// `config` valid; `scenario` NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_set_scenario(
+    config: *mut dgp_sim_config,
+    scenario: *const c_char,
+) -> dgp_result {
+    configure(config, |c| {
+        c.scenario = match optional_text("scenario", scenario)? {
+            Some(spec) => Some(Scenario::load(spec).map_err(scenario_error)?.shared()),
+            None => None,
+        };
+        Ok(())
+    })
+}
+
+/// Plays a scenario given as text (one step per line); `name` names it in
+/// errors and failures. Errors as `dgp_sim_config_set_scenario`.
+///
+/// # Safety
+/// `config` valid; `name` and `scenario_text` NUL-terminated strings.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_set_scenario_text(
+    config: *mut dgp_sim_config,
+    name: *const c_char,
+    scenario_text: *const c_char,
+) -> dgp_result {
+    configure(config, |c| {
+        let body = text("scenario_text", scenario_text)?;
+        let scenario = Scenario::parse(text("name", name)?, body).map_err(scenario_error)?;
+        c.scenario = Some(scenario.shared());
+        Ok(())
+    })
+}
+
+/// Records every connection's raw traffic to the file at `path` (created,
+/// or replaced, by `dgp_sim_start`), in the wire recording format that
+/// `dgp_replay_start` plays back. NULL: no recording (the default).
+///
+/// # Safety
+/// `config` valid; `path` NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_set_record(config: *mut dgp_sim_config, path: *const c_char) -> dgp_result {
+    configure_all(config, |c| {
+        c.record = optional_text("path", path)?.map(str::to_string);
+        Ok(())
+    })
+}
+
+fn scenario_error(error: crate::sim::ScenarioError) -> Failure {
+    Failure::new(DGP_ERR_INVALID_ARGUMENT, error.to_string())
+}
+
+/// Reads a fault's text form.
+///
+/// # Safety
+/// `spec` NULL or a NUL-terminated string.
+unsafe fn fault_arg(spec: *const c_char) -> Result<Fault, Failure> {
+    text("spec", spec)?.parse::<Fault>().map_err(|why| Failure::new(DGP_ERR_INVALID_ARGUMENT, why))
+}
+
 /// Starts a simulator listening on `host` (NULL: "127.0.0.1") and `port`
 /// (0: a free port; read it with `dgp_sim_port`), with a copy of `config`
 /// (NULL: the defaults), and stores it in `*out`.
-/// Errors: DGP_ERR_RESOURCE (cannot listen; message via
-/// `dgp_last_error(NULL, ...)`), argument errors.
+/// With `dgp_sim_config_set_record`, the recording file is created here.
+/// Errors: DGP_ERR_RESOURCE (cannot listen, or cannot create the
+/// recording; message via `dgp_last_error(NULL, ...)` on this thread),
+/// argument errors.
 ///
 /// # Safety
 /// `config` NULL or valid; `host` NULL or a NUL-terminated string; `out`
@@ -183,8 +317,20 @@ pub unsafe extern "C" fn dgp_sim_start(
                 return code;
             }
         };
-        let config = config.as_ref().map_or_else(SimConfig::default, |c| c.config.clone());
-        match Simulator::start((host, port), config) {
+        let config = config.as_ref();
+        let recorder = match config.and_then(|c| c.record.as_deref()).map(Recorder::create).transpose() {
+            Ok(recorder) => recorder,
+            Err(e) => {
+                failure = Some(format!("cannot create the recording: {e}"));
+                return DGP_ERR_RESOURCE;
+            }
+        };
+        let config = config.map_or_else(SimConfig::default, |c| c.config.clone());
+        let started = match recorder {
+            Some(recorder) => Simulator::start_with_observer((host, port), config, move |t| recorder.observe(t)),
+            None => Simulator::start((host, port), config),
+        };
+        match started {
             Ok(sim) => {
                 *out = Box::into_raw(Box::new(dgp_sim { sim }));
                 DGP_OK
@@ -415,4 +561,204 @@ pub unsafe extern "C" fn dgp_sim_wait_for_command(
 #[no_mangle]
 pub unsafe extern "C" fn dgp_sim_command_count(sim: *const dgp_sim) -> usize {
     guard_value(0, || sim.as_ref().map_or(0, |s| s.sim.commands().len()))
+}
+
+/// Sets a fault, in the text form of `dgp_sim_config_add_fault`. A lasting
+/// one applies to every connection, now and future, until
+/// `dgp_sim_clear_faults`; a one-shot one is played once, now, on every
+/// connection ("restart=2s" restarts the simulator once). Returns once the
+/// fault's bytes are written: a client that does not read can hold it up
+/// to 5 s. Any thread. Errors: DGP_ERR_INVALID_ARGUMENT for an unknown
+/// fault, argument errors.
+///
+/// # Safety
+/// `sim` valid; `spec` a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_set_fault(sim: *const dgp_sim, spec: *const c_char) -> dgp_result {
+    act(sim, |s| {
+        s.set_fault(fault_arg(spec)?);
+        Ok(())
+    })
+}
+
+/// Clears the lasting faults of every connection, now and future.
+///
+/// # Safety
+/// `sim` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_clear_faults(sim: *const dgp_sim) -> dgp_result {
+    act(sim, |s| {
+        s.clear_faults();
+        Ok(())
+    })
+}
+
+/// Restarts the simulator: drops every client, refuses connections for
+/// `down_ms` (the port is closed), then listens on the same port again by
+/// itself. Returns once the port is closed and the clients dropped. Does
+/// nothing while a restart is under way. Any thread.
+///
+/// # Safety
+/// `sim` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_restart(sim: *const dgp_sim, down_ms: u32) -> dgp_result {
+    act(sim, |s| {
+        s.restart(Duration::from_millis(u64::from(down_ms)));
+        Ok(())
+    })
+}
+
+/// Performs an action on every connected client now, written as a
+/// scenario step: "ring 1 5511999990000", "answer-far 1", "hangup-far",
+/// "dtmf 1 5", "agent AgentCalled 7001 Uniqueid=1700000000.1",
+/// "send Error Message=\"Busy\"", "raw \"Event: X\\r\\n\\r\\n\"",
+/// "timestamp", "logoff", "close", "fault flood=100"... (see
+/// scenarios/README.md). Any thread; returns once the bytes are written.
+/// Errors: DGP_ERR_INVALID_ARGUMENT when the text is not an action (the
+/// message says what was expected); DGP_ERR_COMMAND_FAILED when it did not
+/// fit some client (not logged in, line busy...): the message names each
+/// such client and why, and the others were still served. With no client
+/// connected, nothing happens and DGP_OK is returned.
+///
+/// # Safety
+/// `sim` valid; `action` a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_perform(sim: *const dgp_sim, action: *const c_char) -> dgp_result {
+    act(sim, |s| {
+        let action: Action =
+            text("action", action)?.parse().map_err(|why| Failure::new(DGP_ERR_INVALID_ARGUMENT, why))?;
+        let refused: Vec<String> = s
+            .perform(&action)
+            .into_iter()
+            .filter_map(|(client, result)| result.err().map(|why| format!("client {client}: {why}")))
+            .collect();
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(Failure::new(DGP_ERR_COMMAND_FAILED, refused.join("; ")))
+        }
+    })
+}
+
+/// Waits up to `timeout_ms` for the next scenario run (one per connection,
+/// in the order they end) that this call has not reported before. DGP_OK:
+/// it passed. DGP_ERR_SCENARIO_FAILED: it failed; the message (via
+/// `dgp_last_error(NULL, ...)` on this thread) names the scenario, the
+/// line, the step and what happened. DGP_ERR_TIMEOUT: no run ended in time.
+///
+/// # Safety
+/// `sim` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_wait_for_scenario(sim: *const dgp_sim, timeout_ms: u32) -> dgp_result {
+    act(sim, |s| match s.wait_for_scenario(Duration::from_millis(u64::from(timeout_ms))) {
+        Some(outcome) => match outcome.result {
+            Ok(()) => Ok(()),
+            Err(failure) => Err(Failure::new(DGP_ERR_SCENARIO_FAILED, failure.to_string())),
+        },
+        None => Err(Failure::new(DGP_ERR_TIMEOUT, "no scenario run ended in time")),
+    })
+}
+
+/// A running replay of a wire recording. Start with `dgp_replay_start`,
+/// stop and free with `dgp_replay_free`. Its functions may be called from
+/// any thread.
+pub struct dgp_replay {
+    replay: Replay,
+}
+
+/// Replays the recording at `path` (written by `dgp_sim_config_set_record`
+/// or `dgp_options_set_wire_log`) as a server on `host` (NULL:
+/// "127.0.0.1") and `port` (0: a free one; read it with
+/// `dgp_replay_port`): the n-th client to connect gets what DGPhone sent
+/// on the recording's n-th connection, with the recorded timing. Non-zero
+/// `wait_for_client`: each reply first waits until the client has sent as
+/// many packets as the recorded client had. Stores the replay in `*out`.
+/// Errors: DGP_ERR_INVALID_ARGUMENT (the recording cannot be read; the
+/// message names the line), DGP_ERR_RESOURCE (cannot listen), argument
+/// errors; messages via `dgp_last_error(NULL, ...)` on this thread.
+///
+/// # Safety
+/// `path` a NUL-terminated string; `host` NULL or one; `out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_replay_start(
+    path: *const c_char,
+    host: *const c_char,
+    port: u16,
+    wait_for_client: i32,
+    out: *mut *mut dgp_replay,
+) -> dgp_result {
+    if out.is_null() {
+        return DGP_ERR_NULL_POINTER;
+    }
+    *out = std::ptr::null_mut();
+    let mut outcome: Result<(), Failure> = Ok(());
+    let code = guard(|| {
+        outcome = (|| {
+            let path = text("path", path)?;
+            let host = optional_text("host", host)?.unwrap_or("127.0.0.1");
+            let recording = Recording::load(path).map_err(|e| Failure::new(DGP_ERR_INVALID_ARGUMENT, e.to_string()))?;
+            let options = ReplayOptions { wait_for_client: wait_for_client != 0 };
+            let replay = Replay::start((host, port), recording, options)
+                .map_err(|e| Failure::new(DGP_ERR_RESOURCE, format!("cannot listen on {host}:{port}: {e}")))?;
+            *out = Box::into_raw(Box::new(dgp_replay { replay }));
+            Ok(())
+        })();
+        DGP_OK
+    });
+    match outcome {
+        Ok(()) => code,
+        Err(failure) => {
+            set_thread_error(&failure.message);
+            failure.code
+        }
+    }
+}
+
+/// The port the replay listens on; 0 for NULL.
+///
+/// # Safety
+/// `replay` NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_replay_port(replay: *const dgp_replay) -> u16 {
+    guard_value(0, || replay.as_ref().map_or(0, |r| r.replay.port()))
+}
+
+/// Waits up to `timeout_ms` until `count` connections have been sent all
+/// their recorded bytes. DGP_ERR_TIMEOUT otherwise.
+///
+/// # Safety
+/// `replay` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_replay_wait_until_played(
+    replay: *const dgp_replay,
+    count: u32,
+    timeout_ms: u32,
+) -> dgp_result {
+    let replay = match replay.as_ref() {
+        Some(r) => r,
+        None => return DGP_ERR_NULL_POINTER,
+    };
+    let played = guard_value(None, || {
+        Some(replay.replay.wait_until_played(count as usize, Duration::from_millis(u64::from(timeout_ms))))
+    });
+    match played {
+        Some(true) => DGP_OK,
+        Some(false) => {
+            set_thread_error(&format!("fewer than {count} connections played in full"));
+            DGP_ERR_TIMEOUT
+        }
+        None => DGP_ERR_INTERNAL,
+    }
+}
+
+/// Stops the replay (closes every connection, joins its threads) and frees
+/// it. NULL is a no-op.
+///
+/// # Safety
+/// `replay` NULL or valid, not used again.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_replay_free(replay: *mut dgp_replay) {
+    if !replay.is_null() {
+        guard_value((), || drop(Box::from_raw(replay)));
+    }
 }

@@ -1,6 +1,10 @@
 //! How a simulated DGPhone behaves: plain data, chosen before it starts.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use super::fault::Fault;
+use super::scenario::Scenario;
 
 /// How the simulator answers `Login`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,6 +16,17 @@ pub enum LoginPolicy {
     Reject(String),
     /// Never answers, so clients can test their login timeout.
     Ignore,
+}
+
+/// How the simulator ends the lines it writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LineEnding {
+    /// CRLF, as the documents say and DGPhone does. The default.
+    #[default]
+    CrLf,
+    /// A bare LF, as some field software writes, so clients can test that
+    /// they accept it.
+    Lf,
 }
 
 /// The simulator's behaviour. Start from [`SimConfig::default`] and change
@@ -41,6 +56,23 @@ pub struct SimConfig {
     pub agent_feature_code: String,
     /// The agent password the exchange accepts; `None` accepts any.
     pub agent_password: Option<String>,
+    /// How lines end. Default [`LineEnding::CrLf`].
+    pub line_ending: LineEnding,
+    /// Write text in Windows-1252 instead of UTF-8, as a Windows DGPhone
+    /// writing Portuguese messages (`Não`) does. ASCII is the same either
+    /// way, so only non-ASCII text (such as a rejection message) changes.
+    /// Default false.
+    pub windows_1252: bool,
+    /// Faults every connection starts with: lasting ones from the moment it
+    /// opens, one-shot ones played once, right after its login is accepted.
+    /// More can be set at run time ([`Simulator::set_fault`](super::Simulator::set_fault)).
+    /// Default none.
+    pub faults: Vec<Fault>,
+    /// Played against each connection from the moment it opens, each with
+    /// its own progress; how each run ended is told to the observer and
+    /// kept ([`Simulator::wait_for_scenario`](super::Simulator::wait_for_scenario)).
+    /// Default none.
+    pub scenario: Option<Arc<Scenario>>,
 }
 
 impl Default for SimConfig {
@@ -52,6 +84,10 @@ impl Default for SimConfig {
             auto_answer: true,
             agent_feature_code: "*9800".to_string(),
             agent_password: None,
+            line_ending: LineEnding::CrLf,
+            windows_1252: false,
+            faults: Vec::new(),
+            scenario: None,
         }
     }
 }

@@ -16,9 +16,27 @@
 //!
 //! The owner plays the far end and the PBX: [`Simulator::incoming_call`],
 //! [`Simulator::far_end_answer`], [`Simulator::far_end_hangup`],
-//! [`Simulator::dtmf_received`], [`Simulator::agent_event`], or any packet
-//! or bytes at all. Everything received is logged for assertions
-//! ([`Simulator::commands`], [`Simulator::wait_for_command`]).
+//! [`Simulator::dtmf_received`], [`Simulator::agent_event`], any
+//! [`Action`] ([`Simulator::perform`]), or any packet or bytes at all.
+//! Everything received is logged for assertions ([`Simulator::commands`],
+//! [`Simulator::wait_for_command`]).
+//!
+//! Beyond that:
+//! - **Scenarios** ([`Scenario`], [`SimConfig::scenario`]): a small text
+//!   format, played against each connection with its own progress: waits,
+//!   expected commands, events, far-end actions, faults. Five ship with
+//!   the crate (`Scenario::builtin("incoming-call")`); see
+//!   `scenarios/README.md` for the format.
+//! - **Behaviour switches** in [`SimConfig`]: login accepted, rejected with
+//!   DGPhone's message or ignored; timestamp interval; CRLF or bare LF;
+//!   greeting or none; Windows-1252 text.
+//! - **Faults** ([`Fault`]): lasting (delay, one byte per write, silent)
+//!   or one-shot (close mid-packet, oversize, invalid UTF-8, NUL, garbage,
+//!   flood, restart), at start ([`SimConfig::faults`]), at run time
+//!   ([`Simulator::set_fault`]) or from a scenario (one connection).
+//! - **Record and replay**: [`Recorder`] writes the raw traffic in the wire
+//!   recording format ([`crate::wire::record`]); [`Replay`] serves a
+//!   recording (the simulator's, or a client's `Options::wire_log`).
 //!
 //! ```
 //! use std::io::Write;
@@ -41,9 +59,18 @@
 //! never prints; pass an observer to [`Simulator::start_with_observer`] to
 //! see the traffic (the `dgphone-sim` binary prints it).
 
+mod act;
 mod clock;
 mod config;
+mod connection;
+mod duration;
+mod encode;
+mod fault;
 mod phone;
+mod player;
+mod record;
+mod replay;
+mod scenario;
 mod server;
 mod session;
 
@@ -53,7 +80,11 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use config::{LoginPolicy, SimConfig};
+pub use config::{LineEnding, LoginPolicy, SimConfig};
+pub use fault::Fault;
+pub use record::Recorder;
+pub use replay::{Replay, ReplayOptions};
+pub use scenario::{Action, Scenario, ScenarioError, ScenarioFailure, ScenarioOutcome, DEFAULT_EXPECT_TIMEOUT};
 
 use crate::protocol::{EventKind, Line};
 use crate::wire::Packet;
@@ -73,8 +104,26 @@ pub enum Traffic<'a> {
     /// Bytes were written to a client as they are (the greeting,
     /// [`Simulator::send_raw`]).
     SentRaw { client: u64, bytes: &'a [u8] },
-    /// A client's connection ended, and why.
-    Closed { client: u64, reason: &'a str },
+    /// Bytes came from a client, as read (told before they are decoded).
+    BytesReceived { client: u64, bytes: &'a [u8] },
+    /// Bytes are being written to a client, as one write (told just before
+    /// the write, so the order of traffic is kept).
+    BytesSent { client: u64, bytes: &'a [u8] },
+    /// A client's connection ended, and why; `by_client` when the client
+    /// closed it.
+    Closed { client: u64, reason: &'a str, by_client: bool },
+    /// A fault was set or played on a client's connection (`None`: on the
+    /// whole simulator). A one-shot fault's bytes are not also told as
+    /// packets.
+    Fault { client: Option<u64>, fault: &'a Fault },
+    /// A restart fault: every client was dropped and the port closed.
+    Restarting { down_for: Duration },
+    /// Listening again after a restart.
+    Listening { addr: SocketAddr },
+    /// A client's scenario began the step on this line.
+    ScenarioStep { client: u64, line: usize, step: &'a str },
+    /// A client's scenario ended (passed or failed).
+    ScenarioEnded { client: u64, outcome: &'a ScenarioOutcome },
 }
 
 /// Told of every [`Traffic`]. It runs on the simulator's threads, at times
@@ -194,6 +243,56 @@ impl Simulator {
     /// so clients can test their timeouts.
     pub fn set_silent(&self, silent: bool) {
         self.shared.set_silent(silent);
+    }
+
+    /// Sets a fault. A lasting one ([`Fault::is_lasting`]: delay, byte at a
+    /// time, silent) applies to every connection, now and future, until
+    /// [`Simulator::clear_faults`]. A one-shot one is played once, now, on
+    /// every connection (logged in or not); [`Fault::Restart`] restarts the
+    /// simulator once. To play one-shot faults on future connections too,
+    /// list them in [`SimConfig::faults`].
+    pub fn set_fault(&self, fault: Fault) {
+        self.shared.set_fault(&fault);
+    }
+
+    /// Clears the lasting faults of every connection, now and future.
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
+    /// Drops every client, closes the port for `down_for` (connections are
+    /// refused), then listens on the same port again: DGPhone or its host
+    /// restarting. Returns once the port is closed and the clients are
+    /// dropped; the simulator comes back by itself. Does nothing while a
+    /// restart is already under way.
+    pub fn restart(&self, down_for: Duration) {
+        self.shared.restart(down_for);
+    }
+
+    /// Performs an action (any scenario step but wait, timeout and expect)
+    /// on every connected client now, e.g. `"ring 1 5511".parse()`. Returns
+    /// each client's number with what happened: an error says why the
+    /// action did not fit that client (not logged in, line busy...).
+    pub fn perform(&self, action: &Action) -> Vec<(u64, Result<(), String>)> {
+        self.shared.perform(action)
+    }
+
+    /// Performs an action on one client only, numbered as in [`Traffic`]
+    /// and [`ScenarioOutcome`]; `None` when it is not connected.
+    pub fn perform_on(&self, client: u64, action: &Action) -> Option<Result<(), String>> {
+        self.shared.perform_on(client, action)
+    }
+
+    /// Waits for the next scenario run to end (in the order they ended)
+    /// that this method has not returned before; `None` if none ended
+    /// within `timeout`. Runs that ended before the call count.
+    pub fn wait_for_scenario(&self, timeout: Duration) -> Option<ScenarioOutcome> {
+        self.shared.wait_for_scenario(timeout)
+    }
+
+    /// How every scenario run so far ended, in order.
+    pub fn scenario_outcomes(&self) -> Vec<ScenarioOutcome> {
+        self.shared.scenario_outcomes()
     }
 
     /// Closes every client's connection now; the simulator keeps listening.

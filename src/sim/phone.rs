@@ -106,21 +106,33 @@ pub(crate) struct Phone {
     lines: [LineSlot; Line::COUNT],
     selected: Line,
     agent_login: Option<AgentLogin>,
+    /// The agent logged in through this phone (by the feature code, or as
+    /// a scenario said), for agent events that name none.
+    agent: Option<String>,
+    /// Starts as the config says; a scenario may change it for this phone.
+    auto_answer: bool,
 }
 
 impl Phone {
     pub(crate) fn new(config: Arc<SimConfig>) -> Phone {
         Phone {
+            auto_answer: config.auto_answer,
             config,
             user: None,
             lines: Default::default(),
             selected: Line::new(1).expect("line 1 exists"),
             agent_login: None,
+            agent: None,
         }
     }
 
     pub(crate) fn is_logged_in(&self) -> bool {
         self.user.is_some()
+    }
+
+    /// The logged-in extension.
+    pub(crate) fn user(&self) -> Option<&str> {
+        self.user.as_deref()
     }
 
     #[cfg(test)]
@@ -262,7 +274,7 @@ impl Phone {
         let mut packets = vec![self.call_event("Dialing", line)];
         if is_agent_login {
             self.agent_login = Some(AgentLogin { line, code: None, typed: String::new() });
-        } else if self.config.auto_answer {
+        } else if self.auto_answer {
             packets.extend(self.far_end_answer(line));
         }
         Ok(packets)
@@ -339,6 +351,7 @@ impl Phone {
                     };
                     if accepted {
                         packets.push(self.event("AgentLogin", None).with("Agent", &code));
+                        self.agent = Some(code);
                     }
                     // The PBX hangs up either way; end_call clears the login.
                     packets.extend(self.end_call(line));
@@ -429,6 +442,62 @@ impl Phone {
         }
         let digit = digit.to_ascii_uppercase().to_string();
         vec![self.event("DTMFReceived", Some(line)).with("Digit", &digit)]
+    }
+
+    /// Whether the far end answers this phone's dials at once.
+    pub(crate) fn set_auto_answer(&mut self, on: bool) {
+        self.auto_answer = on;
+    }
+
+    /// A DGPhoneEvent with this Status, the phone's User (unless `headers`
+    /// name one), then `headers`; the line state does not change.
+    pub(crate) fn custom_event(&self, status: &str, headers: &[(String, String)]) -> Packet {
+        let mut event = Packet::new().with("Event", "DGPhoneEvent").with("Status", status);
+        let names_user = headers.iter().any(|(key, _)| key.eq_ignore_ascii_case("User"));
+        if let (Some(user), false) = (&self.user, names_user) {
+            event.push("User", user);
+        }
+        for (key, value) in headers {
+            event.push(key, value);
+        }
+        event
+    }
+
+    /// An agent event with any headers, for `agent` (or the agent logged
+    /// in through this phone). An error says why it cannot be sent.
+    pub(crate) fn agent_step(
+        &mut self,
+        kind: EventKind,
+        agent: Option<&str>,
+        headers: &[(String, String)],
+    ) -> Result<Vec<Packet>, String> {
+        let status = kind.status_name().filter(|_| kind.is_agent()).ok_or("not an agent status")?;
+        if !self.is_logged_in() {
+            return Err("the client has not logged in".into());
+        }
+        let agent = match agent.map(str::to_string).or_else(|| self.agent.clone()) {
+            Some(agent) => agent,
+            None => return Err("no agent has logged in on this connection: name one (agent AgentCalled 7001)".into()),
+        };
+        let mut event = self.event(status, None).with("Agent", &agent);
+        for (key, value) in headers {
+            event.push(key, value);
+        }
+        match kind {
+            EventKind::AgentLogin => self.agent = Some(agent),
+            EventKind::AgentLogoff => self.agent = None,
+            _ => {}
+        }
+        Ok(vec![event])
+    }
+
+    /// DGPhone closing: every call hung up (Hangup, Ready), then
+    /// UserLogoff; the caller closes the connection.
+    pub(crate) fn close_down(&mut self) -> Vec<Packet> {
+        let busy: Vec<Line> = Line::all().filter(|line| self.slot(*line).state != CallState::Idle).collect();
+        let mut packets: Vec<Packet> = busy.into_iter().flat_map(|line| self.end_call(line)).collect();
+        packets.extend(self.logoff().packets);
+        packets
     }
 
     /// An agent event from the PBX (AgentCalled, AgentConnect...). Kinds
@@ -774,5 +843,29 @@ mod tests {
         let reply = phone.handle(&command("Logoff", &[]));
         assert_eq!(text(&reply.packets[0]), format!("{EVENT}, Status: UserLogoff, User: 201"));
         assert!(reply.close && !phone.is_logged_in());
+    }
+
+    #[test]
+    fn scenario_helpers() {
+        let mut phone = logged_in(SimConfig::default());
+        phone.set_auto_answer(false);
+        assert_eq!(run(&mut phone, "Dial", &[("Number", "100")]), ["Dialing:1"]);
+        phone.incoming_call(line(2), "200");
+        let headers = vec![("Line".to_string(), "1".to_string()), ("Message".to_string(), "x".to_string())];
+        let custom = phone.custom_event("Error", &headers);
+        assert_eq!(text(&custom), format!("{EVENT}, Status: Error, User: 201, Line: 1, Message: x"));
+        assert_eq!(phone.state(line(1)), CallState::Dialing, "a custom event changes nothing");
+
+        let no_agent = phone.agent_step(EventKind::AgentCalled, None, &[]).unwrap_err();
+        assert!(no_agent.starts_with("no agent has logged in"), "{no_agent}");
+        phone.agent_step(EventKind::AgentLogin, Some("7001"), &[]).unwrap();
+        let uniqueid = vec![("Uniqueid".to_string(), "42".to_string())];
+        let called = phone.agent_step(EventKind::AgentCalled, None, &uniqueid).unwrap();
+        assert_eq!(text(&called[0]), format!("{EVENT}, Status: AgentCalled, User: 201, Agent: 7001, Uniqueid: 42"));
+
+        let goodbye = phone.close_down();
+        assert_eq!(statuses(&goodbye), ["Hangup:1", "Ready:1", "Hangup:2", "Ready:2", "UserLogoff"]);
+        assert!(!phone.is_logged_in());
+        assert_eq!((phone.state(line(1)), phone.state(line(2))), (CallState::Idle, CallState::Idle));
     }
 }

@@ -1,5 +1,6 @@
 //! What the simulator's threads share: the connected clients, the log of
-//! received commands, the accept loop, and an orderly stop.
+//! received commands, the accept loop, the restart fault, and an orderly
+//! stop.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
@@ -8,9 +9,14 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use super::act;
 use super::config::SimConfig;
+use super::connection::Connection;
+use super::encode::Encoding;
+use super::fault::{Fault, WriteFaults};
 use super::phone::Phone;
-use super::session::{self, Client};
+use super::scenario::{Action, ScenarioOutcome};
+use super::session;
 use super::{Observer, Traffic};
 use crate::wire::Packet;
 
@@ -18,6 +24,19 @@ use crate::wire::Packet;
 /// simulator, and every guarded value stays consistent between statements.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The listener's side of a restart.
+#[derive(Default)]
+struct Listening {
+    /// A restart asked for and not yet begun: how long to stay down.
+    requested: Option<Duration>,
+    /// Between taking a request and listening again: the accept thread is
+    /// not blocked in `accept`, so `stop` cannot (and need not) wake it
+    /// with a connection.
+    down: bool,
+    /// Restarts that have dropped their clients, for `restart` to wait on.
+    dropped: u64,
 }
 
 /// One received packet, as `commands` and `wait_for_command` see it.
@@ -33,11 +52,13 @@ struct Logged {
 
 pub(crate) struct Shared {
     pub(crate) config: Arc<SimConfig>,
+    /// How packets and lines become bytes (from the config).
+    pub(crate) encoding: Encoding,
     observer: Option<Observer>,
     silent: AtomicBool,
     stopping: AtomicBool,
     next_client_id: AtomicU64,
-    clients: Mutex<Vec<Arc<Client>>>,
+    clients: Mutex<Vec<Arc<Connection>>>,
     /// Signalled when a client comes, goes, logs in or out.
     clients_changed: Condvar,
     /// Every packet received, in order.
@@ -45,11 +66,25 @@ pub(crate) struct Shared {
     command_answered: Condvar,
     /// Session threads to join on stop. Lock order: `sessions`, then `clients`.
     sessions: Mutex<Vec<JoinHandle<()>>>,
+    /// The lasting faults a new connection starts with.
+    faults: Mutex<WriteFaults>,
+    /// Where the listener is bound (set once it is).
+    local_addr: Mutex<Option<SocketAddr>>,
+    listening: Mutex<Listening>,
+    /// Signalled when `listening` changes or the simulator stops.
+    listening_changed: Condvar,
+    /// How each connection's scenario ended, in order; `true` once
+    /// returned by `wait_for_scenario`.
+    outcomes: Mutex<Vec<(ScenarioOutcome, bool)>>,
+    outcome_added: Condvar,
 }
 
 impl Shared {
     pub(crate) fn new(config: SimConfig, observer: Option<Observer>) -> Shared {
+        let mut faults = WriteFaults::default();
+        config.faults.iter().for_each(|fault| faults.set(fault));
         Shared {
+            encoding: Encoding::of(&config),
             config: Arc::new(config),
             observer,
             silent: AtomicBool::new(false),
@@ -60,6 +95,142 @@ impl Shared {
             commands: Mutex::new(Vec::new()),
             command_answered: Condvar::new(),
             sessions: Mutex::new(Vec::new()),
+            faults: Mutex::new(faults),
+            local_addr: Mutex::new(None),
+            listening: Mutex::new(Listening::default()),
+            listening_changed: Condvar::new(),
+            outcomes: Mutex::new(Vec::new()),
+            outcome_added: Condvar::new(),
+        }
+    }
+
+    /// Performs an action on every connection; a fault goes through
+    /// `set_fault` (so a restart happens once).
+    pub(crate) fn perform(&self, action: &Action) -> Vec<(u64, Result<(), String>)> {
+        let clients = self.clients();
+        if let Action::Fault(fault) = action {
+            self.set_fault(fault);
+            return clients.iter().map(|client| (client.id, Ok(()))).collect();
+        }
+        clients.iter().map(|client| (client.id, act::perform(client, self, action))).collect()
+    }
+
+    /// Performs an action on one connection (a fault on it alone; a
+    /// restart still restarts everything).
+    pub(crate) fn perform_on(&self, id: u64, action: &Action) -> Option<Result<(), String>> {
+        let client = self.clients().into_iter().find(|client| client.id == id)?;
+        Some(act::perform(&client, self, action))
+    }
+
+    pub(crate) fn scenario_ended(&self, outcome: ScenarioOutcome) {
+        self.observe(&Traffic::ScenarioEnded { client: outcome.client, outcome: &outcome });
+        lock(&self.outcomes).push((outcome, false));
+        self.outcome_added.notify_all();
+    }
+
+    pub(crate) fn scenario_outcomes(&self) -> Vec<ScenarioOutcome> {
+        lock(&self.outcomes).iter().map(|(outcome, _)| outcome.clone()).collect()
+    }
+
+    pub(crate) fn wait_for_scenario(&self, timeout: Duration) -> Option<ScenarioOutcome> {
+        let outcomes = lock(&self.outcomes);
+        let (mut outcomes, _) = self
+            .outcome_added
+            .wait_timeout_while(outcomes, timeout, |outcomes| outcomes.iter().all(|(_, taken)| *taken))
+            .unwrap_or_else(PoisonError::into_inner);
+        let (outcome, taken) = outcomes.iter_mut().find(|(_, taken)| !*taken)?;
+        *taken = true;
+        Some(outcome.clone())
+    }
+
+    fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    /// Sets a lasting fault on every connection and every future one, or
+    /// plays a one-shot fault now on every connection (a restart, once).
+    pub(crate) fn set_fault(&self, fault: &Fault) {
+        if let Fault::Restart(down_for) = fault {
+            self.observe(&Traffic::Fault { client: None, fault });
+            self.restart(*down_for);
+            return;
+        }
+        if fault.is_lasting() {
+            lock(&self.faults).set(fault);
+        }
+        for client in self.clients() {
+            client.fire(self, fault);
+        }
+    }
+
+    /// Clears the lasting faults of every connection and future one.
+    pub(crate) fn clear_faults(&self) {
+        *lock(&self.faults) = WriteFaults::default();
+        for client in self.clients() {
+            client.clear_faults();
+        }
+    }
+
+    /// Asks the accept thread to drop every client, close the port for
+    /// `down_for`, then listen again. Returns once the port is closed and
+    /// the clients are dropped, so a caller can count on refused
+    /// connections; at once if a restart is already under way.
+    pub(crate) fn restart(&self, down_for: Duration) {
+        let before = {
+            let mut listening = lock(&self.listening);
+            if listening.down || listening.requested.is_some() || self.is_stopping() {
+                return;
+            }
+            listening.requested = Some(down_for);
+            listening.dropped
+        };
+        let addr = match *lock(&self.local_addr) {
+            Some(addr) => reachable(addr),
+            None => return,
+        };
+        // The accept thread sees the request once `accept` returns.
+        let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(2));
+        let listening = lock(&self.listening);
+        let _ = self.listening_changed.wait_timeout_while(listening, Duration::from_secs(5), |l| l.dropped == before);
+    }
+
+    /// The accept thread takes a pending restart request, if any; from then
+    /// on it is down until `listen_again`.
+    fn take_restart(&self) -> Option<Duration> {
+        let mut listening = lock(&self.listening);
+        let down_for = listening.requested.take()?;
+        listening.down = true;
+        Some(down_for)
+    }
+
+    fn restart_dropped(&self) {
+        lock(&self.listening).dropped += 1;
+        self.listening_changed.notify_all();
+    }
+
+    /// Waits out the down time, then binds `addr` again (retrying while
+    /// something else holds it). `None` when the simulator stopped.
+    fn listen_again(&self, addr: SocketAddr, down_for: Duration) -> Option<TcpListener> {
+        let mut wait = down_for;
+        loop {
+            let listening = lock(&self.listening);
+            let (listening, _) = self
+                .listening_changed
+                .wait_timeout_while(listening, wait, |_| !self.is_stopping())
+                .unwrap_or_else(PoisonError::into_inner);
+            drop(listening);
+            if self.is_stopping() {
+                return None;
+            }
+            if let Ok(listener) = TcpListener::bind(addr) {
+                let mut listening = lock(&self.listening);
+                listening.down = false;
+                // Checked under the lock `stop` sets `stopping` under: either
+                // it is seen here, or `stop` finds the port open and wakes
+                // `accept` with a connection.
+                return if self.is_stopping() { None } else { Some(listener) };
+            }
+            wait = Duration::from_millis(50);
         }
     }
 
@@ -78,7 +249,7 @@ impl Shared {
     }
 
     /// A snapshot, so no lock is held while writing to the clients.
-    pub(crate) fn clients(&self) -> Vec<Arc<Client>> {
+    pub(crate) fn clients(&self) -> Vec<Arc<Connection>> {
         lock(&self.clients).clone()
     }
 
@@ -93,7 +264,7 @@ impl Shared {
         self.clients_changed.notify_all();
     }
 
-    pub(crate) fn forget(&self, client: &Arc<Client>) {
+    pub(crate) fn forget(&self, client: &Arc<Connection>) {
         lock(&self.clients).retain(|c| !Arc::ptr_eq(c, client));
         self.clients_changed();
     }
@@ -171,13 +342,15 @@ pub(crate) fn listen(
 ) -> io::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = TcpListener::bind(addr)?;
     let local_addr = listener.local_addr()?;
+    *lock(&shared.local_addr) = Some(local_addr);
     let shared = Arc::clone(shared);
-    let thread =
-        thread::Builder::new().name("dgphone-sim-accept".into()).spawn(move || accept_loop(&listener, &shared))?;
+    let thread = thread::Builder::new()
+        .name("dgphone-sim-accept".into())
+        .spawn(move || accept_loop(listener, local_addr, &shared))?;
     Ok((local_addr, thread))
 }
 
-fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+fn accept_loop(mut listener: TcpListener, local_addr: SocketAddr, shared: &Arc<Shared>) {
     loop {
         let stream = match listener.accept() {
             Ok((stream, _)) => stream,
@@ -188,11 +361,26 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
                 continue;
             }
         };
-        if shared.stopping.load(Ordering::SeqCst) {
+        if shared.is_stopping() {
             return;
         }
+        if let Some(down_for) = shared.take_restart() {
+            // Close the port first, so clients trying to come back are refused.
+            drop(stream);
+            drop(listener);
+            shared.disconnect_all();
+            shared.restart_dropped();
+            shared.observe(&Traffic::Restarting { down_for });
+            listener = match shared.listen_again(local_addr, down_for) {
+                Some(listener) => listener,
+                None => return,
+            };
+            shared.observe(&Traffic::Listening { addr: local_addr });
+            continue;
+        }
         let id = shared.next_client_id.fetch_add(1, Ordering::SeqCst);
-        let (client, reader) = match Client::new(id, stream, Phone::new(Arc::clone(&shared.config))) {
+        let phone = Phone::new(Arc::clone(&shared.config));
+        let (client, reader) = match Connection::new(id, stream, phone, *lock(&shared.faults)) {
             Ok(parts) => parts,
             Err(_) => continue, // the peer is already gone
         };
@@ -200,7 +388,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         // Under the sessions lock, so stop() either sees this session or
         // this loop sees stop() (when the wake-up could not be delivered).
         let mut sessions = lock(&shared.sessions);
-        if shared.stopping.load(Ordering::SeqCst) {
+        if shared.is_stopping() {
             return;
         }
         sessions.retain(|session| !session.is_finished());
@@ -225,9 +413,14 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
 /// the accept thread is woken by a connection to itself, and shutting a
 /// socket down wakes a session blocked on it.
 pub(crate) fn stop(shared: &Shared, local_addr: SocketAddr, accept_thread: JoinHandle<()>) {
-    shared.stopping.store(true, Ordering::SeqCst);
+    {
+        let _listening = lock(&shared.listening);
+        shared.stopping.store(true, Ordering::SeqCst);
+    }
+    // Wakes an accept thread waiting out a restart's down time.
+    shared.listening_changed.notify_all();
     let woken = TcpStream::connect_timeout(&reachable(local_addr), Duration::from_secs(2)).is_ok();
-    if woken || accept_thread.is_finished() {
+    if woken || lock(&shared.listening).down || accept_thread.is_finished() {
         let _ = accept_thread.join();
     }
     // Otherwise the accept thread is left to exit on its next connection;
@@ -241,7 +434,7 @@ pub(crate) fn stop(shared: &Shared, local_addr: SocketAddr, accept_thread: JoinH
 
 /// The address to connect to in order to reach a listener bound to
 /// `local_addr` (a wildcard address is reached through loopback).
-fn reachable(local_addr: SocketAddr) -> SocketAddr {
+pub(crate) fn reachable(local_addr: SocketAddr) -> SocketAddr {
     let mut addr = local_addr;
     match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => addr.set_ip(Ipv4Addr::LOCALHOST.into()),

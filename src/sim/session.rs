@@ -1,128 +1,103 @@
-//! One client connection: its socket, its phone, and the thread that reads
-//! its commands and sends its timestamps.
+//! The thread that serves one connection: reads its commands, has them
+//! answered, plays its scenario, and sends its timestamps. It never polls:
+//! each read waits until bytes come or the next timestamp or scenario step
+//! is due.
 
-use std::io::{self, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::io::{self, Read};
+use std::net::TcpStream;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::act;
 use super::clock;
-use super::phone::Phone;
-use super::server::{lock, Shared};
+use super::connection::Connection;
+use super::player::{Player, Progress};
+use super::scenario::{ScenarioOutcome, StepKind};
+use super::server::Shared;
 use super::Traffic;
 use crate::wire::{Decoder, Frame, Packet};
 
-/// How long a write may block on a client that does not read before that
-/// client is dropped; keeps injection calls and `stop` bounded.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// One connected client, shared by its session thread and the threads that
-/// inject events.
-///
-/// Lock order: `phone`, then `writer`. Holding the phone while writing
-/// keeps the packets on the wire in the order the phone produced them.
-pub(crate) struct Client {
-    pub(crate) id: u64,
-    pub(crate) peer: SocketAddr,
-    /// Only for `shutdown`: never behind a lock, so it can always wake a
-    /// session blocked in a read or a write.
-    control: TcpStream,
-    phone: Mutex<Phone>,
-    writer: Mutex<TcpStream>,
-    /// Mirrors `phone.is_logged_in()` for readers that must not wait on the
-    /// phone's lock (counting logins, timestamps, `send_packet`).
-    logged_in: AtomicBool,
-}
-
-impl Client {
-    /// Wraps an accepted socket; returns the client and the stream its
-    /// session thread reads from.
-    pub(crate) fn new(id: u64, stream: TcpStream, phone: Phone) -> io::Result<(Client, TcpStream)> {
-        let peer = stream.peer_addr()?;
-        // Small packets, each written once: send them now, not after Nagle's delay.
-        stream.set_nodelay(true)?;
-        stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
-        let client = Client {
-            id,
-            peer,
-            control: stream.try_clone()?,
-            phone: Mutex::new(phone),
-            writer: Mutex::new(stream.try_clone()?),
-            logged_in: AtomicBool::new(false),
-        };
-        Ok((client, stream))
-    }
-
-    pub(crate) fn is_logged_in(&self) -> bool {
-        self.logged_in.load(Ordering::SeqCst)
-    }
-
-    /// Closes the connection both ways; the session thread sees the end of
-    /// its stream and exits.
-    pub(crate) fn shutdown(&self) {
-        self.logged_in.store(false, Ordering::SeqCst);
-        let _ = self.control.shutdown(Shutdown::Both);
-    }
-
-    /// Sends packets, each in one write. A failed write closes the client.
-    pub(crate) fn send(&self, shared: &Shared, packets: &[Packet]) {
-        let mut writer = lock(&self.writer);
-        for packet in packets {
-            if shared.is_silent() {
-                return;
-            }
-            if writer.write_all(&packet.encode()).is_err() {
-                self.shutdown();
-                return;
-            }
-            shared.observe(&Traffic::Sent { client: self.id, packet });
-        }
-    }
-
-    /// Sends bytes as they are, in one write.
-    pub(crate) fn send_raw(&self, shared: &Shared, bytes: &[u8]) {
-        let mut writer = lock(&self.writer);
-        if shared.is_silent() {
-            return;
-        }
-        if writer.write_all(bytes).is_err() {
-            self.shutdown();
-            return;
-        }
-        shared.observe(&Traffic::SentRaw { client: self.id, bytes });
-    }
-
-    /// Lets the phone handle a received packet and sends its reply. Returns
-    /// true when the connection must close.
-    fn handle(&self, shared: &Shared, packet: &Packet) -> bool {
-        let mut phone = lock(&self.phone);
-        let reply = phone.handle(packet);
-        let was_logged_in = self.logged_in.swap(phone.is_logged_in(), Ordering::SeqCst);
-        self.send(shared, &reply.packets);
-        drop(phone);
-        if was_logged_in != self.is_logged_in() {
-            shared.clients_changed();
-        }
-        reply.close
-    }
-
-    /// Plays a far-end happening on this client's phone, if logged in.
-    pub(crate) fn inject(&self, shared: &Shared, happening: &dyn Fn(&mut Phone) -> Vec<Packet>) {
-        let mut phone = lock(&self.phone);
-        let packets = happening(&mut phone);
-        self.send(shared, &packets);
-    }
-}
-
 /// The session thread's body: serves the client until it leaves, breaks
 /// the protocol or is shut down, then forgets it.
-pub(crate) fn run(client: Arc<Client>, mut reader: TcpStream, shared: Arc<Shared>) {
+pub(crate) fn run(client: Arc<Connection>, mut reader: TcpStream, shared: Arc<Shared>) {
     shared.observe(&Traffic::Connected { client: client.id, peer: client.peer });
-    let reason = serve(&client, &mut reader, &shared);
+    let mut script = Script { player: shared.config.scenario.clone().map(Player::new) };
+    let mut reader = Tee { stream: &mut reader, client: &client, shared: &shared };
+    let reason = serve(&client, &mut reader, &shared, &mut script);
+    let by_client = !client.closed_here() && reason == CLOSED_BY_CLIENT;
     client.shutdown();
     shared.forget(&client);
-    shared.observe(&Traffic::Closed { client: client.id, reason: &reason });
+    script.interrupted(&client, &shared, &reason);
+    shared.observe(&Traffic::Closed { client: client.id, reason: &reason, by_client });
+}
+
+const CLOSED_BY_CLIENT: &str = "closed by the client";
+
+/// The socket as the session reads it: every read is told to the observer.
+struct Tee<'a> {
+    stream: &'a mut TcpStream,
+    client: &'a Connection,
+    shared: &'a Shared,
+}
+
+impl Read for Tee<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.stream.read(buf)?;
+        if n > 0 {
+            self.shared.observe(&Traffic::BytesReceived { client: self.client.id, bytes: &buf[..n] });
+        }
+        Ok(n)
+    }
+}
+
+/// The scenario played on this connection, while it lasts.
+struct Script {
+    player: Option<Player>,
+}
+
+impl Script {
+    fn received(&mut self, packet: &Packet) {
+        if let Some(player) = &mut self.player {
+            player.received(packet);
+        }
+    }
+
+    /// Plays every step that is due; returns when the next one will be
+    /// (`None`: nothing is scheduled, or the scenario is over).
+    fn drive(&mut self, client: &Connection, shared: &Shared) -> Option<Instant> {
+        let player = self.player.as_mut()?;
+        let scenario = Arc::clone(player.scenario());
+        let result = loop {
+            match player.next(Instant::now()) {
+                Progress::Began(index) => {
+                    let step = &scenario.steps()[index];
+                    shared.observe(&Traffic::ScenarioStep { client: client.id, line: step.line, step: &step.text });
+                    if let StepKind::Act(action) = &step.kind {
+                        if let Err(why) = act::perform(client, shared, action) {
+                            break Err(player.failed(index, why));
+                        }
+                    }
+                }
+                Progress::Idle(until) => return Some(until),
+                Progress::Ended(result) => break result,
+            }
+        };
+        self.player = None;
+        shared.scenario_ended(ScenarioOutcome { client: client.id, scenario: scenario.name().to_string(), result });
+        None
+    }
+
+    /// The connection ended: a scenario with steps left has failed.
+    fn interrupted(&mut self, client: &Connection, shared: &Shared, why: &str) {
+        if let Some(player) = self.player.take() {
+            let result = player.interrupted(why).map_or(Ok(()), Err);
+            shared.scenario_ended(ScenarioOutcome {
+                client: client.id,
+                scenario: player.scenario().name().to_string(),
+                result,
+            });
+        }
+    }
 }
 
 /// When the next DGTimeStamp is due: one interval after login, then every
@@ -140,7 +115,7 @@ impl Timestamps {
 
     /// Sends a timestamp if one is due; returns how long the next read may
     /// wait (`None`: as long as it takes).
-    fn tick(&mut self, client: &Client, shared: &Shared) -> Option<Duration> {
+    fn tick(&mut self, client: &Connection, shared: &Shared) -> Option<Duration> {
         let interval = match self.interval {
             Some(interval) if client.is_logged_in() => interval,
             _ => {
@@ -162,12 +137,14 @@ impl Timestamps {
 }
 
 /// Reads and answers commands; returns why the session ended.
-fn serve(client: &Client, reader: &mut TcpStream, shared: &Shared) -> String {
+fn serve(client: &Connection, reader: &mut Tee<'_>, shared: &Shared, script: &mut Script) -> String {
     if let Some(greeting) = &shared.config.greeting {
-        client.send_raw(shared, format!("{greeting}\r\n").as_bytes());
+        client.send_raw(shared, &shared.encoding.line(greeting));
     }
     let mut timestamps = Timestamps::new(shared.config.timestamp_interval);
     let mut decoder = Decoder::default();
+    // The configured one-shot faults, played once after the login.
+    let mut login_faults: Vec<_> = shared.config.faults.iter().filter(|f| !f.is_lasting()).collect();
     loop {
         while let Some(frame) = decoder.next_frame() {
             match frame {
@@ -176,8 +153,16 @@ fn serve(client: &Client, reader: &mut TcpStream, shared: &Shared) -> String {
                     let entry = shared.record(&packet);
                     let close = client.handle(shared, &packet);
                     shared.answered(entry);
+                    script.received(&packet);
                     if close {
+                        // A scenario that ends with `expect logoff` ends here.
+                        script.drive(client, shared);
                         return "logged off".to_string();
+                    }
+                    if client.is_logged_in() {
+                        for fault in login_faults.drain(..) {
+                            client.fire(shared, fault);
+                        }
                     }
                 }
                 // A stray colon-less line from a client is harmless.
@@ -185,22 +170,31 @@ fn serve(client: &Client, reader: &mut TcpStream, shared: &Shared) -> String {
                 Err(error) => return error.to_string(),
             }
         }
-        // No polling: the read blocks until bytes come or a timestamp is due.
-        if let Err(error) = reader.set_read_timeout(timestamps.tick(client, shared)) {
+        let step_due = script.drive(client, shared);
+        let stamp_wait = timestamps.tick(client, shared);
+        // A zero read timeout is an error, hence the floor of 1 ms.
+        let step_wait = step_due.map(|due| due.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)));
+        let wait = match (stamp_wait, step_wait) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Err(error) = reader.stream.set_read_timeout(wait) {
             return format!("socket error: {error}");
         }
         match decoder.read_from(reader) {
+            Ok(0) if client.closed_here() => return "closed by the simulator".to_string(),
             Ok(0) => {
                 return match decoder.finish() {
                     Some(error) => error.to_string(),
-                    None => "closed by the client".to_string(),
+                    None => CLOSED_BY_CLIENT.to_string(),
                 }
             }
             Ok(_) => {}
             // A timeout (WouldBlock on Unix, TimedOut on Windows): a
-            // timestamp is due, which the next tick sends.
+            // timestamp or a step is due, which the next turn plays.
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) if client.closed_here() => return "closed by the simulator".to_string(),
             Err(error) => return format!("read error: {error}"),
         }
     }

@@ -1,8 +1,11 @@
 //! The wire layer: bytes ⇄ packets. Pure, no I/O beyond an optional
-//! `Read` to fill the decoder's buffer, no allocation per byte.
+//! `Read` to fill the decoder's buffer, no allocation per byte; and the
+//! wire recording format ([`record`]), which writes to a file it is given.
 
 mod decoder;
+pub mod escape;
 mod packet;
+pub mod record;
 pub mod text;
 
 pub use decoder::{Decoder, Frame, WireError, DEFAULT_MAX_PACKET};

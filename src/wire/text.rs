@@ -4,6 +4,8 @@
 //! (`Não`) rather than UTF-8. A value is decoded as UTF-8 when it is valid,
 //! else byte by byte as Windows-1252, so the result is always valid UTF-8.
 //! A NUL cannot travel through a C string, so it becomes U+FFFD.
+//! [`encode_windows_1252`] goes the other way, for the simulator's
+//! Windows-1252 switch.
 
 use std::borrow::Cow;
 
@@ -34,6 +36,21 @@ pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// Encodes text as Windows-1252, as a Windows DGPhone writes it. ASCII
+/// stays as it is; a character the code page lacks becomes `?`.
+pub fn encode_windows_1252(text: &str) -> Cow<'_, [u8]> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text.as_bytes());
+    }
+    let byte_of = |c: char| -> u8 {
+        match u32::from(c) {
+            code @ (0x00..=0x7F | 0xA0..=0xFF) => code as u8,
+            _ => CP1252_HIGH.iter().position(|&high| high == c && c != '\u{FFFD}').map_or(b'?', |i| 0x80 + i as u8),
+        }
+    };
+    Cow::Owned(text.chars().map(byte_of).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +69,15 @@ mod tests {
     fn nul_becomes_replacement_character() {
         assert_eq!(decode(b"a\0b"), "a\u{FFFD}b");
         assert_eq!(decode(b"\xe3\0"), "ã\u{FFFD}");
+    }
+
+    #[test]
+    fn windows_1252_encoding_round_trips() {
+        assert!(matches!(encode_windows_1252("Status: Ready"), Cow::Borrowed(b"Status: Ready")));
+        let text = "Ligação não completada – “ok” € ÿ";
+        let bytes = encode_windows_1252(text);
+        assert!(std::str::from_utf8(&bytes).is_err(), "not UTF-8 any more");
+        assert_eq!(decode(&bytes), text);
+        assert_eq!(&*encode_windows_1252("日本 \u{FFFD}"), b"?? ?");
     }
 }
