@@ -12,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::server::{lock, reachable};
+use super::server::{accept_next, lock, reachable};
 use super::{Observer, Traffic};
 use crate::wire::record::{RecordedConnection, Recording, Side};
 use crate::wire::{Decoder, Frame};
@@ -203,14 +203,7 @@ impl std::fmt::Debug for Replay {
 
 fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
     loop {
-        let stream = match listener.accept() {
-            Ok((stream, _)) => stream,
-            Err(e) if matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted) => continue,
-            Err(_) => {
-                thread::sleep(Duration::from_millis(50));
-                continue;
-            }
-        };
+        let stream = accept_next(listener);
         // Under the threads lock, so stop either joins this thread or
         // this loop sees stop.
         let mut threads = lock(&shared.threads);

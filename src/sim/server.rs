@@ -350,17 +350,22 @@ pub(crate) fn listen(
     Ok((local_addr, thread))
 }
 
+/// Waits for the next connection. Interrupted and aborted accepts are
+/// retried; after other errors (out of descriptors and the like) it waits a
+/// little rather than spin.
+pub(crate) fn accept_next(listener: &TcpListener) -> TcpStream {
+    loop {
+        match listener.accept() {
+            Ok((stream, _)) => return stream,
+            Err(e) if matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted) => {}
+            Err(_) => thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
 fn accept_loop(mut listener: TcpListener, local_addr: SocketAddr, shared: &Arc<Shared>) {
     loop {
-        let stream = match listener.accept() {
-            Ok((stream, _)) => stream,
-            Err(e) if matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted) => continue,
-            // Out of descriptors and the like: wait a little rather than spin.
-            Err(_) => {
-                thread::sleep(Duration::from_millis(50));
-                continue;
-            }
-        };
+        let stream = accept_next(&listener);
         if shared.is_stopping() {
             return;
         }
