@@ -866,6 +866,62 @@ int32_t dgp_event_digit(const dgp_event *event);
 int32_t dgp_event_success(const dgp_event *event);
 
 /**
+ * `Number:`, the other party. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_number(const dgp_event *event);
+
+/**
+ * `User:`, the extension the event belongs to. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_user(const dgp_event *event);
+
+/**
+ * `Agent:`, on agent events. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_agent(const dgp_event *event);
+
+/**
+ * `Uniqueid:`, the PBX's call id on agent events. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_uniqueid(const dgp_event *event);
+
+/**
+ * `Message:`, DGPhone's text on responses and errors. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_message(const dgp_event *event);
+
+/**
+ * `Status:` as received (useful with DGP_EVENT_OTHER_STATUS). NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_status(const dgp_event *event);
+
+/**
+ * `Queue:`, on queue events. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_queue(const dgp_event *event);
+
+/**
  * The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in the
  * field). NULL when absent. Valid as long as the event.
  *
