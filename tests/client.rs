@@ -170,6 +170,18 @@ fn bad_input_is_refused_and_nothing_is_sent() {
 }
 
 #[test]
+fn a_bad_host_is_refused_before_any_lookup() {
+    let client = dgphone::Client::new(Options::default());
+    for host in ["127.0.0.1\r\n", "127.0.0.1\nAction: Logoff", "", " 127.0.0.1", "local\0host"] {
+        match client.connect(host, 5038) {
+            Err(Error::InvalidArgument(e)) => assert_eq!(e.arg, "host", "{host:?}"),
+            other => panic!("{host:?} was not refused: {other:?}"),
+        }
+    }
+    assert!(!client.is_connected());
+}
+
+#[test]
 fn commands_while_disconnected_fail_fast() {
     let client = dgphone::Client::new(Options::default());
     assert!(matches!(client.dial("100"), Err(Error::NotConnected)));

@@ -35,6 +35,7 @@ pub use event::{ClientEvent, DisconnectReason};
 pub use options::{LogLevel, Logger, Options, OverflowPolicy, Reconnect};
 
 use crate::error::{Error, Result};
+use crate::protocol::validate::{check_text, MAX_VALUE_LEN};
 use crate::protocol::{confirmation, Command, Confirmation, Event, Line, Verdict};
 use crate::state::{LineInfo, PhoneState};
 use queue::EventQueue;
@@ -426,6 +427,9 @@ impl ClientHandle {
     /// Opens the connection and starts its reader thread.
     pub fn connect(&self, host: &str, port: u16) -> Result<()> {
         self.shared.refuse_on_reader("connect")?;
+        // A control character would otherwise reach the resolver (and its
+        // DNS queries) instead of being refused as bad input.
+        check_text("host", host, MAX_VALUE_LEN, true)?;
         let mut reader = lock(&self.shared.reader);
         if self.shared.running.load(Ordering::SeqCst) {
             return Err(Error::AlreadyConnected);
