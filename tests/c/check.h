@@ -73,7 +73,8 @@ static inline int contains(const char *text, const char *part) {
     return text != NULL && strstr(text, part) != NULL;
 }
 
-/* The detailed message of the last failure (`client` NULL: this thread's). */
+/* The detailed message of the last failure (`client` NULL: this thread's),
+ * in a static buffer: for the main thread only. */
 static inline const char *last_error(const dgp_client *client) {
     static char message[512];
     message[0] = '\0';

@@ -36,7 +36,9 @@ static const char *const param_names[P_COUNT] = {
 };
 
 /* Calls the API function that takes parameter `param`, with `bad` there and
- * valid values everywhere else. */
+ * valid values everywhere else. (The host is checked before anything else,
+ * so a connected client still reports the bad host, not "already
+ * connected".) */
 static dgp_result call_with(dgp_client *client, enum string_param param, const char *bad) {
     const char *key = param == P_HEADER_KEY ? bad : "Queue";
     const char *value = param == P_HEADER_VALUE ? bad : "sales";
