@@ -516,7 +516,8 @@ dgp_result dgp_client_new(const dgp_options *options, dgp_client **out);
 /**
  * Disconnects, waits for the reader thread (and a running callback) to
  * finish, and frees the client. After it returns no callback runs or will
- * run. NULL is a no-op (DGP_OK).
+ * run. Events read but not yet delivered are dropped, so it waits for one
+ * running callback at most. NULL is a no-op (DGP_OK).
  *
  * From inside the event callback it is refused with DGP_ERR_WOULD_DEADLOCK
  * and the client stays valid: free it from another thread. Do not hold a
@@ -572,8 +573,8 @@ dgp_result dgp_connect(dgp_client *client, const char *host, uint16_t port);
 /**
  * Ends the connection (no reconnection) and waits for the reader thread;
  * from inside the callback it returns at once and the reader stops after
- * the callback. A DGP_EVENT_DISCONNECTED event follows. Not connected:
- * DGP_OK.
+ * the callback. Events read but not yet delivered are dropped; a
+ * DGP_EVENT_DISCONNECTED event follows. Not connected: DGP_OK.
  *
  * # Safety
  * `client` valid.

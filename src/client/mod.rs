@@ -405,6 +405,7 @@ impl ClientHandle {
     /// Ends the connection (no reconnection) and, unless called from inside
     /// the callback, waits for the reader thread to finish. From inside the
     /// callback it returns at once; the reader stops after the callback.
+    /// Events read but not yet delivered are dropped.
     pub fn disconnect(&self) {
         {
             let mut conn = lock(&self.shared.conn);
