@@ -534,7 +534,8 @@ dgp_result dgp_client_new(const dgp_options *options, dgp_client **out);
 /**
  * Disconnects, waits for the reader thread (and a running callback) to
  * finish, and frees the client. After it returns no callback runs or will
- * run. NULL is a no-op (DGP_OK).
+ * run. Events read but not yet delivered are dropped, so it waits for one
+ * running callback at most. NULL is a no-op (DGP_OK).
  *
  * From inside the event callback it is refused with DGP_ERR_WOULD_DEADLOCK
  * and the client stays valid: free it from another thread. Do not hold a
@@ -590,8 +591,8 @@ dgp_result dgp_connect(dgp_client *client, const char *host, uint16_t port);
 /**
  * Ends the connection (no reconnection) and waits for the reader thread;
  * from inside the callback it returns at once and the reader stops after
- * the callback. A DGP_EVENT_DISCONNECTED event follows. Not connected:
- * DGP_OK.
+ * the callback. Events read but not yet delivered are dropped; a
+ * DGP_EVENT_DISCONNECTED event follows. Not connected: DGP_OK.
  *
  * # Safety
  * `client` valid.
@@ -882,6 +883,62 @@ int32_t dgp_event_digit(const dgp_event *event);
  * `event` is NULL or a valid event.
  */
 int32_t dgp_event_success(const dgp_event *event);
+
+/**
+ * `Number:`, the other party. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_number(const dgp_event *event);
+
+/**
+ * `User:`, the extension the event belongs to. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_user(const dgp_event *event);
+
+/**
+ * `Agent:`, on agent events. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_agent(const dgp_event *event);
+
+/**
+ * `Uniqueid:`, the PBX's call id on agent events. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_uniqueid(const dgp_event *event);
+
+/**
+ * `Message:`, DGPhone's text on responses and errors. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_message(const dgp_event *event);
+
+/**
+ * `Status:` as received (useful with DGP_EVENT_OTHER_STATUS). NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_status(const dgp_event *event);
+
+/**
+ * `Queue:`, on queue events. NULL when absent. Valid as long as the event.
+ *
+ * # Safety
+ * `event` is NULL or a valid event.
+ */
+const char *dgp_event_queue(const dgp_event *event);
 
 /**
  * The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in the

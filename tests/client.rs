@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -170,6 +170,18 @@ fn bad_input_is_refused_and_nothing_is_sent() {
 }
 
 #[test]
+fn a_bad_host_is_refused_before_any_lookup() {
+    let client = dgphone::Client::new(Options::default());
+    for host in ["127.0.0.1\r\n", "127.0.0.1\nAction: Logoff", "", " 127.0.0.1", "local\0host"] {
+        match client.connect(host, 5038) {
+            Err(Error::InvalidArgument(e)) => assert_eq!(e.arg, "host", "{host:?}"),
+            other => panic!("{host:?} was not refused: {other:?}"),
+        }
+    }
+    assert!(!client.is_connected());
+}
+
+#[test]
 fn commands_while_disconnected_fail_fast() {
     let client = dgphone::Client::new(Options::default());
     assert!(matches!(client.dial("100"), Err(Error::NotConnected)));
@@ -281,6 +293,38 @@ fn close_with_a_silent_server_is_prompt() {
     let started = Instant::now();
     drop(client);
     eprintln!("close with a silent server took {:?}", started.elapsed());
+}
+
+#[test]
+fn no_event_is_delivered_once_the_client_stops() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    // One write of many packets: the reader decodes them in large batches.
+    let stamp = "Event: DGTimeStamp\r\nTime: 10:00:00\r\n\r\n";
+    let backlog = stamp.repeat(1000);
+    let after_stop = Arc::new(AtomicUsize::new(0));
+    let (stopped_tx, stopped_rx) = std::sync::mpsc::channel();
+    let seen = after_stop.clone();
+    let stopped = AtomicBool::new(false);
+    client
+        .on_event(move |handle, event| match event {
+            ClientEvent::Phone(_) if stopped.load(Ordering::SeqCst) => {
+                seen.fetch_add(1, Ordering::SeqCst);
+            }
+            ClientEvent::Phone(e) if e.kind() == EventKind::TimeStamp => {
+                // Stopping from inside the callback returns at once; the
+                // rest of the batch must not be delivered.
+                stopped.store(true, Ordering::SeqCst);
+                handle.disconnect();
+            }
+            ClientEvent::Disconnected { reason } => stopped_tx.send(reason.clone()).unwrap(),
+            _ => {}
+        })
+        .unwrap();
+    sim.send_raw(backlog.as_bytes());
+    let reason = stopped_rx.recv_timeout(WAIT).expect("the reader stopped");
+    assert_eq!(reason, DisconnectReason::Requested);
+    assert_eq!(after_stop.load(Ordering::SeqCst), 0, "events were delivered after the client stopped");
 }
 
 #[test]

@@ -42,6 +42,7 @@ pub use event::{ClientEvent, DisconnectReason};
 pub use options::{LogLevel, Logger, Options, OverflowPolicy, Reconnect};
 
 use crate::error::{Error, Result};
+use crate::protocol::validate::{check_text, MAX_VALUE_LEN};
 use crate::protocol::{confirmation, Command, Confirmation, Event, Line, Verdict};
 use crate::state::{LineInfo, PhoneState};
 use crate::wire::record::Side;
@@ -450,6 +451,7 @@ impl ClientHandle {
     /// Ends the connection (no reconnection) and, unless called from inside
     /// the callback, waits for the reader thread to finish. From inside the
     /// callback it returns at once; the reader stops after the callback.
+    /// Events read but not yet delivered are dropped.
     pub fn disconnect(&self) {
         {
             let mut conn = lock(&self.shared.conn);
@@ -472,6 +474,9 @@ impl ClientHandle {
     /// Opens the connection and starts its reader thread.
     pub fn connect(&self, host: &str, port: u16) -> Result<()> {
         self.shared.refuse_on_reader("connect")?;
+        // A control character would otherwise reach the resolver (and its
+        // DNS queries) instead of being refused as bad input.
+        check_text("host", host, MAX_VALUE_LEN, true)?;
         let mut reader = lock(&self.shared.reader);
         if self.shared.running.load(Ordering::SeqCst) {
             return Err(Error::AlreadyConnected);

@@ -23,7 +23,10 @@ pub(crate) fn run(shared: Arc<Shared>, mut stream: Arc<TcpStream>, mut addr: Soc
             relogin(&shared);
         }
         let reason = read_until_closed(&shared, &handle, &stream, &mut decoder);
-        if let Some(error) = decoder.finish() {
+        // Bytes left over when the application stopped the client were cut
+        // short by us, not by DGPhone: not a truncation to report.
+        let truncated = decoder.finish().filter(|_| reason != DisconnectReason::Requested);
+        if let Some(error) = truncated {
             shared.dispatch(&handle, ClientEvent::ProtocolError(error));
         }
         let reconnect = connection_ended(&shared, &handle, reason);
@@ -52,6 +55,12 @@ fn read_until_closed(
             Ok(0) => return ended_reason(shared, DisconnectReason::ClosedByPeer),
             Ok(_) => {
                 while let Some(frame) = decoder.next_frame() {
+                    // Once the application stops the client, the rest of a
+                    // batch is dropped: closing waits for one callback at
+                    // most, not for a backlog of thousands.
+                    if shared.is_stopping() {
+                        return DisconnectReason::Requested;
+                    }
                     match frame {
                         Ok(Frame::Packet(packet)) => on_event(shared, handle, Event::from_packet(packet)),
                         Ok(Frame::Greeting(text)) => shared.dispatch(handle, ClientEvent::Greeting(text)),

@@ -128,7 +128,8 @@ pub unsafe extern "C" fn dgp_client_new(options: *const dgp_options, out: *mut *
 
 /// Disconnects, waits for the reader thread (and a running callback) to
 /// finish, and frees the client. After it returns no callback runs or will
-/// run. NULL is a no-op (DGP_OK).
+/// run. Events read but not yet delivered are dropped, so it waits for one
+/// running callback at most. NULL is a no-op (DGP_OK).
 ///
 /// From inside the event callback it is refused with DGP_ERR_WOULD_DEADLOCK
 /// and the client stays valid: free it from another thread. Do not hold a
@@ -229,8 +230,8 @@ pub unsafe extern "C" fn dgp_connect(client: *mut dgp_client, host: *const c_cha
 
 /// Ends the connection (no reconnection) and waits for the reader thread;
 /// from inside the callback it returns at once and the reader stops after
-/// the callback. A DGP_EVENT_DISCONNECTED event follows. Not connected:
-/// DGP_OK.
+/// the callback. Events read but not yet delivered are dropped; a
+/// DGP_EVENT_DISCONNECTED event follows. Not connected: DGP_OK.
 ///
 /// # Safety
 /// `client` valid.

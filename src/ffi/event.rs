@@ -268,42 +268,71 @@ pub unsafe extern "C" fn dgp_event_success(event: *const dgp_event) -> i32 {
     read(event, -1, |e| e.phone().and_then(Event::is_success).map_or(-1, i32::from))
 }
 
-macro_rules! header_accessor {
-    ($(#[$doc:meta])* $name:ident, $key:expr) => {
-        $(#[$doc])*
-        ///
-        /// NULL when absent. Valid as long as the event.
-        ///
-        /// # Safety
-        /// `event` is NULL or a valid event.
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(event: *const dgp_event) -> *const c_char {
-            read(event, std::ptr::null(), |e| e.header($key))
-        }
-    };
+// Written out one by one, not by a macro: cbindgen does not expand macros,
+// so macro-made exports were in the library but missing from the header.
+
+/// `Number:`, the other party. NULL when absent. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_number(event: *const dgp_event) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.header("Number"))
 }
 
-header_accessor!(
-    /// `Number:`, the other party.
-    dgp_event_number, "Number");
-header_accessor!(
-    /// `User:`, the extension the event belongs to.
-    dgp_event_user, "User");
-header_accessor!(
-    /// `Agent:`, on agent events.
-    dgp_event_agent, "Agent");
-header_accessor!(
-    /// `Uniqueid:`, the PBX's call id on agent events.
-    dgp_event_uniqueid, "Uniqueid");
-header_accessor!(
-    /// `Message:`, DGPhone's text on responses and errors.
-    dgp_event_message, "Message");
-header_accessor!(
-    /// `Status:` as received (useful with DGP_EVENT_OTHER_STATUS).
-    dgp_event_status, "Status");
-header_accessor!(
-    /// `Queue:`, on queue events.
-    dgp_event_queue, "Queue");
+/// `User:`, the extension the event belongs to. NULL when absent. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_user(event: *const dgp_event) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.header("User"))
+}
+
+/// `Agent:`, on agent events. NULL when absent. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_agent(event: *const dgp_event) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.header("Agent"))
+}
+
+/// `Uniqueid:`, the PBX's call id on agent events. NULL when absent. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_uniqueid(event: *const dgp_event) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.header("Uniqueid"))
+}
+
+/// `Message:`, DGPhone's text on responses and errors. NULL when absent. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_message(event: *const dgp_event) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.header("Message"))
+}
+
+/// `Status:` as received (useful with DGP_EVENT_OTHER_STATUS). NULL when absent. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_status(event: *const dgp_event) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.header("Status"))
+}
+
+/// `Queue:`, on queue events. NULL when absent. Valid as long as the event.
+///
+/// # Safety
+/// `event` is NULL or a valid event.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_event_queue(event: *const dgp_event) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.header("Queue"))
+}
 
 /// The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in the
 /// field). NULL when absent. Valid as long as the event.

@@ -1,0 +1,392 @@
+/*
+ * Event delivery through the C API: the pull queue (with and without a
+ * timeout, overflow reports, turned off), waiting on dgp_notify_fd() with
+ * poll(), the callback (which thread, what may be called inside it:
+ * commands work, blocking calls and dgp_client_free are refused with
+ * DGP_ERR_WOULD_DEADLOCK), removing it, and dgp_client_free from the main
+ * thread while the simulator floods the client with events.
+ */
+#include "check.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* What a callback saw, guarded by its own lock; the main thread waits on
+ * `changed` with a deadline. */
+struct recorder {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    dgp_client *client;
+    pthread_t main_thread;
+    int events;
+    int on_other_thread;
+    int answers;         /* Answer events */
+    int answered_inside; /* dgp_answer(..., 0) from inside returned OK */
+    int refused;         /* blocking calls refused inside, as they must be */
+    int refusals_tried;
+    uint32_t state_inside; /* dgp_line_state of the ringing line, inside */
+    char free_message[256];
+};
+
+static void recorder_init(struct recorder *r, dgp_client *client) {
+    pthread_condattr_t attr;
+    memset(r, 0, sizeof *r);
+    r->client = client;
+    r->main_thread = pthread_self();
+    r->state_inside = 999;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&r->changed, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+static void recorder_destroy(struct recorder *r) {
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->changed);
+}
+
+/* Waits until `*counter` reaches `target` (read under the lock), at most
+ * WAIT_MS. Returns whether it did. */
+static int recorder_wait(struct recorder *r, const int *counter, int target) {
+    struct timespec deadline;
+    int reached;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += WAIT_MS / 1000;
+    pthread_mutex_lock(&r->lock);
+    while (*counter < target) {
+        if (pthread_cond_timedwait(&r->changed, &r->lock, &deadline) != 0) {
+            break;
+        }
+    }
+    reached = *counter >= target;
+    pthread_mutex_unlock(&r->lock);
+    return reached;
+}
+
+static void refuse_counted(struct recorder *r, dgp_result got) {
+    r->refusals_tried++;
+    r->refused += got == DGP_ERR_WOULD_DEADLOCK;
+}
+
+/* Answers a ringing call from inside the callback, and tries every call
+ * that would wait for this very thread. */
+static void on_event(void *user_data, const dgp_event *event) {
+    struct recorder *r = user_data;
+    dgp_client *client = r->client;
+    uint32_t kind = dgp_event_kind(event);
+    pthread_mutex_lock(&r->lock);
+    r->events++;
+    r->on_other_thread += !pthread_equal(pthread_self(), r->main_thread);
+    if (kind == DGP_EVENT_RECEIVING_CALL) {
+        int32_t line = dgp_event_line(event);
+        /* The state already includes the event being delivered. */
+        dgp_line_state(client, line, &r->state_inside);
+        refuse_counted(r, dgp_answer(client, line, WAIT_MS));
+        refuse_counted(r, dgp_login(client, "201"));
+        refuse_counted(r, dgp_connect(client, "127.0.0.1", 5038));
+        refuse_counted(r, dgp_client_set_event_callback(client, NULL, NULL));
+        refuse_counted(r, dgp_agent_login(client, NULL, "4001", "1234", 1, 100));
+        refuse_counted(r, dgp_client_free(client));
+        dgp_last_error(client, r->free_message, sizeof r->free_message, NULL);
+        r->answered_inside += dgp_answer(client, line, 0) == DGP_OK;
+    }
+    if (kind == DGP_EVENT_ANSWER) {
+        r->answers++;
+    }
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void callback_answers_an_incoming_call(void) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_client *client = new_client(NULL);
+    struct recorder r;
+    int events_then;
+    recorder_init(&r, client);
+    CHECK_RC(client, dgp_client_set_event_callback(client, on_event, &r), DGP_OK);
+    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
+    CHECK_RC(NULL, dgp_sim_incoming_call(sim, 4, "5511"), DGP_OK);
+
+    CHECK(recorder_wait(&r, &r.answers, 1));
+    pthread_mutex_lock(&r.lock);
+    CHECK(r.answered_inside == 1);
+    CHECK(r.refusals_tried == 6 && r.refused == 6);
+    CHECK(r.state_inside == DGP_LINE_OFFERING);
+    CHECK(contains(r.free_message, "inside the event callback"));
+    CHECK(r.on_other_thread == r.events); /* always the reader thread */
+    pthread_mutex_unlock(&r.lock);
+
+    /* The refused free left the client whole: it still works. */
+    CHECK_RC(client, dgp_hangup(client, 4, WAIT_MS), DGP_OK);
+    /* Events went to the queue too (capacity 4096 by default). */
+    CHECK(EXPECT_EVENT(client, DGP_EVENT_ANSWER, 4));
+
+    /* Once removed, the callback sees no later event. */
+    CHECK_RC(client, dgp_client_set_event_callback(client, NULL, NULL), DGP_OK);
+    pthread_mutex_lock(&r.lock);
+    events_then = r.events;
+    pthread_mutex_unlock(&r.lock);
+    CHECK_RC(client, dgp_status(client), DGP_OK);
+    CHECK(EXPECT_EVENT(client, DGP_EVENT_READY, 6));
+    pthread_mutex_lock(&r.lock);
+    CHECK(r.events == events_then);
+    pthread_mutex_unlock(&r.lock);
+
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    recorder_destroy(&r);
+    dgp_sim_free(sim);
+}
+
+static void pull_with_and_without_timeout(void) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_client *client = logged_in_client(sim, NULL, "201");
+    dgp_event *event = (dgp_event *)&event;
+    long long started;
+    drain(client);
+    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK(event == NULL);
+    started = now_ms();
+    CHECK_RC(client, dgp_next_event(client, 50, &event), DGP_ERR_TIMEOUT);
+    CHECK(now_ms() - started >= 49);
+    CHECK(event == NULL);
+    /* An event arriving during the wait ends it. */
+    CHECK_RC(NULL, dgp_sim_incoming_call(sim, 1, "100"), DGP_OK);
+    CHECK_RC(client, dgp_next_event(client, WAIT_MS, &event), DGP_OK);
+    CHECK(dgp_event_kind(event) == DGP_EVENT_RECEIVING_CALL);
+    dgp_event_free(event);
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    dgp_sim_free(sim);
+}
+
+static int readable(int fd, int timeout_ms) {
+    struct pollfd p;
+    p.fd = fd;
+    p.events = POLLIN;
+    p.revents = 0;
+    return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
+}
+
+/* The event-loop pattern: poll() the descriptor, then take without waiting. */
+static dgp_event *poll_next(dgp_client *client, int fd) {
+    dgp_event *event = NULL;
+    if (!readable(fd, (int)WAIT_MS)) {
+        return NULL;
+    }
+    dgp_next_event(client, 0, &event);
+    return event;
+}
+
+static void notify_fd_with_poll(void) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_client *client = logged_in_client(sim, NULL, "201");
+    int fd = dgp_notify_fd(client);
+    dgp_event *event;
+    CHECK(fd >= 0);
+    CHECK(dgp_notify_fd(client) == fd);
+    drain(client);
+    CHECK(!readable(fd, 0));
+
+    CHECK_RC(NULL, dgp_sim_incoming_call(sim, 2, "3003"), DGP_OK);
+    event = poll_next(client, fd);
+    CHECK(dgp_event_kind(event) == DGP_EVENT_RECEIVING_CALL);
+    CHECK_STR(dgp_event_number(event), "3003");
+    dgp_event_free(event);
+    CHECK(!readable(fd, 0)); /* empty again */
+
+    /* Two events (Hangup, Ready): readable until both are taken. */
+    CHECK_RC(NULL, dgp_sim_far_end_hangup(sim, 2), DGP_OK);
+    event = poll_next(client, fd);
+    CHECK(dgp_event_kind(event) == DGP_EVENT_HANGUP);
+    dgp_event_free(event);
+    event = poll_next(client, fd);
+    CHECK(dgp_event_kind(event) == DGP_EVENT_READY);
+    dgp_event_free(event);
+    CHECK(!readable(fd, 0));
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    dgp_sim_free(sim);
+}
+
+/* Ten keep-alive packets in one write. */
+static const char timestamps[] =
+    "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:00\r\n\r\n"
+    "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:01\r\n\r\n"
+    "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:02\r\n\r\n"
+    "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:03\r\n\r\n"
+    "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:04\r\n\r\n"
+    "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:05\r\n\r\n"
+    "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:06\r\n\r\n"
+    "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:07\r\n\r\n"
+    "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:08\r\n\r\n"
+    "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:09\r\n\r\n";
+
+static dgp_result send_timestamps(dgp_sim *sim) {
+    return dgp_sim_send_raw(sim, (const uint8_t *)timestamps, sizeof timestamps - 1);
+}
+
+/* Counts LineSelected events (in `events`). */
+static void on_line_selected(void *user_data, const dgp_event *event) {
+    struct recorder *r = user_data;
+    pthread_mutex_lock(&r->lock);
+    r->events += dgp_event_kind(event) == DGP_EVENT_LINE_SELECTED;
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void overflow_is_reported_first(void) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_options *options = dgp_options_new();
+    dgp_client *client;
+    dgp_event *event = NULL;
+    struct recorder r;
+    REQUIRE(options != NULL);
+    CHECK_RC(NULL, dgp_options_set_queue(options, 4, DGP_OVERFLOW_DROP_OLDEST), DGP_OK);
+    client = logged_in_client(sim, options, "201");
+    dgp_options_free(options);
+    recorder_init(&r, client);
+    CHECK_RC(client, dgp_client_set_event_callback(client, on_line_selected, &r), DGP_OK);
+    drain(client);
+    CHECK_RC(NULL, send_timestamps(sim), DGP_OK);
+    CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK);
+    /* Each event is queued before its callback runs: once the callback has
+     * seen LineSelected, all 11 events went into the queue of 4. */
+    CHECK(recorder_wait(&r, &r.events, 1));
+    CHECK(dgp_dropped_events(client) == 7);
+    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_OK);
+    CHECK(dgp_event_kind(event) == DGP_EVENT_OVERFLOW);
+    CHECK(dgp_event_dropped(event) == 7);
+    dgp_event_free(event);
+    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_OK);
+    CHECK(dgp_event_kind(event) == DGP_EVENT_TIMESTAMP);
+    CHECK_STR(dgp_event_time(event), "2024-01-01 10:00:07"); /* the oldest kept */
+    dgp_event_free(event);
+    CHECK(EXPECT_EVENT(client, DGP_EVENT_LINE_SELECTED, 1));
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    recorder_destroy(&r);
+    dgp_sim_free(sim);
+}
+
+static void queue_turned_off(void) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_options *options = dgp_options_new();
+    dgp_client *client;
+    dgp_event *event = NULL;
+    REQUIRE(options != NULL);
+    CHECK_RC(NULL, dgp_options_set_queue(options, 0, DGP_OVERFLOW_DROP_OLDEST), DGP_OK);
+    client = new_client(options);
+    dgp_options_free(options);
+    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
+    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK(dgp_dropped_events(client) == 0);
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    dgp_sim_free(sim);
+}
+
+/* The flood: a thread that keeps writing timestamps to every client,
+ * counting its writes in `progress.events`. */
+struct flood {
+    dgp_sim *sim;
+    atomic_int stop;
+    struct recorder progress;
+};
+
+static void *flood_run(void *arg) {
+    struct flood *f = arg;
+    while (!atomic_load(&f->stop)) {
+        send_timestamps(f->sim);
+        pthread_mutex_lock(&f->progress.lock);
+        f->progress.events++;
+        pthread_cond_broadcast(&f->progress.changed);
+        pthread_mutex_unlock(&f->progress.lock);
+    }
+    return NULL;
+}
+
+/* Counts callbacks, and any that runs after dgp_client_free returned. */
+struct flood_counter {
+    struct recorder r;
+    atomic_int freed;
+    atomic_int late;
+};
+
+static void on_flood_event(void *user_data, const dgp_event *event) {
+    struct flood_counter *c = user_data;
+    (void)event;
+    if (atomic_load(&c->freed)) {
+        atomic_fetch_add(&c->late, 1);
+    }
+    pthread_mutex_lock(&c->r.lock);
+    c->r.events++;
+    pthread_cond_broadcast(&c->r.changed);
+    pthread_mutex_unlock(&c->r.lock);
+}
+
+/* Frees from the main thread while events pour in; with a callback, no
+ * callback may run once free has returned. DGP_OVERFLOW_BLOCK with nobody
+ * pulling leaves the reader blocked on a full queue when free comes. */
+static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t policy) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_options *options = dgp_options_new();
+    struct flood flood;
+    struct flood_counter counter;
+    dgp_client *client;
+    pthread_t thread;
+    int writes_at_free;
+    REQUIRE(options != NULL);
+    CHECK_RC(NULL, dgp_options_set_queue(options, capacity, policy), DGP_OK);
+    client = logged_in_client(sim, options, "201");
+    dgp_options_free(options);
+    recorder_init(&counter.r, client);
+    atomic_init(&counter.freed, 0);
+    atomic_init(&counter.late, 0);
+    if (with_callback) {
+        CHECK_RC(client, dgp_client_set_event_callback(client, on_flood_event, &counter), DGP_OK);
+    }
+    flood.sim = sim;
+    atomic_init(&flood.stop, 0);
+    recorder_init(&flood.progress, NULL);
+    REQUIRE(pthread_create(&thread, NULL, flood_run, &flood) == 0);
+
+    if (with_callback) {
+        CHECK(recorder_wait(&counter.r, &counter.r.events, 10)); /* the flood is on */
+    } else {
+        dgp_event *event = wait_event(client, DGP_EVENT_TIMESTAMP, 0);
+        CHECK(event != NULL);
+        dgp_event_free(event);
+    }
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    atomic_store(&counter.freed, 1);
+    /* Give a late callback every chance: let the flood go on a while. */
+    pthread_mutex_lock(&flood.progress.lock);
+    writes_at_free = flood.progress.events;
+    pthread_mutex_unlock(&flood.progress.lock);
+    CHECK(recorder_wait(&flood.progress, &flood.progress.events, writes_at_free + 5));
+    atomic_store(&flood.stop, 1);
+    pthread_join(thread, NULL);
+    CHECK(atomic_load(&counter.late) == 0);
+    recorder_destroy(&counter.r);
+    recorder_destroy(&flood.progress);
+    dgp_sim_free(sim);
+}
+
+/* The first argument is the number of flood rounds (default 10; fewer
+ * under valgrind, where each takes seconds). */
+int main(int argc, char **argv) {
+    int rounds = argc > 1 ? atoi(argv[1]) : 10;
+    int round;
+    callback_answers_an_incoming_call();
+    pull_with_and_without_timeout();
+    notify_fd_with_poll();
+    overflow_is_reported_first();
+    queue_turned_off();
+    for (round = 0; round < rounds; round++) {
+        free_while_flooded(1, 4096, DGP_OVERFLOW_DROP_OLDEST);
+        free_while_flooded(1, 16, DGP_OVERFLOW_BLOCK);
+        free_while_flooded(0, 64, DGP_OVERFLOW_DROP_OLDEST);
+        free_while_flooded(0, 8, DGP_OVERFLOW_BLOCK);
+    }
+    return check_finish();
+}
