@@ -14,12 +14,10 @@ use std::time::Duration;
 use clap::Parser;
 
 use dgphone::sim::{LoginPolicy, SimConfig, Simulator, Traffic};
-use dgphone::wire::Packet;
 use dgphone::Line;
 
 use crate::args::{SimArgs, SimCommand, SimLine};
 use crate::failure::{Exit, Failure};
-use crate::output;
 
 fn config(args: &SimArgs) -> SimConfig {
     let login = match (&args.reject, args.ignore_login) {
@@ -36,28 +34,9 @@ fn config(args: &SimArgs) -> SimConfig {
     }
 }
 
-/// A packet on one line: what it is (its Command or Event), then its
-/// other headers. Sent DTMF digits are hidden, as everywhere.
-fn describe(packet: &Packet) -> String {
-    let lead = if packet.get("Action").is_some() {
-        packet.get("Command")
-    } else {
-        packet.get("Status").or(packet.get("Event"))
-    };
-    let skip = ["Action", "Command", "Event", "Status"];
-    let rest: Vec<(&str, &str)> =
-        packet.iter().filter(|(key, _)| !skip.iter().any(|k| k.eq_ignore_ascii_case(key))).collect();
-    format!("{} {}", lead.unwrap_or("(empty)"), output::headers(&Packet::from_pairs(&rest))).trim_end().to_string()
-}
-
 fn log(traffic: &Traffic<'_>) {
-    match traffic {
-        Traffic::Connected { client, peer } => eprintln!("[{client}] connected from {peer}"),
-        Traffic::Received { client, packet } => eprintln!("[{client}] <- {}", describe(packet)),
-        Traffic::Sent { client, packet } => eprintln!("[{client}] -> {}", describe(packet)),
-        Traffic::SentRaw { client, bytes } => eprintln!("[{client}] -> raw \"{}\"", bytes.escape_ascii()),
-        Traffic::Closed { client, reason, .. } => eprintln!("[{client}] closed: {reason}"),
-        other => eprintln!("{other:?}"),
+    if let Some(line) = traffic.log_line() {
+        eprintln!("{line}");
     }
 }
 

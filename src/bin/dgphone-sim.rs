@@ -9,7 +9,6 @@
 //! typed on stdin are actions played on every client. It runs until it is
 //! killed (or, with `--once`, until the first scenario run ends).
 
-use std::fmt::Write as _;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -19,7 +18,6 @@ use dgphone::sim::{
     Action, Fault, LineEnding, LoginPolicy, Recorder, Replay, ReplayOptions, Scenario, SimConfig, Simulator, Traffic,
 };
 use dgphone::wire::record::Recording;
-use dgphone::wire::Packet;
 
 const USAGE: &str = "\
 Usage: dgphone-sim [options]
@@ -153,46 +151,9 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Request, String>
     Ok(Request::Run(Box::new(options)))
 }
 
-/// A packet on one line: its first value (the Command of a command, the
-/// Event of an event), then `Key=Value` for the rest. DTMF digits are
-/// hidden: an agent's password travels as DTMF.
-fn describe(packet: &Packet) -> String {
-    let is_command = packet.get("Action").map_or(false, |a| a.eq_ignore_ascii_case("DGPhoneCommand"));
-    let lead = if is_command { "Command" } else { "Event" };
-    let mut line = packet.get(lead).unwrap_or("(no Event)").to_string();
-    for (key, value) in packet.iter() {
-        if key.eq_ignore_ascii_case(lead) || (is_command && key.eq_ignore_ascii_case("Action")) {
-            continue;
-        }
-        let value = if key.eq_ignore_ascii_case("Digits") { "***" } else { value };
-        let _ = write!(line, " {key}={value}");
-    }
-    line
-}
-
 fn log(traffic: &Traffic<'_>) {
-    match traffic {
-        Traffic::Connected { client, peer } => eprintln!("[{client}] connected from {peer}"),
-        Traffic::Received { client, packet } => eprintln!("[{client}] <- {}", describe(packet)),
-        Traffic::Sent { client, packet } => eprintln!("[{client}] -> {}", describe(packet)),
-        Traffic::SentRaw { client, bytes } => {
-            eprintln!("[{client}] -> raw \"{}\"", bytes.escape_ascii())
-        }
-        Traffic::Closed { client, reason, .. } => eprintln!("[{client}] closed: {reason}"),
-        Traffic::Fault { client: Some(client), fault } => eprintln!("[{client}] fault: {fault}"),
-        Traffic::Fault { client: None, fault } => eprintln!("[*] fault: {fault}"),
-        Traffic::Restarting { down_for } => {
-            eprintln!("[*] restart: every client dropped, port closed for {down_for:?}")
-        }
-        Traffic::Listening { addr } => eprintln!("[*] listening again on {addr}"),
-        Traffic::ScenarioStep { client, line, step } => eprintln!("[{client}] scenario line {line}: {step}"),
-        Traffic::ScenarioEnded { client, outcome } => match &outcome.result {
-            Ok(()) => eprintln!("[{client}] scenario {} passed", outcome.scenario),
-            Err(failure) => eprintln!("[{client}] scenario FAILED: {failure}"),
-        },
-        // Raw bytes go to --record; the packets above say the same.
-        Traffic::BytesReceived { .. } | Traffic::BytesSent { .. } => {}
-        other => eprintln!("{other:?}"),
+    if let Some(line) = traffic.log_line() {
+        eprintln!("{line}");
     }
 }
 
@@ -404,13 +365,5 @@ mod tests {
         assert!(parse(&["--fault", "explode"]).err().unwrap().starts_with("--fault: \"explode\" is not a fault"));
         let missing = parse(&["--scenario", "nope"]).err().unwrap();
         assert!(missing.starts_with("nope: expected a built-in scenario (outgoing-call, "), "{missing}");
-    }
-
-    #[test]
-    fn packets_are_described_on_one_line_without_digits() {
-        let dtmf = Packet::new().with("Action", "DGPhoneCommand").with("Command", "SendDtmf").with("Digits", "1234#");
-        assert_eq!(describe(&dtmf), "SendDtmf Digits=***");
-        let event = Packet::new().with("Event", "DGPhoneEvent").with("Status", "Dialing").with("Line", "1");
-        assert_eq!(describe(&event), "DGPhoneEvent Status=Dialing Line=1");
     }
 }

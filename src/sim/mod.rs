@@ -73,6 +73,7 @@ mod replay;
 mod scenario;
 mod server;
 mod session;
+mod traffic;
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -89,42 +90,7 @@ pub use scenario::{Action, Scenario, ScenarioError, ScenarioFailure, ScenarioOut
 use crate::protocol::{EventKind, Line};
 use crate::wire::Packet;
 use server::Shared;
-
-/// Something the simulator did, as told to an observer. `client` numbers
-/// connections from 1 in the order they were accepted. More kinds may come.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum Traffic<'a> {
-    /// A client connected.
-    Connected { client: u64, peer: SocketAddr },
-    /// A packet came from a client (before it is answered).
-    Received { client: u64, packet: &'a Packet },
-    /// A packet was written to a client.
-    Sent { client: u64, packet: &'a Packet },
-    /// Bytes were written to a client as they are (the greeting,
-    /// [`Simulator::send_raw`]).
-    SentRaw { client: u64, bytes: &'a [u8] },
-    /// Bytes came from a client, as read (told before they are decoded).
-    BytesReceived { client: u64, bytes: &'a [u8] },
-    /// Bytes are being written to a client, as one write (told just before
-    /// the write, so the order of traffic is kept).
-    BytesSent { client: u64, bytes: &'a [u8] },
-    /// A client's connection ended, and why; `by_client` when the client
-    /// closed it.
-    Closed { client: u64, reason: &'a str, by_client: bool },
-    /// A fault was set or played on a client's connection (`None`: on the
-    /// whole simulator). A one-shot fault's bytes are not also told as
-    /// packets.
-    Fault { client: Option<u64>, fault: &'a Fault },
-    /// A restart fault: every client was dropped and the port closed.
-    Restarting { down_for: Duration },
-    /// Listening again after a restart.
-    Listening { addr: SocketAddr },
-    /// A client's scenario began the step on this line.
-    ScenarioStep { client: u64, line: usize, step: &'a str },
-    /// A client's scenario ended (passed or failed).
-    ScenarioEnded { client: u64, outcome: &'a ScenarioOutcome },
-}
+pub use traffic::Traffic;
 
 /// Told of every [`Traffic`]. It runs on the simulator's threads, at times
 /// while a client's lock is held: it must return quickly and must not call
