@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::event::dgp_event;
 use super::options::{dgp_options, UserData};
-use super::{guard, guard_value, optional_text, result::*, text};
+use super::{attempt, guard, guard_value, optional_text, result::*, text};
 use crate::client::{Client, ClientEvent, ClientHandle, EventHandler, Options};
 use crate::flows::{self, AgentLogin};
 use crate::protocol::{Command, Line};
@@ -63,20 +63,15 @@ unsafe fn call(client: *const dgp_client, body: impl FnOnce(&dgp_client) -> Resu
             return DGP_ERR_NULL_POINTER;
         }
     };
-    let mut outcome = Ok(());
-    let code = guard(|| {
-        outcome = body(client);
-        DGP_OK
-    });
-    let failure = match outcome {
-        Ok(()) if code == DGP_OK => return DGP_OK,
-        Ok(()) => Failure::new(code, "internal error (a panic was caught at the boundary)"),
-        Err(failure) => failure,
-    };
-    if let Ok(mut last) = client.last_error.lock() {
-        *last = failure.message;
+    match attempt(|| body(client)) {
+        Ok(()) => DGP_OK,
+        Err(failure) => {
+            if let Ok(mut last) = client.last_error.lock() {
+                *last = failure.message;
+            }
+            failure.code
+        }
     }
-    failure.code
 }
 
 fn line_arg(line: i32) -> Result<Line, Failure> {

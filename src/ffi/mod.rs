@@ -26,6 +26,25 @@ fn guard(body: impl FnOnce() -> dgp_result) -> dgp_result {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(DGP_ERR_INTERNAL)
 }
 
+/// Runs a fallible export body; a panic becomes DGP_ERR_INTERNAL with a
+/// message that says so.
+fn attempt(body: impl FnOnce() -> Result<(), Failure>) -> Result<(), Failure> {
+    catch_unwind(AssertUnwindSafe(body))
+        .unwrap_or_else(|_| Err(Failure::new(DGP_ERR_INTERNAL, "internal error (a panic was caught at the boundary)")))
+}
+
+/// [`attempt`] for calls with no client handle: a failure's message is kept
+/// for `dgp_last_error(NULL, ...)` on this thread.
+fn attempt_reporting_to_thread(body: impl FnOnce() -> Result<(), Failure>) -> dgp_result {
+    match attempt(body) {
+        Ok(()) => DGP_OK,
+        Err(failure) => {
+            set_thread_error(&failure.message);
+            failure.code
+        }
+    }
+}
+
 /// Runs a body that returns a value, with `fallback` on panic.
 fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)

@@ -6,7 +6,7 @@ use std::os::raw::c_char;
 use std::time::Duration;
 
 use super::event::*;
-use super::{guard, guard_value, optional_text, result::*, text};
+use super::{attempt_reporting_to_thread, guard_value, optional_text, result::*, text};
 use crate::protocol::{EventKind, Line};
 use crate::sim::{
     Action, Fault, LineEnding, LoginPolicy, Recorder, Replay, ReplayOptions, Scenario, SimConfig, Simulator,
@@ -68,21 +68,9 @@ unsafe fn configure_all(
     config: *mut dgp_sim_config,
     set: impl FnOnce(&mut dgp_sim_config) -> Result<(), Failure>,
 ) -> dgp_result {
-    let config = match config.as_mut() {
-        Some(c) => c,
-        None => return DGP_ERR_NULL_POINTER,
-    };
-    let mut outcome = Ok(());
-    let code = guard(|| {
-        outcome = set(config);
-        DGP_OK
-    });
-    match outcome {
-        Ok(()) => code,
-        Err(failure) => {
-            set_thread_error(&failure.message);
-            failure.code
-        }
+    match config.as_mut() {
+        Some(config) => attempt_reporting_to_thread(|| set(config)),
+        None => DGP_ERR_NULL_POINTER,
     }
 }
 
@@ -307,44 +295,24 @@ pub unsafe extern "C" fn dgp_sim_start(
         return DGP_ERR_NULL_POINTER;
     }
     *out = std::ptr::null_mut();
-    let mut failure = None;
-    let code = guard(|| {
-        let host = match optional_text("host", host) {
-            Ok(host) => host.unwrap_or("127.0.0.1"),
-            Err(f) => {
-                let code = f.code;
-                failure = Some(f.message);
-                return code;
-            }
-        };
+    attempt_reporting_to_thread(|| {
+        let host = optional_text("host", host)?.unwrap_or("127.0.0.1");
         let config = config.as_ref();
-        let recorder = match config.and_then(|c| c.record.as_deref()).map(Recorder::create).transpose() {
-            Ok(recorder) => recorder,
-            Err(e) => {
-                failure = Some(format!("cannot create the recording: {e}"));
-                return DGP_ERR_RESOURCE;
-            }
-        };
+        let recorder = config
+            .and_then(|c| c.record.as_deref())
+            .map(Recorder::create)
+            .transpose()
+            .map_err(|e| Failure::new(DGP_ERR_RESOURCE, format!("cannot create the recording: {e}")))?;
         let config = config.map_or_else(SimConfig::default, |c| c.config.clone());
         let started = match recorder {
             Some(recorder) => Simulator::start_with_observer((host, port), config, move |t| recorder.observe(t)),
             None => Simulator::start((host, port), config),
         };
-        match started {
-            Ok(sim) => {
-                *out = Box::into_raw(Box::new(dgp_sim { sim }));
-                DGP_OK
-            }
-            Err(e) => {
-                failure = Some(format!("cannot listen on {host}:{port}: {e}"));
-                DGP_ERR_RESOURCE
-            }
-        }
-    });
-    if let Some(message) = failure {
-        set_thread_error(&message);
-    }
-    code
+        let sim =
+            started.map_err(|e| Failure::new(DGP_ERR_RESOURCE, format!("cannot listen on {host}:{port}: {e}")))?;
+        *out = Box::into_raw(Box::new(dgp_sim { sim }));
+        Ok(())
+    })
 }
 
 /// The port the simulator listens on; 0 for NULL.
@@ -370,21 +338,9 @@ pub unsafe extern "C" fn dgp_sim_free(sim: *mut dgp_sim) {
 
 /// Runs an action on a simulator, recording failures for `dgp_last_error(NULL, ...)`.
 unsafe fn act(sim: *const dgp_sim, body: impl FnOnce(&Simulator) -> Result<(), Failure>) -> dgp_result {
-    let sim = match sim.as_ref() {
-        Some(s) => s,
-        None => return DGP_ERR_NULL_POINTER,
-    };
-    let mut outcome = Ok(());
-    let code = guard(|| {
-        outcome = body(&sim.sim);
-        DGP_OK
-    });
-    match outcome {
-        Ok(()) => code,
-        Err(failure) => {
-            set_thread_error(&failure.message);
-            failure.code
-        }
+    match sim.as_ref() {
+        Some(sim) => attempt_reporting_to_thread(|| body(&sim.sim)),
+        None => DGP_ERR_NULL_POINTER,
     }
 }
 
@@ -691,27 +647,16 @@ pub unsafe extern "C" fn dgp_replay_start(
         return DGP_ERR_NULL_POINTER;
     }
     *out = std::ptr::null_mut();
-    let mut outcome: Result<(), Failure> = Ok(());
-    let code = guard(|| {
-        outcome = (|| {
-            let path = text("path", path)?;
-            let host = optional_text("host", host)?.unwrap_or("127.0.0.1");
-            let recording = Recording::load(path).map_err(|e| Failure::new(DGP_ERR_INVALID_ARGUMENT, e.to_string()))?;
-            let options = ReplayOptions { wait_for_client: wait_for_client != 0 };
-            let replay = Replay::start((host, port), recording, options)
-                .map_err(|e| Failure::new(DGP_ERR_RESOURCE, format!("cannot listen on {host}:{port}: {e}")))?;
-            *out = Box::into_raw(Box::new(dgp_replay { replay }));
-            Ok(())
-        })();
-        DGP_OK
-    });
-    match outcome {
-        Ok(()) => code,
-        Err(failure) => {
-            set_thread_error(&failure.message);
-            failure.code
-        }
-    }
+    attempt_reporting_to_thread(|| {
+        let path = text("path", path)?;
+        let host = optional_text("host", host)?.unwrap_or("127.0.0.1");
+        let recording = Recording::load(path).map_err(|e| Failure::new(DGP_ERR_INVALID_ARGUMENT, e.to_string()))?;
+        let options = ReplayOptions { wait_for_client: wait_for_client != 0 };
+        let replay = Replay::start((host, port), recording, options)
+            .map_err(|e| Failure::new(DGP_ERR_RESOURCE, format!("cannot listen on {host}:{port}: {e}")))?;
+        *out = Box::into_raw(Box::new(dgp_replay { replay }));
+        Ok(())
+    })
 }
 
 /// The port the replay listens on; 0 for NULL.
