@@ -1,0 +1,71 @@
+//! Parse: bytes → typed events, against a plain memchr scan for packet
+//! ends over the same bytes (the floor: framing with no work at all).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use dgphone::wire::{Decoder, Frame};
+use dgphone::Event;
+
+use super::report::{rate, Report, Row, Verdict};
+use super::{stats, traffic, Mode};
+
+/// The issue's measure of panoramisk (a Python asyncio AMI client) on this
+/// kind of machine, for scale; not measured here.
+const PANORAMISK_PER_SEC: f64 = 0.2e6;
+
+/// Everything the reader thread does to bytes before delivery: framing,
+/// header parsing, text checks, typing. Fed in 16 KiB reads like a socket.
+fn typed_events(bytes: &[u8]) -> usize {
+    let mut decoder = Decoder::default();
+    let mut source = bytes;
+    let mut events = 0;
+    loop {
+        while let Some(frame) = decoder.next_frame() {
+            if let Ok(Frame::Packet(packet)) = frame {
+                black_box(Event::from_packet(packet).kind());
+                events += 1;
+            }
+        }
+        if decoder.read_from(&mut source).expect("reading a slice") == 0 {
+            return events;
+        }
+    }
+}
+
+/// Packets per second of `work` over `passes` passes of `bytes`.
+fn packets_per_sec(bytes: &[u8], passes: usize, work: fn(&[u8]) -> usize) -> f64 {
+    let started = Instant::now();
+    let mut packets = 0;
+    for _ in 0..passes {
+        packets += work(black_box(bytes));
+    }
+    packets as f64 / started.elapsed().as_secs_f64()
+}
+
+pub fn run(mode: Mode, report: &mut Report) {
+    let bytes = traffic::events(50_000);
+    let (rounds, passes) = mode.pick((5, 4), (15, 20));
+    assert_eq!(typed_events(&bytes), traffic::packets_in(&bytes), "both count every packet");
+    let (mut floor, mut library) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        floor.push(packets_per_sec(&bytes, passes, traffic::packets_in));
+        library.push(packets_per_sec(&bytes, passes, typed_events));
+    }
+    let (floor, library) = (stats::median(&floor), stats::median(&library));
+    let ratio = library / floor;
+    report.row(Row {
+        figure: "parse: bytes → typed events".into(),
+        library: rate(library),
+        baseline: format!("{} memchr lines", rate(floor)),
+        ratio: format!("{:.0}%", ratio * 100.0),
+        target: "≥ 20% of memchr".into(),
+        verdict: Verdict::from_bool(ratio >= 0.20),
+    });
+    report.note(format!(
+        "parse: {:.0}-byte events, median of {rounds} interleaved rounds; {:.0}× panoramisk's 0.2M/s \
+         (the issue's figure, not measured here; target ≥ 40×)",
+        traffic::mean_size(),
+        library / PANORAMISK_PER_SEC
+    ));
+}
