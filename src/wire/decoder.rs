@@ -50,6 +50,9 @@ pub struct Decoder {
     end: usize,
     /// Start of the packet being gathered, if its first line has come.
     packet_start: Option<usize>,
+    /// Where each line of that packet ends (its LF), from `packet_start`:
+    /// found once here, so parsing does not search the bytes again.
+    line_ends: Vec<usize>,
     /// Skipping an oversize packet up to its closing blank line.
     discarding: bool,
     /// While discarding, part of the current line was already dropped, so
@@ -79,6 +82,7 @@ impl Decoder {
             scan: 0,
             end: 0,
             packet_start: None,
+            line_ends: Vec::new(),
             discarding: false,
             line_dirty: false,
             max_packet: max_packet.max(1),
@@ -149,7 +153,7 @@ impl Decoder {
                 self.start = self.scan;
                 match self.packet_start.take() {
                     Some(packet_start) => {
-                        let packet = Packet::parse(&self.buf[packet_start..line_start]);
+                        let packet = Packet::parse_lines(&self.buf[packet_start..line_start], &self.line_ends);
                         return Some(Ok(Frame::Packet(packet)));
                     }
                     None => continue,
@@ -165,10 +169,14 @@ impl Decoder {
                     self.start = self.scan;
                     return Some(Ok(Frame::Greeting(greeting)));
                 }
-                None => self.packet_start = Some(line_start),
+                None => {
+                    self.packet_start = Some(line_start);
+                    self.line_ends.clear();
+                }
                 Some(_) => {}
             }
             let packet_start = self.packet_start.expect("set above");
+            self.line_ends.push(newline - packet_start);
             if self.scan - packet_start > self.max_packet {
                 return Some(Err(self.start_discarding()));
             }

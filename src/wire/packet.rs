@@ -42,7 +42,9 @@ fn offset(n: usize) -> u32 {
 /// Splits a line at its first colon and trims blanks around both halves. A
 /// line without a colon becomes a header with an empty key.
 fn split_line(line: &[u8]) -> (&[u8], &[u8]) {
-    match memchr::memchr(b':', line) {
+    // A plain loop: keys are a few bytes long, shorter than one SIMD block,
+    // where memchr's set-up costs more than it saves.
+    match line.iter().position(|&b| b == b':') {
         Some(colon) => (trim(&line[..colon]), trim(&line[colon + 1..])),
         None => (&[][..], trim(line)),
     }
@@ -58,9 +60,18 @@ fn trim(mut bytes: &[u8]) -> &[u8] {
     bytes
 }
 
-/// The lines of a packet's bytes, each without its LF or CRLF.
-fn lines(region: &[u8]) -> impl Iterator<Item = &[u8]> {
-    region.split(|&b| b == b'\n').filter(|line| !line.is_empty() && *line != b"\r")
+/// The lines of a packet's bytes, given the offset of each line's LF (a CR
+/// before it is trimmed with the blanks); blank lines are skipped.
+fn lines<'a>(region: &'a [u8], line_ends: &'a [usize]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let mut start = 0;
+    line_ends
+        .iter()
+        .map(move |&end| {
+            let line = &region[start..end];
+            start = end + 1;
+            line
+        })
+        .filter(|line| !line.is_empty() && *line != b"\r")
 }
 
 impl Packet {
@@ -79,43 +90,52 @@ impl Packet {
     }
 
     /// Parses the header lines of one packet (without its closing blank
-    /// line). Used by the decoder; callers have checked the size.
+    /// line). Callers have checked the size.
+    #[cfg(test)]
     pub(crate) fn parse(region: &[u8]) -> Packet {
-        let clean = std::str::from_utf8(region).is_ok() && memchr::memchr(0, region).is_none();
-        if clean {
-            Packet::parse_utf8(region)
-        } else {
-            Packet::parse_converting(region)
+        let mut line_ends: Vec<usize> = memchr::memchr_iter(b'\n', region).collect();
+        if line_ends.last().map_or(0, |end| end + 1) < region.len() {
+            line_ends.push(region.len());
+        }
+        Packet::parse_lines(region, &line_ends)
+    }
+
+    /// Parses a packet for the decoder, which has already found where each
+    /// line ends (the offset of its LF, or the region's end), so the bytes
+    /// are not searched for line ends twice.
+    pub(crate) fn parse_lines(region: &[u8], line_ends: &[usize]) -> Packet {
+        match std::str::from_utf8(region) {
+            Ok(text) if memchr::memchr(0, region).is_none() => Packet::parse_utf8(text, line_ends),
+            _ => Packet::parse_converting(region, line_ends),
         }
     }
 
-    /// The fast path: the text is a copy of the received bytes and the spans
-    /// point into it.
-    fn parse_utf8(region: &[u8]) -> Packet {
+    /// The fast path: the text is a copy of the received bytes (checked as
+    /// UTF-8 once) and the spans point into it.
+    fn parse_utf8(text: &str, line_ends: &[usize]) -> Packet {
+        let region = text.as_bytes();
         let base = region.as_ptr() as usize;
         let at = |part: &[u8]| {
             let start = part.as_ptr() as usize - base;
             (offset(start), offset(start + part.len()))
         };
-        let spans = lines(region)
-            .map(|line| {
-                let (key, value) = split_line(line);
-                let value = at(value);
-                // An empty key has no position of its own in the line.
-                let key = if key.is_empty() { (0, 0) } else { at(key) };
-                Span { key, value, raw_value: value }
-            })
-            .collect();
-        let text = String::from_utf8(region.to_vec()).expect("checked as UTF-8");
-        Packet { text, spans, raw: None }
+        let mut spans = Vec::with_capacity(line_ends.len());
+        spans.extend(lines(region, line_ends).map(|line| {
+            let (key, value) = split_line(line);
+            let value = at(value);
+            // An empty key has no position of its own in the line.
+            let key = if key.is_empty() { (0, 0) } else { at(key) };
+            Span { key, value, raw_value: value }
+        }));
+        Packet { text: text.to_owned(), spans, raw: None }
     }
 
     /// The slow path: some value is not clean UTF-8, so each key and value is
     /// decoded on its own and the received bytes are kept beside the text.
-    fn parse_converting(region: &[u8]) -> Packet {
+    fn parse_converting(region: &[u8], line_ends: &[usize]) -> Packet {
         let base = region.as_ptr() as usize;
         let mut packet = Packet::new();
-        for line in lines(region) {
+        for line in lines(region, line_ends) {
             let (key, value) = split_line(line);
             let start = offset(value.as_ptr() as usize - base);
             packet.push(&text::decode(key), &text::decode(value));
@@ -174,7 +194,13 @@ impl Packet {
     /// The value of the first header named `key`, compared without regard to
     /// ASCII case.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.spans.iter().find(|span| self.key_at(span).eq_ignore_ascii_case(key)).map(|span| self.value_at(span))
+        // The exact spelling first: a memcmp, where the case-blind
+        // comparison goes byte by byte.
+        let matches = |span: &&Span| {
+            let name = self.key_at(span);
+            name == key || name.eq_ignore_ascii_case(key)
+        };
+        self.spans.iter().find(matches).map(|span| self.value_at(span))
     }
 
     /// Every value of the headers named `key`, in order.
