@@ -37,7 +37,14 @@ fn empty_cdylib(scratch: &Path) -> Option<PathBuf> {
 }
 
 pub fn run(_mode: Mode, report: &mut Report) {
-    let library = target_dir().join("release").join("libdgphone.so");
+    // `cargo bench` builds the cdylib into deps/ without copying it up to
+    // release/ (that happens on `cargo build --release`): take the newer.
+    let release = target_dir().join("release");
+    let library = [release.join("deps").join("libdgphone.so"), release.join("libdgphone.so")]
+        .into_iter()
+        .filter_map(|path| Some((fs::metadata(&path).ok()?.modified().ok()?, path)))
+        .max()
+        .map_or_else(|| release.join("libdgphone.so"), |(_, path)| path);
     let scratch = std::env::temp_dir().join(format!("dgphone-bench-size-{}", std::process::id()));
     let _ = fs::create_dir_all(&scratch);
     let ours = stripped_size(&library, &scratch);
