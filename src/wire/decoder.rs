@@ -59,9 +59,16 @@ pub struct Decoder {
     /// its end cannot be a blank line.
     line_dirty: bool,
     max_packet: usize,
+    /// How much room the next read gets.
+    read_size: usize,
 }
 
-const READ_CHUNK: usize = 16 * 1024;
+/// The first reads ask for this much, so that an idle session holds little
+/// memory (thousands of sessions may share a process).
+const MIN_READ: usize = 4 * 1024;
+/// A read that fills all the room it was given doubles the next one, up to
+/// this, so that a flood costs few system calls.
+const MAX_READ: usize = 64 * 1024;
 
 impl Default for Decoder {
     fn default() -> Self {
@@ -86,6 +93,7 @@ impl Decoder {
             discarding: false,
             line_dirty: false,
             max_packet: max_packet.max(1),
+            read_size: MIN_READ,
         }
     }
 
@@ -118,9 +126,13 @@ impl Decoder {
     /// Reads once from `source` straight into the buffer (no extra copy).
     /// Returns what `read` returned: `Ok(0)` is the end of the stream.
     pub fn read_from<R: Read + ?Sized>(&mut self, source: &mut R) -> io::Result<usize> {
-        self.reserve(READ_CHUNK);
+        self.reserve(self.read_size);
+        let room = self.buf.len() - self.end;
         let n = source.read(&mut self.buf[self.end..])?;
         self.end += n;
+        if n == room && self.read_size < MAX_READ {
+            self.read_size *= 2;
+        }
         Ok(n)
     }
 
