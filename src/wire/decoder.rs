@@ -4,6 +4,7 @@ use std::io::{self, Read};
 
 use thiserror::Error;
 
+use super::packet::Span;
 use super::{text, Packet};
 
 /// The default bound on one packet's size.
@@ -50,9 +51,8 @@ pub struct Decoder {
     end: usize,
     /// Start of the packet being gathered, if its first line has come.
     packet_start: Option<usize>,
-    /// Where each line of that packet ends (its LF), from `packet_start`:
-    /// found once here, so parsing does not search the bytes again.
-    line_ends: Vec<usize>,
+    /// The header lines of that packet, split as they are framed.
+    headers: Vec<Span>,
     /// Skipping an oversize packet up to its closing blank line.
     discarding: bool,
     /// While discarding, part of the current line was already dropped, so
@@ -89,7 +89,7 @@ impl Decoder {
             scan: 0,
             end: 0,
             packet_start: None,
-            line_ends: Vec::new(),
+            headers: Vec::new(),
             discarding: false,
             line_dirty: false,
             max_packet: max_packet.max(1),
@@ -165,7 +165,7 @@ impl Decoder {
                 self.start = self.scan;
                 match self.packet_start.take() {
                     Some(packet_start) => {
-                        let packet = Packet::parse_lines(&self.buf[packet_start..line_start], &self.line_ends);
+                        let packet = Packet::from_spans(&self.buf[packet_start..line_start], &self.headers);
                         return Some(Ok(Frame::Packet(packet)));
                     }
                     None => continue,
@@ -183,12 +183,12 @@ impl Decoder {
                 }
                 None => {
                     self.packet_start = Some(line_start);
-                    self.line_ends.clear();
+                    self.headers.clear();
                 }
                 Some(_) => {}
             }
             let packet_start = self.packet_start.expect("set above");
-            self.line_ends.push(newline - packet_start);
+            self.headers.push(Span::of_line(line_start - packet_start, line));
             if self.scan - packet_start > self.max_packet {
                 return Some(Err(self.start_discarding()));
             }

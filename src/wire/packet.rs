@@ -8,10 +8,28 @@ use super::text;
 /// value's original bytes sit in the raw copy (kept only when decoding
 /// changed them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Span {
+pub(crate) struct Span {
     key: (u32, u32),
     value: (u32, u32),
     raw_value: (u32, u32),
+}
+
+impl Span {
+    /// Splits one received header line, which starts `at` bytes into its
+    /// packet. The decoder calls this as it frames each line, while the
+    /// bytes are at hand, so a packet's bytes are walked once.
+    pub(crate) fn of_line(at: usize, line: &[u8]) -> Span {
+        let base = line.as_ptr() as usize;
+        let place = |part: &[u8]| {
+            let start = at + (part.as_ptr() as usize - base);
+            (offset(start), offset(start + part.len()))
+        };
+        let (key, value) = split_line(line);
+        let value = place(value);
+        // An empty key has no position of its own in the line.
+        let key = if key.is_empty() { (0, 0) } else { place(key) };
+        Span { key, value, raw_value: value }
+    }
 }
 
 /// One packet of the protocol, headers in the order they came.
@@ -60,20 +78,6 @@ fn trim(mut bytes: &[u8]) -> &[u8] {
     bytes
 }
 
-/// The lines of a packet's bytes, given the offset of each line's LF (a CR
-/// before it is trimmed with the blanks); blank lines are skipped.
-fn lines<'a>(region: &'a [u8], line_ends: &'a [usize]) -> impl Iterator<Item = &'a [u8]> + 'a {
-    let mut start = 0;
-    line_ends
-        .iter()
-        .map(move |&end| {
-            let line = &region[start..end];
-            start = end + 1;
-            line
-        })
-        .filter(|line| !line.is_empty() && *line != b"\r")
-}
-
 impl Packet {
     /// An empty packet, to be filled with [`Packet::push`].
     pub fn new() -> Packet {
@@ -90,56 +94,40 @@ impl Packet {
     }
 
     /// Parses the header lines of one packet (without its closing blank
-    /// line). Callers have checked the size.
+    /// line), for tests; the decoder splits the lines as it frames them.
     #[cfg(test)]
     pub(crate) fn parse(region: &[u8]) -> Packet {
-        let mut line_ends: Vec<usize> = memchr::memchr_iter(b'\n', region).collect();
-        if line_ends.last().map_or(0, |end| end + 1) < region.len() {
-            line_ends.push(region.len());
+        let mut spans = Vec::new();
+        let mut at = 0;
+        for line in region.split(|&b| b == b'\n') {
+            if !line.is_empty() && line != b"\r" {
+                spans.push(Span::of_line(at, line));
+            }
+            at += line.len() + 1;
         }
-        Packet::parse_lines(region, &line_ends)
+        Packet::from_spans(region, &spans)
     }
 
-    /// Parses a packet for the decoder, which has already found where each
-    /// line ends (the offset of its LF, or the region's end), so the bytes
-    /// are not searched for line ends twice.
-    pub(crate) fn parse_lines(region: &[u8], line_ends: &[usize]) -> Packet {
+    /// A packet from its received bytes and the spans of its header lines
+    /// (see [`Span::of_line`]). Callers have checked the size.
+    pub(crate) fn from_spans(region: &[u8], spans: &[Span]) -> Packet {
         match std::str::from_utf8(region) {
-            Ok(text) if memchr::memchr(0, region).is_none() => Packet::parse_utf8(text, line_ends),
-            _ => Packet::parse_converting(region, line_ends),
+            // The fast path: the text is a copy of the received bytes and
+            // the spans point into it.
+            Ok(text) if memchr::memchr(0, region).is_none() => {
+                Packet { text: text.to_owned(), spans: spans.to_vec(), raw: None }
+            }
+            _ => Packet::converting(region, spans),
         }
-    }
-
-    /// The fast path: the text is a copy of the received bytes (checked as
-    /// UTF-8 once) and the spans point into it.
-    fn parse_utf8(text: &str, line_ends: &[usize]) -> Packet {
-        let region = text.as_bytes();
-        let base = region.as_ptr() as usize;
-        let at = |part: &[u8]| {
-            let start = part.as_ptr() as usize - base;
-            (offset(start), offset(start + part.len()))
-        };
-        let mut spans = Vec::with_capacity(line_ends.len());
-        spans.extend(lines(region, line_ends).map(|line| {
-            let (key, value) = split_line(line);
-            let value = at(value);
-            // An empty key has no position of its own in the line.
-            let key = if key.is_empty() { (0, 0) } else { at(key) };
-            Span { key, value, raw_value: value }
-        }));
-        Packet { text: text.to_owned(), spans, raw: None }
     }
 
     /// The slow path: some value is not clean UTF-8, so each key and value is
     /// decoded on its own and the received bytes are kept beside the text.
-    fn parse_converting(region: &[u8], line_ends: &[usize]) -> Packet {
-        let base = region.as_ptr() as usize;
+    fn converting(region: &[u8], spans: &[Span]) -> Packet {
         let mut packet = Packet::new();
-        for line in lines(region, line_ends) {
-            let (key, value) = split_line(line);
-            let start = offset(value.as_ptr() as usize - base);
-            packet.push(&text::decode(key), &text::decode(value));
-            packet.spans.last_mut().expect("just pushed").raw_value = (start, start + offset(value.len()));
+        for span in spans {
+            packet.push(&text::decode(&region[range(span.key)]), &text::decode(&region[range(span.value)]));
+            packet.spans.last_mut().expect("just pushed").raw_value = span.value;
         }
         packet.raw = Some(region.into());
         packet
