@@ -84,3 +84,11 @@ pub fn context_switches(tid: i32) -> u64 {
 pub fn new_threads(before: &[i32], name: &str) -> Vec<i32> {
     tids().into_iter().filter(|t| !before.contains(t) && thread_name(*t) == name).collect()
 }
+
+/// CPU time the calling thread has used.
+pub fn this_thread_cpu() -> Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime with a pointer to a live timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
