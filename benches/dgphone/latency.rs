@@ -10,19 +10,29 @@
 //!
 //! The VM's idle vCPU halts now and then, which moves the floor between
 //! about 2 µs and about 34 µs one-way, so floor and library run in
-//! interleaved blocks (A B A B...) and are compared pair by pair.
+//! interleaved blocks (A B A B...) and are compared pair by pair. Which
+//! CPU a receiver wakes on matters as much (a wake-up on the sender's own
+//! CPU never meets a halted vCPU), so the server is pinned to one CPU and
+//! both receivers to the other: every block crosses CPUs alike.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use dgphone::{Client, ClientEvent, Command, Line, Options};
 
 use super::report::{us, Report, Row, Verdict};
 use super::stats::{micros, percentile};
-use super::{traffic, Mode};
+use super::{procfs, traffic, Mode};
+
+/// The server waits this long (spinning, so its own CPU stays awake)
+/// between samples, so that every receiver is back in its blocking read
+/// when the next event comes: without it the library's reader, still
+/// finishing its callback, would meet events already awake, a wake-up the
+/// bare receiver, blocked sooner, always pays.
+const GAP: Duration = Duration::from_micros(50);
 
 /// A floor p50 above this means the pair ran while idle vCPUs halt.
 const SLOW_FLOOR_US: f64 = 12.0;
@@ -48,25 +58,30 @@ fn encoded(command: &Command) -> Vec<u8> {
 
 /// The floor: a thread that reads the event with read() and answers with
 /// two write()s on a TCP_NODELAY socket.
-fn bare_receiver(port: u16, slot: Slot) {
+fn bare_receiver(port: u16, slot: Slot, cpu: Option<usize>) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
     stream.set_nodelay(true).expect("nodelay");
     let (cmd1, cmd2) = commands();
     let (cmd1, cmd2) = (encoded(&cmd1), encoded(&cmd2));
     let mut buf = vec![0u8; traffic::one_event().len()];
-    thread::spawn(move || loop {
-        let mut got = 0;
-        while got < buf.len() {
-            match stream.read(&mut buf[got..]) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => got += n,
-            }
+    thread::spawn(move || {
+        if let Some(cpu) = cpu {
+            procfs::pin(0, &[cpu]);
         }
-        let seen = Instant::now();
-        *slot.lock().unwrap() = Stamps { seen: Some(seen), call1: Some(seen), call2: None };
-        stream.write_all(&cmd1).expect("writes");
-        slot.lock().unwrap().call2 = Some(Instant::now());
-        stream.write_all(&cmd2).expect("writes");
+        loop {
+            let mut got = 0;
+            while got < buf.len() {
+                match stream.read(&mut buf[got..]) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => got += n,
+                }
+            }
+            let seen = Instant::now();
+            *slot.lock().unwrap() = Stamps { seen: Some(seen), call1: Some(seen), call2: None };
+            stream.write_all(&cmd1).expect("writes");
+            slot.lock().unwrap().call2 = Some(Instant::now());
+            stream.write_all(&cmd2).expect("writes");
+        }
     });
 }
 
@@ -109,6 +124,9 @@ fn block(server: &mut TcpStream, slot: &Slot, samples: usize) -> (Vec<f64>, Vec<
             }
         }
         let second_at = Instant::now();
+        while second_at.elapsed() < GAP {
+            std::hint::spin_loop();
+        }
         let stamps = std::mem::take(&mut *slot.lock().unwrap());
         let (seen, call1, call2) = (stamps.seen.unwrap(), stamps.call1.unwrap(), stamps.call2.unwrap());
         events.push(micros(seen - sent));
@@ -142,13 +160,25 @@ struct Pair {
     command: Spread,
 }
 
+/// Whether a block ran while the receiving vCPU halted when idle (its
+/// one-way p50 is then some 30 µs, not some 2-10 µs).
+fn state(event: Spread) -> &'static str {
+    if event.p50 > SLOW_FLOOR_US {
+        "halting"
+    } else {
+        "awake"
+    }
+}
+
 impl Pair {
-    fn state(&self) -> &'static str {
-        if self.floor_event.p50 > SLOW_FLOOR_US {
-            "halting"
-        } else {
-            "awake"
-        }
+    /// The states the floor block and the library block saw.
+    fn states(&self) -> String {
+        format!("{}/{}", state(self.floor_event), state(self.event))
+    }
+
+    /// Only a pair whose blocks saw one state compares like with like.
+    fn comparable(&self) -> bool {
+        state(self.floor_event) == state(self.event)
     }
 }
 
@@ -161,10 +191,19 @@ pub fn run(mode: Mode, report: &mut Report) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
     let port = listener.local_addr().unwrap().port();
     let slot: Slot = Arc::default();
-    bare_receiver(port, slot.clone());
-    let (mut bare, _) = listener.accept().expect("accepts");
+    // Server on the first CPU, receivers on the last (when there are two).
+    let cpus = procfs::all_cpus();
+    let receiver_cpu = (cpus.len() > 1 && procfs::pin(0, &cpus[..1])).then(|| cpus[cpus.len() - 1]);
+    let before = procfs::tids();
     let client = library_receiver(port, slot.clone());
     let (mut library, _) = listener.accept().expect("accepts");
+    if let Some(cpu) = receiver_cpu {
+        for reader in procfs::new_threads(&before, "dgphone-reader") {
+            procfs::pin(reader, &[cpu]);
+        }
+    }
+    bare_receiver(port, slot.clone(), receiver_cpu);
+    let (mut bare, _) = listener.accept().expect("accepts");
     for server in [&bare, &library] {
         server.set_nodelay(true).expect("nodelay");
     }
@@ -182,12 +221,18 @@ pub fn run(mode: Mode, report: &mut Report) {
         });
     }
     drop(client);
+    procfs::pin(0, &cpus);
     add_rows(report, &pairs, samples);
+    if receiver_cpu.is_none() {
+        report.note("latency: could not pin threads to CPUs; placement may differ between floor and library");
+    }
 }
 
 fn add_rows(report: &mut Report, pairs: &[Pair], samples: usize) {
     let n = pairs.len();
-    let count = |f: &dyn Fn(&Pair) -> bool| pairs.iter().filter(|p| f(p)).count();
+    let comparable = pairs.iter().filter(|p| p.comparable()).count();
+    // Verdicts over the pairs whose blocks saw one state.
+    let count = |f: &dyn Fn(&Pair) -> bool| pairs.iter().filter(|p| p.comparable() && f(p)).count();
     type Pick = fn(&Pair) -> (Spread, Spread);
     let figures: [(&str, Pick); 2] =
         [("event", |p| (p.event, p.floor_event)), ("command", |p| (p.command, p.floor_command))];
@@ -198,9 +243,9 @@ fn add_rows(report: &mut Report, pairs: &[Pair], samples: usize) {
             figure: format!("{name} latency p50"),
             library: us(p50),
             baseline: format!("{} ping-pong", us(floor_p50)),
-            ratio: format!("+{}", us(p50 - floor_p50)),
+            ratio: format!("{:+.1} µs", p50 - floor_p50),
             target: "≤ floor + 10 µs".into(),
-            verdict: Verdict::Pairs(count(&|p| pick(p).0.meets(pick(p).1).0), n),
+            verdict: Verdict::Pairs(count(&|p| pick(p).0.meets(pick(p).1).0), comparable),
         });
         let p99 = median_of(pairs, |p| pick(p).0.p99);
         let floor_p99 = median_of(pairs, |p| pick(p).1.p99);
@@ -210,21 +255,26 @@ fn add_rows(report: &mut Report, pairs: &[Pair], samples: usize) {
             baseline: format!("{} ping-pong", us(floor_p99)),
             ratio: format!("{:.2}×", p99 / floor_p99),
             target: "≤ 2× floor".into(),
-            verdict: Verdict::Pairs(count(&|p| pick(p).0.meets(pick(p).1).1), n),
+            verdict: Verdict::Pairs(count(&|p| pick(p).0.meets(pick(p).1).1), comparable),
         });
     }
-    let halting = count(&|p| p.state() == "halting");
+    let mut states: Vec<String> = pairs.iter().map(Pair::states).collect();
+    states.sort();
+    states.dedup();
+    let tally: Vec<String> =
+        states.iter().map(|s| format!("{s} {}", pairs.iter().filter(|p| &p.states() == s).count())).collect();
     report.note(format!(
         "latency: {n} pairs of {samples} samples (floor block, then library block); table values are \
-         medians over pairs; pairs awake (floor p50 ≤ {SLOW_FLOOR_US} µs): {}, halting: {halting}",
-        n - halting
+         medians over pairs; states seen, floor/library (halting = one-way p50 over {SLOW_FLOOR_US} µs, \
+         the idle vCPU halts): {}; verdicts count the {comparable} pairs whose blocks saw one state",
+        tally.join(", ")
     ));
     for (i, p) in pairs.iter().enumerate() {
         report.note(format!(
-            "latency pair {:>2} {:<7}: event p50/p99 {:.1}/{:.1} µs vs floor {:.1}/{:.1}; \
+            "latency pair {:>2} {:<15}: event p50/p99 {:.1}/{:.1} µs vs floor {:.1}/{:.1}; \
              command {:.1}/{:.1} vs floor {:.1}/{:.1}",
             i + 1,
-            p.state(),
+            p.states(),
             p.event.p50,
             p.event.p99,
             p.floor_event.p50,

@@ -30,6 +30,7 @@ impl Verdict {
         match self {
             Verdict::Met => "met".into(),
             Verdict::Missed => "MISSED".into(),
+            Verdict::Pairs(_, 0) => "no comparable pair".into(),
             Verdict::Pairs(met, of) if met == of => format!("met {met}/{of} pairs"),
             Verdict::Pairs(met, of) => format!("MISSED {}/{of} pairs", of - met),
             Verdict::NoTarget => "-".into(),
