@@ -11,9 +11,11 @@
 //! The VM's idle vCPU halts now and then, which moves the floor between
 //! about 2 µs and about 34 µs one-way, so floor and library run in
 //! interleaved blocks (A B A B...) and are compared pair by pair. Which
-//! CPU a receiver wakes on matters as much (a wake-up on the sender's own
-//! CPU never meets a halted vCPU), so the server is pinned to one CPU and
-//! both receivers to the other: every block crosses CPUs alike.
+//! CPU a receiver wakes on decides the state: a wake-up on the sender's
+//! own CPU never meets a halted vCPU, one on the other CPU nearly always
+//! does here. So the pairs alternate two placements, with the server and
+//! both receivers pinned alike in each: all on one CPU ("same CPU"), or
+//! server on one and receivers on the other ("cross CPU").
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -58,30 +60,25 @@ fn encoded(command: &Command) -> Vec<u8> {
 
 /// The floor: a thread that reads the event with read() and answers with
 /// two write()s on a TCP_NODELAY socket.
-fn bare_receiver(port: u16, slot: Slot, cpu: Option<usize>) {
+fn bare_receiver(port: u16, slot: Slot) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
     stream.set_nodelay(true).expect("nodelay");
     let (cmd1, cmd2) = commands();
     let (cmd1, cmd2) = (encoded(&cmd1), encoded(&cmd2));
     let mut buf = vec![0u8; traffic::one_event().len()];
-    thread::spawn(move || {
-        if let Some(cpu) = cpu {
-            procfs::pin(0, &[cpu]);
-        }
-        loop {
-            let mut got = 0;
-            while got < buf.len() {
-                match stream.read(&mut buf[got..]) {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => got += n,
-                }
+    thread::spawn(move || loop {
+        let mut got = 0;
+        while got < buf.len() {
+            match stream.read(&mut buf[got..]) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => got += n,
             }
-            let seen = Instant::now();
-            *slot.lock().unwrap() = Stamps { seen: Some(seen), call1: Some(seen), call2: None };
-            stream.write_all(&cmd1).expect("writes");
-            slot.lock().unwrap().call2 = Some(Instant::now());
-            stream.write_all(&cmd2).expect("writes");
         }
+        let seen = Instant::now();
+        *slot.lock().unwrap() = Stamps { seen: Some(seen), call1: Some(seen), call2: None };
+        stream.write_all(&cmd1).expect("writes");
+        slot.lock().unwrap().call2 = Some(Instant::now());
+        stream.write_all(&cmd2).expect("writes");
     });
 }
 
@@ -154,6 +151,7 @@ impl Spread {
 }
 
 struct Pair {
+    placement: &'static str,
     floor_event: Spread,
     floor_command: Spread,
     event: Spread,
@@ -171,9 +169,10 @@ fn state(event: Spread) -> &'static str {
 }
 
 impl Pair {
-    /// The states the floor block and the library block saw.
+    /// The placement, and the states the floor block and the library
+    /// block saw.
     fn states(&self) -> String {
-        format!("{}/{}", state(self.floor_event), state(self.event))
+        format!("{}, {}/{}", self.placement, state(self.floor_event), state(self.event))
     }
 
     /// Only a pair whose blocks saw one state compares like with like.
@@ -182,38 +181,42 @@ impl Pair {
     }
 }
 
-fn median_of(pairs: &[Pair], pick: impl Fn(&Pair) -> f64) -> f64 {
-    super::stats::median(&pairs.iter().map(pick).collect::<Vec<_>>())
-}
-
 pub fn run(mode: Mode, report: &mut Report) {
     let (pair_count, samples) = mode.pick((6, 300), (20, 2000));
     let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
     let port = listener.local_addr().unwrap().port();
     let slot: Slot = Arc::default();
-    // Server on the first CPU, receivers on the last (when there are two).
+    // The receivers are found by thread id, not by name: a new thread
+    // names itself only once it runs.
     let cpus = procfs::all_cpus();
-    let receiver_cpu = (cpus.len() > 1 && procfs::pin(0, &cpus[..1])).then(|| cpus[cpus.len() - 1]);
     let before = procfs::tids();
     let client = library_receiver(port, slot.clone());
     let (mut library, _) = listener.accept().expect("accepts");
-    if let Some(cpu) = receiver_cpu {
-        for reader in procfs::new_threads(&before, "dgphone-reader") {
-            procfs::pin(reader, &[cpu]);
-        }
-    }
-    bare_receiver(port, slot.clone(), receiver_cpu);
+    bare_receiver(port, slot.clone());
     let (mut bare, _) = listener.accept().expect("accepts");
+    let receivers: Vec<i32> = procfs::tids().into_iter().filter(|t| !before.contains(t)).collect();
     for server in [&bare, &library] {
         server.set_nodelay(true).expect("nodelay");
     }
-    block(&mut bare, &slot, samples / 10);
-    block(&mut library, &slot, samples / 10);
+    let (first, last) = (cpus[0], cpus[cpus.len() - 1]);
+    let place = |receiver_cpu: usize| {
+        cpus.len() > 1
+            && receivers.len() == 2
+            && procfs::pin(0, &[first])
+            && receivers.iter().all(|&tid| procfs::pin(tid, &[receiver_cpu]))
+    };
     let mut pairs = Vec::new();
-    for _ in 0..pair_count {
+    let mut unpinned = false;
+    for i in 0..pair_count {
+        let (placement, receiver_cpu) = if i % 2 == 0 { ("cross CPU", last) } else { ("same CPU", first) };
+        unpinned |= !place(receiver_cpu);
+        // A short warm-up in each placement, discarded.
+        block(&mut bare, &slot, samples / 10);
+        block(&mut library, &slot, samples / 10);
         let (floor_event, floor_command) = block(&mut bare, &slot, samples);
         let (event, command) = block(&mut library, &slot, samples);
         pairs.push(Pair {
+            placement,
             floor_event: Spread::of(floor_event),
             floor_command: Spread::of(floor_command),
             event: Spread::of(event),
@@ -223,55 +226,61 @@ pub fn run(mode: Mode, report: &mut Report) {
     drop(client);
     procfs::pin(0, &cpus);
     add_rows(report, &pairs, samples);
-    if receiver_cpu.is_none() {
-        report.note("latency: could not pin threads to CPUs; placement may differ between floor and library");
+    if unpinned {
+        report.note("latency: could not pin the threads to CPUs: placements are the scheduler's");
     }
 }
 
 fn add_rows(report: &mut Report, pairs: &[Pair], samples: usize) {
-    let n = pairs.len();
-    let comparable = pairs.iter().filter(|p| p.comparable()).count();
-    // Verdicts over the pairs whose blocks saw one state.
-    let count = |f: &dyn Fn(&Pair) -> bool| pairs.iter().filter(|p| p.comparable() && f(p)).count();
     type Pick = fn(&Pair) -> (Spread, Spread);
     let figures: [(&str, Pick); 2] =
         [("event", |p| (p.event, p.floor_event)), ("command", |p| (p.command, p.floor_command))];
-    for (name, pick) in figures {
-        let p50 = median_of(pairs, |p| pick(p).0.p50);
-        let floor_p50 = median_of(pairs, |p| pick(p).1.p50);
-        report.row(Row {
-            figure: format!("{name} latency p50"),
-            library: us(p50),
-            baseline: format!("{} ping-pong", us(floor_p50)),
-            ratio: format!("{:+.1} µs", p50 - floor_p50),
-            target: "≤ floor + 10 µs".into(),
-            verdict: Verdict::Pairs(count(&|p| pick(p).0.meets(pick(p).1).0), comparable),
-        });
-        let p99 = median_of(pairs, |p| pick(p).0.p99);
-        let floor_p99 = median_of(pairs, |p| pick(p).1.p99);
-        report.row(Row {
-            figure: format!("{name} latency p99"),
-            library: us(p99),
-            baseline: format!("{} ping-pong", us(floor_p99)),
-            ratio: format!("{:.2}×", p99 / floor_p99),
-            target: "≤ 2× floor".into(),
-            verdict: Verdict::Pairs(count(&|p| pick(p).0.meets(pick(p).1).1), comparable),
-        });
+    // One set of rows per placement: medians over its pairs, verdicts over
+    // its pairs whose two blocks saw one state.
+    for placement in ["same CPU", "cross CPU"] {
+        let pairs: Vec<&Pair> = pairs.iter().filter(|p| p.placement == placement).collect();
+        if pairs.is_empty() {
+            continue;
+        }
+        let comparable = pairs.iter().filter(|p| p.comparable()).count();
+        let count = |f: &dyn Fn(&Pair) -> bool| pairs.iter().filter(|p| p.comparable() && f(p)).count();
+        let median = |f: &dyn Fn(&Pair) -> f64| super::stats::median(&pairs.iter().map(|p| f(p)).collect::<Vec<_>>());
+        for (name, pick) in figures {
+            let (p50, floor_p50) = (median(&|p| pick(p).0.p50), median(&|p| pick(p).1.p50));
+            report.row(Row {
+                figure: format!("{name} latency p50, {placement}"),
+                library: us(p50),
+                baseline: format!("{} ping-pong", us(floor_p50)),
+                ratio: format!("{:+.1} µs", p50 - floor_p50),
+                target: "≤ floor + 10 µs".into(),
+                verdict: Verdict::Pairs(count(&|p| pick(p).0.meets(pick(p).1).0), comparable),
+            });
+            let (p99, floor_p99) = (median(&|p| pick(p).0.p99), median(&|p| pick(p).1.p99));
+            report.row(Row {
+                figure: format!("{name} latency p99, {placement}"),
+                library: us(p99),
+                baseline: format!("{} ping-pong", us(floor_p99)),
+                ratio: format!("{:.2}×", p99 / floor_p99),
+                target: "≤ 2× floor".into(),
+                verdict: Verdict::Pairs(count(&|p| pick(p).0.meets(pick(p).1).1), comparable),
+            });
+        }
     }
     let mut states: Vec<String> = pairs.iter().map(Pair::states).collect();
     states.sort();
     states.dedup();
     let tally: Vec<String> =
-        states.iter().map(|s| format!("{s} {}", pairs.iter().filter(|p| &p.states() == s).count())).collect();
+        states.iter().map(|s| format!("{s}: {}", pairs.iter().filter(|p| &p.states() == s).count())).collect();
     report.note(format!(
-        "latency: {n} pairs of {samples} samples (floor block, then library block); table values are \
-         medians over pairs; states seen, floor/library (halting = one-way p50 over {SLOW_FLOOR_US} µs, \
-         the idle vCPU halts): {}; verdicts count the {comparable} pairs whose blocks saw one state",
-        tally.join(", ")
+        "latency: {} pairs of {samples} samples (floor block, then library block), placements alternating; \
+         table values are medians over a placement's pairs; states seen, floor/library (halting = one-way \
+         p50 over {SLOW_FLOOR_US} µs, the idle vCPU halts): {}; verdicts count the pairs whose two blocks saw one state",
+        pairs.len(),
+        tally.join("; ")
     ));
     for (i, p) in pairs.iter().enumerate() {
         report.note(format!(
-            "latency pair {:>2} {:<15}: event p50/p99 {:.1}/{:.1} µs vs floor {:.1}/{:.1}; \
+            "latency pair {:>2} {:<26}: event p50/p99 {:.1}/{:.1} µs vs floor {:.1}/{:.1}; \
              command {:.1}/{:.1} vs floor {:.1}/{:.1}",
             i + 1,
             p.states(),
