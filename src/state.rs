@@ -101,27 +101,34 @@ impl PhoneState {
                 return false;
             }
         }
-        let before = self.clone();
+        // Each branch tells whether it changed something, rather than
+        // comparing with a clone of the whole state: this runs for every
+        // event, and a clone copies every line's number.
         if event.kind().is_agent() {
-            self.apply_agent(event);
+            self.apply_agent(event)
         } else if let Some(line) = event.line() {
-            self.apply_line(line, event);
+            self.apply_line(line, event)
         } else if event.kind() == EventKind::UserLogoff {
+            let changed = *self != PhoneState::new();
             *self = PhoneState::new();
+            changed
+        } else {
+            false
         }
-        *self != before
     }
 
-    fn apply_line(&mut self, line: Line, event: &Event) {
+    fn apply_line(&mut self, line: Line, event: &Event) -> bool {
         let info = &mut self.lines[line.index()];
-        let number = event.number().filter(|n| !n.is_empty()).map(str::to_string);
+        let number = event.number().filter(|n| !n.is_empty());
+        let mut changed = false;
         let state = match event.kind() {
             EventKind::LineSelected => {
+                changed = self.selected != Some(line);
                 self.selected = Some(line);
-                return;
+                return changed;
             }
             EventKind::Ready => {
-                info.number = None;
+                changed = info.number.take().is_some();
                 LineState::Idle
             }
             EventKind::ReceivingCall => LineState::Offering,
@@ -130,18 +137,26 @@ impl PhoneState {
             EventKind::Hold => match event.hold() {
                 Some(true) => LineState::OnHold,
                 Some(false) => LineState::Connected,
-                None => return,
+                None => return false,
             },
             EventKind::Hangup | EventKind::Busy => LineState::Disconnected,
-            _ => return,
+            _ => return false,
         };
+        changed |= info.state != state;
         info.state = state;
-        if number.is_some() {
-            info.number = number;
+        if let Some(number) = number {
+            if info.number.as_deref() != Some(number) {
+                info.number = Some(number.to_string());
+                changed = true;
+            }
         }
+        changed
     }
 
-    fn apply_agent(&mut self, event: &Event) {
+    /// Agent events are rare: comparing with a copy of the agent's part is
+    /// cheap enough here.
+    fn apply_agent(&mut self, event: &Event) -> bool {
+        let before = (self.agent_state, self.agent.clone(), self.uniqueid.clone());
         if let Some(agent) = event.agent().filter(|a| !a.is_empty()) {
             self.agent = Some(agent.to_string());
         }
@@ -167,6 +182,7 @@ impl PhoneState {
             }
             _ => self.agent_state,
         };
+        before != (self.agent_state, self.agent.clone(), self.uniqueid.clone())
     }
 }
 

@@ -81,9 +81,12 @@ impl EventKind {
     }
 
     fn from_status(status: &str) -> EventKind {
+        // DGPhone spells statuses as documented: an exact comparison finds
+        // them fast; the byte-by-byte case-blind one is for other spellings.
         STATUSES
             .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(status))
+            .find(|(name, _)| *name == status)
+            .or_else(|| STATUSES.iter().find(|(name, _)| name.eq_ignore_ascii_case(status)))
             .map_or(EventKind::OtherStatus, |(_, kind)| *kind)
     }
 
@@ -163,16 +166,34 @@ impl ParsedTime {
     }
 }
 
+/// Names compared without regard to case, the usual exact spelling first
+/// (a memcmp, where the case-blind comparison goes byte by byte).
+fn same_name(name: &str, expected: &str) -> bool {
+    name == expected || name.eq_ignore_ascii_case(expected)
+}
+
 impl Event {
     /// Types a received packet. Never fails: what is not recognised is
     /// [`EventKind::OtherStatus`] or [`EventKind::Unknown`].
     pub fn from_packet(packet: Packet) -> Event {
-        let event = packet.get("Event").unwrap_or("");
-        let kind = if event.eq_ignore_ascii_case("DGPhoneEvent") {
-            EventKind::from_status(packet.get("Status").unwrap_or(""))
-        } else if event.eq_ignore_ascii_case("DGPhoneResponse") {
+        // One pass for both headers: this runs for every received packet.
+        let (mut event, mut status) = (None, None);
+        for (key, value) in packet.iter() {
+            if event.is_none() && same_name(key, "Event") {
+                event = Some(value);
+            } else if status.is_none() && same_name(key, "Status") {
+                status = Some(value);
+            }
+            if event.is_some() && status.is_some() {
+                break;
+            }
+        }
+        let event = event.unwrap_or("");
+        let kind = if same_name(event, "DGPhoneEvent") {
+            EventKind::from_status(status.unwrap_or(""))
+        } else if same_name(event, "DGPhoneResponse") {
             EventKind::Response
-        } else if event.eq_ignore_ascii_case("DGTimeStamp") {
+        } else if same_name(event, "DGTimeStamp") {
             EventKind::TimeStamp
         } else {
             EventKind::Unknown

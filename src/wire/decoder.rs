@@ -4,6 +4,7 @@ use std::io::{self, Read};
 
 use thiserror::Error;
 
+use super::packet::Span;
 use super::{text, Packet};
 
 /// The default bound on one packet's size.
@@ -50,15 +51,24 @@ pub struct Decoder {
     end: usize,
     /// Start of the packet being gathered, if its first line has come.
     packet_start: Option<usize>,
+    /// The header lines of that packet, split as they are framed.
+    headers: Vec<Span>,
     /// Skipping an oversize packet up to its closing blank line.
     discarding: bool,
     /// While discarding, part of the current line was already dropped, so
     /// its end cannot be a blank line.
     line_dirty: bool,
     max_packet: usize,
+    /// How much room the next read gets.
+    read_size: usize,
 }
 
-const READ_CHUNK: usize = 16 * 1024;
+/// The first reads ask for this much, so that an idle session holds little
+/// memory (thousands of sessions may share a process).
+const MIN_READ: usize = 4 * 1024;
+/// A read that fills all the room it was given doubles the next one, up to
+/// this, so that a flood costs few system calls.
+const MAX_READ: usize = 64 * 1024;
 
 impl Default for Decoder {
     fn default() -> Self {
@@ -79,9 +89,11 @@ impl Decoder {
             scan: 0,
             end: 0,
             packet_start: None,
+            headers: Vec::new(),
             discarding: false,
             line_dirty: false,
             max_packet: max_packet.max(1),
+            read_size: MIN_READ,
         }
     }
 
@@ -114,9 +126,13 @@ impl Decoder {
     /// Reads once from `source` straight into the buffer (no extra copy).
     /// Returns what `read` returned: `Ok(0)` is the end of the stream.
     pub fn read_from<R: Read + ?Sized>(&mut self, source: &mut R) -> io::Result<usize> {
-        self.reserve(READ_CHUNK);
+        self.reserve(self.read_size);
+        let room = self.buf.len() - self.end;
         let n = source.read(&mut self.buf[self.end..])?;
         self.end += n;
+        if n == room && self.read_size < MAX_READ {
+            self.read_size *= 2;
+        }
         Ok(n)
     }
 
@@ -149,7 +165,7 @@ impl Decoder {
                 self.start = self.scan;
                 match self.packet_start.take() {
                     Some(packet_start) => {
-                        let packet = Packet::parse(&self.buf[packet_start..line_start]);
+                        let packet = Packet::from_spans(&self.buf[packet_start..line_start], &self.headers);
                         return Some(Ok(Frame::Packet(packet)));
                     }
                     None => continue,
@@ -165,10 +181,14 @@ impl Decoder {
                     self.start = self.scan;
                     return Some(Ok(Frame::Greeting(greeting)));
                 }
-                None => self.packet_start = Some(line_start),
+                None => {
+                    self.packet_start = Some(line_start);
+                    self.headers.clear();
+                }
                 Some(_) => {}
             }
             let packet_start = self.packet_start.expect("set above");
+            self.headers.push(Span::of_line(line_start - packet_start, line));
             if self.scan - packet_start > self.max_packet {
                 return Some(Err(self.start_discarding()));
             }

@@ -8,10 +8,28 @@ use super::text;
 /// value's original bytes sit in the raw copy (kept only when decoding
 /// changed them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Span {
+pub(crate) struct Span {
     key: (u32, u32),
     value: (u32, u32),
     raw_value: (u32, u32),
+}
+
+impl Span {
+    /// Splits one received header line, which starts `at` bytes into its
+    /// packet. The decoder calls this as it frames each line, while the
+    /// bytes are at hand, so a packet's bytes are walked once.
+    pub(crate) fn of_line(at: usize, line: &[u8]) -> Span {
+        let base = line.as_ptr() as usize;
+        let place = |part: &[u8]| {
+            let start = at + (part.as_ptr() as usize - base);
+            (offset(start), offset(start + part.len()))
+        };
+        let (key, value) = split_line(line);
+        let value = place(value);
+        // An empty key has no position of its own in the line.
+        let key = if key.is_empty() { (0, 0) } else { place(key) };
+        Span { key, value, raw_value: value }
+    }
 }
 
 /// One packet of the protocol, headers in the order they came.
@@ -42,7 +60,9 @@ fn offset(n: usize) -> u32 {
 /// Splits a line at its first colon and trims blanks around both halves. A
 /// line without a colon becomes a header with an empty key.
 fn split_line(line: &[u8]) -> (&[u8], &[u8]) {
-    match memchr::memchr(b':', line) {
+    // A plain loop: keys are a few bytes long, shorter than one SIMD block,
+    // where memchr's set-up costs more than it saves.
+    match line.iter().position(|&b| b == b':') {
         Some(colon) => (trim(&line[..colon]), trim(&line[colon + 1..])),
         None => (&[][..], trim(line)),
     }
@@ -56,11 +76,6 @@ fn trim(mut bytes: &[u8]) -> &[u8] {
         bytes = rest;
     }
     bytes
-}
-
-/// The lines of a packet's bytes, each without its LF or CRLF.
-fn lines(region: &[u8]) -> impl Iterator<Item = &[u8]> {
-    region.split(|&b| b == b'\n').filter(|line| !line.is_empty() && *line != b"\r")
 }
 
 impl Packet {
@@ -79,47 +94,40 @@ impl Packet {
     }
 
     /// Parses the header lines of one packet (without its closing blank
-    /// line). Used by the decoder; callers have checked the size.
+    /// line), for tests; the decoder splits the lines as it frames them.
+    #[cfg(test)]
     pub(crate) fn parse(region: &[u8]) -> Packet {
-        let clean = std::str::from_utf8(region).is_ok() && memchr::memchr(0, region).is_none();
-        if clean {
-            Packet::parse_utf8(region)
-        } else {
-            Packet::parse_converting(region)
+        let mut spans = Vec::new();
+        let mut at = 0;
+        for line in region.split(|&b| b == b'\n') {
+            if !line.is_empty() && line != b"\r" {
+                spans.push(Span::of_line(at, line));
+            }
+            at += line.len() + 1;
         }
+        Packet::from_spans(region, &spans)
     }
 
-    /// The fast path: the text is a copy of the received bytes and the spans
-    /// point into it.
-    fn parse_utf8(region: &[u8]) -> Packet {
-        let base = region.as_ptr() as usize;
-        let at = |part: &[u8]| {
-            let start = part.as_ptr() as usize - base;
-            (offset(start), offset(start + part.len()))
-        };
-        let spans = lines(region)
-            .map(|line| {
-                let (key, value) = split_line(line);
-                let value = at(value);
-                // An empty key has no position of its own in the line.
-                let key = if key.is_empty() { (0, 0) } else { at(key) };
-                Span { key, value, raw_value: value }
-            })
-            .collect();
-        let text = String::from_utf8(region.to_vec()).expect("checked as UTF-8");
-        Packet { text, spans, raw: None }
+    /// A packet from its received bytes and the spans of its header lines
+    /// (see [`Span::of_line`]). Callers have checked the size.
+    pub(crate) fn from_spans(region: &[u8], spans: &[Span]) -> Packet {
+        match std::str::from_utf8(region) {
+            // The fast path: the text is a copy of the received bytes and
+            // the spans point into it.
+            Ok(text) if memchr::memchr(0, region).is_none() => {
+                Packet { text: text.to_owned(), spans: spans.to_vec(), raw: None }
+            }
+            _ => Packet::converting(region, spans),
+        }
     }
 
     /// The slow path: some value is not clean UTF-8, so each key and value is
     /// decoded on its own and the received bytes are kept beside the text.
-    fn parse_converting(region: &[u8]) -> Packet {
-        let base = region.as_ptr() as usize;
+    fn converting(region: &[u8], spans: &[Span]) -> Packet {
         let mut packet = Packet::new();
-        for line in lines(region) {
-            let (key, value) = split_line(line);
-            let start = offset(value.as_ptr() as usize - base);
-            packet.push(&text::decode(key), &text::decode(value));
-            packet.spans.last_mut().expect("just pushed").raw_value = (start, start + offset(value.len()));
+        for span in spans {
+            packet.push(&text::decode(&region[range(span.key)]), &text::decode(&region[range(span.value)]));
+            packet.spans.last_mut().expect("just pushed").raw_value = span.value;
         }
         packet.raw = Some(region.into());
         packet
@@ -174,7 +182,13 @@ impl Packet {
     /// The value of the first header named `key`, compared without regard to
     /// ASCII case.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.spans.iter().find(|span| self.key_at(span).eq_ignore_ascii_case(key)).map(|span| self.value_at(span))
+        // The exact spelling first: a memcmp, where the case-blind
+        // comparison goes byte by byte.
+        let matches = |span: &&Span| {
+            let name = self.key_at(span);
+            name == key || name.eq_ignore_ascii_case(key)
+        };
+        self.spans.iter().find(matches).map(|span| self.value_at(span))
     }
 
     /// Every value of the headers named `key`, in order.

@@ -1,0 +1,111 @@
+//! Socket → callback throughput: a flood of pre-encoded events over
+//! loopback, delivered to a counting callback, against a bare reader that
+//! only reads the same bytes from a socket and counts packet ends.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use dgphone::{Client, ClientEvent, Options};
+
+use super::report::{rate, Report, Row, Verdict};
+use super::{stats, traffic, Mode};
+
+/// Writes the flood in chunks of this size: large, so the writer is never
+/// the bottleneck.
+const WRITE_CHUNK: usize = 256 * 1024;
+
+/// Accepts the connection `connect` opens, writes the flood, closes, and
+/// returns when the flood was written and `connect`'s end instant.
+fn flood(listener: &TcpListener, bytes: &[u8], connect: impl FnOnce() -> mpsc::Receiver<Instant>) -> Duration {
+    let done = connect();
+    let (mut server, _) = listener.accept().expect("the reader connects");
+    let started = Instant::now();
+    for chunk in bytes.chunks(WRITE_CHUNK) {
+        server.write_all(chunk).expect("the reader reads");
+    }
+    drop(server);
+    let ended = done.recv_timeout(Duration::from_secs(120)).expect("the reader got the whole flood");
+    ended - started
+}
+
+/// The floor: read and count packet ends, nothing else.
+fn bare_reader(port: u16, expected: usize) -> mpsc::Receiver<Instant> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut buf = vec![0u8; 64 * 1024];
+        let (mut carry, mut packets) = (0, 0);
+        loop {
+            let n = stream.read(&mut buf[carry..]).expect("reads");
+            if n == 0 {
+                break;
+            }
+            let filled = carry + n;
+            let (found, consumed) = traffic::count_packet_ends(&buf[..filled]);
+            packets += found;
+            // Keep the unfinished line for the next read, as any reader must.
+            carry = filled - consumed;
+            buf.copy_within(consumed..filled, 0);
+        }
+        assert_eq!(packets, expected, "the bare reader counts every packet");
+        let _ = tx.send(Instant::now());
+    });
+    rx
+}
+
+/// The library: a client whose callback counts events (queue off, as for
+/// an application that only uses the callback).
+fn library_reader(port: u16, expected: usize, keep: &mut Option<Client>) -> mpsc::Receiver<Instant> {
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let seen = Arc::new(AtomicUsize::new(0));
+    let client = Client::new(Options { queue_capacity: 0, ..Options::default() });
+    client
+        .on_event(move |_, event| {
+            if let ClientEvent::Phone(_) = event {
+                if seen.fetch_add(1, Ordering::Relaxed) + 1 == expected {
+                    let _ = tx.lock().unwrap().send(Instant::now());
+                }
+            }
+        })
+        .expect("not on the reader thread");
+    client.connect("127.0.0.1", port).expect("connects");
+    *keep = Some(client);
+    rx
+}
+
+pub fn run(mode: Mode, report: &mut Report) {
+    let (count, rounds) = mode.pick((1_000_000, 5), (2_000_000, 15));
+    let bytes = traffic::events(count);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
+    let port = listener.local_addr().unwrap().port();
+    let (mut bare, mut library, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let elapsed = flood(&listener, &bytes, || bare_reader(port, count));
+        bare.push(count as f64 / elapsed.as_secs_f64());
+        let mut client = None;
+        let elapsed = flood(&listener, &bytes, || library_reader(port, count, &mut client));
+        library.push(count as f64 / elapsed.as_secs_f64());
+        drop(client);
+        ratios.push(library[library.len() - 1] / bare[bare.len() - 1]);
+    }
+    let (bare, library, ratio) = (stats::median(&bare), stats::median(&library), stats::median(&ratios));
+    report.row(Row {
+        figure: "socket → callback".into(),
+        library: format!("{} events", rate(library)),
+        baseline: format!("{} bare reader", rate(bare)),
+        ratio: format!("{:.0}%", ratio * 100.0),
+        target: "≥ 30% of bare".into(),
+        verdict: Verdict::from_bool(ratio >= 0.30),
+    });
+    report.note(format!(
+        "socket → callback: {count} events ({:.1} MB) per flood over loopback; medians of {rounds} \
+         interleaved rounds (the ratio is the median of the rounds' ratios); the callback counts events, the queue is off; the bare reader finds \
+         line ends with memchr and counts blank lines",
+        bytes.len() as f64 / 1e6
+    ));
+}
