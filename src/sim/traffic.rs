@@ -19,7 +19,7 @@ pub enum Traffic<'a> {
     /// A packet was written to a client.
     Sent { client: u64, packet: &'a Packet },
     /// Bytes were written to a client as they are (the greeting,
-    /// [`Simulator::send_raw`]).
+    /// [`Simulator::send_raw`](super::Simulator::send_raw)).
     SentRaw { client: u64, bytes: &'a [u8] },
     /// Bytes came from a client, as read (told before they are decoded).
     BytesReceived { client: u64, bytes: &'a [u8] },
