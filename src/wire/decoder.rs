@@ -58,6 +58,12 @@ pub struct Decoder {
     /// While discarding, part of the current line was already dropped, so
     /// its end cannot be a blank line.
     line_dirty: bool,
+    /// While discarding a line that began outside any packet and outgrew
+    /// the bound before its end came: whether a colon was among the bytes
+    /// dropped. At its end it is judged as if it had come whole: a header
+    /// line starts a packet whose rest is skipped, a banner-like line does
+    /// not.
+    stray_line: Option<bool>,
     max_packet: usize,
     /// How much room the next read gets.
     read_size: usize,
@@ -92,6 +98,7 @@ impl Decoder {
             headers: Vec::new(),
             discarding: false,
             line_dirty: false,
+            stray_line: None,
             max_packet: max_packet.max(1),
             read_size: MIN_READ,
         }
@@ -154,8 +161,13 @@ impl Decoder {
             let line = &self.buf[line_start..newline];
 
             if self.discarding {
-                if is_blank(line) && !self.line_dirty {
-                    self.discarding = false;
+                match self.stray_line.take() {
+                    Some(colon_dropped) if !colon_dropped && memchr::memchr(b':', line).is_none() => {
+                        self.discarding = false
+                    }
+                    Some(_) => {}
+                    None if is_blank(line) && !self.line_dirty => self.discarding = false,
+                    None => {}
                 }
                 self.line_dirty = false;
                 self.start = self.scan;
@@ -173,7 +185,8 @@ impl Decoder {
             }
             match self.packet_start {
                 None if memchr::memchr(b':', line).is_none() => {
-                    if line.len() > self.max_packet {
+                    // Counted with its newline, like a packet's lines.
+                    if line.len() + 1 > self.max_packet {
                         self.start = self.scan;
                         return Some(Err(WireError::Oversize { limit: self.max_packet }));
                     }
@@ -197,16 +210,27 @@ impl Decoder {
 
     /// With no complete line left, a packet (or a line) still growing past
     /// the bound is an error now rather than after it has eaten memory.
+    /// The size counted is what a whole arrival would count: the line with
+    /// at least its newline still to come. A lone CR may yet be a blank
+    /// line, which counts for nothing, so it waits.
     fn check_partial_line(&mut self, line_start: usize) -> Option<Result<Frame, WireError>> {
         let held_from = self.packet_start.unwrap_or(line_start);
-        if self.end - held_from <= self.max_packet {
+        let partial = &self.buf[line_start..self.end];
+        if partial.is_empty() || partial == b"\r" || self.end - held_from < self.max_packet {
             return None;
         }
+        let colon_in_partial = memchr::memchr(b':', &self.buf[line_start..self.end]).is_some();
         if self.discarding {
+            if let Some(colon_dropped) = &mut self.stray_line {
+                *colon_dropped |= colon_in_partial;
+            }
             self.line_dirty = true;
             self.start = self.end;
             self.scan = self.end;
             return None;
+        }
+        if self.packet_start.is_none() {
+            self.stray_line = Some(colon_in_partial);
         }
         let error = self.start_discarding();
         self.line_dirty = true;
@@ -285,10 +309,49 @@ mod tests {
         let mut d = Decoder::new(32);
         let frames = decode_all(&mut d, &[b'x'; 100]);
         assert_eq!(frames, vec![Err(WireError::Oversize { limit: 32 })]);
-        // The dropped line's end is not a blank line.
         assert_eq!(decode_all(&mut d, &[b'y'; 100]), vec![]);
         assert!(d.pending() <= 32);
-        assert_eq!(decode_all(&mut d, b"\r\nZ: 1\r\n\r\n\r\nA: 2\r\n\r\n"), vec![packet(&[("A", "2")])]);
+        // The dropped line had no colon: it ends at its newline (its end is
+        // not taken for a blank line), and the next packet is whole.
+        let rest = decode_all(&mut d, b"\r\nZ: 1\r\n\r\n\r\nA: 2\r\n\r\n");
+        assert_eq!(rest, vec![packet(&[("Z", "1")]), packet(&[("A", "2")])]);
+    }
+
+    #[test]
+    fn an_oversize_banner_costs_only_itself_however_it_is_split() {
+        let mut input = vec![b'x'; 40];
+        input.extend_from_slice(b"\r\nA: 1\r\n\r\nB: 2\r\n\r\n");
+        let expected = vec![Err(WireError::Oversize { limit: 32 }), packet(&[("A", "1")]), packet(&[("B", "2")])];
+        for chunk in [input.len(), 8, 1] {
+            let mut d = Decoder::new(32);
+            let frames: Vec<_> = input.chunks(chunk).flat_map(|c| decode_all(&mut d, c)).collect();
+            assert_eq!(frames, expected, "in chunks of {chunk}");
+        }
+        // An oversize header line (a colon among the dropped bytes) starts a
+        // packet: its rest is skipped up to the blank line, split or not.
+        let mut input = b"Event: ".to_vec();
+        input.extend(vec![b'x'; 40]);
+        input.extend_from_slice(b"\r\nMore: 1\r\n\r\nB: 2\r\n\r\n");
+        for chunk in [input.len(), 8, 1] {
+            let mut d = Decoder::new(32);
+            let frames: Vec<_> = input.chunks(chunk).flat_map(|c| decode_all(&mut d, c)).collect();
+            assert_eq!(frames, [Err(WireError::Oversize { limit: 32 }), packet(&[("B", "2")])], "in chunks of {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_packet_of_exactly_the_bound_passes_however_it_is_split() {
+        // Found by fuzzing: the CR of the closing blank line, read before
+        // its LF, was counted as part of the packet.
+        let input = b"User: 201ne: 2\r\n\r\n";
+        for cut in 1..input.len() {
+            let mut d = Decoder::new(16);
+            let mut frames = decode_all(&mut d, &input[..cut]);
+            frames.extend(decode_all(&mut d, &input[cut..]));
+            assert_eq!(frames, [packet(&[("User", "201ne: 2")])], "cut at {cut}");
+        }
+        let mut d = Decoder::new(15);
+        assert_eq!(decode_all(&mut d, input), [Err(WireError::Oversize { limit: 15 })]);
     }
 
     #[test]
