@@ -110,6 +110,8 @@ pub(crate) struct Shared {
     callback_panics: AtomicU64,
     /// True between a successful connect and the end of its reader thread.
     running: AtomicBool,
+    /// `Conn::stop`, readable without the lock.
+    stopping: AtomicBool,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -131,8 +133,10 @@ impl Shared {
         }
     }
 
+    /// Read for every frame, so an atomic mirror of `Conn::stop` rather
+    /// than a lock.
     fn is_stopping(&self) -> bool {
-        lock(&self.conn).stop
+        self.stopping.load(Ordering::SeqCst)
     }
 
     /// Writes one encoded packet in one call; the wire log (if any) gets
@@ -456,6 +460,7 @@ impl ClientHandle {
         {
             let mut conn = lock(&self.shared.conn);
             conn.stop = true;
+            self.shared.stopping.store(true, Ordering::SeqCst);
             if let Some(stream) = conn.stream.take() {
                 let _ = stream.shutdown(Shutdown::Both);
             }
@@ -495,7 +500,11 @@ impl ClientHandle {
             session.logged_off = false;
         }
         let wire = self.shared.options.wire_log.as_ref().map(|log| log.open());
-        *lock(&self.shared.conn) = Conn { stream: Some(stream.clone()), wire, stop: false };
+        {
+            let mut conn = lock(&self.shared.conn);
+            *conn = Conn { stream: Some(stream.clone()), wire, stop: false };
+            self.shared.stopping.store(false, Ordering::SeqCst);
+        }
         self.shared.queue.set_closed(false);
         self.shared.running.store(true, Ordering::SeqCst);
         self.shared.log.log(LogLevel::Info, || format!("connected to {addr}"));
@@ -554,6 +563,7 @@ impl Client {
             target: Mutex::new(None),
             callback_panics: AtomicU64::new(0),
             running: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
         };
         Client { handle: ClientHandle { shared: Arc::new(shared) } }
     }

@@ -2,6 +2,7 @@
 //! anything an application describes. A wait is registered before the
 //! command is sent, so a fast answer cannot slip past it.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -53,6 +54,9 @@ impl WaitSlot {
 #[derive(Default)]
 pub struct Waiters {
     slots: Mutex<Vec<Arc<WaitSlot>>>,
+    /// How many slots there are, so the reader skips the lock for each
+    /// event while nobody waits (the usual case).
+    count: AtomicUsize,
 }
 
 impl Waiters {
@@ -61,19 +65,25 @@ impl Waiters {
     }
 
     pub fn add(&self, slot: Arc<WaitSlot>) {
-        self.slots().push(slot);
+        let mut slots = self.slots();
+        slots.push(slot);
+        self.count.store(slots.len(), Ordering::SeqCst);
     }
 
     pub fn remove(&self, slot: &Arc<WaitSlot>) {
-        self.slots().retain(|s| !Arc::ptr_eq(s, slot));
+        let mut slots = self.slots();
+        slots.retain(|s| !Arc::ptr_eq(s, slot));
+        self.count.store(slots.len(), Ordering::SeqCst);
     }
 
     /// Settles every wait this event decides.
     pub fn resolve(&self, event: &Event, own_user: Option<&str>) {
-        let mut slots = self.slots();
-        if slots.is_empty() {
+        // A wait is registered before its command is written, so one that
+        // this event could settle is already counted.
+        if self.count.load(Ordering::SeqCst) == 0 {
             return;
         }
+        let mut slots = self.slots();
         slots.retain(|slot| match (slot.judge)(event, own_user) {
             Verdict::Unrelated => true,
             Verdict::Confirmed => {
@@ -85,12 +95,15 @@ impl Waiters {
                 false
             }
         });
+        self.count.store(slots.len(), Ordering::SeqCst);
     }
 
     /// Fails every wait: the connection is gone.
     pub fn fail_all(&self, reason: &str) {
-        for slot in self.slots().drain(..) {
+        let mut slots = self.slots();
+        for slot in slots.drain(..) {
             slot.settle(Err(Error::lost(reason)));
         }
+        self.count.store(0, Ordering::SeqCst);
     }
 }
