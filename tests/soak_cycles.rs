@@ -8,11 +8,12 @@
 //! count comes from `DGPHONE_SOAK_CYCLES` (default 300, for a debug
 //! `cargo test`); `scripts/test-all` runs 10,000 in a release build.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use dgphone::{Client, Options};
+
+#[path = "common/child_sim.rs"]
+mod child_sim;
 
 /// Cycles run before the memory baseline is taken: the allocator's arenas
 /// and the runtime's lazy state settle in these.
@@ -20,28 +21,6 @@ const WARM_UP: usize = 50;
 /// Resident memory may move this much once warm (allocator slack), far
 /// below what a leak of even 1 KiB per cycle adds over 10,000 cycles.
 const RSS_SLACK_KIB: u64 = 4 * 1024;
-
-struct Sim(Child);
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_sim() -> (Sim, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dgphone-sim"))
-        .args(["--port", "0", "--timestamp-secs", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dgphone-sim starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().rsplit(':').next().and_then(|p| p.parse().ok());
-    (Sim(child), port.unwrap_or_else(|| panic!("no port in {line:?}")))
-}
 
 fn count(dir: &str) -> usize {
     std::fs::read_dir(dir).unwrap().count()
@@ -77,7 +56,7 @@ fn threads_settle_to(baseline: usize) -> usize {
 #[test]
 fn create_connect_login_free_cycles_leave_nothing_behind() {
     let cycles: usize = std::env::var("DGPHONE_SOAK_CYCLES").ok().and_then(|n| n.parse().ok()).unwrap_or(300);
-    let (_sim, port) = start_sim();
+    let (_sim, port) = child_sim::start();
     // Descriptors and threads before any client: nothing may stay.
     let (fds, threads) = (count("/proc/self/fd"), count("/proc/self/task"));
     (0..WARM_UP).for_each(|_| cycle(port));

@@ -8,9 +8,9 @@
 //! cached thread stacks; the simulator runs in a third process, so its own
 //! per-client threads are not counted.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
@@ -19,32 +19,11 @@ use dgphone::{Client, Options};
 use super::report::{Report, Row, Verdict};
 use super::{procfs, traffic, Mode};
 
+#[path = "../../tests/common/child_sim.rs"]
+mod child_sim;
+
 const SESSIONS: usize = 1000;
 const LOGIN: &[u8] = b"Action: DGPhoneCommand\r\nCommand: Login\r\nUser: 201\r\n\r\n";
-
-/// Kills the simulator even if the bench panics.
-struct Sim(Child);
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `dgphone-sim` on a free port, no timestamps (idle sessions stay idle).
-fn start_sim() -> (Sim, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dgphone-sim"))
-        .args(["--port", "0", "--timestamp-secs", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dgphone-sim starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line).expect("reads its port");
-    let port = line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port on the first line");
-    (Sim(child), port)
-}
 
 /// What a child measured.
 struct Measured {
@@ -71,7 +50,7 @@ fn run_child(kind: &str, port: u16) -> Measured {
 }
 
 pub fn run(_mode: Mode, report: &mut Report) {
-    let (sim, port) = start_sim();
+    let (sim, port) = child_sim::start();
     let bare = run_child("bare", port);
     let library = run_child("library", port);
     drop(sim);
