@@ -71,6 +71,9 @@ fn agent_login_by_feature_code_and_dtmf() {
     let called = wait_phone(&client, EventKind::AgentCalled, None);
     assert_eq!((called.agent(), called.uniqueid()), (Some("7001"), Some("1700000000.1")));
     wait_phone(&client, EventKind::AgentNoAnswer, None);
+    assert_eq!(client.line(line(1)).state, LineState::Connected, "the shift's call stays up");
+    client.hangup(Some(line(1))).unwrap();
+    assert_eq!(wait_phone(&client, EventKind::AgentLogoff, None).agent(), Some("7001"));
     passed(&sim);
     let dtmf: Vec<_> = sim.commands().into_iter().filter(|c| c.get("Command") == Some("SendDtmf")).collect();
     assert_eq!(dtmf.len(), 2);

@@ -111,6 +111,19 @@ pub(crate) struct Phone {
     agent: Option<String>,
     /// Starts as the config says; a scenario may change it for this phone.
     auto_answer: bool,
+    /// The agent's shift: the line of the feature-code call, which stays
+    /// up after AgentLogin; hanging it up logs the agent off.
+    shift: Option<Shift>,
+}
+
+/// An agent's shift on the feature-code call's line.
+#[derive(Clone, Debug)]
+struct Shift {
+    line: Line,
+    /// The Uniqueid of the queue call offered (AgentCalled) and not yet taken.
+    offered: Option<String>,
+    /// The Uniqueid of the queue call taken (DTMF `#`) and not yet ended (`*`).
+    taken: Option<String>,
 }
 
 impl Phone {
@@ -123,6 +136,7 @@ impl Phone {
             selected: Line::new(1).expect("line 1 exists"),
             agent_login: None,
             agent: None,
+            shift: None,
         }
     }
 
@@ -318,8 +332,11 @@ impl Phone {
         if !self.slot(line).state.carries_dtmf() {
             return refuse(Some(line), format!("Line {line} is not in a call"));
         }
-        match &self.agent_login {
-            Some(login) if login.line == line => Ok(self.feed_agent_login(digits)),
+        match (&self.agent_login, &self.shift) {
+            (Some(login), _) if login.line == line => Ok(self.feed_agent_login(digits)),
+            (_, Some(shift)) if shift.line == line && self.slot(line).state == CallState::Connected => {
+                Ok(self.feed_shift(digits))
+            }
             _ => Ok(Vec::new()),
         }
     }
@@ -350,10 +367,14 @@ impl Phone {
                         None => true,
                     };
                     if accepted {
+                        // The call stays up for the shift: queue calls come on it.
                         packets.push(self.event("AgentLogin", None).with("Agent", &code));
                         self.agent = Some(code);
+                        self.agent_login = None;
+                        self.shift = Some(Shift { line, offered: None, taken: None });
+                        break;
                     }
-                    // The PBX hangs up either way; end_call clears the login.
+                    // A refused password: the PBX hangs up; end_call clears the login.
                     packets.extend(self.end_call(line));
                 }
             }
@@ -369,13 +390,50 @@ impl Phone {
         Ok(self.end_call(line))
     }
 
-    /// Hangup then Ready, and the line is free again.
+    /// Hangup then Ready, and the line is free again. Ending the agent's
+    /// shift line logs the agent off (AgentLogoff after Ready).
     fn end_call(&mut self, line: Line) -> Vec<Packet> {
         self.lines[line.index()] = LineSlot::default();
         if self.agent_login.as_ref().map(|login| login.line) == Some(line) {
             self.agent_login = None;
         }
-        vec![self.event("Hangup", Some(line)), self.event("Ready", Some(line))]
+        let mut packets = vec![self.event("Hangup", Some(line)), self.event("Ready", Some(line))];
+        if self.shift.as_ref().map(|shift| shift.line) == Some(line) {
+            self.shift = None;
+            if let Some(agent) = self.agent.take() {
+                packets.push(self.event("AgentLogoff", None).with("Agent", &agent));
+            }
+        }
+        packets
+    }
+
+    /// DTMF on the agent's shift line: `#` takes the queue call offered
+    /// (AgentConnect), `*` ends the one taken (AgentComplete); other
+    /// digits go to the far end. Nothing is sent when no call fits.
+    fn feed_shift(&mut self, digits: &str) -> Vec<Packet> {
+        let mut packets = Vec::new();
+        let agent = self.agent.clone().unwrap_or_default();
+        for digit in digits.chars() {
+            let shift = match self.shift.as_mut() {
+                Some(shift) => shift,
+                None => break,
+            };
+            let (status, uniqueid) = match digit {
+                '#' if shift.taken.is_none() => {
+                    let uniqueid = shift.offered.take().unwrap_or_default();
+                    shift.taken = Some(uniqueid.clone());
+                    ("AgentConnect", uniqueid)
+                }
+                '*' if shift.taken.is_some() => ("AgentComplete", shift.taken.take().unwrap_or_default()),
+                _ => continue,
+            };
+            let mut event = self.event(status, None).with("Agent", &agent);
+            if !uniqueid.is_empty() {
+                event.push("Uniqueid", &uniqueid);
+            }
+            packets.push(event);
+        }
+        packets
     }
 
     /// Two callers waiting, then the end of the list.
@@ -483,9 +541,19 @@ impl Phone {
         for (key, value) in headers {
             event.push(key, value);
         }
+        let uniqueid = headers.iter().find(|(key, _)| key.eq_ignore_ascii_case("Uniqueid")).map(|(_, v)| v.clone());
         match kind {
             EventKind::AgentLogin => self.agent = Some(agent),
             EventKind::AgentLogoff => self.agent = None,
+            EventKind::AgentCalled => self.offer(uniqueid),
+            EventKind::AgentConnect | EventKind::AgentComplete | EventKind::AgentNoAnswer => {
+                if let Some(shift) = self.shift.as_mut() {
+                    shift.offered = None;
+                    if kind == EventKind::AgentComplete {
+                        shift.taken = None;
+                    }
+                }
+            }
             _ => {}
         }
         Ok(vec![event])
@@ -500,13 +568,23 @@ impl Phone {
         packets
     }
 
+    /// A queue call offered to the agent on shift, taken by DTMF `#`.
+    fn offer(&mut self, uniqueid: Option<String>) {
+        if let Some(shift) = self.shift.as_mut() {
+            shift.offered = Some(uniqueid.unwrap_or_default());
+        }
+    }
+
     /// An agent event from the PBX (AgentCalled, AgentConnect...). Kinds
     /// that are not DGPhoneEvent statuses send nothing.
-    pub(crate) fn agent_event(&self, kind: EventKind, agent: &str, uniqueid: Option<&str>) -> Vec<Packet> {
+    pub(crate) fn agent_event(&mut self, kind: EventKind, agent: &str, uniqueid: Option<&str>) -> Vec<Packet> {
         let status = match kind.status_name() {
             Some(status) if self.is_logged_in() => status,
             _ => return Vec::new(),
         };
+        if kind == EventKind::AgentCalled {
+            self.offer(uniqueid.map(str::to_string));
+        }
         let mut event = self.event(status, None).with("Agent", agent);
         if let Some(uniqueid) = uniqueid {
             event.push("Uniqueid", uniqueid);
@@ -763,9 +841,33 @@ mod tests {
         assert!(run(&mut phone, "SendDtmf", &[("Digits", "70")]).is_empty());
         assert_eq!(run(&mut phone, "SendDtmf", &[("Digits", "01#")]), ["Answer:1"]);
         let done = phone.handle(&command("SendDtmf", &[("Digits", "1234#")])).packets;
-        assert_eq!(statuses(&done), ["AgentLogin", "Hangup:1", "Ready:1"]);
+        assert_eq!(statuses(&done), ["AgentLogin"]);
         assert_eq!(text(&done[0]), format!("{EVENT}, Status: AgentLogin, User: 201, Agent: 7001"));
+        assert_eq!(phone.state(line(1)), CallState::Connected, "the shift's call stays up");
+    }
+
+    #[test]
+    fn the_agents_line_carries_the_shift_and_hanging_it_up_logs_off() {
+        let mut phone = logged_in(SimConfig::default());
+        run(&mut phone, "Dial", &[("Number", "*9800")]);
+        run(&mut phone, "SendDtmf", &[("Digits", "7001#42#")]);
+        let uniqueid = vec![("Uniqueid".to_string(), "1700000000.1".to_string())];
+        phone.agent_step(EventKind::AgentCalled, None, &uniqueid).unwrap();
+        assert_eq!(run(&mut phone, "LineSelect", &[("Line", "1")]), ["LineSelected:1"]);
+        let taken = phone.handle(&command("SendDtmf", &[("Digits", "#")])).packets;
+        let expected = "Status: AgentConnect, User: 201, Agent: 7001, Uniqueid: 1700000000.1";
+        assert_eq!(text(&taken[0]), format!("{EVENT}, {expected}"));
+        assert_eq!(hold(&mut phone, &[]), "Hold:1");
+        assert_eq!(run(&mut phone, "SendDtmf", &[("Digits", "*")]), ["Error:1"], "no DTMF on hold");
+        assert_eq!(hold(&mut phone, &[]), "Hold:0");
+        let ended = phone.handle(&command("SendDtmf", &[("Digits", "*")])).packets;
+        let expected = "Status: AgentComplete, User: 201, Agent: 7001, Uniqueid: 1700000000.1";
+        assert_eq!(text(&ended[0]), format!("{EVENT}, {expected}"));
+        assert!(run(&mut phone, "SendDtmf", &[("Digits", "*5")]).is_empty(), "no call to end");
+        assert_eq!(phone.state(line(1)), CallState::Connected);
+        assert_eq!(run(&mut phone, "Hangup", &[("Line", "1")]), ["Hangup:1", "Ready:1", "AgentLogoff"]);
         assert_eq!(phone.state(line(1)), CallState::Idle);
+        assert!(phone.agent_step(EventKind::AgentCalled, None, &[]).is_err(), "no agent any more");
     }
 
     #[test]
@@ -784,7 +886,8 @@ mod tests {
         let mut phone = logged_in(SimConfig::default());
         run(&mut phone, "Dial", &[("Number", "*9800")]);
         run(&mut phone, "SendDtmf", &[("Digits", "7001#")]);
-        assert_eq!(run(&mut phone, "SendDtmf", &[("Digits", "42#")]), ["AgentLogin", "Hangup:1", "Ready:1"]);
+        assert_eq!(run(&mut phone, "SendDtmf", &[("Digits", "42#")]), ["AgentLogin"]);
+        assert_eq!(run(&mut phone, "Hangup", &[]), ["Hangup:1", "Ready:1", "AgentLogoff"]);
 
         run(&mut phone, "Dial", &[("Number", "*9800")]);
         run(&mut phone, "Hangup", &[]);
@@ -818,14 +921,14 @@ mod tests {
 
     #[test]
     fn injected_agent_events() {
-        let phone = logged_in(SimConfig::default());
+        let mut phone = logged_in(SimConfig::default());
         let called = phone.agent_event(EventKind::AgentCalled, "7001", Some("1700000000.42"));
         let expected = "Status: AgentCalled, User: 201, Agent: 7001, Uniqueid: 1700000000.42";
         assert_eq!(text(&called[0]), format!("{EVENT}, {expected}"));
         let logoff = phone.agent_event(EventKind::AgentLogoff, "7001", None);
         assert_eq!(text(&logoff[0]), format!("{EVENT}, Status: AgentLogoff, User: 201, Agent: 7001"));
         assert!(phone.agent_event(EventKind::TimeStamp, "7001", None).is_empty());
-        let not_logged_in = phone_with(SimConfig::default());
+        let mut not_logged_in = phone_with(SimConfig::default());
         assert!(not_logged_in.agent_event(EventKind::AgentLogin, "7001", None).is_empty());
     }
 
