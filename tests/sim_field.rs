@@ -100,9 +100,9 @@ fn the_agent_keeps_the_line_through_a_queue_call_and_hanging_up_logs_off() {
     let taken = field.read_until_silence();
     assert!(taken.contains("Status: AgentConnect") && taken.contains("Uniqueid: 1700000000.7"), "{taken}");
     field.send("Hold", &[]);
-    assert!(field.read_until_silence().contains("Hold: 1\n"));
+    assert!(field.read_until_silence().contains("Hold: 1\r\n"));
     field.send("Hold", &[]);
-    assert!(field.read_until_silence().contains("Hold: 0\n"));
+    assert!(field.read_until_silence().contains("Hold: 0\r\n"));
     assert_eq!(field.exchange("SendDtmf", &[("Digits", "*")]), ["AgentComplete"]);
     // Still on shift: the line is connected.
     let status = field.exchange("Status", &[]);
