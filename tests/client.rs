@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use dgphone::client::{LogLevel, Reconnect};
 use dgphone::sim::{LoginPolicy, SimConfig};
-use dgphone::{ClientEvent, Command, DisconnectReason, Error, EventKind, LineState, Options, OverflowPolicy};
+use dgphone::{ClientEvent, Command, DisconnectReason, Error, EventKind, Line, LineState, Options, OverflowPolicy};
 
 #[test]
 fn full_outgoing_call_with_hold_and_dtmf() {
@@ -113,6 +113,10 @@ fn agent_login_by_feature_code() {
     let event = dgphone::flows::agent_login(&client, &dgphone::flows::AgentLogin::new("7001", "4321")).unwrap();
     assert_eq!(event.agent(), Some("7001"));
     assert_eq!(client.state().agent_state(), dgphone::AgentState::Available);
+    // The feature-code call carries the shift; hanging it up logs off.
+    assert_eq!(client.state().line(Line::new(1).unwrap()).state, LineState::Connected);
+    client.hangup(Some(Line::new(1).unwrap())).unwrap();
+    wait_for(&client, "AgentLogoff", |e| matches!(e, ClientEvent::Phone(p) if p.kind() == EventKind::AgentLogoff));
 
     let wrong = dgphone::flows::agent_login(&client, &dgphone::flows::AgentLogin::new("7001", "9999")).unwrap_err();
     assert_eq!(wrong.step, dgphone::flows::AgentLoginStep::SendPassword);
