@@ -6,6 +6,9 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::sim;
 use dgphone::sim::{SimConfig, Simulator};
 
 /// How long "silence" lasts once something arrived, and how long to wait
@@ -79,13 +82,9 @@ fn summaries(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn start(config: SimConfig) -> Simulator {
-    Simulator::start("127.0.0.1:0", config).unwrap()
-}
-
 #[test]
 fn the_agent_keeps_the_line_through_a_queue_call_and_hanging_up_logs_off() {
-    let sim = start(SimConfig { agent_password: Some("1234".into()), ..SimConfig::default() });
+    let sim = sim(SimConfig { agent_password: Some("1234".into()), ..SimConfig::default() });
     let (mut field, greeting) = Field::connect(&sim);
     assert!(!greeting.is_empty());
     assert_eq!(field.exchange("Login", &[("User", "201"), ("RemoteMode", "1")]), ["Success"]);

@@ -419,7 +419,7 @@ impl Phone {
                 None => break,
             };
             let (status, uniqueid) = match digit {
-                '#' if shift.taken.is_none() => {
+                '#' if shift.taken.is_none() && shift.offered.is_some() => {
                     let uniqueid = shift.offered.take().unwrap_or_default();
                     shift.taken = Some(uniqueid.clone());
                     ("AgentConnect", uniqueid)
@@ -541,19 +541,11 @@ impl Phone {
         for (key, value) in headers {
             event.push(key, value);
         }
-        let uniqueid = headers.iter().find(|(key, _)| key.eq_ignore_ascii_case("Uniqueid")).map(|(_, v)| v.clone());
+        let uniqueid = headers.iter().find(|(key, _)| key.eq_ignore_ascii_case("Uniqueid")).map(|(_, v)| v.as_str());
+        self.follow_queue(kind, uniqueid);
         match kind {
             EventKind::AgentLogin => self.agent = Some(agent),
             EventKind::AgentLogoff => self.agent = None,
-            EventKind::AgentCalled => self.offer(uniqueid),
-            EventKind::AgentConnect | EventKind::AgentComplete | EventKind::AgentNoAnswer => {
-                if let Some(shift) = self.shift.as_mut() {
-                    shift.offered = None;
-                    if kind == EventKind::AgentComplete {
-                        shift.taken = None;
-                    }
-                }
-            }
             _ => {}
         }
         Ok(vec![event])
@@ -568,10 +560,23 @@ impl Phone {
         packets
     }
 
-    /// A queue call offered to the agent on shift, taken by DTMF `#`.
-    fn offer(&mut self, uniqueid: Option<String>) {
-        if let Some(shift) = self.shift.as_mut() {
-            shift.offered = Some(uniqueid.unwrap_or_default());
+    /// Keeps the shift's queue call in step with the PBX's agent events,
+    /// whether a scenario or the owner sends them: AgentCalled offers a
+    /// call (taken by DTMF `#`); AgentConnect, AgentComplete and
+    /// AgentNoAnswer settle the offer, and AgentComplete ends the call taken.
+    fn follow_queue(&mut self, kind: EventKind, uniqueid: Option<&str>) {
+        let shift = match self.shift.as_mut() {
+            Some(shift) => shift,
+            None => return,
+        };
+        match kind {
+            EventKind::AgentCalled => shift.offered = Some(uniqueid.unwrap_or_default().to_string()),
+            EventKind::AgentConnect | EventKind::AgentNoAnswer => shift.offered = None,
+            EventKind::AgentComplete => {
+                shift.offered = None;
+                shift.taken = None;
+            }
+            _ => {}
         }
     }
 
@@ -582,9 +587,7 @@ impl Phone {
             Some(status) if self.is_logged_in() => status,
             _ => return Vec::new(),
         };
-        if kind == EventKind::AgentCalled {
-            self.offer(uniqueid.map(str::to_string));
-        }
+        self.follow_queue(kind, uniqueid);
         let mut event = self.event(status, None).with("Agent", agent);
         if let Some(uniqueid) = uniqueid {
             event.push("Uniqueid", uniqueid);
@@ -851,9 +854,11 @@ mod tests {
         let mut phone = logged_in(SimConfig::default());
         run(&mut phone, "Dial", &[("Number", "*9800")]);
         run(&mut phone, "SendDtmf", &[("Digits", "7001#42#")]);
+        assert!(run(&mut phone, "SendDtmf", &[("Digits", "#")]).is_empty(), "no queue call offered yet");
         let uniqueid = vec![("Uniqueid".to_string(), "1700000000.1".to_string())];
         phone.agent_step(EventKind::AgentCalled, None, &uniqueid).unwrap();
         assert_eq!(run(&mut phone, "LineSelect", &[("Line", "1")]), ["LineSelected:1"]);
+        assert!(run(&mut phone, "SendDtmf", &[("Digits", "*")]).is_empty(), "no call taken yet");
         let taken = phone.handle(&command("SendDtmf", &[("Digits", "#")])).packets;
         let expected = "Status: AgentConnect, User: 201, Agent: 7001, Uniqueid: 1700000000.1";
         assert_eq!(text(&taken[0]), format!("{EVENT}, {expected}"));
