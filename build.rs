@@ -7,6 +7,7 @@ fn main() {
     println!("cargo:rerun-if-changed=cbindgen.toml");
     // cbindgen reads every public constant of the crate, not only src/ffi.
     println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=abi/src");
     println!("cargo:rerun-if-changed=Cargo.toml");
     #[cfg(feature = "header")]
     generate_header();

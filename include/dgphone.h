@@ -87,6 +87,91 @@
 #define DGP_AGENT_PAUSED 4
 
 /**
+ * Why a connection ended: a `DGP_DISCONNECT_*` value.
+ */
+#define DGP_DISCONNECT_NONE 0
+
+/**
+ * The application disconnected or freed the client.
+ */
+#define DGP_DISCONNECT_REQUESTED 1
+
+/**
+ * DGPhone closed the connection.
+ */
+#define DGP_DISCONNECT_CLOSED_BY_PEER 2
+
+/**
+ * Logged off (by dgp_logoff or DGPhone's UserLogoff); no reconnection.
+ */
+#define DGP_DISCONNECT_LOGGED_OFF 3
+
+/**
+ * Nothing arrived for the dead-peer timeout.
+ */
+#define DGP_DISCONNECT_DEAD_PEER 4
+
+/**
+ * A socket error (the detail text says which).
+ */
+#define DGP_DISCONNECT_IO_ERROR 5
+
+/**
+ * A full queue drops its oldest event (default).
+ */
+#define DGP_OVERFLOW_DROP_OLDEST 0
+
+/**
+ * A full queue drops the new event.
+ */
+#define DGP_OVERFLOW_DROP_NEWEST 1
+
+/**
+ * A full queue makes the reader thread wait: nothing is lost.
+ */
+#define DGP_OVERFLOW_BLOCK 2
+
+/**
+ * Log levels, most severe first.
+ */
+#define DGP_LOG_ERROR 1
+
+/**
+ * Something went wrong but the library carries on (lost connection, protocol error).
+ */
+#define DGP_LOG_WARN 2
+
+/**
+ * Connections, logins, reconnections.
+ */
+#define DGP_LOG_INFO 3
+
+/**
+ * Every command sent (DTMF redacted by default).
+ */
+#define DGP_LOG_DEBUG 4
+
+/**
+ * Every packet received.
+ */
+#define DGP_LOG_TRACE 5
+
+/**
+ * Major version of the header (semantic versioning).
+ */
+#define DGP_VERSION_MAJOR 0
+
+/**
+ * Minor version of the header.
+ */
+#define DGP_VERSION_MINOR 1
+
+/**
+ * Patch version of the header.
+ */
+#define DGP_VERSION_PATCH 0
+
+/**
  * The connection opened (also after a reconnection).
  */
 #define DGP_EVENT_CONNECTED 1
@@ -265,107 +350,6 @@
 #define DGP_EVENT_UNKNOWN 199
 
 /**
- * Why a connection ended: a `DGP_DISCONNECT_*` value.
- */
-#define DGP_DISCONNECT_NONE 0
-
-/**
- * The application disconnected or freed the client.
- */
-#define DGP_DISCONNECT_REQUESTED 1
-
-/**
- * DGPhone closed the connection.
- */
-#define DGP_DISCONNECT_CLOSED_BY_PEER 2
-
-/**
- * Logged off (by dgp_logoff or DGPhone's UserLogoff); no reconnection.
- */
-#define DGP_DISCONNECT_LOGGED_OFF 3
-
-/**
- * Nothing arrived for the dead-peer timeout.
- */
-#define DGP_DISCONNECT_DEAD_PEER 4
-
-/**
- * A socket error (the detail text says which).
- */
-#define DGP_DISCONNECT_IO_ERROR 5
-
-/**
- * A full queue drops its oldest event (default).
- */
-#define DGP_OVERFLOW_DROP_OLDEST 0
-
-/**
- * A full queue drops the new event.
- */
-#define DGP_OVERFLOW_DROP_NEWEST 1
-
-/**
- * A full queue makes the reader thread wait: nothing is lost.
- */
-#define DGP_OVERFLOW_BLOCK 2
-
-/**
- * Log levels, most severe first.
- */
-#define DGP_LOG_ERROR 1
-
-/**
- * Something went wrong but the library carries on (lost connection, protocol error).
- */
-#define DGP_LOG_WARN 2
-
-/**
- * Connections, logins, reconnections.
- */
-#define DGP_LOG_INFO 3
-
-/**
- * Every command sent (DTMF redacted by default).
- */
-#define DGP_LOG_DEBUG 4
-
-/**
- * Every packet received.
- */
-#define DGP_LOG_TRACE 5
-
-/**
- * Login is accepted (default).
- */
-#define DGP_SIM_LOGIN_ACCEPT 0
-
-/**
- * Login is refused with the given message (DGPhone's wording, e.g.
- * "Invalid user").
- */
-#define DGP_SIM_LOGIN_REJECT 1
-
-/**
- * Login is never answered (to test login timeouts).
- */
-#define DGP_SIM_LOGIN_IGNORE 2
-
-/**
- * Major version of the header (semantic versioning).
- */
-#define DGP_VERSION_MAJOR 0
-
-/**
- * Minor version of the header.
- */
-#define DGP_VERSION_MINOR 1
-
-/**
- * Patch version of the header.
- */
-#define DGP_VERSION_PATCH 0
-
-/**
  * A connection to one DGPhone. Create with `dgp_client_new`, free with
  * `dgp_client_free`. Every function taking it may be called from any
  * thread; commands may also be called from inside the event callback.
@@ -385,25 +369,6 @@ typedef struct dgp_event dgp_event;
  * `dgp_client_new` (which copies them), free with `dgp_options_free`.
  */
 typedef struct dgp_options dgp_options;
-
-/**
- * A running replay of a wire recording. Start with `dgp_replay_start`,
- * stop and free with `dgp_replay_free`. Its functions may be called from
- * any thread.
- */
-typedef struct dgp_replay dgp_replay;
-
-/**
- * A running DGPhone simulator. Start with `dgp_sim_start`, stop and free
- * with `dgp_sim_free`. Its functions may be called from any thread.
- */
-typedef struct dgp_sim dgp_sim;
-
-/**
- * Simulator settings. Create with `dgp_sim_config_new`, free with
- * `dgp_sim_config_free`; `dgp_sim_start` copies them.
- */
-typedef struct dgp_sim_config dgp_sim_config;
 
 /**
  * A result code: `DGP_OK` (0) or one of the `DGP_ERR_*` values. Codes are
@@ -1174,386 +1139,6 @@ dgp_result dgp_options_set_wire_log(dgp_options *options, const char *path);
  * codes give "unknown result code". The string is static: do not free it.
  */
 const char *dgp_result_str(dgp_result code);
-
-/**
- * Creates simulator settings with the defaults: login accepted, a greeting
- * banner, no timestamps, the far end answers every dial, agent feature
- * code "*9800" with any password. NULL only when out of memory.
- */
-dgp_sim_config *dgp_sim_config_new(void);
-
-/**
- * Frees simulator settings. NULL is a no-op.
- *
- * # Safety
- * `config` is NULL or came from `dgp_sim_config_new`, not used again.
- */
-void dgp_sim_config_free(dgp_sim_config *config);
-
-/**
- * How Login is answered: `DGP_SIM_LOGIN_*`; `message` is required for
- * DGP_SIM_LOGIN_REJECT and ignored otherwise.
- *
- * # Safety
- * `config` valid; `message` NULL or a NUL-terminated string.
- */
-dgp_result dgp_sim_config_set_login(dgp_sim_config *config, uint32_t policy, const char *message);
-
-/**
- * The greeting banner sent on connect; NULL sends none.
- *
- * # Safety
- * `config` valid; `greeting` NULL or a NUL-terminated string.
- */
-dgp_result dgp_sim_config_set_greeting(dgp_sim_config *config, const char *greeting);
-
-/**
- * Sends a DGTimeStamp to logged-in clients every `interval_ms` (0: never,
- * the default).
- *
- * # Safety
- * `config` valid.
- */
-dgp_result dgp_sim_config_set_timestamp_ms(dgp_sim_config *config, uint32_t interval_ms);
-
-/**
- * Non-zero (default): the far end answers every dial at once. Zero: the
- * line stays Dialing until `dgp_sim_far_end_answer`.
- *
- * # Safety
- * `config` valid.
- */
-dgp_result dgp_sim_config_set_auto_answer(dgp_sim_config *config, int32_t auto_answer);
-
-/**
- * The agent-login feature code (NULL keeps "*9800") and the password it
- * accepts (NULL: any).
- *
- * # Safety
- * `config` valid; strings NULL or NUL-terminated.
- */
-dgp_result dgp_sim_config_set_agent(dgp_sim_config *config,
-                                    const char *feature_code,
-                                    const char *password);
-
-/**
- * Non-zero: end lines with a bare LF, as some field software does. Zero
- * (default): CRLF, as the documents say.
- *
- * # Safety
- * `config` valid.
- */
-dgp_result dgp_sim_config_set_bare_lf(dgp_sim_config *config, int32_t bare_lf);
-
-/**
- * Non-zero: write text in Windows-1252, as a Windows DGPhone writing
- * Portuguese does (only non-ASCII text, such as a rejection message set
- * with `dgp_sim_config_set_login`, changes). Zero (default): UTF-8.
- *
- * # Safety
- * `config` valid.
- */
-dgp_result dgp_sim_config_set_windows_1252(dgp_sim_config *config, int32_t on);
-
-/**
- * Adds a fault every connection starts with, in text form: lasting ones
- * (`delay=200ms`, `byte-at-a-time`, `byte-at-a-time=1ms`, `silent`) from
- * the moment it opens; one-shot ones (`close-mid-packet`, `oversize`,
- * `oversize=BYTES`, `invalid-utf8`, `nul`, `garbage`, `flood=N`,
- * `restart=2s`) right after its login is accepted.
- * Errors: DGP_ERR_INVALID_ARGUMENT for an unknown fault (the message,
- * via `dgp_last_error(NULL, ...)` on this thread, lists the forms),
- * argument errors.
- *
- * # Safety
- * `config` valid; `spec` a NUL-terminated string.
- */
-dgp_result dgp_sim_config_add_fault(dgp_sim_config *config, const char *spec);
-
-/**
- * Plays a scenario against each connection: a built-in name
- * ("outgoing-call", "incoming-call", "agent-login", "queue-call",
- * "user-logoff") or the path of a scenario file (it holds a path
- * separator or ends in ".scn"), read now. NULL removes the scenario.
- * See scenarios/README.md for the format.
- * Errors: DGP_ERR_INVALID_ARGUMENT when the scenario cannot be read; the
- * message (via `dgp_last_error(NULL, ...)` on this thread) names the
- * file, the line and what was expected. Argument errors.
- *
- * # Safety
- * `config` valid; `scenario` NULL or a NUL-terminated string.
- */
-dgp_result dgp_sim_config_set_scenario(dgp_sim_config *config, const char *scenario);
-
-/**
- * Plays a scenario given as text (one step per line); `name` names it in
- * errors and failures. Errors as `dgp_sim_config_set_scenario`.
- *
- * # Safety
- * `config` valid; `name` and `scenario_text` NUL-terminated strings.
- */
-dgp_result dgp_sim_config_set_scenario_text(dgp_sim_config *config,
-                                            const char *name,
-                                            const char *scenario_text);
-
-/**
- * Records every connection's raw traffic to the file at `path` (created,
- * or replaced, by `dgp_sim_start`), in the wire recording format that
- * `dgp_replay_start` plays back. NULL: no recording (the default).
- *
- * # Safety
- * `config` valid; `path` NULL or a NUL-terminated string.
- */
-dgp_result dgp_sim_config_set_record(dgp_sim_config *config, const char *path);
-
-/**
- * Starts a simulator listening on `host` (NULL: "127.0.0.1") and `port`
- * (0: a free port; read it with `dgp_sim_port`), with a copy of `config`
- * (NULL: the defaults), and stores it in `*out`.
- * With `dgp_sim_config_set_record`, the recording file is created here.
- * Errors: DGP_ERR_RESOURCE (cannot listen, or cannot create the
- * recording; message via `dgp_last_error(NULL, ...)` on this thread),
- * argument errors.
- *
- * # Safety
- * `config` NULL or valid; `host` NULL or a NUL-terminated string; `out`
- * writable.
- */
-dgp_result dgp_sim_start(const dgp_sim_config *config,
-                         const char *host,
-                         uint16_t port,
-                         dgp_sim **out);
-
-/**
- * The port the simulator listens on; 0 for NULL.
- *
- * # Safety
- * `sim` NULL or valid.
- */
-uint16_t dgp_sim_port(const dgp_sim *sim);
-
-/**
- * Stops the simulator (closes every client, joins its threads) and frees
- * it. NULL is a no-op.
- *
- * # Safety
- * `sim` NULL or valid, not used again.
- */
-void dgp_sim_free(dgp_sim *sim);
-
-/**
- * A call from `number` rings on `line` of every logged-in client whose
- * line is idle (ReceivingCall).
- *
- * # Safety
- * `sim` valid; `number` a NUL-terminated string.
- */
-dgp_result dgp_sim_incoming_call(const dgp_sim *sim, int32_t line, const char *number);
-
-/**
- * The far end answers the call being dialled on `line` (with auto-answer
- * off).
- *
- * # Safety
- * `sim` valid.
- */
-dgp_result dgp_sim_far_end_answer(const dgp_sim *sim, int32_t line);
-
-/**
- * The far end hangs up the call on `line` (Hangup, then Ready).
- *
- * # Safety
- * `sim` valid.
- */
-dgp_result dgp_sim_far_end_hangup(const dgp_sim *sim, int32_t line);
-
-/**
- * The far end sends DTMF `digit` (an ASCII code: '0'-'9', '*', '#',
- * 'A'-'D') on `line`, which must be in a call.
- *
- * # Safety
- * `sim` valid.
- */
-dgp_result dgp_sim_dtmf_received(const dgp_sim *sim, int32_t line, int32_t digit);
-
-/**
- * An agent event from the PBX: `kind` is DGP_EVENT_AGENT_LOGIN,
- * _AGENT_CALLED, _AGENT_CONNECT, _AGENT_COMPLETE, _AGENT_LOGOFF,
- * _AGENT_NO_ANSWER or _AGENT_PAUSED; `uniqueid` may be NULL.
- *
- * # Safety
- * `sim` valid; `agent` a NUL-terminated string; `uniqueid` NULL or one.
- */
-dgp_result dgp_sim_agent_event(const dgp_sim *sim,
-                               uint32_t kind,
-                               const char *agent,
-                               const char *uniqueid);
-
-/**
- * Sends `len` raw bytes, as they are, to every connected client (partial
- * packets, garbage, anything).
- *
- * # Safety
- * `sim` valid; `bytes` points to `len` readable bytes (may be NULL when
- * `len` is 0).
- */
-dgp_result dgp_sim_send_raw(const dgp_sim *sim, const uint8_t *bytes, size_t len);
-
-/**
- * Non-zero: the simulator sends nothing at all (no answers, no
- * timestamps) but still reads; zero: back to normal.
- *
- * # Safety
- * `sim` valid.
- */
-dgp_result dgp_sim_set_silent(const dgp_sim *sim, int32_t silent);
-
-/**
- * Closes every client connection now; the simulator keeps listening.
- *
- * # Safety
- * `sim` valid.
- */
-dgp_result dgp_sim_disconnect_all(const dgp_sim *sim);
-
-/**
- * Waits up to `timeout_ms` until at least `count` clients are logged in.
- * DGP_ERR_TIMEOUT otherwise.
- *
- * # Safety
- * `sim` valid.
- */
-dgp_result dgp_sim_wait_for_logins(const dgp_sim *sim, uint32_t count, uint32_t timeout_ms);
-
-/**
- * Waits up to `timeout_ms` for a command named `name` (any case) that
- * this call has not returned before, after it was answered. DGP_ERR_TIMEOUT
- * if none came.
- *
- * # Safety
- * `sim` valid; `name` a NUL-terminated string.
- */
-dgp_result dgp_sim_wait_for_command(const dgp_sim *sim, const char *name, uint32_t timeout_ms);
-
-/**
- * The number of packets received from all clients so far (0 for NULL).
- *
- * # Safety
- * `sim` NULL or valid.
- */
-size_t dgp_sim_command_count(const dgp_sim *sim);
-
-/**
- * Sets a fault, in the text form of `dgp_sim_config_add_fault`. A lasting
- * one applies to every connection, now and future, until
- * `dgp_sim_clear_faults`; a one-shot one is played once, now, on every
- * connection ("restart=2s" restarts the simulator once). Returns once the
- * fault's bytes are written: a client that does not read can hold it up
- * to 5 s. Any thread. Errors: DGP_ERR_INVALID_ARGUMENT for an unknown
- * fault, argument errors.
- *
- * # Safety
- * `sim` valid; `spec` a NUL-terminated string.
- */
-dgp_result dgp_sim_set_fault(const dgp_sim *sim, const char *spec);
-
-/**
- * Clears the lasting faults of every connection, now and future.
- *
- * # Safety
- * `sim` valid.
- */
-dgp_result dgp_sim_clear_faults(const dgp_sim *sim);
-
-/**
- * Restarts the simulator: drops every client, refuses connections for
- * `down_ms` (the port is closed), then listens on the same port again by
- * itself. Returns once the port is closed and the clients dropped. Does
- * nothing while a restart is under way. Any thread.
- *
- * # Safety
- * `sim` valid.
- */
-dgp_result dgp_sim_restart(const dgp_sim *sim, uint32_t down_ms);
-
-/**
- * Performs an action on every connected client now, written as a
- * scenario step: "ring 1 5511999990000", "answer-far 1", "hangup-far",
- * "dtmf 1 5", "agent AgentCalled 7001 Uniqueid=1700000000.1",
- * "send Error Message=\"Busy\"", "raw \"Event: X\\r\\n\\r\\n\"",
- * "timestamp", "logoff", "close", "fault flood=100"... (see
- * scenarios/README.md). Any thread; returns once the bytes are written.
- * Errors: DGP_ERR_INVALID_ARGUMENT when the text is not an action (the
- * message says what was expected); DGP_ERR_COMMAND_FAILED when it did not
- * fit some client (not logged in, line busy...): the message names each
- * such client and why, and the others were still served. With no client
- * connected, nothing happens and DGP_OK is returned.
- *
- * # Safety
- * `sim` valid; `action` a NUL-terminated string.
- */
-dgp_result dgp_sim_perform(const dgp_sim *sim, const char *action);
-
-/**
- * Waits up to `timeout_ms` for the next scenario run (one per connection,
- * in the order they end) that this call has not reported before. DGP_OK:
- * it passed. DGP_ERR_SCENARIO_FAILED: it failed; the message (via
- * `dgp_last_error(NULL, ...)` on this thread) names the scenario, the
- * line, the step and what happened. DGP_ERR_TIMEOUT: no run ended in time.
- *
- * # Safety
- * `sim` valid.
- */
-dgp_result dgp_sim_wait_for_scenario(const dgp_sim *sim, uint32_t timeout_ms);
-
-/**
- * Replays the recording at `path` (written by `dgp_sim_config_set_record`
- * or `dgp_options_set_wire_log`) as a server on `host` (NULL:
- * "127.0.0.1") and `port` (0: a free one; read it with
- * `dgp_replay_port`): the n-th client to connect gets what DGPhone sent
- * on the recording's n-th connection, with the recorded timing. Non-zero
- * `wait_for_client`: each reply first waits until the client has sent as
- * many packets as the recorded client had. Stores the replay in `*out`.
- * Errors: DGP_ERR_INVALID_ARGUMENT (the recording cannot be read; the
- * message names the line), DGP_ERR_RESOURCE (cannot listen), argument
- * errors; messages via `dgp_last_error(NULL, ...)` on this thread.
- *
- * # Safety
- * `path` a NUL-terminated string; `host` NULL or one; `out` writable.
- */
-dgp_result dgp_replay_start(const char *path,
-                            const char *host,
-                            uint16_t port,
-                            int32_t wait_for_client,
-                            dgp_replay **out);
-
-/**
- * The port the replay listens on; 0 for NULL.
- *
- * # Safety
- * `replay` NULL or valid.
- */
-uint16_t dgp_replay_port(const dgp_replay *replay);
-
-/**
- * Waits up to `timeout_ms` until `count` connections have been sent all
- * their recorded bytes. DGP_ERR_TIMEOUT otherwise.
- *
- * # Safety
- * `replay` valid.
- */
-dgp_result dgp_replay_wait_until_played(const dgp_replay *replay,
-                                        uint32_t count,
-                                        uint32_t timeout_ms);
-
-/**
- * Stops the replay (closes every connection, joins its threads) and frees
- * it. NULL is a no-op.
- *
- * # Safety
- * `replay` NULL or valid, not used again.
- */
-void dgp_replay_free(dgp_replay *replay);
 
 /**
  * The version of the library actually loaded, as

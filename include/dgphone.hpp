@@ -107,7 +107,7 @@ inline void check(dgp_result code, const dgp_client *client) {
 }
 
 /// Throws for a failed call that records its message for the thread
-/// (simulator calls, dgp_client_new).
+/// (dgp_client_new).
 inline void check_thread(dgp_result code) { check(code, nullptr); }
 
 /// Throws for a failed call that records no message (option setters).
@@ -166,12 +166,6 @@ struct options_deleter {
 };
 struct event_deleter {
     void operator()(dgp_event *event) const noexcept { dgp_event_free(event); }
-};
-struct sim_deleter {
-    void operator()(dgp_sim *sim) const noexcept { dgp_sim_free(sim); }
-};
-struct sim_config_deleter {
-    void operator()(dgp_sim_config *config) const noexcept { dgp_sim_config_free(config); }
 };
 
 }  // namespace detail
@@ -575,102 +569,6 @@ private:
     // (whose free waits for the reader thread) goes before the callback.
     std::unique_ptr<holder> callback_;
     std::unique_ptr<dgp_client, detail::client_deleter> handle_;
-};
-
-/// Simulator settings, built by chained setters; dgp::simulator copies them.
-class sim_config {
-public:
-    sim_config() : config_(dgp_sim_config_new()) {
-        if (!config_) {
-            throw std::bad_alloc();
-        }
-    }
-    /// DGP_SIM_LOGIN_*; `message` is DGPhone's refusal text.
-    sim_config &login(std::uint32_t policy, const std::optional<std::string> &message = std::nullopt) {
-        detail::check_thread(dgp_sim_config_set_login(get(), policy, detail::c_str(message, "message")));
-        return *this;
-    }
-    sim_config &greeting(const std::optional<std::string> &greeting) {
-        detail::check_thread(dgp_sim_config_set_greeting(get(), detail::c_str(greeting, "greeting")));
-        return *this;
-    }
-    sim_config &timestamps(milliseconds interval) {
-        detail::check_thread(dgp_sim_config_set_timestamp_ms(get(), detail::ms(interval)));
-        return *this;
-    }
-    sim_config &auto_answer(bool on) {
-        detail::check_thread(dgp_sim_config_set_auto_answer(get(), on));
-        return *this;
-    }
-    sim_config &agent(const std::optional<std::string> &feature_code, const std::optional<std::string> &password) {
-        detail::check_thread(dgp_sim_config_set_agent(get(), detail::c_str(feature_code, "feature_code"),
-                                                      detail::c_str(password, "password")));
-        return *this;
-    }
-
-    dgp_sim_config *get() const noexcept { return config_.get(); }
-
-private:
-    std::unique_ptr<dgp_sim_config, detail::sim_config_deleter> config_;
-};
-
-/// A DGPhone simulator in this process, for tests and demos. Destroying it
-/// closes every connection and joins its threads.
-class simulator {
-public:
-    /// Listens on `host` and `port` (0: a free port; see port()).
-    explicit simulator(const sim_config *config = nullptr, const std::string &host = "127.0.0.1",
-                       std::uint16_t port = 0) {
-        dgp_sim *raw = nullptr;
-        detail::check_thread(
-            dgp_sim_start(config ? config->get() : nullptr, detail::c_str(host, "host"), port, &raw));
-        sim_.reset(raw);
-    }
-    explicit simulator(const sim_config &config) : simulator(&config) {}
-
-    std::uint16_t port() const noexcept { return dgp_sim_port(sim_.get()); }
-    void incoming_call(std::int32_t line, const std::string &number) {
-        detail::check_thread(dgp_sim_incoming_call(sim_.get(), line, detail::c_str(number, "number")));
-    }
-    void far_end_answer(std::int32_t line) { detail::check_thread(dgp_sim_far_end_answer(sim_.get(), line)); }
-    void far_end_hangup(std::int32_t line) { detail::check_thread(dgp_sim_far_end_hangup(sim_.get(), line)); }
-    void dtmf_received(std::int32_t line, char digit) {
-        detail::check_thread(dgp_sim_dtmf_received(sim_.get(), line, digit));
-    }
-    /// `kind`: a DGP_EVENT_AGENT_* value.
-    void agent_event(std::uint32_t kind, const std::string &agent,
-                     const std::optional<std::string> &uniqueid = std::nullopt) {
-        detail::check_thread(dgp_sim_agent_event(sim_.get(), kind, detail::c_str(agent, "agent"),
-                                                 detail::c_str(uniqueid, "uniqueid")));
-    }
-    void send_raw(std::string_view bytes) {
-        detail::check_thread(
-            dgp_sim_send_raw(sim_.get(), reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size()));
-    }
-    void set_silent(bool silent) { detail::check_thread(dgp_sim_set_silent(sim_.get(), silent)); }
-    void disconnect_all() { detail::check_thread(dgp_sim_disconnect_all(sim_.get())); }
-    /// False when fewer than `count` clients logged in within `timeout`.
-    bool wait_for_logins(std::uint32_t count, milliseconds timeout) {
-        return wait(dgp_sim_wait_for_logins(sim_.get(), count, detail::ms(timeout)));
-    }
-    /// False when no new command named `name` came within `timeout`.
-    bool wait_for_command(const std::string &name, milliseconds timeout) {
-        return wait(dgp_sim_wait_for_command(sim_.get(), detail::c_str(name, "name"), detail::ms(timeout)));
-    }
-    std::size_t command_count() const noexcept { return dgp_sim_command_count(sim_.get()); }
-
-    dgp_sim *get() const noexcept { return sim_.get(); }
-
-private:
-    static bool wait(dgp_result code) {
-        if (code == DGP_ERR_TIMEOUT) {
-            return false;
-        }
-        detail::check_thread(code);
-        return true;
-    }
-
-    std::unique_ptr<dgp_sim, detail::sim_deleter> sim_;
 };
 
 }  // namespace dgp

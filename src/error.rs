@@ -7,7 +7,7 @@ use thiserror::Error;
 use crate::protocol::{ArgError, Event};
 
 /// Why a call failed. Each variant says what the application can do about
-/// it; [`crate::ffi::code_of`] maps it to the stable C result code.
+/// it; `ffi::code_of` maps it to the stable C result code.
 #[derive(Debug, Error)]
 pub enum Error {
     /// A bad argument; nothing was sent.

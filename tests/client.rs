@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use dgphone::client::{LogLevel, Reconnect};
-use dgphone::sim::{LoginPolicy, SimConfig};
 use dgphone::{ClientEvent, Command, DisconnectReason, Error, EventKind, Line, LineState, Options, OverflowPolicy};
+use dgphone_sim::{LoginPolicy, SimConfig};
 
 #[test]
 fn full_outgoing_call_with_hold_and_dtmf() {
@@ -275,7 +275,7 @@ fn reconnects_after_the_simulator_restarts() {
     first.stop();
     wait_for(&client, "disconnection", |e| matches!(e, ClientEvent::Disconnected { .. }));
     wait_for(&client, "a reconnect attempt", |e| matches!(e, ClientEvent::Reconnecting { .. }));
-    let second = dgphone::sim::Simulator::start(("127.0.0.1", port), SimConfig::default()).unwrap();
+    let second = dgphone_sim::Simulator::start(("127.0.0.1", port), SimConfig::default()).unwrap();
     second.incoming_call(line(5), "777"); // nobody logged in yet: not delivered
     wait_for(&client, "reconnection", |e| matches!(e, ClientEvent::Connected { .. }));
     wait_for(&client, "re-login", |e| matches!(e, ClientEvent::LoggedIn { user } if user == "201"));

@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use dgphone::client::Reconnect;
-use dgphone::sim::{Fault, SimConfig};
 use dgphone::wire::{Decoder, Frame, WireError, DEFAULT_MAX_PACKET};
 use dgphone::{Client, ClientEvent, DisconnectReason, EventKind, Options, OverflowPolicy};
+use dgphone_sim::{Fault, SimConfig};
 
 fn is_phone(kind: EventKind) -> impl Fn(&ClientEvent) -> bool {
     move |e| e.phone().map_or(false, |p| p.kind() == kind)

@@ -12,17 +12,18 @@ use common::*;
 use dgphone::ffi::*;
 use dgphone::wire::record::Recording;
 use dgphone::{Client, ClientEvent, EventKind, Options};
+use dgphone_sim::ffi::*;
 
 fn c(text: &str) -> CString {
     CString::new(text).unwrap()
 }
 
-/// The message of the last failure on this thread.
+/// The message of the last failed simulator call on this thread.
 fn last_error() -> String {
     let mut buf = [0 as c_char; 512];
     let mut len = 0usize;
     // SAFETY: a buffer of its size, a writable length.
-    assert_eq!(unsafe { dgp_last_error(ptr::null(), buf.as_mut_ptr(), buf.len(), &mut len) }, DGP_OK);
+    assert_eq!(unsafe { dgp_sim_last_error(buf.as_mut_ptr(), buf.len(), &mut len) }, DGP_OK);
     unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned()
 }
 

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use dgphone::sim::{SimConfig, Simulator};
 use dgphone::Line;
+use dgphone_sim::{SimConfig, Simulator};
 
 const WAIT: Duration = Duration::from_secs(10);
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");

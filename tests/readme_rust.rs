@@ -6,8 +6,8 @@
 use std::sync::mpsc::channel;
 use std::time::Duration;
 
-use dgphone::sim::{SimConfig, Simulator};
 use dgphone::Line;
+use dgphone_sim::{SimConfig, Simulator};
 
 include!("../examples/answer.rs");
 

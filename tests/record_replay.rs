@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::*;
-use dgphone::sim::{Fault, Recorder, Replay, ReplayOptions, SimConfig, Simulator};
 use dgphone::wire::record::{Recording, Side, WireLog};
 use dgphone::wire::WireError;
 use dgphone::{Client, ClientEvent, DisconnectReason, EventKind, Options};
+use dgphone_sim::{Fault, Recorder, Replay, ReplayOptions, SimConfig, Simulator};
 
 /// A file in the temp directory, removed when dropped.
 struct TempFile(PathBuf);

@@ -12,8 +12,8 @@ use std::time::Duration;
 use common::*;
 use dgphone::client::Reconnect;
 use dgphone::flows::{agent_login, AgentLogin};
-use dgphone::sim::{Action, Scenario, ScenarioOutcome, SimConfig, Simulator};
 use dgphone::{AgentState, ClientEvent, DisconnectReason, EventKind, LineState, Options};
+use dgphone_sim::{Action, Scenario, ScenarioOutcome, SimConfig, Simulator};
 
 fn playing(scenario: Scenario) -> Simulator {
     sim(SimConfig { scenario: Some(scenario.shared()), ..SimConfig::default() })

@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dgphone::protocol::ParsedTime;
-use dgphone::sim::{LineEnding, LoginPolicy, SimConfig, Simulator, Traffic};
 use dgphone::wire::{Decoder, Frame, Packet};
 use dgphone::{EventKind, Line};
+use dgphone_sim::{LineEnding, LoginPolicy, SimConfig, Simulator, Traffic};
 
 const PATIENCE: Duration = Duration::from_secs(10);
 const GREETING: &str = "DGPhone Remote Control/1.0";

@@ -14,7 +14,8 @@ use common::*;
 use dgphone::wire::{Decoder, Frame, Packet};
 use dgphone::{Client, EventKind, Options};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_dgphone-sim");
+#[path = "common/child_sim.rs"]
+mod child_sim;
 
 /// A running simulator process, killed even when the test fails half-way.
 struct Running {
@@ -27,7 +28,7 @@ struct Running {
 
 impl Running {
     fn start(args: &[&str]) -> Running {
-        let mut child = Command::new(BINARY)
+        let mut child = Command::new(child_sim::binary())
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -171,25 +172,25 @@ fn replays_a_recording() {
 
 #[test]
 fn help_lists_and_mistakes() {
-    let help = Command::new(BINARY).arg("--help").output().unwrap();
+    let help = Command::new(child_sim::binary()).arg("--help").output().unwrap();
     assert!(help.status.success());
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(text.contains("--timestamp-secs") && text.contains("--scenario") && text.contains("--fault"));
 
-    let list = Command::new(BINARY).arg("--list-scenarios").output().unwrap();
+    let list = Command::new(child_sim::binary()).arg("--list-scenarios").output().unwrap();
     let names = String::from_utf8_lossy(&list.stdout);
     assert_eq!(
         names.lines().collect::<Vec<_>>(),
         ["outgoing-call", "incoming-call", "agent-login", "queue-call", "user-logoff"]
     );
 
-    let bad = Command::new(BINARY).arg("--bogus").output().unwrap();
+    let bad = Command::new(child_sim::binary()).arg("--bogus").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown argument"));
 
     let file = std::env::temp_dir().join(format!("dgphone-bin-{}-bad.scn", std::process::id()));
     std::fs::write(&file, "expect Login\nring 9 100\n").unwrap();
-    let broken = Command::new(BINARY).args(["--scenario", file.to_str().unwrap()]).output().unwrap();
+    let broken = Command::new(child_sim::binary()).args(["--scenario", file.to_str().unwrap()]).output().unwrap();
     assert_eq!(broken.status.code(), Some(2));
     let message = String::from_utf8_lossy(&broken.stderr);
     assert!(message.contains("-bad.scn:2: expected a line number 1 to 6, found 9"), "{message}");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::sim;
-use dgphone::sim::{SimConfig, Simulator};
+use dgphone_sim::{SimConfig, Simulator};
 
 /// How long "silence" lasts once something arrived, and how long to wait
 /// for the first byte of an answer: generous, so a slow machine never flakes.

@@ -11,8 +11,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use dgphone::sim::{SimConfig, Simulator};
 use dgphone::{Client, ClientEvent, Options, OverflowPolicy};
+use dgphone_sim::{SimConfig, Simulator};
 
 /// Generous: only a broken client takes this long.
 const WAIT: Duration = Duration::from_secs(60);

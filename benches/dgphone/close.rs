@@ -8,8 +8,8 @@ use std::net::{Shutdown, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use dgphone::sim::{SimConfig, Simulator};
 use dgphone::{Client, Options};
+use dgphone_sim::{SimConfig, Simulator};
 
 use super::report::{us, Report, Row, Verdict};
 use super::stats::{micros, percentile};

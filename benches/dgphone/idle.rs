@@ -7,8 +7,8 @@ use std::net::{Shutdown, TcpStream};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use dgphone::sim::{SimConfig, Simulator};
 use dgphone::{Client, Options};
+use dgphone_sim::{SimConfig, Simulator};
 
 use super::report::{Report, Row, Verdict};
 use super::{procfs, Mode};

@@ -10,9 +10,9 @@
 
 use std::time::{Duration, Instant};
 
-use dgphone::sim::{SimConfig, Simulator};
 use dgphone::wire::Packet;
 use dgphone::{ClientEvent, Command, Event, EventKind, Line};
+use dgphone_sim::{SimConfig, Simulator};
 
 use crate::actions::{Actions, HoldMode};
 use crate::args::{ConnectArgs, DemoArgs};

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use dgphone::sim::{LoginPolicy, SimConfig, Simulator, Traffic};
 use dgphone::Line;
+use dgphone_sim::{LoginPolicy, SimConfig, Simulator, Traffic};
 
 use crate::args::{SimArgs, SimCommand, SimLine};
 use crate::failure::{Exit, Failure};

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{against, assert_exit, closed_port, dgphone, line, received, sim, text, Running};
-use dgphone::sim::SimConfig;
+use dgphone_sim::SimConfig;
 
 #[test]
 fn call_selects_the_line_then_dials() {

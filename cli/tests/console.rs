@@ -3,7 +3,7 @@
 mod common;
 
 use common::{against, line, received, sim, Running};
-use dgphone::sim::SimConfig;
+use dgphone_sim::SimConfig;
 
 #[test]
 fn a_whole_session_typed_into_the_console() {

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{against, assert_exit, closed_port, dgphone, sim, text, Running};
-use dgphone::sim::{LoginPolicy, SimConfig};
+use dgphone_sim::{LoginPolicy, SimConfig};
 
 #[test]
 fn unreachable_dgphone_exits_2() {

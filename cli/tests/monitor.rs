@@ -3,7 +3,7 @@
 mod common;
 
 use common::{against, line, sim, Running};
-use dgphone::sim::SimConfig;
+use dgphone_sim::SimConfig;
 use serde_json::{json, Value};
 
 #[test]

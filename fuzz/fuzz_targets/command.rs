@@ -4,8 +4,8 @@
 //! encoded.
 #![no_main]
 
-use dgphone::protocol::{Command, Line};
-use dgphone::wire::{Decoder, Frame};
+use dgphone_proto::protocol::{Command, Line};
+use dgphone_proto::wire::{Decoder, Frame};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 

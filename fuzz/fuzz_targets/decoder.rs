@@ -4,7 +4,7 @@
 //! cut does not change the frames, oversize errors included.
 #![no_main]
 
-use dgphone::wire::{Decoder, Frame, WireError};
+use dgphone_proto::wire::{Decoder, Frame, WireError};
 use libfuzzer_sys::fuzz_target;
 
 fn drain(decoder: &mut Decoder, max: usize, out: &mut Vec<Result<Frame, WireError>>) {

@@ -3,9 +3,9 @@
 //! typed event keeps its packet untouched.
 #![no_main]
 
-use dgphone::protocol::{confirmation, Command, Line};
-use dgphone::wire::{Decoder, Frame};
-use dgphone::{Event, PhoneState};
+use dgphone_proto::protocol::{confirmation, Command, Line};
+use dgphone_proto::wire::{Decoder, Frame};
+use dgphone_proto::{Event, PhoneState};
 use libfuzzer_sys::fuzz_target;
 
 fn every_accessor(event: &Event) {

@@ -3,7 +3,7 @@
 //! has no more steps than the text has lines, and parsing is repeatable.
 #![no_main]
 
-use dgphone::sim::Scenario;
+use dgphone_sim::Scenario;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,8 @@ use std::os::raw::c_char;
 
 use super::guard_value;
 use crate::client::{ClientEvent, DisconnectReason};
-use crate::protocol::{Event, EventKind};
+use crate::protocol::Event;
+use dgphone_abi::kinds::*;
 
 /// An event: from DGPhone, or about the connection. In a callback it is
 /// valid only during the call; taken from the queue it is owned by the
@@ -22,80 +23,6 @@ pub struct dgp_event {
     detail: u32,
 }
 
-/// The connection opened (also after a reconnection).
-pub const DGP_EVENT_CONNECTED: u32 = 1;
-/// A login was accepted (also an automatic re-login).
-pub const DGP_EVENT_LOGGED_IN: u32 = 2;
-/// The connection ended; `dgp_event_disconnect_reason` says why.
-pub const DGP_EVENT_DISCONNECTED: u32 = 3;
-/// An automatic reconnection attempt will start after
-/// `dgp_event_delay_ms`; `dgp_event_attempt` counts them.
-pub const DGP_EVENT_RECONNECTING: u32 = 4;
-/// DGPhone's greeting banner; the text is `dgp_event_detail`.
-pub const DGP_EVENT_GREETING: u32 = 5;
-/// Something malformed was received and skipped (oversize or truncated
-/// packet); the text is `dgp_event_detail`. The connection goes on.
-pub const DGP_EVENT_PROTOCOL_ERROR: u32 = 6;
-/// Queue only: `dgp_event_dropped` events were lost to overflow.
-pub const DGP_EVENT_OVERFLOW: u32 = 7;
-/// Automatic reconnection gave up after `dgp_event_attempt` attempts; the
-/// client stays disconnected until `dgp_connect` is called again.
-pub const DGP_EVENT_RECONNECT_FAILED: u32 = 8;
-/// LineSelected: a line was selected.
-pub const DGP_EVENT_LINE_SELECTED: u32 = 100;
-/// Dialing: dialling out (Number).
-pub const DGP_EVENT_DIALING: u32 = 101;
-/// ReceivingCall: an incoming call rings (Number).
-pub const DGP_EVENT_RECEIVING_CALL: u32 = 102;
-/// Answer: a call is connected.
-pub const DGP_EVENT_ANSWER: u32 = 103;
-/// Hold: on hold or active again (dgp_event_hold).
-pub const DGP_EVENT_HOLD: u32 = 104;
-/// Hangup: a call ended.
-pub const DGP_EVENT_HANGUP: u32 = 105;
-/// Ready: the line is free.
-pub const DGP_EVENT_READY: u32 = 106;
-/// DTMFReceived: a digit arrived (dgp_event_digit).
-pub const DGP_EVENT_DTMF_RECEIVED: u32 = 107;
-/// UserLogoff: the DGPhone user logged off.
-pub const DGP_EVENT_USER_LOGOFF: u32 = 108;
-/// AgentLogin: the agent is available (Agent).
-pub const DGP_EVENT_AGENT_LOGIN: u32 = 109;
-/// AgentCalled: a call is offered to the agent (Uniqueid).
-pub const DGP_EVENT_AGENT_CALLED: u32 = 110;
-/// AgentConnect: the agent answered (Uniqueid).
-pub const DGP_EVENT_AGENT_CONNECT: u32 = 111;
-/// AgentComplete: the agent's call ended (Uniqueid).
-pub const DGP_EVENT_AGENT_COMPLETE: u32 = 112;
-/// AgentLogoff: the agent is unavailable.
-pub const DGP_EVENT_AGENT_LOGOFF: u32 = 113;
-/// Error (field-seen): a command failed (Message).
-pub const DGP_EVENT_ERROR: u32 = 114;
-/// Busy (field-seen): the called party is busy.
-pub const DGP_EVENT_BUSY: u32 = 115;
-/// AgentNoAnswer (field-seen).
-pub const DGP_EVENT_AGENT_NO_ANSWER: u32 = 116;
-/// AgentPaused (field-seen): dgp_event_paused.
-pub const DGP_EVENT_AGENT_PAUSED: u32 = 117;
-/// QueueEntry (field-seen): a call waiting in a queue.
-pub const DGP_EVENT_QUEUE_ENTRY: u32 = 118;
-/// QueueJoin (field-seen).
-pub const DGP_EVENT_QUEUE_JOIN: u32 = 119;
-/// QueueLeave (field-seen).
-pub const DGP_EVENT_QUEUE_LEAVE: u32 = 120;
-/// QueueAbandon (field-seen).
-pub const DGP_EVENT_QUEUE_ABANDON: u32 = 121;
-/// QueueStatusComplete (field-seen): the end of a QueueStatus answer.
-pub const DGP_EVENT_QUEUE_STATUS_COMPLETE: u32 = 122;
-/// A DGPhoneEvent with a Status not listed here (`dgp_event_status`).
-pub const DGP_EVENT_OTHER_STATUS: u32 = 150;
-/// `Event: DGPhoneResponse` (`dgp_event_success`, `dgp_event_message`).
-pub const DGP_EVENT_RESPONSE: u32 = 160;
-/// `Event: DGTimeStamp`, the keep-alive (`dgp_event_time`).
-pub const DGP_EVENT_TIMESTAMP: u32 = 161;
-/// Any other packet; read it with the raw header accessors.
-pub const DGP_EVENT_UNKNOWN: u32 = 199;
-
 /// Why a connection ended: a `DGP_DISCONNECT_*` value.
 pub const DGP_DISCONNECT_NONE: u32 = 0;
 /// The application disconnected or freed the client.
@@ -108,39 +35,6 @@ pub const DGP_DISCONNECT_LOGGED_OFF: u32 = 3;
 pub const DGP_DISCONNECT_DEAD_PEER: u32 = 4;
 /// A socket error (the detail text says which).
 pub const DGP_DISCONNECT_IO_ERROR: u32 = 5;
-
-pub(crate) fn phone_kind(kind: EventKind) -> u32 {
-    use EventKind::*;
-    match kind {
-        LineSelected => DGP_EVENT_LINE_SELECTED,
-        Dialing => DGP_EVENT_DIALING,
-        ReceivingCall => DGP_EVENT_RECEIVING_CALL,
-        Answer => DGP_EVENT_ANSWER,
-        Hold => DGP_EVENT_HOLD,
-        Hangup => DGP_EVENT_HANGUP,
-        Ready => DGP_EVENT_READY,
-        DtmfReceived => DGP_EVENT_DTMF_RECEIVED,
-        UserLogoff => DGP_EVENT_USER_LOGOFF,
-        AgentLogin => DGP_EVENT_AGENT_LOGIN,
-        AgentCalled => DGP_EVENT_AGENT_CALLED,
-        AgentConnect => DGP_EVENT_AGENT_CONNECT,
-        AgentComplete => DGP_EVENT_AGENT_COMPLETE,
-        AgentLogoff => DGP_EVENT_AGENT_LOGOFF,
-        Error => DGP_EVENT_ERROR,
-        Busy => DGP_EVENT_BUSY,
-        AgentNoAnswer => DGP_EVENT_AGENT_NO_ANSWER,
-        AgentPaused => DGP_EVENT_AGENT_PAUSED,
-        QueueEntry => DGP_EVENT_QUEUE_ENTRY,
-        QueueJoin => DGP_EVENT_QUEUE_JOIN,
-        QueueLeave => DGP_EVENT_QUEUE_LEAVE,
-        QueueAbandon => DGP_EVENT_QUEUE_ABANDON,
-        QueueStatusComplete => DGP_EVENT_QUEUE_STATUS_COMPLETE,
-        OtherStatus => DGP_EVENT_OTHER_STATUS,
-        Response => DGP_EVENT_RESPONSE,
-        TimeStamp => DGP_EVENT_TIMESTAMP,
-        Unknown => DGP_EVENT_UNKNOWN,
-    }
-}
 
 fn push_str(strings: &mut Vec<u8>, text: &str) -> u32 {
     let start = strings.len() as u32;

@@ -6,8 +6,9 @@ use std::os::raw::{c_char, c_void};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{guard, guard_value, result::*};
+use super::{guard_value, result::*};
 use crate::client::{LogLevel, Options, OverflowPolicy, Reconnect};
+use dgphone_abi::{attempt_reporting_to_thread, handle_mut};
 
 /// Connection options. Create with `dgp_options_new`, set fields, pass to
 /// `dgp_client_new` (which copies them), free with `dgp_options_free`.
@@ -77,11 +78,12 @@ pub unsafe extern "C" fn dgp_options_free(options: *mut dgp_options) {
     }
 }
 
-/// Applies `set` to the options behind the pointer.
+/// Applies `set` to the options behind the pointer; a failure (a NULL
+/// handle, a value out of range) sets this thread's message.
 unsafe fn with(options: *mut dgp_options, set: impl FnOnce(&mut Options) -> dgp_result) -> dgp_result {
-    guard(|| match options.as_mut() {
-        Some(options) => set(&mut options.inner),
-        None => DGP_ERR_NULL_POINTER,
+    attempt_reporting_to_thread(|| match set(&mut handle_mut("options", options)?.inner) {
+        DGP_OK => Ok(()),
+        code => Err(Failure::new(code, "the value is out of range for this option (see its documentation)")),
     })
 }
 

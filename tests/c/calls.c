@@ -84,7 +84,7 @@ static void connect_and_login(dgp_sim *sim, dgp_client *client) {
     event = wait_event(client, DGP_EVENT_LOGGED_IN, 0);
     CHECK_STR(dgp_event_detail(event), "201");
     dgp_event_free(event);
-    CHECK_RC(NULL, dgp_sim_wait_for_logins(sim, 1, WAIT_MS), DGP_OK);
+    CHECK_SIM(dgp_sim_wait_for_logins(sim, 1, WAIT_MS), DGP_OK);
 }
 
 /* The caller-buffer convention, on the number of a call from "1002". */
@@ -145,10 +145,10 @@ static void outgoing_call(dgp_sim *sim, dgp_client *client) {
     /* DTMF out: nothing echoes, so ask the simulator what it received. */
     before = dgp_sim_command_count(sim);
     CHECK_RC(client, dgp_send_dtmf(client, "12*#"), DGP_OK);
-    CHECK_RC(NULL, dgp_sim_wait_for_command(sim, "SendDtmf", WAIT_MS), DGP_OK);
+    CHECK_SIM(dgp_sim_wait_for_command(sim, "SendDtmf", WAIT_MS), DGP_OK);
     CHECK(dgp_sim_command_count(sim) == before + 1);
     /* DTMF in, from the far end. */
-    CHECK_RC(NULL, dgp_sim_dtmf_received(sim, 2, '7'), DGP_OK);
+    CHECK_SIM(dgp_sim_dtmf_received(sim, 2, '7'), DGP_OK);
     event = wait_event(client, DGP_EVENT_DTMF_RECEIVED, 2);
     CHECK(dgp_event_digit(event) == '7');
     dgp_event_free(event);
@@ -162,7 +162,7 @@ static void outgoing_call(dgp_sim *sim, dgp_client *client) {
 
 static void incoming_call(dgp_sim *sim, dgp_client *client) {
     dgp_event *event;
-    CHECK_RC(NULL, dgp_sim_incoming_call(sim, 3, "5511999990000"), DGP_OK);
+    CHECK_SIM(dgp_sim_incoming_call(sim, 3, "5511999990000"), DGP_OK);
     event = wait_event(client, DGP_EVENT_RECEIVING_CALL, 3);
     CHECK_STR(dgp_event_number(event), "5511999990000");
     dgp_event_free(event);
@@ -173,7 +173,7 @@ static void incoming_call(dgp_sim *sim, dgp_client *client) {
     CHECK(line_state(client, 3) == DGP_LINE_CONNECTED);
     CHECK(EXPECT_EVENT(client, DGP_EVENT_ANSWER, 3));
 
-    CHECK_RC(NULL, dgp_sim_far_end_hangup(sim, 3), DGP_OK);
+    CHECK_SIM(dgp_sim_far_end_hangup(sim, 3), DGP_OK);
     CHECK(EXPECT_EVENT(client, DGP_EVENT_HANGUP, 3));
     CHECK(EXPECT_EVENT(client, DGP_EVENT_READY, 3));
     CHECK(line_state(client, 3) == DGP_LINE_IDLE);
@@ -185,14 +185,14 @@ static void far_end_answers_later(void) {
     dgp_sim *sim;
     dgp_client *client;
     REQUIRE(config != NULL);
-    CHECK_RC(NULL, dgp_sim_config_set_auto_answer(config, 0), DGP_OK);
+    CHECK_SIM(dgp_sim_config_set_auto_answer(config, 0), DGP_OK);
     sim = start_sim(config);
     dgp_sim_config_free(config);
     client = logged_in_client(sim, NULL, "201");
     CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK);
     CHECK_RC(client, dgp_dial(client, "1003", WAIT_MS), DGP_OK);
     CHECK(line_state(client, 1) == DGP_LINE_DIALING);
-    CHECK_RC(NULL, dgp_sim_far_end_answer(sim, 1), DGP_OK);
+    CHECK_SIM(dgp_sim_far_end_answer(sim, 1), DGP_OK);
     CHECK(EXPECT_EVENT(client, DGP_EVENT_ANSWER, 1));
     CHECK(line_state(client, 1) == DGP_LINE_CONNECTED);
     CHECK_RC(client, dgp_hangup(client, 1, WAIT_MS), DGP_OK);
@@ -214,7 +214,7 @@ static void status_reports_every_line(dgp_client *client) {
 static void raw_headers(dgp_sim *sim, dgp_client *client) {
     dgp_event *event;
     size_t i, count;
-    CHECK_RC(NULL, dgp_sim_agent_event(sim, DGP_EVENT_AGENT_CALLED, "4001", "1700000000.42"), DGP_OK);
+    CHECK_SIM(dgp_sim_agent_event(sim, DGP_EVENT_AGENT_CALLED, "4001", "1700000000.42"), DGP_OK);
     event = wait_event(client, DGP_EVENT_AGENT_CALLED, 0);
     REQUIRE(event != NULL);
     CHECK_STR(dgp_event_agent(event), "4001");

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "dgphone.h"
+#include "dgphone_sim.h" /* includes dgphone.h */
 
 /* Generous: a wait only takes this long when something is broken. */
 #define WAIT_MS 10000u
@@ -53,6 +53,28 @@ static inline void check_rc_at(const dgp_client *client, dgp_result got, dgp_res
 }
 
 #define CHECK_RC(client, call, want) check_rc_at((client), (call), (want), #call, __FILE__, __LINE__)
+
+/* The message of this thread's last failed simulator call, in a static
+ * buffer: for the main thread only. */
+static inline const char *sim_last_error(void) {
+    static char message[512];
+    message[0] = '\0';
+    dgp_sim_last_error(message, sizeof message, NULL);
+    return message;
+}
+
+/* CHECK_RC for simulator calls, whose messages libdgphone_sim keeps. */
+static inline void check_sim_at(dgp_result got, dgp_result want, const char *what, const char *file, int line) {
+    if (got == want) {
+        check_passed++;
+        return;
+    }
+    check_failed++;
+    fprintf(stderr, "FAIL %s:%d: %s\n  returned %u (%s), expected %u (%s)\n  last error: %s\n", file, line, what,
+            got, dgp_result_str(got), want, dgp_result_str(want), sim_last_error());
+}
+
+#define CHECK_SIM(call, want) check_sim_at((call), (want), #call, __FILE__, __LINE__)
 
 static inline void check_str_at(const char *got, const char *want, const char *what, const char *file, int line) {
     int same = (got == NULL || want == NULL) ? got == want : strcmp(got, want) == 0;
@@ -92,7 +114,8 @@ static inline int check_finish(void) {
 /* Setup that the rest of a test cannot do without: stop at once. */
 static inline void require_at(int ok, const char *what, const char *file, int line) {
     if (!ok) {
-        fprintf(stderr, "FATAL %s:%d: %s (last error: %s)\n", file, line, what, last_error(NULL));
+        fprintf(stderr, "FATAL %s:%d: %s (last error: %s; simulator: %s)\n", file, line, what, last_error(NULL),
+                sim_last_error());
         printf("%d passed, %d failed\n", check_passed, check_failed + 1);
         exit(EXIT_FAILURE);
     }

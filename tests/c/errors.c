@@ -134,10 +134,10 @@ static void null_handles_and_pointers(void) {
     CHECK(dgp_event_disconnect_reason(NULL) == DGP_DISCONNECT_NONE);
 
     /* Simulator calls on NULL. */
-    CHECK_RC(NULL, dgp_sim_start(NULL, NULL, 0, NULL), DGP_ERR_NULL_POINTER);
-    CHECK_RC(NULL, dgp_sim_incoming_call(NULL, 1, "100"), DGP_ERR_NULL_POINTER);
-    CHECK_RC(NULL, dgp_sim_send_raw(NULL, NULL, 0), DGP_ERR_NULL_POINTER);
-    CHECK_RC(NULL, dgp_sim_config_set_greeting(NULL, "hi"), DGP_ERR_NULL_POINTER);
+    CHECK_SIM(dgp_sim_start(NULL, NULL, 0, NULL), DGP_ERR_NULL_POINTER);
+    CHECK_SIM(dgp_sim_incoming_call(NULL, 1, "100"), DGP_ERR_NULL_POINTER);
+    CHECK_SIM(dgp_sim_send_raw(NULL, NULL, 0), DGP_ERR_NULL_POINTER);
+    CHECK_SIM(dgp_sim_config_set_greeting(NULL, "hi"), DGP_ERR_NULL_POINTER);
 }
 
 static void option_mistakes(void) {
@@ -165,21 +165,21 @@ static void simulator_setting_mistakes(void) {
     dgp_sim_config *config = dgp_sim_config_new();
     dgp_sim *sim = NULL;
     REQUIRE(config != NULL);
-    CHECK_RC(NULL, dgp_sim_config_set_login(config, DGP_SIM_LOGIN_REJECT, NULL), DGP_ERR_NULL_POINTER);
-    CHECK_RC(NULL, dgp_sim_config_set_login(config, 9, NULL), DGP_ERR_INVALID_ARGUMENT);
-    CHECK_RC(NULL, dgp_sim_start(config, "\xff", 0, &sim), DGP_ERR_NOT_UTF8);
+    CHECK_SIM(dgp_sim_config_set_login(config, DGP_SIM_LOGIN_REJECT, NULL), DGP_ERR_NULL_POINTER);
+    CHECK_SIM(dgp_sim_config_set_login(config, 9, NULL), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_SIM(dgp_sim_start(config, "\xff", 0, &sim), DGP_ERR_NOT_UTF8);
     CHECK(sim == NULL);
     /* TEST-NET-1 is on no interface here: bind fails without any lookup. */
-    CHECK_RC(NULL, dgp_sim_start(config, "192.0.2.1", 0, &sim), DGP_ERR_RESOURCE);
-    CHECK(contains(last_error(NULL), "cannot listen"));
+    CHECK_SIM(dgp_sim_start(config, "192.0.2.1", 0, &sim), DGP_ERR_RESOURCE);
+    CHECK(contains(sim_last_error(), "cannot listen"));
     dgp_sim_config_free(config);
     sim = start_sim(NULL);
-    CHECK_RC(NULL, dgp_sim_incoming_call(sim, 7, "100"), DGP_ERR_INVALID_ARGUMENT);
-    CHECK_RC(NULL, dgp_sim_dtmf_received(sim, 1, 'E'), DGP_ERR_INVALID_ARGUMENT);
-    CHECK_RC(NULL, dgp_sim_agent_event(sim, DGP_EVENT_DIALING, "4001", NULL), DGP_ERR_INVALID_ARGUMENT);
-    CHECK_RC(NULL, dgp_sim_send_raw(sim, NULL, 3), DGP_ERR_NULL_POINTER);
-    CHECK_RC(NULL, dgp_sim_wait_for_logins(sim, 1, 1), DGP_ERR_TIMEOUT);
-    CHECK_RC(NULL, dgp_sim_wait_for_command(sim, "Dial", 1), DGP_ERR_TIMEOUT);
+    CHECK_SIM(dgp_sim_incoming_call(sim, 7, "100"), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_SIM(dgp_sim_dtmf_received(sim, 1, 'E'), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_SIM(dgp_sim_agent_event(sim, DGP_EVENT_DIALING, "4001", NULL), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_SIM(dgp_sim_send_raw(sim, NULL, 3), DGP_ERR_NULL_POINTER);
+    CHECK_SIM(dgp_sim_wait_for_logins(sim, 1, 1), DGP_ERR_TIMEOUT);
+    CHECK_SIM(dgp_sim_wait_for_command(sim, "Dial", 1), DGP_ERR_TIMEOUT);
     dgp_sim_free(sim);
 }
 
@@ -437,19 +437,62 @@ static void commands_dgphone_refuses(dgp_client *client) {
 /* A confirmation that never comes: the wait ends at its timeout. */
 static void confirmation_times_out(dgp_sim *sim, dgp_client *client) {
     long long started;
-    CHECK_RC(NULL, dgp_sim_set_silent(sim, 1), DGP_OK);
+    CHECK_SIM(dgp_sim_set_silent(sim, 1), DGP_OK);
     started = now_ms();
     CHECK_RC(client, dgp_line_select(client, 2, 200), DGP_ERR_TIMEOUT);
     CHECK(now_ms() - started >= 199);
     CHECK(contains(last_error(client), "confirming event"));
-    CHECK_RC(NULL, dgp_sim_set_silent(sim, 0), DGP_OK);
+    CHECK_SIM(dgp_sim_set_silent(sim, 0), DGP_OK);
     CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK);
+}
+
+/* Issue 10 fault 2: a failure never leaves an earlier, unrelated message
+ * in place. Each call below follows a failure with another message and
+ * must replace it with its own. */
+static void every_failure_sets_its_own_message(void) {
+    dgp_sim_config *config = dgp_sim_config_new();
+    dgp_sim *sim = NULL;
+    REQUIRE(config != NULL);
+
+    /* libdgphone: option setters, NULL or out of range. */
+    CHECK_RC(NULL, dgp_client_new(NULL, NULL), DGP_ERR_NULL_POINTER); /* "out is NULL" */
+    CHECK_RC(NULL, dgp_options_set_connect_timeout_ms(NULL, 100), DGP_ERR_NULL_POINTER);
+    CHECK(contains(last_error(NULL), "options is NULL"));
+    {
+        dgp_options *options = dgp_options_new();
+        REQUIRE(options != NULL);
+        CHECK_RC(NULL, dgp_options_set_connect_timeout_ms(options, 0), DGP_ERR_INVALID_ARGUMENT);
+        CHECK(contains(last_error(NULL), "out of range"));
+        CHECK_RC(NULL, dgp_options_set_command_timeout_ms(NULL, 100), DGP_ERR_NULL_POINTER);
+        CHECK(contains(last_error(NULL), "options is NULL"));
+        dgp_options_free(options);
+    }
+
+    /* libdgphone_sim: settings, simulator and replay handles, out-params. */
+    CHECK_SIM(dgp_sim_perform(NULL, "ring 1 100"), DGP_ERR_NULL_POINTER);
+    CHECK(contains(sim_last_error(), "sim is NULL"));
+    CHECK_SIM(dgp_sim_config_set_greeting(NULL, "hello"), DGP_ERR_NULL_POINTER);
+    CHECK(contains(sim_last_error(), "config is NULL"));
+    CHECK_SIM(dgp_sim_incoming_call(NULL, 1, "100"), DGP_ERR_NULL_POINTER);
+    CHECK(contains(sim_last_error(), "sim is NULL"));
+    CHECK_SIM(dgp_sim_start(config, NULL, 0, NULL), DGP_ERR_NULL_POINTER);
+    CHECK(contains(sim_last_error(), "out is NULL"));
+    CHECK_SIM(dgp_replay_wait_until_played(NULL, 1, 10), DGP_ERR_NULL_POINTER);
+    CHECK(contains(sim_last_error(), "replay is NULL"));
+    CHECK_SIM(dgp_replay_start("x.dgrec", NULL, 0, 0, NULL), DGP_ERR_NULL_POINTER);
+    CHECK(contains(sim_last_error(), "out is NULL"));
+    CHECK_SIM(dgp_sim_start(config, NULL, 0, &sim), DGP_OK);
+    CHECK_SIM(dgp_sim_set_fault(sim, "no-such-fault"), DGP_ERR_INVALID_ARGUMENT);
+    CHECK(!contains(sim_last_error(), "out is NULL"));
+    dgp_sim_free(sim);
+    dgp_sim_config_free(config);
 }
 
 int main(void) {
     dgp_sim *sim;
     dgp_client *client;
     null_handles_and_pointers();
+    every_failure_sets_its_own_message();
     option_mistakes();
     simulator_setting_mistakes();
     calls_while_not_connected();

@@ -108,7 +108,7 @@ static void callback_answers_an_incoming_call(void) {
     CHECK_RC(client, dgp_client_set_event_callback(client, on_event, &r), DGP_OK);
     CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
     CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
-    CHECK_RC(NULL, dgp_sim_incoming_call(sim, 4, "5511"), DGP_OK);
+    CHECK_SIM(dgp_sim_incoming_call(sim, 4, "5511"), DGP_OK);
 
     CHECK(recorder_wait(&r, &r.answers, 1));
     pthread_mutex_lock(&r.lock);
@@ -153,7 +153,7 @@ static void pull_with_and_without_timeout(void) {
     CHECK(now_ms() - started >= 49);
     CHECK(event == NULL);
     /* An event arriving during the wait ends it. */
-    CHECK_RC(NULL, dgp_sim_incoming_call(sim, 1, "100"), DGP_OK);
+    CHECK_SIM(dgp_sim_incoming_call(sim, 1, "100"), DGP_OK);
     CHECK_RC(client, dgp_next_event(client, WAIT_MS, &event), DGP_OK);
     CHECK(dgp_event_kind(event) == DGP_EVENT_RECEIVING_CALL);
     dgp_event_free(event);
@@ -189,7 +189,7 @@ static void notify_fd_with_poll(void) {
     drain(client);
     CHECK(!readable(fd, 0));
 
-    CHECK_RC(NULL, dgp_sim_incoming_call(sim, 2, "3003"), DGP_OK);
+    CHECK_SIM(dgp_sim_incoming_call(sim, 2, "3003"), DGP_OK);
     event = poll_next(client, fd);
     CHECK(dgp_event_kind(event) == DGP_EVENT_RECEIVING_CALL);
     CHECK_STR(dgp_event_number(event), "3003");
@@ -197,7 +197,7 @@ static void notify_fd_with_poll(void) {
     CHECK(!readable(fd, 0)); /* empty again */
 
     /* Two events (Hangup, Ready): readable until both are taken. */
-    CHECK_RC(NULL, dgp_sim_far_end_hangup(sim, 2), DGP_OK);
+    CHECK_SIM(dgp_sim_far_end_hangup(sim, 2), DGP_OK);
     event = poll_next(client, fd);
     CHECK(dgp_event_kind(event) == DGP_EVENT_HANGUP);
     dgp_event_free(event);

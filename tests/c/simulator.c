@@ -30,8 +30,8 @@ static void scenario_fault_and_recording(const char *recording) {
                                               "dtmf 1 5\n"
                                               "hangup-far 1\n"),
              DGP_OK);
-    CHECK_RC(NULL, dgp_sim_config_add_fault(config, "byte-at-a-time"), DGP_OK);
-    CHECK_RC(NULL, dgp_sim_config_set_record(config, recording), DGP_OK);
+    CHECK_SIM(dgp_sim_config_add_fault(config, "byte-at-a-time"), DGP_OK);
+    CHECK_SIM(dgp_sim_config_set_record(config, recording), DGP_OK);
     sim = start_sim(config);
     dgp_sim_config_free(config);
 
@@ -46,17 +46,17 @@ static void scenario_fault_and_recording(const char *recording) {
     CHECK(event != NULL && dgp_event_digit(event) == '5');
     dgp_event_free(event);
     EXPECT_EVENT(client, DGP_EVENT_READY, 1);
-    CHECK_RC(NULL, dgp_sim_wait_for_scenario(sim, WAIT_MS), DGP_OK);
+    CHECK_SIM(dgp_sim_wait_for_scenario(sim, WAIT_MS), DGP_OK);
 
     /* Actions and faults at run time; bad actions are refused. */
-    CHECK_RC(NULL, dgp_sim_perform(sim, "ring 2 300"), DGP_OK);
+    CHECK_SIM(dgp_sim_perform(sim, "ring 2 300"), DGP_OK);
     EXPECT_EVENT(client, DGP_EVENT_RECEIVING_CALL, 2);
-    CHECK_RC(NULL, dgp_sim_perform(sim, "ring 9 300"), DGP_ERR_INVALID_ARGUMENT);
-    CHECK_RC(NULL, dgp_sim_perform(sim, "ring 2 301"), DGP_ERR_COMMAND_FAILED);
-    CHECK_RC(NULL, dgp_sim_clear_faults(sim), DGP_OK);
-    CHECK_RC(NULL, dgp_sim_set_fault(sim, "oversize"), DGP_OK);
+    CHECK_SIM(dgp_sim_perform(sim, "ring 9 300"), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_SIM(dgp_sim_perform(sim, "ring 2 301"), DGP_ERR_COMMAND_FAILED);
+    CHECK_SIM(dgp_sim_clear_faults(sim), DGP_OK);
+    CHECK_SIM(dgp_sim_set_fault(sim, "oversize"), DGP_OK);
     EXPECT_EVENT(client, DGP_EVENT_PROTOCOL_ERROR, 0);
-    CHECK_RC(NULL, dgp_sim_perform(sim, "hangup-far 2"), DGP_OK);
+    CHECK_SIM(dgp_sim_perform(sim, "hangup-far 2"), DGP_OK);
     EXPECT_EVENT(client, DGP_EVENT_READY, 2);
     CHECK_RC(client, dgp_logoff(client), DGP_OK);
     EXPECT_EVENT(client, DGP_EVENT_DISCONNECTED, 0);
@@ -67,7 +67,7 @@ static void scenario_fault_and_recording(const char *recording) {
 static void replay_gives_the_same_call(const char *recording) {
     dgp_replay *replay = NULL;
     dgp_client *client;
-    CHECK_RC(NULL, dgp_replay_start(recording, NULL, 0, 1, &replay), DGP_OK);
+    CHECK_SIM(dgp_replay_start(recording, NULL, 0, 1, &replay), DGP_OK);
     REQUIRE(replay != NULL);
     client = client_on(dgp_replay_port(replay));
     EXPECT_EVENT(client, DGP_EVENT_RECEIVING_CALL, 1);

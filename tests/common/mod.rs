@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use dgphone::sim::{SimConfig, Simulator};
 use dgphone::{Client, ClientEvent, ClientHandle, Event, EventKind, Line, Options};
+use dgphone_sim::{SimConfig, Simulator};
 
 /// Generous: these waits only take long when something is broken.
 pub const WAIT: Duration = Duration::from_secs(10);

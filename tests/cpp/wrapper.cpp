@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "dgphone.hpp"
+#include "dgphone_sim.hpp"
 
 namespace {
 

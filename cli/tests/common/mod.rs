@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use dgphone::sim::{SimConfig, Simulator};
 use dgphone::wire::Packet;
 use dgphone::Line;
+use dgphone_sim::{SimConfig, Simulator};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_dgphone");
 

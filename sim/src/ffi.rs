@@ -2,16 +2,16 @@
 //! users' tests) can run a DGPhone in-process: behaviour switches,
 //! scenarios, faults, actions, recording and replay.
 
+#![allow(non_camel_case_types)]
+
 use std::os::raw::c_char;
 use std::time::Duration;
 
-use super::event::*;
-use super::{attempt_reporting_to_thread, guard_value, optional_text, result::*, text};
+use dgphone_abi::*;
+
 use crate::protocol::{EventKind, Line};
-use crate::sim::{
-    Action, Fault, LineEnding, LoginPolicy, Recorder, Replay, ReplayOptions, Scenario, SimConfig, Simulator,
-};
 use crate::wire::record::Recording;
+use crate::{Action, Fault, LineEnding, LoginPolicy, Recorder, Replay, ReplayOptions, Scenario, SimConfig, Simulator};
 
 /// A running DGPhone simulator. Start with `dgp_sim_start`, stop and free
 /// with `dgp_sim_free`. Its functions may be called from any thread.
@@ -68,10 +68,7 @@ unsafe fn configure_all(
     config: *mut dgp_sim_config,
     set: impl FnOnce(&mut dgp_sim_config) -> Result<(), Failure>,
 ) -> dgp_result {
-    match config.as_mut() {
-        Some(config) => attempt_reporting_to_thread(|| set(config)),
-        None => DGP_ERR_NULL_POINTER,
-    }
+    attempt_reporting_to_thread(|| set(handle_mut("config", config)?))
 }
 
 /// How Login is answered: `DGP_SIM_LOGIN_*`; `message` is required for
@@ -190,7 +187,7 @@ pub unsafe extern "C" fn dgp_sim_config_set_windows_1252(config: *mut dgp_sim_co
 /// `oversize=BYTES`, `invalid-utf8`, `nul`, `garbage`, `flood=N`,
 /// `restart=2s`) right after its login is accepted.
 /// Errors: DGP_ERR_INVALID_ARGUMENT for an unknown fault (the message,
-/// via `dgp_last_error(NULL, ...)` on this thread, lists the forms),
+/// via `dgp_sim_last_error`, lists the forms),
 /// argument errors.
 ///
 /// # Safety
@@ -209,7 +206,7 @@ pub unsafe extern "C" fn dgp_sim_config_add_fault(config: *mut dgp_sim_config, s
 /// separator or ends in ".scn"), read now. NULL removes the scenario.
 /// See scenarios/README.md for the format.
 /// Errors: DGP_ERR_INVALID_ARGUMENT when the scenario cannot be read; the
-/// message (via `dgp_last_error(NULL, ...)` on this thread) names the
+/// message (via `dgp_sim_last_error`) names the
 /// file, the line and what was expected. Argument errors.
 ///
 /// # Safety
@@ -261,7 +258,7 @@ pub unsafe extern "C" fn dgp_sim_config_set_record(config: *mut dgp_sim_config, 
     })
 }
 
-fn scenario_error(error: crate::sim::ScenarioError) -> Failure {
+fn scenario_error(error: crate::ScenarioError) -> Failure {
     Failure::new(DGP_ERR_INVALID_ARGUMENT, error.to_string())
 }
 
@@ -278,7 +275,7 @@ unsafe fn fault_arg(spec: *const c_char) -> Result<Fault, Failure> {
 /// (NULL: the defaults), and stores it in `*out`.
 /// With `dgp_sim_config_set_record`, the recording file is created here.
 /// Errors: DGP_ERR_RESOURCE (cannot listen, or cannot create the
-/// recording; message via `dgp_last_error(NULL, ...)` on this thread),
+/// recording; message via `dgp_sim_last_error`),
 /// argument errors.
 ///
 /// # Safety
@@ -291,11 +288,8 @@ pub unsafe extern "C" fn dgp_sim_start(
     port: u16,
     out: *mut *mut dgp_sim,
 ) -> dgp_result {
-    if out.is_null() {
-        return DGP_ERR_NULL_POINTER;
-    }
-    *out = std::ptr::null_mut();
     attempt_reporting_to_thread(|| {
+        clear_out("out", out)?;
         let host = optional_text("host", host)?.unwrap_or("127.0.0.1");
         let config = config.as_ref();
         let recorder = config
@@ -336,12 +330,24 @@ pub unsafe extern "C" fn dgp_sim_free(sim: *mut dgp_sim) {
     }
 }
 
-/// Runs an action on a simulator, recording failures for `dgp_last_error(NULL, ...)`.
+/// Runs an action on a simulator, recording failures for
+/// `dgp_sim_last_error`.
 unsafe fn act(sim: *const dgp_sim, body: impl FnOnce(&Simulator) -> Result<(), Failure>) -> dgp_result {
-    match sim.as_ref() {
-        Some(sim) => attempt_reporting_to_thread(|| body(&sim.sim)),
-        None => DGP_ERR_NULL_POINTER,
-    }
+    attempt_reporting_to_thread(|| body(&handle("sim", sim)?.sim))
+}
+
+/// Copies the message of this thread's last failed simulator call (every
+/// `dgp_sim_*` and `dgp_replay_*` function that failed sets it, whatever
+/// the argument at fault) into `buf`, as `dgp_last_error` does for the
+/// client library; "" before any failure. `*out_len` (if not NULL) gets
+/// the message's length without the NUL; DGP_ERR_BUFFER_TOO_SMALL when
+/// `buf_len` cannot hold it and the NUL.
+///
+/// # Safety
+/// `buf` NULL or `buf_len` writable bytes; `out_len` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_last_error(buf: *mut c_char, buf_len: usize, out_len: *mut usize) -> dgp_result {
+    guard(|| copy_out(&thread_error(), buf, buf_len, out_len))
 }
 
 fn line_arg(line: i32) -> Result<Line, Failure> {
@@ -599,7 +605,7 @@ pub unsafe extern "C" fn dgp_sim_perform(sim: *const dgp_sim, action: *const c_c
 /// Waits up to `timeout_ms` for the next scenario run (one per connection,
 /// in the order they end) that this call has not reported before. DGP_OK:
 /// it passed. DGP_ERR_SCENARIO_FAILED: it failed; the message (via
-/// `dgp_last_error(NULL, ...)` on this thread) names the scenario, the
+/// `dgp_sim_last_error`) names the scenario, the
 /// line, the step and what happened. DGP_ERR_TIMEOUT: no run ended in time.
 ///
 /// # Safety
@@ -631,7 +637,7 @@ pub struct dgp_replay {
 /// many packets as the recorded client had. Stores the replay in `*out`.
 /// Errors: DGP_ERR_INVALID_ARGUMENT (the recording cannot be read; the
 /// message names the line), DGP_ERR_RESOURCE (cannot listen), argument
-/// errors; messages via `dgp_last_error(NULL, ...)` on this thread.
+/// errors; messages via `dgp_sim_last_error`.
 ///
 /// # Safety
 /// `path` a NUL-terminated string; `host` NULL or one; `out` writable.
@@ -643,11 +649,8 @@ pub unsafe extern "C" fn dgp_replay_start(
     wait_for_client: i32,
     out: *mut *mut dgp_replay,
 ) -> dgp_result {
-    if out.is_null() {
-        return DGP_ERR_NULL_POINTER;
-    }
-    *out = std::ptr::null_mut();
     attempt_reporting_to_thread(|| {
+        clear_out("out", out)?;
         let path = text("path", path)?;
         let host = optional_text("host", host)?.unwrap_or("127.0.0.1");
         let recording = Recording::load(path).map_err(|e| Failure::new(DGP_ERR_INVALID_ARGUMENT, e.to_string()))?;
@@ -679,21 +682,14 @@ pub unsafe extern "C" fn dgp_replay_wait_until_played(
     count: u32,
     timeout_ms: u32,
 ) -> dgp_result {
-    let replay = match replay.as_ref() {
-        Some(r) => r,
-        None => return DGP_ERR_NULL_POINTER,
-    };
-    let played = guard_value(None, || {
-        Some(replay.replay.wait_until_played(count as usize, Duration::from_millis(u64::from(timeout_ms))))
-    });
-    match played {
-        Some(true) => DGP_OK,
-        Some(false) => {
-            set_thread_error(&format!("fewer than {count} connections played in full"));
-            DGP_ERR_TIMEOUT
+    attempt_reporting_to_thread(|| {
+        let replay = handle("replay", replay)?;
+        if replay.replay.wait_until_played(count as usize, Duration::from_millis(u64::from(timeout_ms))) {
+            Ok(())
+        } else {
+            Err(Failure::new(DGP_ERR_TIMEOUT, format!("fewer than {count} connections played in full")))
         }
-        None => DGP_ERR_INTERNAL,
-    }
+    })
 }
 
 /// Stops the replay (closes every connection, joins its threads) and frees

@@ -47,6 +47,43 @@ pub enum EventKind {
     Unknown,
 }
 
+impl EventKind {
+    /// Every kind, in declaration order (for tables keyed by kind, such as
+    /// the C ABI's numbers, and for tests that cover them all).
+    pub const ALL: [EventKind; 27] = {
+        use EventKind::*;
+        [
+            LineSelected,
+            Dialing,
+            ReceivingCall,
+            Answer,
+            Hold,
+            Hangup,
+            Ready,
+            DtmfReceived,
+            UserLogoff,
+            AgentLogin,
+            AgentCalled,
+            AgentConnect,
+            AgentComplete,
+            AgentLogoff,
+            Error,
+            Busy,
+            AgentNoAnswer,
+            AgentPaused,
+            QueueEntry,
+            QueueJoin,
+            QueueLeave,
+            QueueAbandon,
+            QueueStatusComplete,
+            OtherStatus,
+            Response,
+            TimeStamp,
+            Unknown,
+        ]
+    };
+}
+
 /// The statuses with their spelling on the wire (matched without case).
 const STATUSES: [(&str, EventKind); 23] = [
     ("LineSelected", EventKind::LineSelected),

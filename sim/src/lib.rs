@@ -66,6 +66,7 @@ mod connection;
 mod duration;
 mod encode;
 mod fault;
+pub mod ffi;
 mod phone;
 mod player;
 mod record;
@@ -87,10 +88,13 @@ pub use record::Recorder;
 pub use replay::{Replay, ReplayOptions};
 pub use scenario::{Action, Scenario, ScenarioError, ScenarioFailure, ScenarioOutcome, DEFAULT_EXPECT_TIMEOUT};
 
-use crate::protocol::{EventKind, Line};
-use crate::wire::Packet;
+// The protocol as this crate's own modules, so every file names it the
+// same way whichever crate it once lived in.
+pub(crate) use dgphone_proto::{protocol, wire};
+use protocol::{EventKind, Line};
 use server::Shared;
 pub use traffic::Traffic;
+use wire::Packet;
 
 /// Told of every [`Traffic`]. It runs on the simulator's threads, at times
 /// while a client's lock is held: it must return quickly and must not call

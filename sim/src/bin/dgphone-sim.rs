@@ -14,10 +14,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dgphone::sim::{
+use dgphone_proto::wire::record::Recording;
+use dgphone_sim::{
     Action, Fault, LineEnding, LoginPolicy, Recorder, Replay, ReplayOptions, Scenario, SimConfig, Simulator, Traffic,
 };
-use dgphone::wire::record::Recording;
 
 const USAGE: &str = "\
 Usage: dgphone-sim [options]

@@ -2,7 +2,7 @@
 //! encode → decode, and the decoder's output does not depend on how the
 //! bytes were split.
 
-use dgphone::wire::{Decoder, Frame, Packet};
+use dgphone_proto::wire::{Decoder, Frame, Packet};
 use proptest::prelude::*;
 
 /// A key as DGPhone writes them: a token.

@@ -1,0 +1,16 @@
+//! # dgphone-proto
+//!
+//! DGPhone's remote-control protocol (the Intelix PBX softphone, TCP port
+//! 5038) as pure code: no sockets, no threads. The client library
+//! (`dgphone`) and the simulator (`dgphone-sim`) both build on it.
+//!
+//! Layers, bottom to top: [`wire`] (bytes ⇄ packets), [`protocol`]
+//! (packets ⇄ typed commands and events, validation), [`state`] (the six
+//! lines and the agent).
+
+pub mod protocol;
+pub mod state;
+pub mod wire;
+
+pub use protocol::{ArgError, Command, Event, EventKind, Line};
+pub use state::{AgentState, LineInfo, LineState, PhoneState};
