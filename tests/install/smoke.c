@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <dgphone.h>
+#include <dgphone_sim.h> /* includes dgphone.h */
 
 static int passed, failed;
 

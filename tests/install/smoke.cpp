@@ -1,7 +1,7 @@
 // The installed C++ wrapper compiles with the installed header and library.
 #include <cstdio>
 
-#include <dgphone.hpp>
+#include <dgphone_sim.hpp> /* includes dgphone.hpp */
 
 int main() {
     int passed = 0, failed = 0;
