@@ -81,10 +81,15 @@ pub unsafe extern "C" fn dgp_options_free(options: *mut dgp_options) {
 /// Applies `set` to the options behind the pointer; a failure (a NULL
 /// handle, a value out of range) sets this thread's message.
 unsafe fn with(options: *mut dgp_options, set: impl FnOnce(&mut Options) -> dgp_result) -> dgp_result {
-    attempt_reporting_to_thread(|| match set(&mut handle_mut("options", options)?.inner) {
+    try_with(options, |o| match set(o) {
         DGP_OK => Ok(()),
         code => Err(Failure::new(code, "the value is out of range for this option (see its documentation)")),
     })
+}
+
+/// [`with`] for setters whose failures carry a message of their own.
+unsafe fn try_with(options: *mut dgp_options, set: impl FnOnce(&mut Options) -> Result<(), Failure>) -> dgp_result {
+    attempt_reporting_to_thread(|| set(&mut handle_mut("options", options)?.inner))
 }
 
 fn ms(value: u32) -> Duration {
@@ -299,21 +304,12 @@ pub unsafe extern "C" fn dgp_options_set_log_callback(
 /// NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_options_set_wire_log(options: *mut dgp_options, path: *const c_char) -> dgp_result {
-    let path = match super::optional_text("path", path) {
-        Ok(path) => path,
-        Err(failure) => {
-            set_thread_error(&failure.message);
-            return failure.code;
-        }
-    };
-    with(options, |o| match path.map(crate::wire::record::WireLog::create).transpose() {
-        Ok(log) => {
-            o.wire_log = log;
-            DGP_OK
-        }
-        Err(e) => {
-            set_thread_error(&format!("cannot create the wire log {}: {e}", path.unwrap_or("")));
-            DGP_ERR_RESOURCE
-        }
+    try_with(options, |o| {
+        let path = super::optional_text("path", path)?;
+        let log = path.map(crate::wire::record::WireLog::create).transpose().map_err(|e| {
+            Failure::new(DGP_ERR_RESOURCE, format!("cannot create the wire log {}: {e}", path.unwrap_or("")))
+        })?;
+        o.wire_log = log;
+        Ok(())
     })
 }
