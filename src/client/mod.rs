@@ -21,6 +21,7 @@
 //! `Expectation::wait`, `connect`, setting the handler — return
 //! [`Error::WouldDeadlock`] there instead of hanging.
 
+mod backoff;
 mod event;
 mod log;
 mod notify;
