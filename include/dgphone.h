@@ -515,6 +515,18 @@ typedef void (*dgp_log_callback)(void *user_data, uint32_t level, const char *me
  */
 #define DGP_ERR_SCENARIO_FAILED 16
 
+/**
+ * A command other than a login before the session is logged in (DGPhone
+ * acts only for a logged-in extension). Nothing was sent; log in first.
+ */
+#define DGP_ERR_NOT_LOGGED_IN 17
+
+/**
+ * A login while logged in, or while a login awaits DGPhone's answer.
+ * Nothing was sent; log off (or wait for the answer) first.
+ */
+#define DGP_ERR_ALREADY_LOGGED_IN 18
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -269,10 +269,8 @@ fn jitter(delay: Duration) -> Duration {
 fn relogin(shared: &Arc<Shared>) {
     let user = {
         let mut session = lock(&shared.session);
-        if session.user.is_some() {
-            session.login_pending = true;
-            session.status_after_login = true;
-        }
+        // Sending the Login marks it pending; its answer then asks for Status.
+        session.status_after_login = session.user.is_some();
         session.user.clone()
     };
     if let Some(user) = user {

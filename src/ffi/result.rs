@@ -46,6 +46,12 @@ pub const DGP_ERR_INTERNAL: dgp_result = 14;
 pub const DGP_ERR_RESOURCE: dgp_result = 15;
 /// A simulator scenario run failed (see `dgp_sim_wait_for_scenario`).
 pub const DGP_ERR_SCENARIO_FAILED: dgp_result = 16;
+/// A command other than a login before the session is logged in (DGPhone
+/// acts only for a logged-in extension). Nothing was sent; log in first.
+pub const DGP_ERR_NOT_LOGGED_IN: dgp_result = 17;
+/// A login while logged in, or while a login awaits DGPhone's answer.
+/// Nothing was sent; log off (or wait for the answer) first.
+pub const DGP_ERR_ALREADY_LOGGED_IN: dgp_result = 18;
 
 /// The code of a library error.
 pub fn code_of(error: &Error) -> dgp_result {
@@ -60,11 +66,13 @@ pub fn code_of(error: &Error) -> dgp_result {
         Error::ConnectionLost(_) => DGP_ERR_CONNECTION_LOST,
         Error::WouldDeadlock(_) => DGP_ERR_WOULD_DEADLOCK,
         Error::NoConfirmation(_) => DGP_ERR_NO_CONFIRMATION,
+        Error::NotLoggedIn { .. } => DGP_ERR_NOT_LOGGED_IN,
+        Error::AlreadyLoggedIn { .. } => DGP_ERR_ALREADY_LOGGED_IN,
     }
 }
 
 /// Static, NUL-terminated descriptions, indexed by code.
-const DESCRIPTIONS: [&str; 17] = [
+const DESCRIPTIONS: [&str; 19] = [
     "ok\0",
     "invalid argument\0",
     "null pointer\0",
@@ -82,6 +90,8 @@ const DESCRIPTIONS: [&str; 17] = [
     "internal error\0",
     "cannot create a resource\0",
     "simulator scenario failed\0",
+    "not logged in\0",
+    "already logged in\0",
 ];
 
 /// A static English description of a result code. Never NULL; unknown
