@@ -480,6 +480,18 @@ typedef void (*dgp_log_callback)(void *user_data, uint32_t level, const char *me
  */
 #define DGP_ERR_SCENARIO_FAILED 16
 
+/**
+ * A command other than a login before the session is logged in (DGPhone
+ * acts only for a logged-in extension). Nothing was sent; log in first.
+ */
+#define DGP_ERR_NOT_LOGGED_IN 17
+
+/**
+ * A login while logged in, or while a login awaits DGPhone's answer.
+ * Nothing was sent; log off (or wait for the answer) first.
+ */
+#define DGP_ERR_ALREADY_LOGGED_IN 18
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1056,8 +1068,11 @@ dgp_result dgp_options_set_tcp_keepalive_s(dgp_options *options, uint32_t second
 /**
  * Automatic reconnection after an unexpected disconnection, with re-login
  * and a Status request. `enabled` 0 turns it off (default). The delay
- * starts at `initial_ms` and doubles up to `max_ms`, with jitter;
- * `max_attempts` 0 tries forever.
+ * starts at `initial_ms` and doubles up to `max_ms`, with jitter. It
+ * starts over only after a connection stayed up for `max_ms`; one that
+ * ends sooner (a flap) counts as a failed attempt. `max_attempts` failed
+ * attempts in a row, flaps included, end in DGP_EVENT_RECONNECT_FAILED;
+ * 0 tries forever.
  *
  * # Safety
  * `options` is NULL or a valid options handle.

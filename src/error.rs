@@ -42,6 +42,23 @@ pub enum Error {
     /// The command has no confirming event to wait for.
     #[error("{0} has no confirming event; send it without waiting")]
     NoConfirmation(String),
+    /// A command other than Login before the session is logged in: DGPhone
+    /// only acts for (and sends events to) a logged-in extension. Nothing
+    /// was sent; log in first.
+    #[error("{command} needs a logged-in session; log in first (nothing was sent)")]
+    NotLoggedIn { command: String },
+    /// A Login while logged in, or while a Login is awaiting its answer
+    /// (`pending`). Nothing was sent; log off (or wait for the answer) first.
+    #[error("{}", already_logged_in(.user, *.pending))]
+    AlreadyLoggedIn { user: String, pending: bool },
+}
+
+fn already_logged_in(user: &str, pending: bool) -> String {
+    if pending {
+        format!("a login as {user} is already waiting for DGPhone's answer (nothing was sent)")
+    } else {
+        format!("already logged in as {user}; log off first (nothing was sent)")
+    }
 }
 
 impl Error {

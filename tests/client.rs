@@ -574,6 +574,53 @@ fn no_callback_runs_after_close_returns() {
 }
 
 #[test]
+fn a_flapping_dgphone_is_backed_off_and_given_up_on() {
+    // Accepts, answers the login, drops: each reconnection "works", yet
+    // none stays up. The back-off must grow across those flaps and
+    // max_attempts must count them, instead of starting over each time.
+    let server = flapping_server();
+    let (initial, max) = (Duration::from_millis(50), Duration::from_millis(400));
+    let options = Options {
+        reconnect: Some(Reconnect { initial_delay: initial, max_delay: max, max_attempts: Some(4) }),
+        ..Options::default()
+    };
+    let client = dgphone::Client::connect("127.0.0.1", server.port, options).unwrap();
+    client.login("201").unwrap();
+    let mut delays = Vec::new();
+    let mut relogins = 0;
+    let attempts = loop {
+        match wait_for(&client, "a reconnection event", |e| {
+            matches!(
+                e,
+                ClientEvent::Reconnecting { .. } | ClientEvent::ReconnectFailed { .. } | ClientEvent::LoggedIn { .. }
+            )
+        }) {
+            ClientEvent::Reconnecting { attempt, delay } => {
+                assert_eq!(attempt as usize, delays.len() + 1, "attempts are numbered in a row across flaps");
+                delays.push(delay);
+            }
+            ClientEvent::LoggedIn { .. } => relogins += 1,
+            ClientEvent::ReconnectFailed { attempts } => break attempts,
+            _ => unreachable!(),
+        }
+    };
+    eprintln!("delays before each attempt on a flapping server: {delays:?}");
+    assert_eq!(attempts, 4);
+    assert_eq!(delays.len(), 4);
+    assert!(relogins >= 4, "every flap logged in again first ({relogins} LoggedIn)");
+    // Jitter waits between half and all of the nominal 50, 100, 200, 400 ms.
+    for (n, delay) in delays.iter().enumerate() {
+        let nominal = (initial * 2u32.pow(n as u32)).min(max);
+        assert!(*delay >= nominal / 2 && *delay <= nominal, "attempt {}: {delay:?} for {nominal:?}", n + 1);
+    }
+    assert!(delays[3] > delays[0], "the delay grew: {delays:?}");
+    assert_eq!(server.accepted.load(Ordering::SeqCst), 5, "the first connection and four attempts, no more");
+    assert!(!client.is_connected());
+    assert!(client.next_event(Duration::from_millis(300)).is_none(), "nothing after giving up");
+    assert_eq!(server.accepted.load(Ordering::SeqCst), 5);
+}
+
+#[test]
 fn reconnection_gives_up_after_max_attempts_and_says_so() {
     let sim = sim(SimConfig::default());
     let options = Options {

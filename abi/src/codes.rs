@@ -41,9 +41,15 @@ pub const DGP_ERR_INTERNAL: dgp_result = 14;
 pub const DGP_ERR_RESOURCE: dgp_result = 15;
 /// A simulator scenario run failed (see `dgp_sim_wait_for_scenario`).
 pub const DGP_ERR_SCENARIO_FAILED: dgp_result = 16;
+/// A command other than a login before the session is logged in (DGPhone
+/// acts only for a logged-in extension). Nothing was sent; log in first.
+pub const DGP_ERR_NOT_LOGGED_IN: dgp_result = 17;
+/// A login while logged in, or while a login awaits DGPhone's answer.
+/// Nothing was sent; log off (or wait for the answer) first.
+pub const DGP_ERR_ALREADY_LOGGED_IN: dgp_result = 18;
 
 /// The highest result code in use (for tests and bindings that list them).
-pub const LAST_RESULT: dgp_result = DGP_ERR_SCENARIO_FAILED;
+pub const LAST_RESULT: dgp_result = DGP_ERR_ALREADY_LOGGED_IN;
 
 /// The static, NUL-terminated English description of a result code.
 pub fn description(code: dgp_result) -> &'static str {
@@ -65,6 +71,8 @@ pub fn description(code: dgp_result) -> &'static str {
         DGP_ERR_INTERNAL => "internal error\0",
         DGP_ERR_RESOURCE => "cannot create a resource\0",
         DGP_ERR_SCENARIO_FAILED => "simulator scenario failed\0",
+        DGP_ERR_NOT_LOGGED_IN => "not logged in\0",
+        DGP_ERR_ALREADY_LOGGED_IN => "already logged in\0",
         _ => "unknown result code\0",
     }
 }

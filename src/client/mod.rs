@@ -21,6 +21,7 @@
 //! `Expectation::wait`, `connect`, setting the handler — return
 //! [`Error::WouldDeadlock`] there instead of hanging.
 
+mod backoff;
 mod event;
 mod log;
 mod notify;
@@ -159,19 +160,50 @@ impl Shared {
         })
     }
 
+    /// The one place commands go out. Refuses, with nothing sent, what the
+    /// session cannot take: anything but Login before login (DGPhone acts
+    /// only for a logged-in extension), and a Login while logged in or
+    /// while another Login awaits its answer. A Login let through marks the
+    /// session as logging in before its bytes leave, so its response, which
+    /// may come at once, finds it so.
     fn send(&self, command: &Command) -> Result<()> {
         let user = {
-            let session = lock(&self.session);
+            let mut session = lock(&self.session);
             if !session.connected {
                 return Err(Error::NotConnected);
             }
+            // Bad input is reported as such whatever the session's state.
+            command.validate()?;
             match command {
-                Command::Login { .. } => None,
-                _ if self.options.send_user && session.logged_in => session.user.clone(),
+                Command::Login { user, .. } => {
+                    if session.logged_in || session.login_pending {
+                        let pending = !session.logged_in;
+                        return Err(Error::AlreadyLoggedIn { user: session.user.clone().unwrap_or_default(), pending });
+                    }
+                    session.user = Some(user.clone());
+                    session.login_pending = true;
+                    None
+                }
+                _ if !session.logged_in => return Err(Error::NotLoggedIn { command: command.name().to_string() }),
+                _ if self.options.send_user => session.user.clone(),
                 _ => None,
             }
         };
-        let packet = command.to_packet(user.as_deref())?;
+        let sent = self.write_command(command, user.as_deref());
+        if sent.is_err() && matches!(command, Command::Login { .. }) {
+            // This Login never went out whole: no answer will settle it.
+            let mut session = lock(&self.session);
+            if session.login_pending && !session.logged_in {
+                session.login_pending = false;
+                session.user = None;
+            }
+        }
+        sent
+    }
+
+    /// Encodes and writes a command the session has admitted.
+    fn write_command(&self, command: &Command, user: Option<&str>) -> Result<()> {
+        let packet = command.to_packet(user)?;
         if matches!(command, Command::Logoff) {
             lock(&self.session).logged_off = true;
         }
@@ -280,12 +312,10 @@ impl ClientHandle {
         command.validate()?;
         let confirm = confirmation(&command, None).expect("Login is confirmed by its response");
         let expectation = self.shared.expect(judge(confirm), login_rejected);
-        {
-            let mut session = lock(&self.shared.session);
-            session.user = Some(user.to_string());
-            session.login_pending = true;
-        }
-        let outcome = self.shared.send(&command).and_then(|_| expectation.wait(self.shared.options.command_timeout));
+        // Refused (already logged in, not connected) or not written: the
+        // session is as it was, and may belong to another login.
+        self.shared.send(&command)?;
+        let outcome = expectation.wait(self.shared.options.command_timeout);
         if outcome.is_err() {
             let mut session = lock(&self.shared.session);
             if !session.logged_in {

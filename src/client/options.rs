@@ -40,9 +40,12 @@ pub type Logger = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
 pub struct Reconnect {
     /// Delay before the first attempt; it doubles after each failure.
     pub initial_delay: Duration,
-    /// The longest delay between attempts.
+    /// The longest delay between attempts. Also how long a connection must
+    /// stay up before the back-off starts over: one that ends sooner (a
+    /// flap) counts as a failed attempt.
     pub max_delay: Duration,
-    /// Give up after this many attempts in a row; `None` tries forever.
+    /// Give up after this many failed attempts in a row, flaps included;
+    /// `None` tries forever.
     pub max_attempts: Option<u32>,
 }
 

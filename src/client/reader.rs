@@ -5,8 +5,9 @@ use std::io::{ErrorKind, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::backoff::Backoff;
 use super::{lock, socket, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, READER_OF};
 use crate::protocol::{Command, Event, EventKind};
 use crate::wire::record::{Side, WireLog};
@@ -17,6 +18,10 @@ pub(crate) fn run(shared: Arc<Shared>, mut stream: Arc<TcpStream>, mut addr: Soc
     let handle = ClientHandle { shared: shared.clone() };
     let mut decoder = Decoder::new(shared.options.max_packet);
     let mut reconnected = false;
+    let mut backoff = shared.options.reconnect.as_ref().map(Backoff::new);
+    if let Some(backoff) = &mut backoff {
+        backoff.connection_up(Instant::now());
+    }
     loop {
         shared.dispatch(&handle, ClientEvent::Connected { addr });
         if reconnected {
@@ -29,8 +34,15 @@ pub(crate) fn run(shared: Arc<Shared>, mut stream: Arc<TcpStream>, mut addr: Soc
         if let Some(error) = truncated {
             shared.dispatch(&handle, ClientEvent::ProtocolError(error));
         }
+        if let Some(backoff) = &mut backoff {
+            backoff.connection_down(Instant::now());
+        }
         let reconnect = connection_ended(&shared, &handle, reason);
-        match reconnect.then(|| reconnect_with_backoff(&shared, &handle)).flatten() {
+        let next = match &mut backoff {
+            Some(backoff) if reconnect => reconnect_with_backoff(&shared, &handle, backoff),
+            _ => None,
+        };
+        match next {
             Some((new_stream, new_addr)) => {
                 stream = new_stream;
                 addr = new_addr;
@@ -182,21 +194,27 @@ fn connection_ended(shared: &Arc<Shared>, handle: &ClientHandle, reason: Disconn
     !expected && shared.options.reconnect.is_some() && !shared.is_stopping()
 }
 
-/// Tries to connect again with exponential back-off and jitter until it
-/// works, the attempts run out, or the client stops.
-fn reconnect_with_backoff(shared: &Arc<Shared>, handle: &ClientHandle) -> Option<(Arc<TcpStream>, SocketAddr)> {
-    let policy = shared.options.reconnect.clone()?;
+/// Tries to connect again, waiting as `backoff` says (with jitter), until
+/// it works, the attempts run out, or the client stops.
+fn reconnect_with_backoff(
+    shared: &Arc<Shared>,
+    handle: &ClientHandle,
+    backoff: &mut Backoff,
+) -> Option<(Arc<TcpStream>, SocketAddr)> {
     let (host, port) = lock(&shared.target).clone()?;
-    let mut delay = policy.initial_delay;
-    let mut attempt = 0u32;
     loop {
-        attempt += 1;
-        if policy.max_attempts.map_or(false, |max| attempt > max) {
-            let attempts = attempt - 1;
-            shared.log.log(LogLevel::Warn, || format!("giving up reconnecting after {attempts} attempts"));
-            shared.dispatch(handle, ClientEvent::ReconnectFailed { attempts });
-            return None;
-        }
+        let attempt = backoff.attempt();
+        let delay = match backoff.next_delay() {
+            Some(delay) => delay,
+            None => {
+                let attempts = backoff.failures();
+                shared.log.log(LogLevel::Warn, || {
+                    format!("giving up reconnecting after {attempts} failed attempts in a row")
+                });
+                shared.dispatch(handle, ClientEvent::ReconnectFailed { attempts });
+                return None;
+            }
+        };
         let wait = jitter(delay);
         shared.dispatch(handle, ClientEvent::Reconnecting { attempt, delay: wait });
         if !sleep_unless_stopped(shared, wait) {
@@ -204,6 +222,7 @@ fn reconnect_with_backoff(shared: &Arc<Shared>, handle: &ClientHandle) -> Option
         }
         match socket::open(&host, port, &shared.options) {
             Ok((stream, addr)) => {
+                backoff.connection_up(Instant::now());
                 let stream = Arc::new(stream);
                 let mut conn = lock(&shared.conn);
                 if conn.stop {
@@ -218,9 +237,11 @@ fn reconnect_with_backoff(shared: &Arc<Shared>, handle: &ClientHandle) -> Option
                 shared.log.log(LogLevel::Info, || format!("reconnected to {addr} (attempt {attempt})"));
                 return Some((stream, addr));
             }
-            Err(e) => shared.log.log(LogLevel::Warn, || format!("reconnect attempt {attempt} failed: {e}")),
+            Err(e) => {
+                backoff.attempt_failed();
+                shared.log.log(LogLevel::Warn, || format!("reconnect attempt {attempt} failed: {e}"));
+            }
         }
-        delay = (delay * 2).min(policy.max_delay);
     }
 }
 
@@ -248,10 +269,8 @@ fn jitter(delay: Duration) -> Duration {
 fn relogin(shared: &Arc<Shared>) {
     let user = {
         let mut session = lock(&shared.session);
-        if session.user.is_some() {
-            session.login_pending = true;
-            session.status_after_login = true;
-        }
+        // Sending the Login marks it pending; its answer then asks for Status.
+        session.status_after_login = session.user.is_some();
         session.user.clone()
     };
     if let Some(user) = user {

@@ -159,8 +159,11 @@ pub unsafe extern "C" fn dgp_options_set_tcp_keepalive_s(options: *mut dgp_optio
 
 /// Automatic reconnection after an unexpected disconnection, with re-login
 /// and a Status request. `enabled` 0 turns it off (default). The delay
-/// starts at `initial_ms` and doubles up to `max_ms`, with jitter;
-/// `max_attempts` 0 tries forever.
+/// starts at `initial_ms` and doubles up to `max_ms`, with jitter. It
+/// starts over only after a connection stayed up for `max_ms`; one that
+/// ends sooner (a flap) counts as a failed attempt. `max_attempts` failed
+/// attempts in a row, flaps included, end in DGP_EVENT_RECONNECT_FAILED;
+/// 0 tries forever.
 ///
 /// # Safety
 /// `options` is NULL or a valid options handle.

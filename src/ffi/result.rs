@@ -21,6 +21,8 @@ pub(crate) fn code_of(error: &Error) -> dgp_result {
         Error::ConnectionLost(_) => DGP_ERR_CONNECTION_LOST,
         Error::WouldDeadlock(_) => DGP_ERR_WOULD_DEADLOCK,
         Error::NoConfirmation(_) => DGP_ERR_NO_CONFIRMATION,
+        Error::NotLoggedIn { .. } => DGP_ERR_NOT_LOGGED_IN,
+        Error::AlreadyLoggedIn { .. } => DGP_ERR_ALREADY_LOGGED_IN,
     }
 }
 

@@ -21,7 +21,7 @@ static void every_result_code_has_a_description(void) {
         DGP_ERR_NOT_CONNECTED, DGP_ERR_ALREADY_CONNECTED, DGP_ERR_CONNECT,  DGP_ERR_LOGIN_REJECTED,
         DGP_ERR_COMMAND_FAILED, DGP_ERR_TIMEOUT,  DGP_ERR_CONNECTION_LOST, DGP_ERR_WOULD_DEADLOCK,
         DGP_ERR_NO_CONFIRMATION, DGP_ERR_BUFFER_TOO_SMALL, DGP_ERR_INTERNAL, DGP_ERR_RESOURCE,
-        DGP_ERR_SCENARIO_FAILED,
+        DGP_ERR_SCENARIO_FAILED, DGP_ERR_NOT_LOGGED_IN, DGP_ERR_ALREADY_LOGGED_IN,
     };
     const size_t count = sizeof codes / sizeof codes[0];
     const char *unknown = dgp_result_str(9999);

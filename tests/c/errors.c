@@ -1,7 +1,8 @@
 /*
  * Every error path of the C API: NULL handles and pointers, bad lines, bad
  * DTMF digits, CR/LF and other control characters in every string
- * parameter, invalid UTF-8, calls while not connected, connection failures,
+ * parameter, invalid UTF-8, calls while not connected, commands before
+ * login and a second login, connection failures,
  * a login refused (with DGPhone's message), a login never answered, a
  * connection lost during a wait, commands DGPhone refuses, option and
  * simulator-setting mistakes. For refused input, the simulator's command
@@ -213,6 +214,48 @@ static void calls_while_not_connected(void) {
     CHECK(state == DGP_LINE_IDLE);
     CHECK(dgp_notify_fd(client) >= 0);
     CHECK_RC(client, dgp_client_free(client), DGP_OK);
+}
+
+/* Connected but not logged in, every command is refused with
+ * DGP_ERR_NOT_LOGGED_IN and nothing reaches DGPhone; once logged in, a
+ * second login is refused with DGP_ERR_ALREADY_LOGGED_IN. */
+static void commands_before_login_and_a_second_login(void) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_client *client = new_client(NULL);
+    const char *key = "Queue";
+    const char *value = "sales";
+    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(client, dgp_dial(client, "100", 0), DGP_ERR_NOT_LOGGED_IN);
+    CHECK(contains(last_error(client), "Dial needs a logged-in session"));
+    CHECK(contains(last_error(client), "nothing was sent"));
+    CHECK_RC(client, dgp_status(client), DGP_ERR_NOT_LOGGED_IN);
+    CHECK(contains(last_error(client), "Status needs a logged-in session"));
+    CHECK_RC(client, dgp_logoff(client), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(client, dgp_line_select(client, 1, 0), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(client, dgp_line_select(client, 1, 100), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(client, dgp_dial(client, "100", 100), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(client, dgp_answer(client, 1, 0), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(client, dgp_hold(client, 1, 0), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(client, dgp_send_dtmf(client, "1"), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(client, dgp_hangup(client, 0, 0), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(client, dgp_queue_status(client, NULL, 0), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(client, dgp_agent_pause(client, "4001", 0, NULL, 0), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(client, dgp_send_command(client, "QueueStatus", &key, &value, 1), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(client, dgp_agent_login(client, NULL, "4001", "1234", 1, 100), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_STR(dgp_result_str(DGP_ERR_NOT_LOGGED_IN), "not logged in");
+    CHECK(dgp_is_connected(client) == 1);
+
+    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
+    /* DGPhone answered the login, so it has read all that came before. */
+    CHECK(dgp_sim_command_count(sim) == 1);
+    CHECK_RC(client, dgp_login(client, "202"), DGP_ERR_ALREADY_LOGGED_IN);
+    CHECK(contains(last_error(client), "already logged in as 201"));
+    CHECK_RC(client, dgp_login(client, "201"), DGP_ERR_ALREADY_LOGGED_IN);
+    CHECK_STR(dgp_result_str(DGP_ERR_ALREADY_LOGGED_IN), "already logged in");
+    CHECK(dgp_is_logged_in(client) == 1);
+    nothing_reached_dgphone(sim, client, 1);
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    dgp_sim_free(sim);
 }
 
 static void connection_failures(void) {
@@ -496,6 +539,7 @@ int main(void) {
     option_mistakes();
     simulator_setting_mistakes();
     calls_while_not_connected();
+    commands_before_login_and_a_second_login();
     connection_failures();
     login_rejected();
     login_never_answered();

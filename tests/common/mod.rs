@@ -54,3 +54,48 @@ pub fn wait_phone(client: &ClientHandle, kind: EventKind, on: Option<u32>) -> Ev
     });
     event.phone().cloned().expect("matched a phone event")
 }
+
+/// A DGPhone that flaps: it accepts each connection, answers its Login with
+/// Success, then closes it at once. Counts the connections it accepted.
+pub struct FlappingServer {
+    pub port: u16,
+    pub accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+pub fn flapping_server() -> FlappingServer {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    let port = listener.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    // The thread ends with the test process; each connection is served in
+    // turn, as the client makes one at a time.
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = match stream {
+                Ok(stream) => stream,
+                Err(_) => continue,
+            };
+            count.fetch_add(1, Ordering::SeqCst);
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut line, mut is_login) = (String::new(), false);
+            loop {
+                line.clear();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if line.trim().eq_ignore_ascii_case("Command: Login") => is_login = true,
+                    Ok(_) if line.trim().is_empty() && is_login => {
+                        let response = "Event: DGPhoneResponse\r\nResponse: Success\r\nCommand: Login\r\n\
+                                        User: 201\r\nMessage: Login OK\r\n\r\n";
+                        let _ = stream.write_all(response.as_bytes());
+                        break;
+                    }
+                    Ok(_) => {}
+                }
+            }
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    });
+    FlappingServer { port, accepted }
+}
