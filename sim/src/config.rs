@@ -33,7 +33,7 @@ pub enum LineEnding {
 /// what a test needs:
 ///
 /// ```
-/// use dgphone::sim::{LoginPolicy, SimConfig};
+/// use dgphone_sim::{LoginPolicy, SimConfig};
 /// let config = SimConfig { login: LoginPolicy::Reject("Invalid user".into()), ..SimConfig::default() };
 /// # let _ = config;
 /// ```

@@ -42,8 +42,8 @@
 //! use std::io::Write;
 //! use std::net::TcpStream;
 //! use std::time::Duration;
-//! use dgphone::sim::{SimConfig, Simulator};
-//! use dgphone::Line;
+//! use dgphone_sim::{SimConfig, Simulator};
+//! use dgphone_proto::Line;
 //!
 //! let sim = Simulator::start("127.0.0.1:0", SimConfig::default())?;
 //! let mut client = TcpStream::connect(sim.local_addr())?;

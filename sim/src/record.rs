@@ -15,7 +15,7 @@ use crate::wire::record::{Side, WireLog};
 /// yours.
 ///
 /// ```no_run
-/// use dgphone::sim::{Recorder, SimConfig, Simulator};
+/// use dgphone_sim::{Recorder, SimConfig, Simulator};
 /// let recorder = Recorder::create("session.dgrec")?;
 /// let sim = Simulator::start_with_observer("127.0.0.1:0", SimConfig::default(), move |t| recorder.observe(t))?;
 /// # Ok::<(), std::io::Error>(())

@@ -48,11 +48,11 @@ use crate::wire::Packet;
 /// The scenarios shipped with the simulator, by name (each also a file
 /// under `scenarios/`).
 const BUILTIN: [(&str, &str); 5] = [
-    ("outgoing-call", include_str!("../../scenarios/outgoing-call.scn")),
-    ("incoming-call", include_str!("../../scenarios/incoming-call.scn")),
-    ("agent-login", include_str!("../../scenarios/agent-login.scn")),
-    ("queue-call", include_str!("../../scenarios/queue-call.scn")),
-    ("user-logoff", include_str!("../../scenarios/user-logoff.scn")),
+    ("outgoing-call", include_str!("../scenarios/outgoing-call.scn")),
+    ("incoming-call", include_str!("../scenarios/incoming-call.scn")),
+    ("agent-login", include_str!("../scenarios/agent-login.scn")),
+    ("queue-call", include_str!("../scenarios/queue-call.scn")),
+    ("user-logoff", include_str!("../scenarios/user-logoff.scn")),
 ];
 
 /// How long an `expect` waits unless a `timeout` step or `within` says
