@@ -5,6 +5,8 @@ use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
+use socket2::{SockRef, TcpKeepalive};
+
 use super::Options;
 use crate::Error;
 
@@ -36,46 +38,38 @@ fn configure(stream: &TcpStream, options: &Options) -> io::Result<()> {
     Ok(())
 }
 
-#[cfg(unix)]
+/// OS keep-alive through socket2, which covers Windows too (where std has
+/// no setter at all): probes start after `idle`, then every `idle` (at most
+/// 10 s), and where the OS lets us choose, three unanswered ones end it.
 fn set_keepalive(stream: &TcpStream, idle: Duration) -> io::Result<()> {
-    use std::os::unix::io::AsRawFd;
-
-    fn set(fd: i32, level: i32, name: i32, value: i32) -> io::Result<()> {
-        // SAFETY: setsockopt with a pointer to a live i32 and its size.
-        let rc = unsafe {
-            libc::setsockopt(
-                fd,
-                level,
-                name,
-                (&value as *const i32).cast(),
-                std::mem::size_of::<i32>() as libc::socklen_t,
-            )
-        };
-        if rc == 0 {
-            Ok(())
-        } else {
-            Err(io::Error::last_os_error())
-        }
-    }
-
-    let fd = stream.as_raw_fd();
-    set(fd, libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1)?;
-    let secs = i32::try_from(idle.as_secs().max(1)).unwrap_or(i32::MAX);
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    {
-        set(fd, libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, secs)?;
-        set(fd, libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, secs.min(10))?;
-        set(fd, libc::IPPROTO_TCP, libc::TCP_KEEPCNT, 3)?;
-    }
-    #[cfg(target_os = "macos")]
-    set(fd, libc::IPPROTO_TCP, libc::TCP_KEEPALIVE, secs)?;
-    let _ = secs;
-    Ok(())
+    let idle = idle.max(Duration::from_secs(1));
+    let keepalive = TcpKeepalive::new().with_time(idle).with_interval(idle.min(Duration::from_secs(10)));
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "macos", target_os = "freebsd"))]
+    let keepalive = keepalive.with_retries(3);
+    SockRef::from(stream).set_tcp_keepalive(&keepalive)
 }
 
-#[cfg(not(unix))]
-fn set_keepalive(_stream: &TcpStream, _idle: Duration) -> io::Result<()> {
-    // std offers no keep-alive setter; on Windows the dead-peer timeout is
-    // the way to detect a silent DGPhone.
-    Ok(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    #[test]
+    fn the_connection_has_keep_alive_with_the_idle_time_asked_for() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let options = Options { tcp_keepalive: Some(Duration::from_secs(42)), ..Options::default() };
+        let (stream, _) = open("127.0.0.1", port, &options).unwrap();
+        let socket = SockRef::from(&stream);
+        assert!(socket.keepalive().unwrap());
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            assert_eq!(socket.keepalive_time().unwrap(), Duration::from_secs(42));
+            assert_eq!(socket.keepalive_interval().unwrap(), Duration::from_secs(10));
+            assert_eq!(socket.keepalive_retries().unwrap(), 3);
+        }
+        let off = Options { tcp_keepalive: None, ..Options::default() };
+        let (stream, _) = open("127.0.0.1", port, &off).unwrap();
+        assert!(!SockRef::from(&stream).keepalive().unwrap());
+    }
 }
