@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::sim;
-use dgphone::sim::{SimConfig, Simulator};
+use dgphone::sim::{SimConfig, Simulator, TimestampFields};
 
 /// How long "silence" lasts once something arrived, and how long to wait
 /// for the first byte of an answer: generous, so a slow machine never flakes.
@@ -27,6 +27,28 @@ impl Field {
         let mut field = Field { stream };
         let greeting = field.read_until_silence();
         (field, greeting)
+    }
+
+    /// Connects without reading anything yet.
+    fn connect_raw(sim: &Simulator) -> Field {
+        Field { stream: TcpStream::connect(sim.local_addr()).unwrap() }
+    }
+
+    /// Everything that arrives within `window` (for traffic that never
+    /// falls silent, such as frequent timestamps).
+    fn read_for(&mut self, window: Duration) -> String {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        let deadline = Instant::now() + window;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero()) {
+            self.stream.set_read_timeout(Some(left)).unwrap();
+            match self.stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(_) => break,
+            }
+        }
+        String::from_utf8(got).unwrap()
     }
 
     /// Sends a command with bare LF line endings.
@@ -65,6 +87,33 @@ impl Field {
         self.send(command, headers);
         summaries(&self.read_until_silence())
     }
+}
+
+/// The packets of `text` (greeting lines included, as one-line packets),
+/// each as its `(key, value)` pairs split at the first `": "`.
+fn packets(text: &str) -> Vec<Vec<(String, String)>> {
+    text.replace("\r\n", "\n")
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|packet| {
+            packet
+                .lines()
+                .map(|l| match l.split_once(": ") {
+                    Some((k, v)) => (k.to_string(), v.to_string()),
+                    None => (String::new(), l.to_string()),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The value of `key` in a packet from [`packets`].
+fn value<'a>(packet: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    packet.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
 }
 
 fn summaries(text: &str) -> Vec<String> {
@@ -107,4 +156,46 @@ fn the_agent_keeps_the_line_through_a_queue_call_and_hanging_up_logs_off() {
     let status = field.exchange("Status", &[]);
     assert_eq!(status[0], "Answer:1");
     assert_eq!(field.exchange("Hangup", &[("Line", "1")]), ["Hangup:1", "Ready:1", "AgentLogoff"]);
+}
+
+#[test]
+fn colon_free_timestamps_come_from_connect_before_login() {
+    let sim = sim(SimConfig {
+        timestamp_interval: Some(Duration::from_millis(100)),
+        timestamp_fields: TimestampFields::Timestamp,
+        timestamps_from_connect: true,
+        ..SimConfig::default()
+    });
+    let mut field = Field::connect_raw(&sim);
+    // Field code counts these for its login timeout, before sending Login.
+    let got = packets(&field.read_for(Duration::from_millis(1000)));
+    assert_eq!(value(&got[0], ""), Some("DGPhone Remote Control/1.0"), "the greeting first: {got:?}");
+    let stamps: Vec<_> = got[1..].iter().filter(|p| value(p, "Event") == Some("DGTimeStamp")).collect();
+    assert!(stamps.len() >= 3, "{got:?}");
+    for stamp in stamps {
+        assert_eq!(stamp.len(), 2, "Event and Timestamp only: {stamp:?}");
+        let secs: u64 = value(stamp, "Timestamp").expect("a Timestamp field").parse().unwrap();
+        assert!(secs.abs_diff(unix_now()) <= 5, "{secs}");
+        assert!(stamp.iter().all(|(_, v)| !v.contains(':')), "colon-free: {stamp:?}");
+    }
+}
+
+#[test]
+fn by_default_timestamps_wait_for_login_and_both_fields_can_come() {
+    let sim = sim(SimConfig {
+        timestamp_interval: Some(Duration::from_millis(100)),
+        timestamp_fields: TimestampFields::Both,
+        ..SimConfig::default()
+    });
+    let (mut field, greeting) = Field::connect(&sim);
+    assert!(greeting.starts_with("DGPhone"));
+    assert_eq!(field.read_for(Duration::from_millis(500)), "", "no timestamp before login");
+    field.send("Login", &[("User", "201"), ("RemoteMode", "1")]);
+    let got = packets(&field.read_for(Duration::from_millis(800)));
+    assert_eq!(value(&got[0], "Response"), Some("Success"));
+    let stamp = got.iter().find(|p| value(p, "Event") == Some("DGTimeStamp")).expect("a timestamp after login");
+    let time = value(stamp, "Time").expect("Time, YYYY-MM-DD HH:MM:SS");
+    assert_eq!((time.len(), &time[4..5], &time[10..11], &time[13..14]), (19, "-", " ", ":"), "{time}");
+    let secs: u64 = value(stamp, "Timestamp").expect("and Timestamp").parse().unwrap();
+    assert!(secs.abs_diff(unix_now()) <= 5);
 }

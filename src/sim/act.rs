@@ -23,8 +23,7 @@ pub(crate) fn perform(client: &Connection, shared: &Shared, action: &Action) -> 
             Ok(())
         }
         Action::TimeStamp => {
-            let stamp = Packet::new().with("Event", "DGTimeStamp").with("Time", &clock::now_utc());
-            client.send(shared, &[stamp]);
+            client.send(shared, &[clock::stamp(shared.config.timestamp_fields)]);
             Ok(())
         }
         Action::Ring { line, number } => client.play(shared, |phone| {

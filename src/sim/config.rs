@@ -29,6 +29,21 @@ pub enum LineEnding {
     Lf,
 }
 
+/// Which fields a `DGTimeStamp` carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimestampFields {
+    /// `Time: YYYY-MM-DD HH:MM:SS` in local time, as the documents say. The
+    /// default. (Local time comes from the C library's `localtime_r` on
+    /// Unix; elsewhere it is UTC.)
+    #[default]
+    Time,
+    /// `Timestamp:` in Unix seconds, colon-free, as field DGPhones send it
+    /// and field parsers that split on every `:` read it.
+    Timestamp,
+    /// `Time`, then `Timestamp`.
+    Both,
+}
+
 /// The simulator's behaviour. Start from [`SimConfig::default`] and change
 /// what a test needs:
 ///
@@ -47,6 +62,12 @@ pub struct SimConfig {
     /// How often logged-in clients get a `DGTimeStamp`. Default: `None`, so
     /// tests read only what they asked for.
     pub timestamp_interval: Option<Duration>,
+    /// Which fields a `DGTimeStamp` carries. Default [`TimestampFields::Time`].
+    pub timestamp_fields: TimestampFields,
+    /// Send timestamps from the moment a client connects, before it logs in,
+    /// as field DGPhones do (field code counts them for its login timeout).
+    /// Default false: only to logged-in clients.
+    pub timestamps_from_connect: bool,
     /// When true the far end answers every `Dial` at once (`Dialing`, then
     /// `Answer`); when false the line stays `Dialing` until
     /// [`Simulator::far_end_answer`](super::Simulator::far_end_answer).
@@ -81,6 +102,8 @@ impl Default for SimConfig {
             login: LoginPolicy::Accept,
             greeting: Some("DGPhone Remote Control/1.0".to_string()),
             timestamp_interval: None,
+            timestamp_fields: TimestampFields::Time,
+            timestamps_from_connect: false,
             auto_answer: true,
             agent_feature_code: "*9800".to_string(),
             agent_password: None,

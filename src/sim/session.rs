@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::act;
 use super::clock;
+use super::config::SimConfig;
 use super::connection::Connection;
 use super::player::{Player, Progress};
 use super::scenario::{ScenarioOutcome, StepKind};
@@ -100,24 +101,27 @@ impl Script {
     }
 }
 
-/// When the next DGTimeStamp is due: one interval after login, then every
-/// interval, for as long as the client stays logged in.
+/// When the next DGTimeStamp is due: one interval after login (or after
+/// connecting, when the config says so), then every interval, for as long
+/// as the client stays logged in (or connected).
 struct Timestamps {
     interval: Option<Duration>,
+    from_connect: bool,
     next: Option<Instant>,
 }
 
 impl Timestamps {
-    fn new(interval: Option<Duration>) -> Timestamps {
+    fn new(config: &SimConfig) -> Timestamps {
         // A zero interval would mean a timestamp storm; treat it as none.
-        Timestamps { interval: interval.filter(|i| !i.is_zero()), next: None }
+        let interval = config.timestamp_interval.filter(|i| !i.is_zero());
+        Timestamps { interval, from_connect: config.timestamps_from_connect, next: None }
     }
 
     /// Sends a timestamp if one is due; returns how long the next read may
     /// wait (`None`: as long as it takes).
     fn tick(&mut self, client: &Connection, shared: &Shared) -> Option<Duration> {
         let interval = match self.interval {
-            Some(interval) if client.is_logged_in() => interval,
+            Some(interval) if self.from_connect || client.is_logged_in() => interval,
             _ => {
                 self.next = None;
                 return None;
@@ -126,8 +130,7 @@ impl Timestamps {
         let now = Instant::now();
         let mut due = *self.next.get_or_insert(now + interval);
         if now >= due {
-            let stamp = Packet::new().with("Event", "DGTimeStamp").with("Time", &clock::now_utc());
-            client.send(shared, &[stamp]);
+            client.send(shared, &[clock::stamp(shared.config.timestamp_fields)]);
             due = now + interval;
             self.next = Some(due);
         }
@@ -141,7 +144,7 @@ fn serve(client: &Connection, reader: &mut Tee<'_>, shared: &Shared, script: &mu
     if let Some(greeting) = &shared.config.greeting {
         client.send_raw(shared, &shared.encoding.line(greeting));
     }
-    let mut timestamps = Timestamps::new(shared.config.timestamp_interval);
+    let mut timestamps = Timestamps::new(&shared.config);
     let mut decoder = Decoder::default();
     // The configured one-shot faults, played once after the login.
     let mut login_faults: Vec<_> = shared.config.faults.iter().filter(|f| !f.is_lasting()).collect();
