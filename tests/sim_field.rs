@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::sim;
-use dgphone::sim::{SimConfig, Simulator, TimestampFields};
+use dgphone::sim::{LoginPolicy, LoginRefusal, SimConfig, Simulator, TimestampFields};
 
 /// How long "silence" lasts once something arrived, and how long to wait
 /// for the first byte of an answer: generous, so a slow machine never flakes.
@@ -198,4 +198,33 @@ fn by_default_timestamps_wait_for_login_and_both_fields_can_come() {
     assert_eq!((time.len(), &time[4..5], &time[10..11], &time[13..14]), (19, "-", " ", ":"), "{time}");
     let secs: u64 = value(stamp, "Timestamp").expect("and Timestamp").parse().unwrap();
     assert!(secs.abs_diff(unix_now()) <= 5);
+}
+
+#[test]
+fn a_refused_login_can_come_as_a_dgphone_event_with_status_error() {
+    for (refusal, expected) in [
+        (LoginRefusal::Response, &["Error"][..]),
+        (LoginRefusal::Event, &["Error"][..]),
+        (LoginRefusal::Both, &["Error", "Error"][..]),
+    ] {
+        let login = LoginPolicy::Reject("User is not active".into());
+        let sim = sim(SimConfig { login, login_refusal: refusal, ..SimConfig::default() });
+        let (mut field, _) = Field::connect(&sim);
+        field.send("Login", &[("User", "201"), ("RemoteMode", "1")]);
+        let got = packets(&field.read_until_silence());
+        let events: Vec<_> = got.iter().map(|p| value(p, "Event").unwrap_or_default()).collect();
+        let want_events: &[&str] = match refusal {
+            LoginRefusal::Response => &["DGPhoneResponse"],
+            LoginRefusal::Event => &["DGPhoneEvent"],
+            _ => &["DGPhoneResponse", "DGPhoneEvent"],
+        };
+        assert_eq!(events, want_events, "{refusal:?}: {got:?}");
+        for packet in &got {
+            let error = value(packet, "Response").or_else(|| value(packet, "Status"));
+            assert_eq!(error, Some(expected[0]), "{packet:?}");
+            assert_eq!(value(packet, "Message"), Some("User is not active"));
+            assert_eq!(value(packet, "User"), Some("201"));
+        }
+        assert_eq!(got.len(), expected.len());
+    }
 }

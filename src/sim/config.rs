@@ -29,6 +29,19 @@ pub enum LineEnding {
     Lf,
 }
 
+/// How a refused login is told.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LoginRefusal {
+    /// `Event: DGPhoneResponse` with `Response: Error`, as the documents
+    /// say. The default.
+    #[default]
+    Response,
+    /// `Event: DGPhoneEvent` with `Status: Error`, as field code also gets it.
+    Event,
+    /// The response, then the event.
+    Both,
+}
+
 /// Which fields a `DGTimeStamp` carries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TimestampFields {
@@ -56,6 +69,9 @@ pub enum TimestampFields {
 pub struct SimConfig {
     /// How `Login` is answered. Default: [`LoginPolicy::Accept`].
     pub login: LoginPolicy,
+    /// How a refused login (rejected, or without `User`) is told. Default
+    /// [`LoginRefusal::Response`].
+    pub login_refusal: LoginRefusal,
     /// A colon-less line sent as soon as a client connects, as real DGPhone
     /// does (field clients wait for it). Default: `DGPhone Remote Control/1.0`.
     pub greeting: Option<String>,
@@ -100,6 +116,7 @@ impl Default for SimConfig {
     fn default() -> SimConfig {
         SimConfig {
             login: LoginPolicy::Accept,
+            login_refusal: LoginRefusal::Response,
             greeting: Some("DGPhone Remote Control/1.0".to_string()),
             timestamp_interval: None,
             timestamp_fields: TimestampFields::Time,

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::config::{LoginPolicy, SimConfig};
+use super::config::{LoginPolicy, LoginRefusal, SimConfig};
 use crate::protocol::validate::{check_digits, is_dtmf};
 use crate::protocol::{EventKind, Line};
 use crate::wire::Packet;
@@ -240,7 +240,20 @@ impl Phone {
             response.push("User", user);
         }
         response.push("Message", message);
-        Reply::send(vec![response])
+        if result == "Success" {
+            return Reply::send(vec![response]);
+        }
+        // A refusal as the config says: the response, a Status: Error event, or both.
+        let mut event = Packet::new().with("Event", "DGPhoneEvent").with("Status", "Error");
+        if !user.is_empty() {
+            event.push("User", user);
+        }
+        event.push("Message", message);
+        Reply::send(match self.config.login_refusal {
+            LoginRefusal::Response => vec![response],
+            LoginRefusal::Event => vec![event],
+            LoginRefusal::Both => vec![response, event],
+        })
     }
 
     fn logoff(&mut self) -> Reply {
@@ -679,6 +692,30 @@ mod tests {
         let mut accepting = phone_with(SimConfig::default());
         assert_eq!(message(&mut accepting, &command("Login", &[])), "Missing User");
         assert!(!accepting.is_logged_in());
+    }
+
+    #[test]
+    fn a_refusal_comes_in_the_form_asked_for() {
+        let reject = || LoginPolicy::Reject("Invalid user".into());
+        let response = "Event: DGPhoneResponse, Response: Error, Command: Login, User: 201, Message: Invalid user";
+        let event = "Event: DGPhoneEvent, Status: Error, User: 201, Message: Invalid user";
+        let refused = |login_refusal, login| {
+            let mut phone = phone_with(SimConfig { login, login_refusal, ..SimConfig::default() });
+            let reply = phone.handle(&command("Login", &[("User", "201")]));
+            assert!(!phone.is_logged_in());
+            reply.packets.iter().map(text).collect::<Vec<_>>()
+        };
+        assert_eq!(refused(LoginRefusal::Response, reject()), [response]);
+        assert_eq!(refused(LoginRefusal::Event, reject()), [event]);
+        assert_eq!(refused(LoginRefusal::Both, reject()), [response, event]);
+        let mut phone = phone_with(SimConfig { login_refusal: LoginRefusal::Event, ..SimConfig::default() });
+        let reply = phone.handle(&command("Login", &[]));
+        assert_eq!(
+            reply.packets.iter().map(text).collect::<Vec<_>>(),
+            ["Event: DGPhoneEvent, Status: Error, Message: Missing User"]
+        );
+        let mut accepting = phone_with(SimConfig { login_refusal: LoginRefusal::Both, ..SimConfig::default() });
+        assert_eq!(run(&mut accepting, "Login", &[("User", "201")]), ["Success"], "a success is a response only");
     }
 
     #[test]
