@@ -228,3 +228,44 @@ fn a_refused_login_can_come_as_a_dgphone_event_with_status_error() {
         assert_eq!(got.len(), expected.len());
     }
 }
+
+/// What a field parser that splits each line on every ':' keeps of it: a
+/// line with more than one colon is lost.
+fn survives_a_split_on_every_colon(line: &str) -> bool {
+    line.split(':').count() <= 2
+}
+
+#[test]
+fn every_message_survives_a_parser_that_splits_on_every_colon() {
+    let sim = sim(SimConfig::default());
+    let (mut field, _) = Field::connect(&sim);
+    // Field screens ask for the clock before and after login.
+    field.send("DGTimeStamp", &[]);
+    let before = packets(&field.read_until_silence());
+    assert_eq!(before.len(), 1);
+    assert_eq!(value(&before[0], "Event"), Some("DGTimeStamp"), "{before:?}");
+    assert_eq!(field.exchange("Login", &[("User", "201"), ("RemoteMode", "1")]), ["Success"]);
+    let refused: [(&str, &[(&str, &str)]); 8] = [
+        ("Transfer", &[]),
+        ("Ns:Transfer", &[]),
+        ("LineSelect", &[("Line", "9")]),
+        ("Dial", &[("Number", "100"), ("Line", "1:2")]),
+        ("Hold", &[("Hold", "maybe")]),
+        ("SendDtmf", &[("Digits", "12x")]),
+        ("AgentPause", &[("Agent", "7001"), ("Paused", "x:y")]),
+        ("Answer", &[]),
+    ];
+    for (command, headers) in refused {
+        field.send(command, headers);
+        let text = field.read_until_silence();
+        let got = packets(&text);
+        assert_eq!(got.len(), 1, "{command}: {text}");
+        assert_eq!(value(&got[0], "Status"), Some("Error"), "{command}: {text}");
+        assert!(text.lines().all(survives_a_split_on_every_colon), "{command}: {text}");
+    }
+    field.send("Transfer", &[]);
+    assert_eq!(value(&packets(&field.read_until_silence())[0], "Message"), Some("Unknown command Transfer"));
+    field.send("DGTimeStamp", &[]);
+    let after = packets(&field.read_until_silence());
+    assert_eq!((after.len(), value(&after[0], "Event")), (1, Some("DGTimeStamp")), "{after:?}");
+}

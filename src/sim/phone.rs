@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use super::clock;
 use super::config::{LoginPolicy, LoginRefusal, SimConfig};
 use crate::protocol::validate::{check_digits, is_dtmf};
 use crate::protocol::{EventKind, Line};
@@ -93,7 +94,7 @@ fn required<'a>(packet: &'a Packet, key: &str) -> Result<&'a str, Refusal> {
 fn parse_line(text: &str) -> Result<Line, Refusal> {
     match text.trim().parse::<u32>().ok().and_then(|n| Line::new(n).ok()) {
         Some(line) => Ok(line),
-        None => refuse(None, format!("Invalid line: {text} (DGPhone has lines 1 to 6)")),
+        None => refuse(None, format!("Invalid line {text}, DGPhone has lines 1 to 6")),
     }
 }
 
@@ -180,8 +181,12 @@ impl Phone {
         self.event(status, Some(line)).with("Number", &self.slot(line).number)
     }
 
+    /// A refusal. Its Message is colon-free, as every DGPhone message seen
+    /// in the field is (field parsers split on every `:`): the simulator's
+    /// own words have none, and a colon in a value it echoes (an unknown
+    /// command's name, a bad line) becomes a blank.
     fn error(&self, refusal: &Refusal) -> Packet {
-        self.event("Error", refusal.line).with("Message", &refusal.message)
+        self.event("Error", refusal.line).with("Message", &refusal.message.replace(':', " "))
     }
 
     /// Handles one packet received from the client.
@@ -197,12 +202,16 @@ impl Phone {
         if !action.eq_ignore_ascii_case("DGPhoneCommand") {
             return match action {
                 "" => refuse(None, "Missing Action"),
-                _ => refuse(None, format!("Unknown Action: {action}")),
+                _ => refuse(None, format!("Unknown Action {action}")),
             };
         }
         let command = required(packet, "Command")?;
         if command.eq_ignore_ascii_case("Login") {
             return Ok(self.login(packet));
+        }
+        // Field screens ask for the clock, logged in or not.
+        if command.eq_ignore_ascii_case("DGTimeStamp") {
+            return Ok(Reply::send(vec![clock::stamp(self.config.timestamp_fields)]));
         }
         if !self.is_logged_in() {
             return refuse(None, "Not logged in");
@@ -218,7 +227,7 @@ impl Phone {
             "hangup" => self.hangup(packet)?,
             "queuestatus" => self.queue_status(packet),
             "agentpause" => self.agent_pause(packet)?,
-            _ => return refuse(None, format!("Unknown command: {command}")),
+            _ => return refuse(None, format!("Unknown command {command}")),
         };
         Ok(Reply::send(packets))
     }
@@ -323,7 +332,7 @@ impl Phone {
             None => None,
             Some("1") => Some(true),
             Some("0") => Some(false),
-            Some(other) => return refuse(Some(line), format!("Invalid Hold: {other} (0 or 1)")),
+            Some(other) => return refuse(Some(line), format!("Invalid Hold {other}, 0 or 1")),
         };
         let on_hold = match self.slot(line).state {
             CallState::Connected => wanted.unwrap_or(true),
@@ -339,7 +348,7 @@ impl Phone {
     fn send_dtmf(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
         let digits = required(packet, "Digits")?;
         if let Err(e) = check_digits(digits) {
-            return refuse(None, format!("Invalid Digits: {}", e.reason));
+            return refuse(None, format!("Invalid Digits, {}", e.reason));
         }
         let line = self.selected;
         if !self.slot(line).state.carries_dtmf() {
@@ -467,7 +476,7 @@ impl Phone {
         let agent = required(packet, "Agent")?;
         let paused = match required(packet, "Paused")? {
             paused @ ("0" | "1") => paused,
-            other => return refuse(None, format!("Invalid Paused: {other} (0 or 1)")),
+            other => return refuse(None, format!("Invalid Paused {other}, 0 or 1")),
         };
         let mut event = self.event("AgentPaused", None).with("Agent", agent).with("Paused", paused);
         if let Some(reason) = packet.get("Reason").map(str::trim).filter(|r| !r.is_empty()) {
@@ -731,11 +740,44 @@ mod tests {
     #[test]
     fn unknown_action_and_command_are_named() {
         let mut phone = logged_in(SimConfig::default());
-        assert_eq!(message(&mut phone, &command("Transfer", &[])), "Unknown command: Transfer");
-        assert_eq!(message(&mut phone, &Packet::new().with("Action", "Ping")), "Unknown Action: Ping");
+        assert_eq!(message(&mut phone, &command("Transfer", &[])), "Unknown command Transfer");
+        assert_eq!(message(&mut phone, &command("Ns:Transfer", &[])), "Unknown command Ns Transfer");
+        assert_eq!(message(&mut phone, &Packet::new().with("Action", "Ping")), "Unknown Action Ping");
         assert_eq!(message(&mut phone, &Packet::new().with("Foo", "1")), "Missing Action");
         let no_command = Packet::new().with("Action", "dgphonecommand");
         assert_eq!(message(&mut phone, &no_command), "Missing Command");
+    }
+
+    #[test]
+    fn dgtimestamp_is_answered_by_a_dgtimestamp_logged_in_or_not() {
+        for mut phone in [phone_with(SimConfig::default()), logged_in(SimConfig::default())] {
+            let reply = phone.handle(&command("DGTimeStamp", &[])).packets;
+            assert_eq!(reply.len(), 1);
+            assert_eq!(reply[0].get("Event"), Some("DGTimeStamp"));
+            assert!(reply[0].get("Time").is_some());
+        }
+    }
+
+    #[test]
+    fn no_refusal_has_a_colon_in_its_message() {
+        let mut phone = logged_in(SimConfig::default());
+        let refused = [
+            command("Transfer", &[]),
+            Packet::new().with("Action", "Ping"),
+            command("LineSelect", &[("Line", "9")]),
+            command("Hold", &[("Hold", "maybe")]),
+            command("SendDtmf", &[("Digits", "12x")]),
+            command("SendDtmf", &[("Digits", "1\u{7}")]),
+            command("AgentPause", &[("Agent", "7001"), ("Paused", "x:y")]),
+            command("Answer", &[]),
+            command("Hangup", &[("Line", "a:b")]),
+        ];
+        for packet in refused {
+            let reply = phone.handle(&packet).packets;
+            assert_eq!(reply[0].get("Status"), Some("Error"), "{packet:?}");
+            let message = reply[0].get("Message").unwrap();
+            assert!(!message.is_empty() && !message.contains(':'), "{packet:?}: {message}");
+        }
     }
 
     #[test]
@@ -868,7 +910,9 @@ mod tests {
         let empty = command("LineSelect", &[("Line", " ")]);
         assert_eq!(message(&mut phone, &empty), "Missing Line");
         let dial = command("Dial", &[("Number", "1"), ("Line", "9")]);
-        assert_eq!(message(&mut phone, &dial), "Invalid line: 9 (DGPhone has lines 1 to 6)");
+        assert_eq!(message(&mut phone, &dial), "Invalid line 9, DGPhone has lines 1 to 6");
+        let with_colon = command("LineSelect", &[("Line", "1:2")]);
+        assert_eq!(message(&mut phone, &with_colon), "Invalid line 1 2, DGPhone has lines 1 to 6");
     }
 
     #[test]
@@ -956,7 +1000,7 @@ mod tests {
         assert_eq!(text(&pause[0]), format!("{EVENT}, {expected}"));
         assert_eq!(
             message(&mut phone, &command("AgentPause", &[("Agent", "7001"), ("Paused", "yes")])),
-            "Invalid Paused: yes (0 or 1)"
+            "Invalid Paused yes, 0 or 1"
         );
         assert_eq!(message(&mut phone, &command("AgentPause", &[("Paused", "0")])), "Missing Agent");
     }
