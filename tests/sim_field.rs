@@ -269,3 +269,28 @@ fn every_message_survives_a_parser_that_splits_on_every_colon() {
     let after = packets(&field.read_until_silence());
     assert_eq!((after.len(), value(&after[0], "Event")), (1, Some("DGTimeStamp")), "{after:?}");
 }
+
+#[test]
+fn the_far_end_rings_for_the_answer_delay_while_commands_are_still_answered() {
+    let delay = Duration::from_millis(1500);
+    let sim = sim(SimConfig { answer_delay: delay, ..SimConfig::default() });
+    let (mut field, _) = Field::connect(&sim);
+    assert_eq!(field.exchange("Login", &[("User", "201"), ("RemoteMode", "1")]), ["Success"]);
+    let dialled = Instant::now();
+    field.send("Dial", &[("Number", "100"), ("Line", "1"), ("User", "201")]);
+    // Nothing sleeps on the reader while it rings: Status is answered at once.
+    field.send("Status", &[]);
+    let first = field.read_until_silence();
+    let answered_by = dialled.elapsed();
+    assert_eq!(summaries(&first)[..2], ["Dialing:1", "Dialing:1"], "{first}");
+    assert!(!first.contains("Status: Answer"), "the Answer comes in a later read: {first}");
+    assert!(answered_by < delay, "Status was answered after {answered_by:?}");
+    assert_eq!(summaries(&field.read_until_silence()), ["Answer:1"]);
+    let rang = dialled.elapsed();
+    assert!(rang >= delay, "answered after {rang:?}");
+
+    // Hanging up while it rings: no Answer ever comes.
+    assert_eq!(field.exchange("Dial", &[("Number", "101"), ("Line", "2")]), ["Dialing:2"]);
+    assert_eq!(field.exchange("Hangup", &[("Line", "2")]), ["Hangup:2", "Ready:2"]);
+    assert_eq!(field.read_for(delay + Duration::from_millis(300)), "");
+}

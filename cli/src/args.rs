@@ -212,6 +212,10 @@ pub struct SimArgs {
     /// Leave dialled calls ringing until `answer LINE` is typed here
     #[arg(long)]
     pub no_auto_answer: bool,
+    /// How long the far end rings before it answers a dialled call, in
+    /// milliseconds (0: at once)
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub answer_delay_ms: u64,
     /// Do not log the traffic on stderr
     #[arg(long, short)]
     pub quiet: bool,

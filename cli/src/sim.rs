@@ -30,6 +30,8 @@ fn config(args: &SimArgs) -> SimConfig {
         greeting: if args.no_greeting { None } else { SimConfig::default().greeting },
         timestamp_interval: Some(Duration::from_secs(args.timestamp_secs)).filter(|d| !d.is_zero()),
         auto_answer: !args.no_auto_answer,
+        // A realistic ring by default, so Dialing and Answer come apart.
+        answer_delay: Duration::from_millis(args.answer_delay_ms),
         ..SimConfig::default()
     }
 }

@@ -44,6 +44,8 @@ Options:
   --no-greeting         send no greeting line on connect
   --greeting TEXT       the greeting line (default \"DGPhone Remote Control/1.0\")
   --no-auto-answer      leave dialled calls ringing until the far end answers
+  --answer-delay-ms N   how long the far end rings before it answers a dialled
+                        call (default 2000, as a real call; 0 = at once)
   --lf                  end lines with a bare LF instead of CRLF
   --windows-1252        write text in Windows-1252 instead of UTF-8
   --fault SPEC          a fault every connection starts with (repeatable):
@@ -65,6 +67,11 @@ a scenario step: ring 1 5511999990000, answer-far, hangup-far 1, dtmf 1 5,
 agent AgentCalled 7001 Uniqueid=1, send Error Message=\"x\", logoff, close,
 fault flood=1000, fault restart=2s...
 Runs until killed.";
+
+/// How long the far end rings when started by hand: about as long as a
+/// real call, so Dialing and Answer never arrive in one read. (The
+/// library's default is zero, for quick tests.)
+const HAND_ANSWER_DELAY: Duration = Duration::from_secs(2);
 
 struct Options {
     host: String,
@@ -88,7 +95,11 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Request, String>
     let mut options = Options {
         host: "127.0.0.1".to_string(),
         port: 5038,
-        config: SimConfig { timestamp_interval: Some(Duration::from_secs(10)), ..SimConfig::default() },
+        config: SimConfig {
+            timestamp_interval: Some(Duration::from_secs(10)),
+            answer_delay: HAND_ANSWER_DELAY,
+            ..SimConfig::default()
+        },
         once: false,
         record: None,
         replay: None,
@@ -136,6 +147,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Request, String>
             "--no-greeting" => options.config.greeting = None,
             "--greeting" => options.config.greeting = Some(value()?),
             "--no-auto-answer" => options.config.auto_answer = false,
+            "--answer-delay-ms" => options.config.answer_delay = Duration::from_millis(number(value()?)?),
             "--lf" => options.config.line_ending = LineEnding::Lf,
             "--windows-1252" => options.config.windows_1252 = true,
             "--fault" => {
@@ -309,6 +321,7 @@ mod tests {
         assert_eq!(options.config.timestamp_interval, Some(Duration::from_secs(10)));
         assert_eq!(options.config.login, LoginPolicy::Accept);
         assert!(options.config.greeting.is_some() && options.config.auto_answer);
+        assert_eq!(options.config.answer_delay, Duration::from_secs(2));
         assert!(options.config.scenario.is_none() && options.config.faults.is_empty() && !options.once);
     }
 
@@ -334,6 +347,8 @@ mod tests {
             "--fault=flood=100",
             "--record",
             "out.dgrec",
+            "--answer-delay-ms",
+            "0",
         ];
         let options = run_options(&args);
         assert_eq!((options.host.as_str(), options.port), ("0.0.0.0", 0));
@@ -345,6 +360,7 @@ mod tests {
         assert_eq!(options.config.line_ending, LineEnding::Lf);
         assert_eq!(options.config.faults, [Fault::ByteAtATime(Duration::ZERO), Fault::Flood(100)]);
         assert_eq!(options.record.as_deref(), Some("out.dgrec"));
+        assert_eq!(options.config.answer_delay, Duration::ZERO);
 
         let options = run_options(&["--ignore-login", "--timestamp-ms", "250", "--greeting", "Hi", "--replay", "x"]);
         assert_eq!(options.config.login, LoginPolicy::Ignore);

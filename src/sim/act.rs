@@ -80,6 +80,10 @@ pub(crate) fn perform(client: &Connection, shared: &Shared, action: &Action) -> 
             phone.set_auto_answer(*on);
             ok(Vec::new())
         }),
+        Action::AnswerDelay(delay) => client.play(shared, |phone| {
+            phone.set_answer_delay(*delay);
+            ok(Vec::new())
+        }),
     }
 }
 

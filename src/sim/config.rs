@@ -89,6 +89,13 @@ pub struct SimConfig {
     /// [`Simulator::far_end_answer`](super::Simulator::far_end_answer).
     /// Default: true.
     pub auto_answer: bool,
+    /// How long the far end rings before it answers a `Dial` (with
+    /// `auto_answer` on): `Dialing` at once, `Answer` this long after. The
+    /// session thread keeps reading and answering commands meanwhile; a
+    /// hangup before then cancels the answer. Default zero (at once), so
+    /// tests are quick; the `dgphone sim` and `dgphone-sim` programs
+    /// default to 2 s, as a real call rings.
+    pub answer_delay: Duration,
     /// Dialling this number starts the agent-login exchange. Default `*9800`.
     pub agent_feature_code: String,
     /// The agent password the exchange accepts; `None` accepts any.
@@ -122,6 +129,7 @@ impl Default for SimConfig {
             timestamp_fields: TimestampFields::Time,
             timestamps_from_connect: false,
             auto_answer: true,
+            answer_delay: Duration::ZERO,
             agent_feature_code: "*9800".to_string(),
             agent_password: None,
             line_ending: LineEnding::CrLf,

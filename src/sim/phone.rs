@@ -4,6 +4,7 @@
 //! no threads, so every flow is unit-tested here.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::clock;
 use super::config::{LoginPolicy, LoginRefusal, SimConfig};
@@ -37,6 +38,8 @@ struct LineSlot {
     state: CallState,
     /// The other party, while a call lasts.
     number: String,
+    /// When the far end answers this Dialing call (an answer delay).
+    answer_at: Option<Instant>,
 }
 
 /// The agent login in progress after the feature code was dialled: the
@@ -112,6 +115,8 @@ pub(crate) struct Phone {
     agent: Option<String>,
     /// Starts as the config says; a scenario may change it for this phone.
     auto_answer: bool,
+    /// How long the far end rings before answering; as `auto_answer`.
+    answer_delay: Duration,
     /// The agent's shift: the line of the feature-code call, which stays
     /// up after AgentLogin; hanging it up logs the agent off.
     shift: Option<Shift>,
@@ -131,6 +136,7 @@ impl Phone {
     pub(crate) fn new(config: Arc<SimConfig>) -> Phone {
         Phone {
             auto_answer: config.auto_answer,
+            answer_delay: config.answer_delay,
             config,
             user: None,
             lines: Default::default(),
@@ -306,12 +312,15 @@ impl Phone {
             return refuse(Some(line), format!("Line {line} is busy"));
         }
         let is_agent_login = number == self.config.agent_feature_code;
-        self.lines[line.index()] = LineSlot { state: CallState::Dialing, number };
+        self.lines[line.index()] = LineSlot { state: CallState::Dialing, number, answer_at: None };
         let mut packets = vec![self.call_event("Dialing", line)];
         if is_agent_login {
             self.agent_login = Some(AgentLogin { line, code: None, typed: String::new() });
-        } else if self.auto_answer {
+        } else if self.auto_answer && self.answer_delay.is_zero() {
             packets.extend(self.far_end_answer(line));
+        } else if self.auto_answer {
+            // Answered later, by `answers_due`, from the session's read loop.
+            self.lines[line.index()].answer_at = Some(Instant::now() + self.answer_delay);
         }
         Ok(packets)
     }
@@ -494,7 +503,7 @@ impl Phone {
         if !self.is_logged_in() || self.slot(line).state != CallState::Idle {
             return Vec::new();
         }
-        self.lines[line.index()] = LineSlot { state: CallState::Ringing, number: number.to_string() };
+        self.lines[line.index()] = LineSlot { state: CallState::Ringing, number: number.to_string(), answer_at: None };
         vec![self.call_event("ReceivingCall", line)]
     }
 
@@ -504,7 +513,26 @@ impl Phone {
             return Vec::new();
         }
         self.set(line, CallState::Connected);
+        self.lines[line.index()].answer_at = None;
         vec![self.call_event("Answer", line)]
+    }
+
+    /// The far end answers every Dialing call whose answer delay is over
+    /// at `now`.
+    pub(crate) fn answers_due(&mut self, now: Instant) -> Vec<Packet> {
+        let due: Vec<Line> = Line::all()
+            .filter(|line| self.slot(*line).state == CallState::Dialing)
+            .filter(|line| self.slot(*line).answer_at.map_or(false, |at| at <= now))
+            .collect();
+        due.into_iter().flat_map(|line| self.far_end_answer(line)).collect()
+    }
+
+    /// When the next delayed answer is due, if any call waits for one.
+    pub(crate) fn next_answer(&self) -> Option<Instant> {
+        Line::all()
+            .filter(|line| self.slot(*line).state == CallState::Dialing)
+            .filter_map(|line| self.slot(line).answer_at)
+            .min()
     }
 
     /// The far end hangs up (or a ringing caller gives up).
@@ -527,6 +555,11 @@ impl Phone {
     /// Whether the far end answers this phone's dials at once.
     pub(crate) fn set_auto_answer(&mut self, on: bool) {
         self.auto_answer = on;
+    }
+
+    /// How long the far end rings before answering this phone's dials.
+    pub(crate) fn set_answer_delay(&mut self, delay: Duration) {
+        self.answer_delay = delay;
     }
 
     /// A DGPhoneEvent with this Status, the phone's User (unless `headers`
@@ -810,6 +843,32 @@ mod tests {
         assert!(phone.far_end_answer(line(1)).is_empty(), "already connected");
         assert_eq!(statuses(&phone.far_end_hangup(line(1))), ["Hangup:1", "Ready:1"]);
         assert!(phone.far_end_hangup(line(1)).is_empty(), "already idle");
+    }
+
+    #[test]
+    fn with_an_answer_delay_the_far_end_answers_when_it_is_due() {
+        let delay = Duration::from_secs(2);
+        let mut phone = logged_in(SimConfig { answer_delay: delay, ..SimConfig::default() });
+        let before = Instant::now();
+        assert_eq!(run(&mut phone, "Dial", &[("Number", "100")]), ["Dialing:1"]);
+        let due = phone.next_answer().expect("an answer is due");
+        assert!(due >= before + delay && due <= Instant::now() + delay);
+        assert!(phone.answers_due(due - Duration::from_millis(1)).is_empty(), "not yet");
+        assert_eq!(run(&mut phone, "Status", &[])[0], "Dialing:1", "still ringing");
+        assert_eq!(statuses(&phone.answers_due(due)), ["Answer:1"]);
+        assert_eq!((phone.state(line(1)), phone.next_answer()), (CallState::Connected, None));
+
+        // A hangup while it rings cancels the answer.
+        run(&mut phone, "Dial", &[("Number", "101"), ("Line", "2")]);
+        assert!(phone.next_answer().is_some());
+        run(&mut phone, "Hangup", &[("Line", "2")]);
+        assert_eq!(phone.next_answer(), None);
+        assert!(phone.answers_due(Instant::now() + delay * 2).is_empty());
+
+        // Without auto-answer the delay does not matter.
+        phone.set_auto_answer(false);
+        run(&mut phone, "Dial", &[("Number", "102"), ("Line", "3")]);
+        assert_eq!(phone.next_answer(), None);
     }
 
     #[test]

@@ -26,6 +26,7 @@
 //! | `close` | closes the connection |
 //! | `fault oversize=70000` | a fault on this connection (see [`Fault`]; `restart=2s` restarts the whole simulator) |
 //! | `set auto-answer on\|off` | whether the far end answers this client's dials at once |
+//! | `set answer-delay 2s` | how long the far end rings before it answers this client's dials (`0s`: at once) |
 //!
 //! Steps that act on the phone (`ring`, `answer-far`, `hangup-far`,
 //! `dtmf`, `agent`) need a logged-in client (start with `expect Login`)
@@ -136,6 +137,8 @@ pub enum Action {
     Fault(Fault),
     /// Whether the far end answers the client's dials at once.
     AutoAnswer(bool),
+    /// How long the far end rings before answering the client's dials.
+    AnswerDelay(Duration),
 }
 
 /// A scenario that cannot be read: which file, which line (0: the file as a
@@ -514,6 +517,10 @@ fn parse_step(text: &str) -> Result<StepKind, Mistake> {
             }
         }
         "set" => match args {
+            [switch, value] if switch.eq_ignore_ascii_case("answer-delay") => {
+                act(Action::AnswerDelay(duration(Some(value))?))
+            }
+            [switch] if switch.eq_ignore_ascii_case("answer-delay") => mistake("a duration such as 200ms or 2s", END),
             [switch, value] if switch.eq_ignore_ascii_case("auto-answer") => {
                 match value.to_ascii_lowercase().as_str() {
                     "on" => act(Action::AutoAnswer(true)),
@@ -521,7 +528,9 @@ fn parse_step(text: &str) -> Result<StepKind, Mistake> {
                     _ => mistake("on or off", *value),
                 }
             }
-            [switch, ..] if !switch.eq_ignore_ascii_case("auto-answer") => mistake("auto-answer", *switch),
+            [switch, ..] if !["auto-answer", "answer-delay"].iter().any(|s| switch.eq_ignore_ascii_case(s)) => {
+                mistake("auto-answer or answer-delay", *switch)
+            }
             [_] => mistake("on or off", END),
             [_, _, extra, ..] => mistake(END, *extra),
             _ => mistake("auto-answer on|off", END),
@@ -608,6 +617,8 @@ mod tests {
         assert_eq!(act("Close"), Action::Close);
         assert_eq!(act("fault flood=5"), Action::Fault(Fault::Flood(5)));
         assert_eq!(act("set auto-answer off"), Action::AutoAnswer(false));
+        assert_eq!(act("set answer-delay 1.5s"), Action::AnswerDelay(ms(1500)));
+        assert_eq!(act("SET Answer-Delay 0s"), Action::AnswerDelay(ms(0)));
     }
 
     #[test]
@@ -637,7 +648,12 @@ mod tests {
         assert!(error("agent Hangup 7001").starts_with("t.scn:1: expected an agent status (AgentLogin"));
         assert!(error("fault explode").contains("found \"explode\" (\"explode\" is not a fault"));
         assert_eq!(error("set auto-answer maybe"), "t.scn:1: expected on or off, found maybe");
-        assert_eq!(error("set volume 3"), "t.scn:1: expected auto-answer, found volume");
+        assert_eq!(error("set volume 3"), "t.scn:1: expected auto-answer or answer-delay, found volume");
+        assert_eq!(error("set answer-delay soon"), "t.scn:1: expected a duration such as 200ms or 2s, found soon");
+        assert_eq!(
+            error("set answer-delay"),
+            "t.scn:1: expected a duration such as 200ms or 2s, found the end of the line"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The thread that serves one connection: reads its commands, has them
 //! answered, plays its scenario, and sends its timestamps. It never polls:
-//! each read waits until bytes come or the next timestamp or scenario step
-//! is due.
+//! each read waits until bytes come or the next timestamp, scenario step
+//! or delayed far-end answer is due.
 
 use std::io::{self, Read};
 use std::net::TcpStream;
@@ -175,12 +175,12 @@ fn serve(client: &Connection, reader: &mut Tee<'_>, shared: &Shared, script: &mu
         }
         let step_due = script.drive(client, shared);
         let stamp_wait = timestamps.tick(client, shared);
+        // Delayed answers are due here, not in a sleep: the read below waits
+        // at most until the next one, and commands are answered meanwhile.
+        let answer_due = client.answers_due(shared, Instant::now());
         // A zero read timeout is an error, hence the floor of 1 ms.
-        let step_wait = step_due.map(|due| due.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)));
-        let wait = match (stamp_wait, step_wait) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let until = |due: Instant| due.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+        let wait = [stamp_wait, step_due.map(until), answer_due.map(until)].into_iter().flatten().min();
         if let Err(error) = reader.stream.set_read_timeout(wait) {
             return format!("socket error: {error}");
         }
