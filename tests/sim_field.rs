@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::sim;
-use dgphone::sim::{LoginPolicy, LoginRefusal, SimConfig, Simulator, TimestampFields};
+use dgphone::sim::{LoginPolicy, LoginRefusal, Recorder, SimConfig, Simulator, TimestampFields};
 
 /// How long "silence" lasts once something arrived, and how long to wait
 /// for the first byte of an answer: generous, so a slow machine never flakes.
@@ -293,4 +293,40 @@ fn the_far_end_rings_for_the_answer_delay_while_commands_are_still_answered() {
     assert_eq!(field.exchange("Dial", &[("Number", "101"), ("Line", "2")]), ["Dialing:2"]);
     assert_eq!(field.exchange("Hangup", &[("Line", "2")]), ["Hangup:2", "Ready:2"]);
     assert_eq!(field.read_for(delay + Duration::from_millis(300)), "");
+}
+
+#[test]
+fn recordings_and_logs_never_hold_the_agents_digits() {
+    let path = std::env::temp_dir().join(format!("dgphone-sim-field-{}.dgrec", std::process::id()));
+    let recorder = Recorder::create(&path).unwrap();
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let logged = std::sync::Arc::clone(&lines);
+    let sim = Simulator::start_with_observer("127.0.0.1:0", SimConfig::default(), move |traffic| {
+        recorder.observe(traffic);
+        logged.lock().unwrap().extend(traffic.log_line());
+    })
+    .unwrap();
+    let (mut field, _) = Field::connect(&sim);
+    assert_eq!(field.exchange("Login", &[("User", "201"), ("RemoteMode", "1")]), ["Success"]);
+    assert_eq!(field.exchange("Dial", &[("Number", "*9800"), ("Line", "1")]), ["Dialing:1"]);
+    assert_eq!(field.exchange("SendDtmf", &[("Digits", "7001#")]), ["Answer:1"]);
+    // The password split across writes, as a slow field client sends it.
+    for piece in ["Action: DGPhoneCommand\nCommand: SendDtmf\nDig", "its: 98", "76#\n\n"] {
+        field.stream.write_all(piece.as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(summaries(&field.read_until_silence()), ["AgentLogin"]);
+    assert_eq!(field.exchange("Hangup", &[("Line", "1")]), ["Hangup:1", "Ready:1", "AgentLogoff"]);
+    drop(field);
+    let commands = sim.commands();
+    assert_eq!(commands.iter().filter_map(|c| c.get("Digits")).collect::<Vec<_>>(), ["7001#", "9876#"]);
+    sim.stop();
+    let recording = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(!recording.contains("9876") && !recording.contains("7001#"), "{recording}");
+    assert_eq!(recording.matches("Digits: <redacted>").count(), 2, "{recording}");
+    assert!(recording.contains("Number: *9800\\n"), "the rest is exact: {recording}");
+    let lines = lines.lock().unwrap();
+    assert!(lines.iter().all(|l| !l.contains("9876") && !l.contains("7001#")), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.contains("SendDtmf Digits=<redacted>")), "{lines:#?}");
 }

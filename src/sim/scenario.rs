@@ -44,6 +44,7 @@ use super::fault::Fault;
 use crate::protocol::validate::is_dtmf;
 use crate::protocol::{EventKind, Line};
 use crate::wire::escape::unescape;
+use crate::wire::redact::REDACTED;
 use crate::wire::Packet;
 
 /// The scenarios shipped with the simulator, by name (each also a file
@@ -222,7 +223,7 @@ impl Scenario {
                 expected: m.expected,
                 found: m.found,
             })?;
-            steps.push(Step { line: index + 1, text: trimmed.to_string(), kind });
+            steps.push(Step { line: index + 1, text: shown(trimmed, &kind), kind });
         }
         Ok(Scenario { name: name.to_string(), steps })
     }
@@ -305,6 +306,24 @@ impl std::str::FromStr for Action {
             StepKind::Act(action) => Ok(action),
             _ => Err("expected an action; wait, timeout and expect only make sense in a scenario".into()),
         }
+    }
+}
+
+/// A step's text as logs and failures show it: an `expect` for DTMF
+/// shows `Digits=<redacted>`, as every log of the client's commands does
+/// (an agent's password travels as DTMF); the step still matches the digits.
+fn shown(text: &str, kind: &StepKind) -> String {
+    let names_digits = |e: &Expect| e.headers.iter().any(|(key, _)| key.eq_ignore_ascii_case("Digits"));
+    match (kind, tokens(text)) {
+        (StepKind::Expect(expect), Ok(tokens)) if names_digits(expect) => tokens
+            .iter()
+            .map(|token| match token.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("Digits") => format!("{key}={REDACTED}"),
+                _ => token.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => text.to_string(),
     }
 }
 
@@ -674,6 +693,15 @@ mod tests {
         assert!(missing.to_string().starts_with("no-such: expected a built-in scenario (outgoing-call, "));
         let unreadable = Scenario::load("/nonexistent/x.scn").unwrap_err();
         assert!(unreadable.to_string().starts_with("/nonexistent/x.scn: expected a readable scenario file, found "));
+    }
+
+    #[test]
+    fn an_expected_password_is_not_shown() {
+        let scenario =
+            Scenario::parse("t.scn", "expect SendDtmf Digits=1234# within 5s\nexpect Dial Number=100").unwrap();
+        assert_eq!(scenario.steps[0].text, "expect SendDtmf Digits=<redacted> within 5s");
+        assert!(matches!(&scenario.steps[0].kind, StepKind::Expect(e) if e.headers == pairs(&[("Digits", "1234#")])));
+        assert_eq!(scenario.steps[1].text, "expect Dial Number=100");
     }
 
     #[test]
