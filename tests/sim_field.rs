@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::sim;
-use dgphone::sim::{LoginPolicy, LoginRefusal, Recorder, SimConfig, Simulator, TimestampFields};
+use dgphone::sim::{IdleHangup, LoginPolicy, LoginRefusal, Recorder, SimConfig, Simulator, TimestampFields};
 
 /// How long "silence" lasts once something arrived, and how long to wait
 /// for the first byte of an answer: generous, so a slow machine never flakes.
@@ -329,4 +329,23 @@ fn recordings_and_logs_never_hold_the_agents_digits() {
     let lines = lines.lock().unwrap();
     assert!(lines.iter().all(|l| !l.contains("9876") && !l.contains("7001#")), "{lines:#?}");
     assert!(lines.iter().any(|l| l.contains("SendDtmf Digits=<redacted>")), "{lines:#?}");
+}
+
+#[test]
+fn hanging_up_an_idle_line_answers_ready_when_asked_and_is_refused_by_default() {
+    let sim = sim(SimConfig { idle_hangup: IdleHangup::Ready, ..SimConfig::default() });
+    let (mut field, _) = Field::connect(&sim);
+    assert_eq!(field.exchange("Login", &[("User", "201"), ("RemoteMode", "1")]), ["Success"]);
+    // Field code hangs up "to be sure" before dialling.
+    assert_eq!(field.exchange("Hangup", &[("Line", "2")]), ["Ready:2"]);
+    assert_eq!(field.exchange("Dial", &[("Number", "100"), ("Line", "2")]), ["Dialing:2", "Answer:2"]);
+    assert_eq!(field.exchange("Hangup", &[("Line", "2")]), ["Hangup:2", "Ready:2"]);
+
+    let sim = common::sim(SimConfig::default());
+    let (mut field, _) = Field::connect(&sim);
+    field.exchange("Login", &[("User", "201"), ("RemoteMode", "1")]);
+    field.send("Hangup", &[("Line", "2")]);
+    let refused = packets(&field.read_until_silence());
+    assert_eq!(value(&refused[0], "Status"), Some("Error"));
+    assert_eq!(value(&refused[0], "Message"), Some("Line 2 is idle"));
 }

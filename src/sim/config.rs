@@ -42,6 +42,19 @@ pub enum LoginRefusal {
     Both,
 }
 
+/// What `Hangup` on an idle line gets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IdleHangup {
+    /// `Status: Error`, `Message: Line N is idle`. The default, which the
+    /// library's client reads as a refused command.
+    #[default]
+    Refuse,
+    /// `Status: Ready` on that line, as a DGPhone plausibly does: pressing
+    /// hang-up on an idle phone leaves it ready, and field code that hangs
+    /// up "to be sure" before dialling sees no error.
+    Ready,
+}
+
 /// Which fields a `DGTimeStamp` carries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TimestampFields {
@@ -96,6 +109,8 @@ pub struct SimConfig {
     /// tests are quick; the `dgphone sim` and `dgphone-sim` programs
     /// default to 2 s, as a real call rings.
     pub answer_delay: Duration,
+    /// What `Hangup` on an idle line gets. Default [`IdleHangup::Refuse`].
+    pub idle_hangup: IdleHangup,
     /// Dialling this number starts the agent-login exchange. Default `*9800`.
     pub agent_feature_code: String,
     /// The agent password the exchange accepts; `None` accepts any.
@@ -130,6 +145,7 @@ impl Default for SimConfig {
             timestamps_from_connect: false,
             auto_answer: true,
             answer_delay: Duration::ZERO,
+            idle_hangup: IdleHangup::Refuse,
             agent_feature_code: "*9800".to_string(),
             agent_password: None,
             line_ending: LineEnding::CrLf,

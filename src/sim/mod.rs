@@ -81,7 +81,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use config::{LineEnding, LoginPolicy, LoginRefusal, SimConfig, TimestampFields};
+pub use config::{IdleHangup, LineEnding, LoginPolicy, LoginRefusal, SimConfig, TimestampFields};
 pub use fault::Fault;
 pub use record::Recorder;
 pub use replay::{Replay, ReplayOptions};

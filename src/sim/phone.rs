@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::clock;
-use super::config::{LoginPolicy, LoginRefusal, SimConfig};
+use super::config::{IdleHangup, LoginPolicy, LoginRefusal, SimConfig};
 use crate::protocol::validate::{check_digits, is_dtmf};
 use crate::protocol::{EventKind, Line};
 use crate::wire::Packet;
@@ -415,8 +415,10 @@ impl Phone {
 
     fn hangup(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
         let line = self.target_line(packet)?;
-        if self.slot(line).state == CallState::Idle {
-            return refuse(Some(line), format!("Line {line} is idle"));
+        match (self.slot(line).state, self.config.idle_hangup) {
+            (CallState::Idle, IdleHangup::Refuse) => return refuse(Some(line), format!("Line {line} is idle")),
+            (CallState::Idle, IdleHangup::Ready) => return Ok(vec![self.event("Ready", Some(line))]),
+            _ => {}
         }
         Ok(self.end_call(line))
     }
@@ -881,6 +883,17 @@ mod tests {
         let answered = phone.handle(&command("Answer", &[("Line", "3")])).packets;
         assert_eq!(text(&answered[0]), format!("{EVENT}, Status: Answer, User: 201, Line: 3, Number: 5511"));
         assert_eq!(statuses(&phone.far_end_hangup(line(3))), ["Hangup:3", "Ready:3"]);
+    }
+
+    #[test]
+    fn hanging_up_an_idle_line_is_refused_or_answered_ready() {
+        let mut refusing = logged_in(SimConfig::default());
+        assert_eq!(message(&mut refusing, &command("Hangup", &[("Line", "3")])), "Line 3 is idle");
+        let mut ready = logged_in(SimConfig { idle_hangup: IdleHangup::Ready, ..SimConfig::default() });
+        assert_eq!(run(&mut ready, "Hangup", &[("Line", "3")]), ["Ready:3"]);
+        assert_eq!(run(&mut ready, "Hangup", &[]), ["Ready:1"]);
+        run(&mut ready, "Dial", &[("Number", "100")]);
+        assert_eq!(run(&mut ready, "Hangup", &[]), ["Hangup:1", "Ready:1"], "a call is hung up as ever");
     }
 
     #[test]
