@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::sim;
-use dgphone::sim::{IdleHangup, LoginPolicy, LoginRefusal, Recorder, SimConfig, Simulator, TimestampFields};
+use dgphone::sim::{IdleHangup, LoginPolicy, LoginRefusal, Profile, Recorder, SimConfig, Simulator, TimestampFields};
 
 /// How long "silence" lasts once something arrived, and how long to wait
 /// for the first byte of an answer: generous, so a slow machine never flakes.
@@ -348,4 +348,53 @@ fn hanging_up_an_idle_line_answers_ready_when_asked_and_is_refused_by_default() 
     let refused = packets(&field.read_until_silence());
     assert_eq!(value(&refused[0], "Status"), Some("Error"));
     assert_eq!(value(&refused[0], "Message"), Some("Line 2 is idle"));
+}
+
+#[test]
+fn the_field_2013_profile_behaves_like_the_dgphones_the_2013_client_was_written_against() {
+    // Timestamps as the profile sends them, only more often, for a quick test.
+    let mut config = Profile::Field2013.config();
+    assert_eq!(config.timestamp_interval, Some(Duration::from_secs(10)));
+    config.timestamp_interval = Some(Duration::from_millis(150));
+    config.login = LoginPolicy::Reject("User is not active".into());
+    let sim = sim(config);
+    let mut field = Field::connect_raw(&sim);
+    let got = packets(&field.read_for(Duration::from_millis(700)));
+    assert_eq!(value(&got[0], ""), Some("DGPhone Remote Control/1.0"));
+    assert!(got[1..].len() >= 2, "timestamps before login: {got:?}");
+    for stamp in &got[1..] {
+        assert_eq!(value(stamp, "Event"), Some("DGTimeStamp"));
+        assert!(value(stamp, "Time").is_none() && value(stamp, "Timestamp").is_some(), "{stamp:?}");
+    }
+    field.send("Login", &[("User", "201"), ("RemoteMode", "1")]);
+    let answer: Vec<_> = packets(&field.read_for(Duration::from_millis(500)))
+        .into_iter()
+        .filter(|p| value(p, "Event") != Some("DGTimeStamp"))
+        .collect();
+    let events: Vec<_> = answer.iter().map(|p| value(p, "Event").unwrap_or_default()).collect();
+    assert_eq!(events, ["DGPhoneResponse", "DGPhoneEvent"], "{answer:?}");
+
+    // The far end rings 2 s; an idle hangup is answered Ready.
+    let sim = common::sim(SimConfig { timestamp_interval: None, ..Profile::Field2013.config() });
+    let (mut field, _) = Field::connect(&sim);
+    assert_eq!(field.exchange("Login", &[("User", "201"), ("RemoteMode", "1")]), ["Success"]);
+    assert_eq!(field.exchange("Hangup", &[("Line", "1")]), ["Ready:1"]);
+    let dialled = Instant::now();
+    assert_eq!(field.exchange("Dial", &[("Number", "100"), ("Line", "1")]), ["Dialing:1"]);
+    assert_eq!(summaries(&field.read_until_silence()), ["Answer:1"]);
+    assert!(dialled.elapsed() >= Duration::from_secs(2), "{:?}", dialled.elapsed());
+}
+
+#[test]
+fn the_classic_profile_is_todays_behaviour() {
+    let sim = sim(Profile::Classic.config());
+    let (mut field, greeting) = Field::connect(&sim);
+    assert_eq!(greeting, "DGPhone Remote Control/1.0\r\n");
+    assert_eq!(field.exchange("Login", &[("User", "201"), ("RemoteMode", "1")]), ["Success"]);
+    assert_eq!(field.exchange("Dial", &[("Number", "100")]), ["Dialing:1", "Answer:1"], "answered at once");
+    assert_eq!(field.exchange("Hangup", &[]), ["Hangup:1", "Ready:1"]);
+    assert_eq!(field.exchange("Hangup", &[]), ["Error:1"]);
+    field.send("DGTimeStamp", &[]);
+    let stamp = packets(&field.read_until_silence());
+    assert!(value(&stamp[0], "Time").is_some() && value(&stamp[0], "Timestamp").is_none(), "{stamp:?}");
 }

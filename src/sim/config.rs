@@ -1,5 +1,6 @@
 //! How a simulated DGPhone behaves: plain data, chosen before it starts.
 
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,6 +69,49 @@ pub enum TimestampFields {
     Timestamp,
     /// `Time`, then `Timestamp`.
     Both,
+}
+
+/// One of `names` (without regard to case), for the programs' options.
+fn by_name<T: Copy>(what: &str, text: &str, names: &[(&str, T)]) -> Result<T, String> {
+    let text = text.trim();
+    names.iter().find(|(name, _)| name.eq_ignore_ascii_case(text)).map(|(_, value)| *value).ok_or_else(|| {
+        let names: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
+        format!("{text:?} is not {what} ({})", names.join(", "))
+    })
+}
+
+impl FromStr for TimestampFields {
+    type Err = String;
+
+    /// `time`, `timestamp` or `both`.
+    fn from_str(text: &str) -> Result<TimestampFields, String> {
+        let names = [
+            ("time", TimestampFields::Time),
+            ("timestamp", TimestampFields::Timestamp),
+            ("both", TimestampFields::Both),
+        ];
+        by_name("a timestamp field", text, &names)
+    }
+}
+
+impl FromStr for LoginRefusal {
+    type Err = String;
+
+    /// `response`, `event` or `both`.
+    fn from_str(text: &str) -> Result<LoginRefusal, String> {
+        let names =
+            [("response", LoginRefusal::Response), ("event", LoginRefusal::Event), ("both", LoginRefusal::Both)];
+        by_name("a refusal form", text, &names)
+    }
+}
+
+impl FromStr for IdleHangup {
+    type Err = String;
+
+    /// `refuse` or `ready`.
+    fn from_str(text: &str) -> Result<IdleHangup, String> {
+        by_name("an idle-hangup answer", text, &[("refuse", IdleHangup::Refuse), ("ready", IdleHangup::Ready)])
+    }
 }
 
 /// The simulator's behaviour. Start from [`SimConfig::default`] and change
@@ -153,5 +197,19 @@ impl Default for SimConfig {
             faults: Vec::new(),
             scenario: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switches_by_name() {
+        assert_eq!("Timestamp".parse(), Ok(TimestampFields::Timestamp));
+        assert_eq!(" both".parse(), Ok(LoginRefusal::Both));
+        assert_eq!("ready".parse(), Ok(IdleHangup::Ready));
+        let wrong = "x".parse::<TimestampFields>().unwrap_err();
+        assert_eq!(wrong, "\"x\" is not a timestamp field (time, timestamp, both)");
     }
 }

@@ -28,8 +28,11 @@
 //!   the crate (`Scenario::builtin("incoming-call")`); see
 //!   `scenarios/README.md` for the format.
 //! - **Behaviour switches** in [`SimConfig`]: login accepted, rejected with
-//!   DGPhone's message or ignored; timestamp interval; CRLF or bare LF;
-//!   greeting or none; Windows-1252 text.
+//!   DGPhone's message or ignored, and how a refusal is told; timestamp
+//!   interval, fields, and whether they start at connect; the far end's
+//!   answer delay; what an idle hangup gets; CRLF or bare LF; greeting or
+//!   none; Windows-1252 text. A [`Profile`] sets the field behaviours of a
+//!   family of DGPhones at once.
 //! - **Faults** ([`Fault`]): lasting (delay, one byte per write, silent)
 //!   or one-shot (close mid-packet, oversize, invalid UTF-8, NUL, garbage,
 //!   flood, restart), at start ([`SimConfig::faults`]), at run time
@@ -68,6 +71,7 @@ mod encode;
 mod fault;
 mod phone;
 mod player;
+mod profile;
 mod record;
 mod replay;
 mod scenario;
@@ -83,6 +87,7 @@ use std::time::Duration;
 
 pub use config::{IdleHangup, LineEnding, LoginPolicy, LoginRefusal, SimConfig, TimestampFields};
 pub use fault::Fault;
+pub use profile::Profile;
 pub use record::Recorder;
 pub use replay::{Replay, ReplayOptions};
 pub use scenario::{Action, Scenario, ScenarioError, ScenarioFailure, ScenarioOutcome, DEFAULT_EXPECT_TIMEOUT};
