@@ -5,14 +5,17 @@
 //! Each connected client gets its own simulated DGPhone: a login, six lines
 //! and a selected line (line 1 at first). It plays the call flows described
 //! in PROTOCOL.md: Login answered by a `DGPhoneResponse`, LineSelect, Dial
-//! (the far end answers at once unless [`SimConfig::auto_answer`] is off),
+//! (the far end answers at once, or after [`SimConfig::answer_delay`],
+//! unless [`SimConfig::auto_answer`] is off),
 //! Answer, Hold (toggle or `Hold: 0|1`), SendDtmf, Hangup (then Ready),
 //! Status (one event per line), logoff (UserLogoff, then the connection
 //! closes), QueueStatus, AgentPause, and the agent login (dial the feature
 //! code, then the agent code and the password as DTMF ending in `#`).
 //! Commands act on the selected line unless they carry `Line:` (Dial,
 //! Answer, Hangup, and Hold too); SendDtmf always uses the selected line.
-//! A refused command is answered by `Status: Error` with a `Message:`.
+//! A refused command is answered by `Status: Error` with a colon-free
+//! `Message:` (field parsers split on every `:`); `Command: DGTimeStamp`
+//! by a `DGTimeStamp`.
 //!
 //! The owner plays the far end and the PBX: [`Simulator::incoming_call`],
 //! [`Simulator::far_end_answer`], [`Simulator::far_end_hangup`],
@@ -169,7 +172,8 @@ impl Simulator {
     }
 
     /// The far end answers the call being dialled on `line` (`Answer`), for
-    /// use with [`SimConfig::auto_answer`] off. Only lines that are Dialing.
+    /// use with [`SimConfig::auto_answer`] off (or before the answer delay
+    /// is over). Only lines that are Dialing.
     pub fn far_end_answer(&self, line: Line) {
         self.inject(&|phone| phone.far_end_answer(line));
     }
