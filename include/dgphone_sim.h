@@ -34,6 +34,46 @@
 #define DGP_SIM_LOGIN_IGNORE 2
 
 /**
+ * DGTimeStamp carries `Time` (local time).
+ */
+#define DGP_SIM_TIMESTAMP_TIME 0
+
+/**
+ * DGTimeStamp carries a colon-free `Timestamp` (Unix seconds).
+ */
+#define DGP_SIM_TIMESTAMP_TIMESTAMP 1
+
+/**
+ * DGTimeStamp carries `Time`, then `Timestamp`.
+ */
+#define DGP_SIM_TIMESTAMP_BOTH 2
+
+/**
+ * A refused login comes as a DGPhoneResponse with `Response: Error` (the default).
+ */
+#define DGP_SIM_REFUSAL_RESPONSE 0
+
+/**
+ * A refused login comes as a DGPhoneEvent with `Status: Error`.
+ */
+#define DGP_SIM_REFUSAL_EVENT 1
+
+/**
+ * A refused login comes as the response, then the event.
+ */
+#define DGP_SIM_REFUSAL_BOTH 2
+
+/**
+ * Hangup on an idle line is refused: `Status: Error` (the default).
+ */
+#define DGP_SIM_IDLE_HANGUP_REFUSE 0
+
+/**
+ * Hangup on an idle line is answered `Status: Ready` on that line.
+ */
+#define DGP_SIM_IDLE_HANGUP_READY 1
+
+/**
  * A running replay of a wire recording. Start with `dgp_replay_start`,
  * stop and free with `dgp_replay_free`. Its functions may be called from
  * any thread.
@@ -105,6 +145,62 @@ dgp_result dgp_sim_config_set_timestamp_ms(dgp_sim_config *config, uint32_t inte
  * `config` valid.
  */
 dgp_result dgp_sim_config_set_auto_answer(dgp_sim_config *config, int32_t auto_answer);
+
+/**
+ * Which fields a DGTimeStamp carries: `DGP_SIM_TIMESTAMP_*` (default
+ * DGP_SIM_TIMESTAMP_TIME).
+ *
+ * # Safety
+ * `config` valid.
+ */
+dgp_result dgp_sim_config_set_timestamp_fields(dgp_sim_config *config, uint32_t fields);
+
+/**
+ * Non-zero: DGTimeStamps from connect, before login, as field DGPhones
+ * send them. Zero (default): only to logged-in clients.
+ *
+ * # Safety
+ * `config` valid.
+ */
+dgp_result dgp_sim_config_set_timestamps_from_connect(dgp_sim_config *config, int32_t on);
+
+/**
+ * How a refused login is told: `DGP_SIM_REFUSAL_*`.
+ *
+ * # Safety
+ * `config` valid.
+ */
+dgp_result dgp_sim_config_set_login_refusal(dgp_sim_config *config, uint32_t form);
+
+/**
+ * How long the far end rings before it answers a dial (with auto-answer
+ * on): Dialing at once, Answer `delay_ms` later; commands are answered
+ * meanwhile and a hangup cancels it. 0 (default): at once.
+ *
+ * # Safety
+ * `config` valid.
+ */
+dgp_result dgp_sim_config_set_answer_delay_ms(dgp_sim_config *config, uint32_t delay_ms);
+
+/**
+ * What Hangup on an idle line gets: `DGP_SIM_IDLE_HANGUP_*`.
+ *
+ * # Safety
+ * `config` valid.
+ */
+dgp_result dgp_sim_config_set_idle_hangup(dgp_sim_config *config, uint32_t answer);
+
+/**
+ * Sets every field behaviour of a family of DGPhones at once: "classic"
+ * (the documents' behaviour, the defaults) or "field-2013" (colon-free
+ * Timestamp every 10 s from connect, refused login as response and event,
+ * 2 s ring, idle hangup answered Ready). Setters called after it change
+ * what it set. Errors: DGP_ERR_INVALID_ARGUMENT for an unknown name.
+ *
+ * # Safety
+ * `config` valid; `name` a NUL-terminated string.
+ */
+dgp_result dgp_sim_config_set_profile(dgp_sim_config *config, const char *name);
 
 /**
  * The agent-login feature code (NULL keeps "*9800") and the password it

@@ -183,3 +183,76 @@ fn a_c_clients_wire_log_is_a_recording() {
     }
     let _ = std::fs::remove_file(&path);
 }
+
+/// Everything a raw socket reads within `window`.
+fn read_for(stream: &mut std::net::TcpStream, window: std::time::Duration) -> String {
+    use std::io::Read;
+    let deadline = std::time::Instant::now() + window;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()).filter(|d| !d.is_zero()) {
+        stream.set_read_timeout(Some(left)).unwrap();
+        match stream.read(&mut buf) {
+            Ok(n) if n > 0 => got.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+fn field_send(stream: &mut std::net::TcpStream, text: &str) {
+    use std::io::Write;
+    stream.write_all(text.as_bytes()).unwrap();
+}
+
+#[test]
+fn field_switches_and_profiles_through_the_c_abi() {
+    use std::time::Duration;
+    unsafe {
+        let config = dgp_sim_config_new();
+        assert_eq!(dgp_sim_config_set_profile(config, c("field-2013").as_ptr()), DGP_OK);
+        assert_eq!(dgp_sim_config_set_profile(config, c("nope").as_ptr()), DGP_ERR_INVALID_ARGUMENT);
+        assert!(last_error().contains("is not a profile (classic, field-2013)"), "{}", last_error());
+        assert_eq!(dgp_sim_config_set_profile(config, ptr::null()), DGP_ERR_NULL_POINTER);
+        // Setters after the profile change what it set.
+        assert_eq!(dgp_sim_config_set_timestamp_ms(config, 100), DGP_OK);
+        assert_eq!(dgp_sim_config_set_login(config, DGP_SIM_LOGIN_REJECT, c("Invalid user").as_ptr()), DGP_OK);
+        let sim = start(config);
+        dgp_sim_config_free(config);
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", dgp_sim_port(sim))).unwrap();
+        let before_login = read_for(&mut stream, Duration::from_millis(600));
+        assert!(before_login.contains("Event: DGTimeStamp\r\nTimestamp: "), "{before_login}");
+        assert!(!before_login.contains("Time: "), "{before_login}");
+        field_send(&mut stream, "Action: DGPhoneCommand\nCommand: Login\nUser: 201\n\n");
+        let refused = read_for(&mut stream, Duration::from_millis(400));
+        assert!(refused.contains("Event: DGPhoneResponse\r\nResponse: Error"), "{refused}");
+        assert!(refused.contains("Event: DGPhoneEvent\r\nStatus: Error\r\nUser: 201\r\nMessage: Invalid user"));
+        dgp_sim_free(sim);
+
+        let config = dgp_sim_config_new();
+        assert_eq!(dgp_sim_config_set_timestamp_fields(config, DGP_SIM_TIMESTAMP_BOTH), DGP_OK);
+        assert_eq!(dgp_sim_config_set_timestamp_fields(config, 3), DGP_ERR_INVALID_ARGUMENT);
+        assert_eq!(dgp_sim_config_set_timestamps_from_connect(config, 1), DGP_OK);
+        assert_eq!(dgp_sim_config_set_timestamp_ms(config, 100), DGP_OK);
+        assert_eq!(dgp_sim_config_set_login_refusal(config, DGP_SIM_REFUSAL_EVENT), DGP_OK);
+        assert_eq!(dgp_sim_config_set_login_refusal(config, 3), DGP_ERR_INVALID_ARGUMENT);
+        assert_eq!(dgp_sim_config_set_answer_delay_ms(config, 800), DGP_OK);
+        assert_eq!(dgp_sim_config_set_idle_hangup(config, DGP_SIM_IDLE_HANGUP_READY), DGP_OK);
+        assert_eq!(dgp_sim_config_set_idle_hangup(config, 2), DGP_ERR_INVALID_ARGUMENT);
+        assert_eq!(dgp_sim_config_set_answer_delay_ms(ptr::null_mut(), 1), DGP_ERR_NULL_POINTER);
+        let sim = start(config);
+        dgp_sim_config_free(config);
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", dgp_sim_port(sim))).unwrap();
+        let stamps = read_for(&mut stream, Duration::from_millis(400));
+        assert!(stamps.contains("Event: DGTimeStamp\r\nTime: ") && stamps.contains("\r\nTimestamp: "), "{stamps}");
+        field_send(&mut stream, "Action: DGPhoneCommand\nCommand: Login\nUser: 201\n\n");
+        field_send(&mut stream, "Action: DGPhoneCommand\nCommand: Hangup\nLine: 3\n\n");
+        field_send(&mut stream, "Action: DGPhoneCommand\nCommand: Dial\nNumber: 100\n\n");
+        let soon = read_for(&mut stream, Duration::from_millis(400));
+        assert!(soon.contains("Status: Ready\r\nUser: 201\r\nLine: 3"), "{soon}");
+        assert!(soon.contains("Status: Dialing") && !soon.contains("Status: Answer"), "{soon}");
+        let later = read_for(&mut stream, Duration::from_millis(1000));
+        assert!(later.contains("Status: Answer"), "{later}");
+        dgp_sim_free(sim);
+    }
+}

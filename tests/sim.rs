@@ -216,7 +216,7 @@ fn outgoing_call_with_hold_and_dtmf() {
     conn.send("Hangup", &[]);
     assert_eq!(conn.summaries(2), ["Hangup:2", "Ready:2"]);
     conn.send("Transfer", &[]);
-    assert_eq!(conn.packet().get("Message"), Some("Unknown command: Transfer"));
+    assert_eq!(conn.packet().get("Message"), Some("Unknown command Transfer"));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! the lines typed at its prompt, so both accept the same words.
 
 use clap::{Args, Parser, Subcommand};
+use dgphone_sim::{IdleHangup, LoginRefusal, Profile, TimestampFields};
 
 /// Shown after the main help: scripts branch on these (see failure.rs).
 const EXIT_CODES: &str = "\
@@ -212,6 +213,31 @@ pub struct SimArgs {
     /// Leave dialled calls ringing until `answer LINE` is typed here
     #[arg(long)]
     pub no_auto_answer: bool,
+    /// How long the far end rings before it answers a dialled call, in
+    /// milliseconds (0: at once) [default: 2000, or the profile's]
+    #[arg(long, value_name = "MS")]
+    pub answer_delay_ms: Option<u64>,
+    /// Behave like a family of field DGPhones: classic (the documents'
+    /// behaviour, answered at once) or field-2013 (colon-free Timestamp from
+    /// connect, refused login as response and event, 2 s ring, idle hangup
+    /// answered Ready); the other options change it
+    #[arg(long, value_name = "NAME", value_parser = |s: &str| s.parse::<Profile>())]
+    pub profile: Option<Profile>,
+    /// How a refused login is told: response, event (DGPhoneEvent Status
+    /// Error) or both [default: response]
+    #[arg(long, value_name = "FORM", value_parser = |s: &str| s.parse::<LoginRefusal>())]
+    pub refusal: Option<LoginRefusal>,
+    /// DGTimeStamp's fields: time (local time), timestamp (Unix seconds,
+    /// colon-free) or both [default: time]
+    #[arg(long, value_name = "FIELD", value_parser = |s: &str| s.parse::<TimestampFields>())]
+    pub timestamp_field: Option<TimestampFields>,
+    /// Send DGTimeStamps from connect, before login
+    #[arg(long)]
+    pub timestamps_from_connect: bool,
+    /// What Hangup on an idle line gets: refuse (Status Error) or ready
+    /// [default: refuse]
+    #[arg(long, value_name = "ANSWER", value_parser = |s: &str| s.parse::<IdleHangup>())]
+    pub idle_hangup: Option<IdleHangup>,
     /// Do not log the traffic on stderr
     #[arg(long, short)]
     pub quiet: bool,

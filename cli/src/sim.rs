@@ -19,19 +19,34 @@ use dgphone_sim::{LoginPolicy, SimConfig, Simulator, Traffic};
 use crate::args::{SimArgs, SimCommand, SimLine};
 use crate::failure::{Exit, Failure};
 
+/// How long the far end rings when no option or profile says: about as
+/// long as a real call, so Dialing and Answer come apart.
+const HAND_ANSWER_DELAY: Duration = Duration::from_secs(2);
+
+/// The profile first, then every option given on top of it.
 fn config(args: &SimArgs) -> SimConfig {
-    let login = match (&args.reject, args.ignore_login) {
+    let mut config = SimConfig { answer_delay: HAND_ANSWER_DELAY, ..SimConfig::default() };
+    if let Some(profile) = args.profile {
+        profile.apply(&mut config);
+    }
+    config.login = match (&args.reject, args.ignore_login) {
         (Some(message), _) => LoginPolicy::Reject(message.clone()),
         (None, true) => LoginPolicy::Ignore,
         (None, false) => LoginPolicy::Accept,
     };
-    SimConfig {
-        login,
-        greeting: if args.no_greeting { None } else { SimConfig::default().greeting },
-        timestamp_interval: Some(Duration::from_secs(args.timestamp_secs)).filter(|d| !d.is_zero()),
-        auto_answer: !args.no_auto_answer,
-        ..SimConfig::default()
+    if args.no_greeting {
+        config.greeting = None;
     }
+    config.timestamp_interval = Some(Duration::from_secs(args.timestamp_secs)).filter(|d| !d.is_zero());
+    config.auto_answer = !args.no_auto_answer;
+    if let Some(ms) = args.answer_delay_ms {
+        config.answer_delay = Duration::from_millis(ms);
+    }
+    config.login_refusal = args.refusal.unwrap_or(config.login_refusal);
+    config.timestamp_fields = args.timestamp_field.unwrap_or(config.timestamp_fields);
+    config.timestamps_from_connect |= args.timestamps_from_connect;
+    config.idle_hangup = args.idle_hangup.unwrap_or(config.idle_hangup);
+    config
 }
 
 fn log(traffic: &Traffic<'_>) {
@@ -92,5 +107,36 @@ pub fn run(args: SimArgs) -> Result<(), Failure> {
     // No more input: serve until killed.
     loop {
         std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::{Cli, Command};
+    use dgphone_sim::{IdleHangup, LoginRefusal, Profile, TimestampFields};
+
+    fn config_of(args: &[&str]) -> SimConfig {
+        let cli = Cli::try_parse_from(["dgphone", "sim"].iter().chain(args)).expect("parses");
+        match cli.command {
+            Command::Sim(args) => config(&args),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn by_hand_it_rings_two_seconds_and_a_profile_comes_first() {
+        assert_eq!(config_of(&[]).answer_delay, Duration::from_secs(2));
+        assert_eq!(config_of(&["--answer-delay-ms", "0"]).answer_delay, Duration::ZERO);
+        let field = config_of(&["--profile", "field-2013", "--refusal", "event"]);
+        let profile = Profile::Field2013.config();
+        assert_eq!(field.login_refusal, LoginRefusal::Event, "the option wins over the profile");
+        assert_eq!((field.timestamp_fields, field.idle_hangup), (profile.timestamp_fields, profile.idle_hangup));
+        assert!(field.timestamps_from_connect);
+        assert_eq!(config_of(&["--profile", "classic"]).answer_delay, Duration::ZERO);
+        let set = config_of(&["--timestamp-field", "both", "--timestamps-from-connect", "--idle-hangup", "ready"]);
+        assert_eq!((set.timestamp_fields, set.idle_hangup), (TimestampFields::Both, IdleHangup::Ready));
+        assert!(set.timestamps_from_connect);
+        assert!(Cli::try_parse_from(["dgphone", "sim", "--profile", "x"]).is_err());
     }
 }

@@ -51,3 +51,20 @@ fn a_rejecting_sim_makes_the_command_exit_3() {
     common::assert_exit(&output, 3);
     assert!(common::text(&output.stderr).contains("Invalid user"));
 }
+
+#[test]
+fn by_hand_the_far_end_rings_about_two_seconds_before_answering() {
+    let mut sim = Running::spawn(dgphone(&["sim", "--port", "0", "--timestamp-secs", "0", "--quiet"]));
+    let first = sim.until("dgphone sim listening on");
+    let port: u16 = first.rsplit(':').next().unwrap().parse().expect("a port");
+    let client = Client::connect("127.0.0.1", port, Options::default()).expect("connects");
+    client.login("201").expect("logs in");
+    client.dial("5551234").unwrap();
+    wait_for(&client, EventKind::Dialing);
+    let dialled = std::time::Instant::now();
+    wait_for(&client, EventKind::Answer);
+    let rang = dialled.elapsed();
+    assert!(rang >= std::time::Duration::from_millis(1500), "answered after {rang:?}");
+    sim.type_line("quit");
+    assert_eq!(sim.exit().0, Some(0));
+}

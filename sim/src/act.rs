@@ -23,8 +23,7 @@ pub(crate) fn perform(client: &Connection, shared: &Shared, action: &Action) -> 
             Ok(())
         }
         Action::TimeStamp => {
-            let stamp = Packet::new().with("Event", "DGTimeStamp").with("Time", &clock::now_utc());
-            client.send(shared, &[stamp]);
+            client.send(shared, &[clock::stamp(shared.config.timestamp_fields)]);
             Ok(())
         }
         Action::Ring { line, number } => client.play(shared, |phone| {
@@ -79,6 +78,10 @@ pub(crate) fn perform(client: &Connection, shared: &Shared, action: &Action) -> 
         }
         Action::AutoAnswer(on) => client.play(shared, |phone| {
             phone.set_auto_answer(*on);
+            ok(Vec::new())
+        }),
+        Action::AnswerDelay(delay) => client.play(shared, |phone| {
+            phone.set_answer_delay(*delay);
             ok(Vec::new())
         }),
     }

@@ -1,12 +1,61 @@
-//! The time text of `DGTimeStamp`, computed from `SystemTime` without a
-//! date crate.
+//! `DGTimeStamp` and its time text, computed from `SystemTime` without a
+//! date crate: local time from the C library on Unix, UTC elsewhere.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Now, in UTC, as `YYYY-MM-DD HH:MM:SS`.
-pub(crate) fn now_utc() -> String {
-    // A clock set before 1970 is not worth an error in a simulator.
-    format_utc(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default())
+use super::config::TimestampFields;
+use crate::wire::Packet;
+
+/// Now, since the Unix epoch. A clock set before 1970 is not worth an error
+/// in a simulator.
+fn since_epoch() -> Duration {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
+/// A `DGTimeStamp` for now, with the fields asked for.
+pub(crate) fn stamp(fields: TimestampFields) -> Packet {
+    let now = since_epoch();
+    let mut packet = Packet::new().with("Event", "DGTimeStamp");
+    if fields != TimestampFields::Timestamp {
+        packet.push("Time", &format_local(now));
+    }
+    if fields != TimestampFields::Time {
+        packet.push("Timestamp", &now.as_secs().to_string());
+    }
+    packet
+}
+
+/// `since_epoch` in local time as `YYYY-MM-DD HH:MM:SS`, as DGPhone's
+/// documents say `Time` is. The zone is the C library's (`TZ`,
+/// `/etc/localtime`); where that is not at hand, UTC.
+pub(crate) fn format_local(since_epoch: Duration) -> String {
+    local(since_epoch.as_secs()).unwrap_or_else(|| format_utc(since_epoch))
+}
+
+#[cfg(unix)]
+fn local(secs: u64) -> Option<String> {
+    let time = libc::time_t::try_from(secs).ok()?;
+    // SAFETY: `tm` is plain data, valid zeroed; localtime_r is the
+    // reentrant form, writing only to `tm`, and both pointers live across
+    // the call.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    if unsafe { libc::localtime_r(&time, &mut tm) }.is_null() {
+        return None;
+    }
+    Some(format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        i64::from(tm.tm_year) + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
+    ))
+}
+
+#[cfg(not(unix))]
+fn local(_secs: u64) -> Option<String> {
+    None
 }
 
 /// `since_epoch` after 1970-01-01 00:00:00 UTC, as `YYYY-MM-DD HH:MM:SS`.
@@ -67,7 +116,29 @@ mod tests {
 
     #[test]
     fn the_protocol_layer_reads_it_back() {
-        let parsed = ParsedTime::parse(&now_utc());
+        let parsed = ParsedTime::parse(&format_local(since_epoch()));
         assert!(matches!(parsed, Some(ParsedTime::Clock { date: Some(_), .. })), "{parsed:?}");
+    }
+
+    #[test]
+    fn local_time_is_utc_shifted_by_whole_minutes() {
+        // Every zone's offset is whole minutes, so the seconds agree.
+        let secs = 1_700_000_000;
+        let local = format_local(Duration::from_secs(secs));
+        assert_eq!(local.len(), "2023-11-14 22:13:20".len(), "{local}");
+        assert_eq!(&local[17..], "20", "{local}");
+    }
+
+    #[test]
+    fn stamps_carry_the_fields_asked_for() {
+        let keys = |fields| {
+            let packet = stamp(fields);
+            packet.iter().map(|(key, _)| key.to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(keys(TimestampFields::Time), ["Event", "Time"]);
+        assert_eq!(keys(TimestampFields::Timestamp), ["Event", "Timestamp"]);
+        assert_eq!(keys(TimestampFields::Both), ["Event", "Time", "Timestamp"]);
+        let unix: u64 = stamp(TimestampFields::Timestamp).get("Timestamp").unwrap().parse().unwrap();
+        assert!(unix.abs_diff(since_epoch().as_secs()) <= 2);
     }
 }

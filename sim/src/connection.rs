@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::fault::{self, Fault, WriteFaults};
 use super::phone::Phone;
@@ -224,6 +224,15 @@ impl Connection {
             shared.clients_changed();
         }
         reply.close
+    }
+
+    /// Sends the far end's delayed answers that are due at `now`; returns
+    /// when the next one is.
+    pub(crate) fn answers_due(&self, shared: &Shared, now: Instant) -> Option<Instant> {
+        let mut phone = lock(&self.phone);
+        let packets = phone.answers_due(now);
+        self.send(shared, &packets);
+        phone.next_answer()
     }
 
     /// Plays a far-end happening on this client's phone, if logged in.

@@ -11,7 +11,10 @@ use dgphone_abi::*;
 
 use crate::protocol::{EventKind, Line};
 use crate::wire::record::Recording;
-use crate::{Action, Fault, LineEnding, LoginPolicy, Recorder, Replay, ReplayOptions, Scenario, SimConfig, Simulator};
+use crate::{
+    Action, Fault, IdleHangup, LineEnding, LoginPolicy, LoginRefusal, Profile, Recorder, Replay, ReplayOptions,
+    Scenario, SimConfig, Simulator, TimestampFields,
+};
 
 /// A running DGPhone simulator. Start with `dgp_sim_start`, stop and free
 /// with `dgp_sim_free`. Its functions may be called from any thread.
@@ -130,6 +133,125 @@ pub unsafe extern "C" fn dgp_sim_config_set_timestamp_ms(config: *mut dgp_sim_co
 pub unsafe extern "C" fn dgp_sim_config_set_auto_answer(config: *mut dgp_sim_config, auto_answer: i32) -> dgp_result {
     configure(config, |c| {
         c.auto_answer = auto_answer != 0;
+        Ok(())
+    })
+}
+
+/// DGTimeStamp carries `Time` (local time).
+pub const DGP_SIM_TIMESTAMP_TIME: u32 = 0;
+/// DGTimeStamp carries a colon-free `Timestamp` (Unix seconds).
+pub const DGP_SIM_TIMESTAMP_TIMESTAMP: u32 = 1;
+/// DGTimeStamp carries `Time`, then `Timestamp`.
+pub const DGP_SIM_TIMESTAMP_BOTH: u32 = 2;
+
+/// Which fields a DGTimeStamp carries: `DGP_SIM_TIMESTAMP_*` (default
+/// DGP_SIM_TIMESTAMP_TIME).
+///
+/// # Safety
+/// `config` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_set_timestamp_fields(config: *mut dgp_sim_config, fields: u32) -> dgp_result {
+    configure(config, |c| {
+        c.timestamp_fields = match fields {
+            DGP_SIM_TIMESTAMP_TIME => TimestampFields::Time,
+            DGP_SIM_TIMESTAMP_TIMESTAMP => TimestampFields::Timestamp,
+            DGP_SIM_TIMESTAMP_BOTH => TimestampFields::Both,
+            other => return Err(Failure::new(DGP_ERR_INVALID_ARGUMENT, format!("{other} is not a timestamp form"))),
+        };
+        Ok(())
+    })
+}
+
+/// Non-zero: DGTimeStamps from connect, before login, as field DGPhones
+/// send them. Zero (default): only to logged-in clients.
+///
+/// # Safety
+/// `config` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_set_timestamps_from_connect(
+    config: *mut dgp_sim_config,
+    on: i32,
+) -> dgp_result {
+    configure(config, |c| {
+        c.timestamps_from_connect = on != 0;
+        Ok(())
+    })
+}
+
+/// A refused login comes as a DGPhoneResponse with `Response: Error` (the default).
+pub const DGP_SIM_REFUSAL_RESPONSE: u32 = 0;
+/// A refused login comes as a DGPhoneEvent with `Status: Error`.
+pub const DGP_SIM_REFUSAL_EVENT: u32 = 1;
+/// A refused login comes as the response, then the event.
+pub const DGP_SIM_REFUSAL_BOTH: u32 = 2;
+
+/// How a refused login is told: `DGP_SIM_REFUSAL_*`.
+///
+/// # Safety
+/// `config` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_set_login_refusal(config: *mut dgp_sim_config, form: u32) -> dgp_result {
+    configure(config, |c| {
+        c.login_refusal = match form {
+            DGP_SIM_REFUSAL_RESPONSE => LoginRefusal::Response,
+            DGP_SIM_REFUSAL_EVENT => LoginRefusal::Event,
+            DGP_SIM_REFUSAL_BOTH => LoginRefusal::Both,
+            other => return Err(Failure::new(DGP_ERR_INVALID_ARGUMENT, format!("{other} is not a refusal form"))),
+        };
+        Ok(())
+    })
+}
+
+/// How long the far end rings before it answers a dial (with auto-answer
+/// on): Dialing at once, Answer `delay_ms` later; commands are answered
+/// meanwhile and a hangup cancels it. 0 (default): at once.
+///
+/// # Safety
+/// `config` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_set_answer_delay_ms(config: *mut dgp_sim_config, delay_ms: u32) -> dgp_result {
+    configure(config, |c| {
+        c.answer_delay = Duration::from_millis(u64::from(delay_ms));
+        Ok(())
+    })
+}
+
+/// Hangup on an idle line is refused: `Status: Error` (the default).
+pub const DGP_SIM_IDLE_HANGUP_REFUSE: u32 = 0;
+/// Hangup on an idle line is answered `Status: Ready` on that line.
+pub const DGP_SIM_IDLE_HANGUP_READY: u32 = 1;
+
+/// What Hangup on an idle line gets: `DGP_SIM_IDLE_HANGUP_*`.
+///
+/// # Safety
+/// `config` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_set_idle_hangup(config: *mut dgp_sim_config, answer: u32) -> dgp_result {
+    configure(config, |c| {
+        c.idle_hangup = match answer {
+            DGP_SIM_IDLE_HANGUP_REFUSE => IdleHangup::Refuse,
+            DGP_SIM_IDLE_HANGUP_READY => IdleHangup::Ready,
+            other => {
+                return Err(Failure::new(DGP_ERR_INVALID_ARGUMENT, format!("{other} is not an idle-hangup answer")))
+            }
+        };
+        Ok(())
+    })
+}
+
+/// Sets every field behaviour of a family of DGPhones at once: "classic"
+/// (the documents' behaviour, the defaults) or "field-2013" (colon-free
+/// Timestamp every 10 s from connect, refused login as response and event,
+/// 2 s ring, idle hangup answered Ready). Setters called after it change
+/// what it set. Errors: DGP_ERR_INVALID_ARGUMENT for an unknown name.
+///
+/// # Safety
+/// `config` valid; `name` a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_sim_config_set_profile(config: *mut dgp_sim_config, name: *const c_char) -> dgp_result {
+    configure(config, |c| {
+        let profile: Profile = text("name", name)?.parse().map_err(|e| Failure::new(DGP_ERR_INVALID_ARGUMENT, e))?;
+        profile.apply(c);
         Ok(())
     })
 }

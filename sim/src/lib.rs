@@ -5,14 +5,17 @@
 //! Each connected client gets its own simulated DGPhone: a login, six lines
 //! and a selected line (line 1 at first). It plays the call flows described
 //! in PROTOCOL.md: Login answered by a `DGPhoneResponse`, LineSelect, Dial
-//! (the far end answers at once unless [`SimConfig::auto_answer`] is off),
+//! (the far end answers at once, or after [`SimConfig::answer_delay`],
+//! unless [`SimConfig::auto_answer`] is off),
 //! Answer, Hold (toggle or `Hold: 0|1`), SendDtmf, Hangup (then Ready),
 //! Status (one event per line), logoff (UserLogoff, then the connection
 //! closes), QueueStatus, AgentPause, and the agent login (dial the feature
 //! code, then the agent code and the password as DTMF ending in `#`).
 //! Commands act on the selected line unless they carry `Line:` (Dial,
 //! Answer, Hangup, and Hold too); SendDtmf always uses the selected line.
-//! A refused command is answered by `Status: Error` with a `Message:`.
+//! A refused command is answered by `Status: Error` with a colon-free
+//! `Message:` (field parsers split on every `:`); `Command: DGTimeStamp`
+//! by a `DGTimeStamp`.
 //!
 //! The owner plays the far end and the PBX: [`Simulator::incoming_call`],
 //! [`Simulator::far_end_answer`], [`Simulator::far_end_hangup`],
@@ -28,8 +31,11 @@
 //!   the crate (`Scenario::builtin("incoming-call")`); see
 //!   `scenarios/README.md` for the format.
 //! - **Behaviour switches** in [`SimConfig`]: login accepted, rejected with
-//!   DGPhone's message or ignored; timestamp interval; CRLF or bare LF;
-//!   greeting or none; Windows-1252 text.
+//!   DGPhone's message or ignored, and how a refusal is told; timestamp
+//!   interval, fields, and whether they start at connect; the far end's
+//!   answer delay; what an idle hangup gets; CRLF or bare LF; greeting or
+//!   none; Windows-1252 text. A [`Profile`] sets the field behaviours of a
+//!   family of DGPhones at once.
 //! - **Faults** ([`Fault`]): lasting (delay, one byte per write, silent)
 //!   or one-shot (close mid-packet, oversize, invalid UTF-8, NUL, garbage,
 //!   flood, restart), at start ([`SimConfig::faults`]), at run time
@@ -69,6 +75,7 @@ mod fault;
 pub mod ffi;
 mod phone;
 mod player;
+mod profile;
 mod record;
 mod replay;
 mod scenario;
@@ -82,8 +89,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use config::{LineEnding, LoginPolicy, SimConfig};
+pub use config::{IdleHangup, LineEnding, LoginPolicy, LoginRefusal, SimConfig, TimestampFields};
 pub use fault::Fault;
+pub use profile::Profile;
 pub use record::Recorder;
 pub use replay::{Replay, ReplayOptions};
 pub use scenario::{Action, Scenario, ScenarioError, ScenarioFailure, ScenarioOutcome, DEFAULT_EXPECT_TIMEOUT};
@@ -168,7 +176,8 @@ impl Simulator {
     }
 
     /// The far end answers the call being dialled on `line` (`Answer`), for
-    /// use with [`SimConfig::auto_answer`] off. Only lines that are Dialing.
+    /// use with [`SimConfig::auto_answer`] off (or before the answer delay
+    /// is over). Only lines that are Dialing.
     pub fn far_end_answer(&self, line: Line) {
         self.inject(&|phone| phone.far_end_answer(line));
     }

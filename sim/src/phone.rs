@@ -4,8 +4,10 @@
 //! no threads, so every flow is unit-tested here.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use super::config::{LoginPolicy, SimConfig};
+use super::clock;
+use super::config::{IdleHangup, LoginPolicy, LoginRefusal, SimConfig};
 use crate::protocol::validate::{check_digits, is_dtmf};
 use crate::protocol::{EventKind, Line};
 use crate::wire::Packet;
@@ -36,6 +38,8 @@ struct LineSlot {
     state: CallState,
     /// The other party, while a call lasts.
     number: String,
+    /// When the far end answers this Dialing call (an answer delay).
+    answer_at: Option<Instant>,
 }
 
 /// The agent login in progress after the feature code was dialled: the
@@ -93,7 +97,7 @@ fn required<'a>(packet: &'a Packet, key: &str) -> Result<&'a str, Refusal> {
 fn parse_line(text: &str) -> Result<Line, Refusal> {
     match text.trim().parse::<u32>().ok().and_then(|n| Line::new(n).ok()) {
         Some(line) => Ok(line),
-        None => refuse(None, format!("Invalid line: {text} (DGPhone has lines 1 to 6)")),
+        None => refuse(None, format!("Invalid line {text}, DGPhone has lines 1 to 6")),
     }
 }
 
@@ -111,6 +115,8 @@ pub(crate) struct Phone {
     agent: Option<String>,
     /// Starts as the config says; a scenario may change it for this phone.
     auto_answer: bool,
+    /// How long the far end rings before answering; as `auto_answer`.
+    answer_delay: Duration,
     /// The agent's shift: the line of the feature-code call, which stays
     /// up after AgentLogin; hanging it up logs the agent off.
     shift: Option<Shift>,
@@ -130,6 +136,7 @@ impl Phone {
     pub(crate) fn new(config: Arc<SimConfig>) -> Phone {
         Phone {
             auto_answer: config.auto_answer,
+            answer_delay: config.answer_delay,
             config,
             user: None,
             lines: Default::default(),
@@ -180,8 +187,12 @@ impl Phone {
         self.event(status, Some(line)).with("Number", &self.slot(line).number)
     }
 
+    /// A refusal. Its Message is colon-free, as every DGPhone message seen
+    /// in the field is (field parsers split on every `:`): the simulator's
+    /// own words have none, and a colon in a value it echoes (an unknown
+    /// command's name, a bad line) becomes a blank.
     fn error(&self, refusal: &Refusal) -> Packet {
-        self.event("Error", refusal.line).with("Message", &refusal.message)
+        self.event("Error", refusal.line).with("Message", &refusal.message.replace(':', " "))
     }
 
     /// Handles one packet received from the client.
@@ -197,12 +208,16 @@ impl Phone {
         if !action.eq_ignore_ascii_case("DGPhoneCommand") {
             return match action {
                 "" => refuse(None, "Missing Action"),
-                _ => refuse(None, format!("Unknown Action: {action}")),
+                _ => refuse(None, format!("Unknown Action {action}")),
             };
         }
         let command = required(packet, "Command")?;
         if command.eq_ignore_ascii_case("Login") {
             return Ok(self.login(packet));
+        }
+        // Field screens ask for the clock, logged in or not.
+        if command.eq_ignore_ascii_case("DGTimeStamp") {
+            return Ok(Reply::send(vec![clock::stamp(self.config.timestamp_fields)]));
         }
         if !self.is_logged_in() {
             return refuse(None, "Not logged in");
@@ -218,7 +233,7 @@ impl Phone {
             "hangup" => self.hangup(packet)?,
             "queuestatus" => self.queue_status(packet),
             "agentpause" => self.agent_pause(packet)?,
-            _ => return refuse(None, format!("Unknown command: {command}")),
+            _ => return refuse(None, format!("Unknown command {command}")),
         };
         Ok(Reply::send(packets))
     }
@@ -240,7 +255,20 @@ impl Phone {
             response.push("User", user);
         }
         response.push("Message", message);
-        Reply::send(vec![response])
+        if result == "Success" {
+            return Reply::send(vec![response]);
+        }
+        // A refusal as the config says: the response, a Status: Error event, or both.
+        let mut event = Packet::new().with("Event", "DGPhoneEvent").with("Status", "Error");
+        if !user.is_empty() {
+            event.push("User", user);
+        }
+        event.push("Message", message);
+        Reply::send(match self.config.login_refusal {
+            LoginRefusal::Response => vec![response],
+            LoginRefusal::Event => vec![event],
+            LoginRefusal::Both => vec![response, event],
+        })
     }
 
     fn logoff(&mut self) -> Reply {
@@ -284,12 +312,15 @@ impl Phone {
             return refuse(Some(line), format!("Line {line} is busy"));
         }
         let is_agent_login = number == self.config.agent_feature_code;
-        self.lines[line.index()] = LineSlot { state: CallState::Dialing, number };
+        self.lines[line.index()] = LineSlot { state: CallState::Dialing, number, answer_at: None };
         let mut packets = vec![self.call_event("Dialing", line)];
         if is_agent_login {
             self.agent_login = Some(AgentLogin { line, code: None, typed: String::new() });
-        } else if self.auto_answer {
+        } else if self.auto_answer && self.answer_delay.is_zero() {
             packets.extend(self.far_end_answer(line));
+        } else if self.auto_answer {
+            // Answered later, by `answers_due`, from the session's read loop.
+            self.lines[line.index()].answer_at = Some(Instant::now() + self.answer_delay);
         }
         Ok(packets)
     }
@@ -310,7 +341,7 @@ impl Phone {
             None => None,
             Some("1") => Some(true),
             Some("0") => Some(false),
-            Some(other) => return refuse(Some(line), format!("Invalid Hold: {other} (0 or 1)")),
+            Some(other) => return refuse(Some(line), format!("Invalid Hold {other}, 0 or 1")),
         };
         let on_hold = match self.slot(line).state {
             CallState::Connected => wanted.unwrap_or(true),
@@ -326,7 +357,7 @@ impl Phone {
     fn send_dtmf(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
         let digits = required(packet, "Digits")?;
         if let Err(e) = check_digits(digits) {
-            return refuse(None, format!("Invalid Digits: {}", e.reason));
+            return refuse(None, format!("Invalid Digits, {}", e.reason));
         }
         let line = self.selected;
         if !self.slot(line).state.carries_dtmf() {
@@ -384,8 +415,10 @@ impl Phone {
 
     fn hangup(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
         let line = self.target_line(packet)?;
-        if self.slot(line).state == CallState::Idle {
-            return refuse(Some(line), format!("Line {line} is idle"));
+        match (self.slot(line).state, self.config.idle_hangup) {
+            (CallState::Idle, IdleHangup::Refuse) => return refuse(Some(line), format!("Line {line} is idle")),
+            (CallState::Idle, IdleHangup::Ready) => return Ok(vec![self.event("Ready", Some(line))]),
+            _ => {}
         }
         Ok(self.end_call(line))
     }
@@ -454,7 +487,7 @@ impl Phone {
         let agent = required(packet, "Agent")?;
         let paused = match required(packet, "Paused")? {
             paused @ ("0" | "1") => paused,
-            other => return refuse(None, format!("Invalid Paused: {other} (0 or 1)")),
+            other => return refuse(None, format!("Invalid Paused {other}, 0 or 1")),
         };
         let mut event = self.event("AgentPaused", None).with("Agent", agent).with("Paused", paused);
         if let Some(reason) = packet.get("Reason").map(str::trim).filter(|r| !r.is_empty()) {
@@ -472,7 +505,7 @@ impl Phone {
         if !self.is_logged_in() || self.slot(line).state != CallState::Idle {
             return Vec::new();
         }
-        self.lines[line.index()] = LineSlot { state: CallState::Ringing, number: number.to_string() };
+        self.lines[line.index()] = LineSlot { state: CallState::Ringing, number: number.to_string(), answer_at: None };
         vec![self.call_event("ReceivingCall", line)]
     }
 
@@ -482,7 +515,26 @@ impl Phone {
             return Vec::new();
         }
         self.set(line, CallState::Connected);
+        self.lines[line.index()].answer_at = None;
         vec![self.call_event("Answer", line)]
+    }
+
+    /// The far end answers every Dialing call whose answer delay is over
+    /// at `now`.
+    pub(crate) fn answers_due(&mut self, now: Instant) -> Vec<Packet> {
+        let due: Vec<Line> = Line::all()
+            .filter(|line| self.slot(*line).state == CallState::Dialing)
+            .filter(|line| self.slot(*line).answer_at.map_or(false, |at| at <= now))
+            .collect();
+        due.into_iter().flat_map(|line| self.far_end_answer(line)).collect()
+    }
+
+    /// When the next delayed answer is due, if any call waits for one.
+    pub(crate) fn next_answer(&self) -> Option<Instant> {
+        Line::all()
+            .filter(|line| self.slot(*line).state == CallState::Dialing)
+            .filter_map(|line| self.slot(line).answer_at)
+            .min()
     }
 
     /// The far end hangs up (or a ringing caller gives up).
@@ -505,6 +557,11 @@ impl Phone {
     /// Whether the far end answers this phone's dials at once.
     pub(crate) fn set_auto_answer(&mut self, on: bool) {
         self.auto_answer = on;
+    }
+
+    /// How long the far end rings before answering this phone's dials.
+    pub(crate) fn set_answer_delay(&mut self, delay: Duration) {
+        self.answer_delay = delay;
     }
 
     /// A DGPhoneEvent with this Status, the phone's User (unless `headers`
@@ -682,6 +739,30 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_comes_in_the_form_asked_for() {
+        let reject = || LoginPolicy::Reject("Invalid user".into());
+        let response = "Event: DGPhoneResponse, Response: Error, Command: Login, User: 201, Message: Invalid user";
+        let event = "Event: DGPhoneEvent, Status: Error, User: 201, Message: Invalid user";
+        let refused = |login_refusal, login| {
+            let mut phone = phone_with(SimConfig { login, login_refusal, ..SimConfig::default() });
+            let reply = phone.handle(&command("Login", &[("User", "201")]));
+            assert!(!phone.is_logged_in());
+            reply.packets.iter().map(text).collect::<Vec<_>>()
+        };
+        assert_eq!(refused(LoginRefusal::Response, reject()), [response]);
+        assert_eq!(refused(LoginRefusal::Event, reject()), [event]);
+        assert_eq!(refused(LoginRefusal::Both, reject()), [response, event]);
+        let mut phone = phone_with(SimConfig { login_refusal: LoginRefusal::Event, ..SimConfig::default() });
+        let reply = phone.handle(&command("Login", &[]));
+        assert_eq!(
+            reply.packets.iter().map(text).collect::<Vec<_>>(),
+            ["Event: DGPhoneEvent, Status: Error, Message: Missing User"]
+        );
+        let mut accepting = phone_with(SimConfig { login_refusal: LoginRefusal::Both, ..SimConfig::default() });
+        assert_eq!(run(&mut accepting, "Login", &[("User", "201")]), ["Success"], "a success is a response only");
+    }
+
+    #[test]
     fn commands_before_login_are_refused() {
         let mut phone = phone_with(SimConfig::default());
         for name in ["Status", "Dial", "logoff"] {
@@ -694,11 +775,44 @@ mod tests {
     #[test]
     fn unknown_action_and_command_are_named() {
         let mut phone = logged_in(SimConfig::default());
-        assert_eq!(message(&mut phone, &command("Transfer", &[])), "Unknown command: Transfer");
-        assert_eq!(message(&mut phone, &Packet::new().with("Action", "Ping")), "Unknown Action: Ping");
+        assert_eq!(message(&mut phone, &command("Transfer", &[])), "Unknown command Transfer");
+        assert_eq!(message(&mut phone, &command("Ns:Transfer", &[])), "Unknown command Ns Transfer");
+        assert_eq!(message(&mut phone, &Packet::new().with("Action", "Ping")), "Unknown Action Ping");
         assert_eq!(message(&mut phone, &Packet::new().with("Foo", "1")), "Missing Action");
         let no_command = Packet::new().with("Action", "dgphonecommand");
         assert_eq!(message(&mut phone, &no_command), "Missing Command");
+    }
+
+    #[test]
+    fn dgtimestamp_is_answered_by_a_dgtimestamp_logged_in_or_not() {
+        for mut phone in [phone_with(SimConfig::default()), logged_in(SimConfig::default())] {
+            let reply = phone.handle(&command("DGTimeStamp", &[])).packets;
+            assert_eq!(reply.len(), 1);
+            assert_eq!(reply[0].get("Event"), Some("DGTimeStamp"));
+            assert!(reply[0].get("Time").is_some());
+        }
+    }
+
+    #[test]
+    fn no_refusal_has_a_colon_in_its_message() {
+        let mut phone = logged_in(SimConfig::default());
+        let refused = [
+            command("Transfer", &[]),
+            Packet::new().with("Action", "Ping"),
+            command("LineSelect", &[("Line", "9")]),
+            command("Hold", &[("Hold", "maybe")]),
+            command("SendDtmf", &[("Digits", "12x")]),
+            command("SendDtmf", &[("Digits", "1\u{7}")]),
+            command("AgentPause", &[("Agent", "7001"), ("Paused", "x:y")]),
+            command("Answer", &[]),
+            command("Hangup", &[("Line", "a:b")]),
+        ];
+        for packet in refused {
+            let reply = phone.handle(&packet).packets;
+            assert_eq!(reply[0].get("Status"), Some("Error"), "{packet:?}");
+            let message = reply[0].get("Message").unwrap();
+            assert!(!message.is_empty() && !message.contains(':'), "{packet:?}: {message}");
+        }
     }
 
     #[test]
@@ -734,6 +848,32 @@ mod tests {
     }
 
     #[test]
+    fn with_an_answer_delay_the_far_end_answers_when_it_is_due() {
+        let delay = Duration::from_secs(2);
+        let mut phone = logged_in(SimConfig { answer_delay: delay, ..SimConfig::default() });
+        let before = Instant::now();
+        assert_eq!(run(&mut phone, "Dial", &[("Number", "100")]), ["Dialing:1"]);
+        let due = phone.next_answer().expect("an answer is due");
+        assert!(due >= before + delay && due <= Instant::now() + delay);
+        assert!(phone.answers_due(due - Duration::from_millis(1)).is_empty(), "not yet");
+        assert_eq!(run(&mut phone, "Status", &[])[0], "Dialing:1", "still ringing");
+        assert_eq!(statuses(&phone.answers_due(due)), ["Answer:1"]);
+        assert_eq!((phone.state(line(1)), phone.next_answer()), (CallState::Connected, None));
+
+        // A hangup while it rings cancels the answer.
+        run(&mut phone, "Dial", &[("Number", "101"), ("Line", "2")]);
+        assert!(phone.next_answer().is_some());
+        run(&mut phone, "Hangup", &[("Line", "2")]);
+        assert_eq!(phone.next_answer(), None);
+        assert!(phone.answers_due(Instant::now() + delay * 2).is_empty());
+
+        // Without auto-answer the delay does not matter.
+        phone.set_auto_answer(false);
+        run(&mut phone, "Dial", &[("Number", "102"), ("Line", "3")]);
+        assert_eq!(phone.next_answer(), None);
+    }
+
+    #[test]
     fn incoming_call_answered_then_hung_up_by_the_far_end() {
         let mut phone = logged_in(SimConfig::default());
         let ring = phone.incoming_call(line(3), "5511");
@@ -743,6 +883,17 @@ mod tests {
         let answered = phone.handle(&command("Answer", &[("Line", "3")])).packets;
         assert_eq!(text(&answered[0]), format!("{EVENT}, Status: Answer, User: 201, Line: 3, Number: 5511"));
         assert_eq!(statuses(&phone.far_end_hangup(line(3))), ["Hangup:3", "Ready:3"]);
+    }
+
+    #[test]
+    fn hanging_up_an_idle_line_is_refused_or_answered_ready() {
+        let mut refusing = logged_in(SimConfig::default());
+        assert_eq!(message(&mut refusing, &command("Hangup", &[("Line", "3")])), "Line 3 is idle");
+        let mut ready = logged_in(SimConfig { idle_hangup: IdleHangup::Ready, ..SimConfig::default() });
+        assert_eq!(run(&mut ready, "Hangup", &[("Line", "3")]), ["Ready:3"]);
+        assert_eq!(run(&mut ready, "Hangup", &[]), ["Ready:1"]);
+        run(&mut ready, "Dial", &[("Number", "100")]);
+        assert_eq!(run(&mut ready, "Hangup", &[]), ["Hangup:1", "Ready:1"], "a call is hung up as ever");
     }
 
     #[test]
@@ -831,7 +982,9 @@ mod tests {
         let empty = command("LineSelect", &[("Line", " ")]);
         assert_eq!(message(&mut phone, &empty), "Missing Line");
         let dial = command("Dial", &[("Number", "1"), ("Line", "9")]);
-        assert_eq!(message(&mut phone, &dial), "Invalid line: 9 (DGPhone has lines 1 to 6)");
+        assert_eq!(message(&mut phone, &dial), "Invalid line 9, DGPhone has lines 1 to 6");
+        let with_colon = command("LineSelect", &[("Line", "1:2")]);
+        assert_eq!(message(&mut phone, &with_colon), "Invalid line 1 2, DGPhone has lines 1 to 6");
     }
 
     #[test]
@@ -919,7 +1072,7 @@ mod tests {
         assert_eq!(text(&pause[0]), format!("{EVENT}, {expected}"));
         assert_eq!(
             message(&mut phone, &command("AgentPause", &[("Agent", "7001"), ("Paused", "yes")])),
-            "Invalid Paused: yes (0 or 1)"
+            "Invalid Paused yes, 0 or 1"
         );
         assert_eq!(message(&mut phone, &command("AgentPause", &[("Paused", "0")])), "Missing Agent");
     }

@@ -1,5 +1,8 @@
 //! Records the simulator's raw traffic, both directions, timestamped, in
 //! the wire recording format ([`crate::wire::record`]), by observing it.
+//! DTMF digits the clients send are redacted as the client's own wire log
+//! redacts them ([`crate::wire::redact`]): recordings get attached to
+//! support tickets, and an agent's password travels as DTMF.
 
 use std::collections::HashMap;
 use std::io;
@@ -9,8 +12,10 @@ use std::sync::Mutex;
 use super::server::lock;
 use super::Traffic;
 use crate::wire::record::{Side, WireLog};
+use crate::wire::redact::DtmfRedactor;
 
-/// An observer that writes every connection's bytes to a recording.
+/// An observer that writes every connection's bytes to a recording, with
+/// the `Digits` of the clients' commands shown as `<redacted>`.
 /// Combine it with another observer by calling [`Recorder::observe`] from
 /// yours.
 ///
@@ -23,8 +28,15 @@ use crate::wire::record::{Side, WireLog};
 #[derive(Debug)]
 pub struct Recorder {
     log: WireLog,
-    /// The simulator's client numbers → the recording's connection numbers.
-    connections: Mutex<HashMap<u64, u64>>,
+    /// The simulator's client numbers → the recording's connection numbers
+    /// and the redaction of what that client sends.
+    connections: Mutex<HashMap<u64, Recorded>>,
+}
+
+#[derive(Debug)]
+struct Recorded {
+    number: u64,
+    client_side: DtmfRedactor,
 }
 
 impl Recorder {
@@ -41,7 +53,15 @@ impl Recorder {
     /// The recording's number for a client, opening it on first sight (an
     /// injection may write to a client before its session says hello).
     fn connection(&self, client: u64) -> u64 {
-        *lock(&self.connections).entry(client).or_insert_with(|| self.log.open())
+        self.with_connection(client, |recorded| recorded.number)
+    }
+
+    fn with_connection<T>(&self, client: u64, f: impl FnOnce(&mut Recorded) -> T) -> T {
+        let mut connections = lock(&self.connections);
+        let recorded = connections
+            .entry(client)
+            .or_insert_with(|| Recorded { number: self.log.open(), client_side: DtmfRedactor::default() });
+        f(recorded)
     }
 
     /// Writes down one piece of traffic; ignores what carries no bytes.
@@ -50,11 +70,22 @@ impl Recorder {
             Traffic::Connected { client, .. } => {
                 self.connection(*client);
             }
-            Traffic::BytesReceived { client, bytes } => self.log.data(self.connection(*client), Side::Client, bytes),
+            Traffic::BytesReceived { client, bytes } => {
+                let (number, redacted) = self.with_connection(*client, |r| (r.number, r.client_side.redact(bytes)));
+                // A piece that is only the start of a possible Digits line
+                // is written with what completes it.
+                if !redacted.is_empty() {
+                    self.log.data(number, Side::Client, &redacted);
+                }
+            }
             Traffic::BytesSent { client, bytes } => self.log.data(self.connection(*client), Side::Server, bytes),
             Traffic::Closed { client, by_client, .. } => {
                 let by = if *by_client { Side::Client } else { Side::Server };
-                self.log.close(self.connection(*client), Some(by));
+                let (number, held) = self.with_connection(*client, |r| (r.number, r.client_side.finish()));
+                if !held.is_empty() {
+                    self.log.data(number, Side::Client, &held);
+                }
+                self.log.close(number, Some(by));
                 lock(&self.connections).remove(client);
                 self.log.flush();
             }

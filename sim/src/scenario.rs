@@ -26,6 +26,7 @@
 //! | `close` | closes the connection |
 //! | `fault oversize=70000` | a fault on this connection (see [`Fault`]; `restart=2s` restarts the whole simulator) |
 //! | `set auto-answer on\|off` | whether the far end answers this client's dials at once |
+//! | `set answer-delay 2s` | how long the far end rings before it answers this client's dials (`0s`: at once) |
 //!
 //! Steps that act on the phone (`ring`, `answer-far`, `hangup-far`,
 //! `dtmf`, `agent`) need a logged-in client (start with `expect Login`)
@@ -43,6 +44,7 @@ use super::fault::Fault;
 use crate::protocol::validate::is_dtmf;
 use crate::protocol::{EventKind, Line};
 use crate::wire::escape::unescape;
+use crate::wire::redact::REDACTED;
 use crate::wire::Packet;
 
 /// The scenarios shipped with the simulator, by name (each also a file
@@ -136,6 +138,8 @@ pub enum Action {
     Fault(Fault),
     /// Whether the far end answers the client's dials at once.
     AutoAnswer(bool),
+    /// How long the far end rings before answering the client's dials.
+    AnswerDelay(Duration),
 }
 
 /// A scenario that cannot be read: which file, which line (0: the file as a
@@ -219,7 +223,7 @@ impl Scenario {
                 expected: m.expected,
                 found: m.found,
             })?;
-            steps.push(Step { line: index + 1, text: trimmed.to_string(), kind });
+            steps.push(Step { line: index + 1, text: shown(trimmed, &kind), kind });
         }
         Ok(Scenario { name: name.to_string(), steps })
     }
@@ -302,6 +306,24 @@ impl std::str::FromStr for Action {
             StepKind::Act(action) => Ok(action),
             _ => Err("expected an action; wait, timeout and expect only make sense in a scenario".into()),
         }
+    }
+}
+
+/// A step's text as logs and failures show it: an `expect` for DTMF
+/// shows `Digits=<redacted>`, as every log of the client's commands does
+/// (an agent's password travels as DTMF); the step still matches the digits.
+fn shown(text: &str, kind: &StepKind) -> String {
+    let names_digits = |e: &Expect| e.headers.iter().any(|(key, _)| key.eq_ignore_ascii_case("Digits"));
+    match (kind, tokens(text)) {
+        (StepKind::Expect(expect), Ok(tokens)) if names_digits(expect) => tokens
+            .iter()
+            .map(|token| match token.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("Digits") => format!("{key}={REDACTED}"),
+                _ => token.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => text.to_string(),
     }
 }
 
@@ -514,6 +536,10 @@ fn parse_step(text: &str) -> Result<StepKind, Mistake> {
             }
         }
         "set" => match args {
+            [switch, value] if switch.eq_ignore_ascii_case("answer-delay") => {
+                act(Action::AnswerDelay(duration(Some(value))?))
+            }
+            [switch] if switch.eq_ignore_ascii_case("answer-delay") => mistake("a duration such as 200ms or 2s", END),
             [switch, value] if switch.eq_ignore_ascii_case("auto-answer") => {
                 match value.to_ascii_lowercase().as_str() {
                     "on" => act(Action::AutoAnswer(true)),
@@ -521,7 +547,9 @@ fn parse_step(text: &str) -> Result<StepKind, Mistake> {
                     _ => mistake("on or off", *value),
                 }
             }
-            [switch, ..] if !switch.eq_ignore_ascii_case("auto-answer") => mistake("auto-answer", *switch),
+            [switch, ..] if !["auto-answer", "answer-delay"].iter().any(|s| switch.eq_ignore_ascii_case(s)) => {
+                mistake("auto-answer or answer-delay", *switch)
+            }
             [_] => mistake("on or off", END),
             [_, _, extra, ..] => mistake(END, *extra),
             _ => mistake("auto-answer on|off", END),
@@ -608,6 +636,8 @@ mod tests {
         assert_eq!(act("Close"), Action::Close);
         assert_eq!(act("fault flood=5"), Action::Fault(Fault::Flood(5)));
         assert_eq!(act("set auto-answer off"), Action::AutoAnswer(false));
+        assert_eq!(act("set answer-delay 1.5s"), Action::AnswerDelay(ms(1500)));
+        assert_eq!(act("SET Answer-Delay 0s"), Action::AnswerDelay(ms(0)));
     }
 
     #[test]
@@ -637,7 +667,12 @@ mod tests {
         assert!(error("agent Hangup 7001").starts_with("t.scn:1: expected an agent status (AgentLogin"));
         assert!(error("fault explode").contains("found \"explode\" (\"explode\" is not a fault"));
         assert_eq!(error("set auto-answer maybe"), "t.scn:1: expected on or off, found maybe");
-        assert_eq!(error("set volume 3"), "t.scn:1: expected auto-answer, found volume");
+        assert_eq!(error("set volume 3"), "t.scn:1: expected auto-answer or answer-delay, found volume");
+        assert_eq!(error("set answer-delay soon"), "t.scn:1: expected a duration such as 200ms or 2s, found soon");
+        assert_eq!(
+            error("set answer-delay"),
+            "t.scn:1: expected a duration such as 200ms or 2s, found the end of the line"
+        );
     }
 
     #[test]
@@ -658,6 +693,15 @@ mod tests {
         assert!(missing.to_string().starts_with("no-such: expected a built-in scenario (outgoing-call, "));
         let unreadable = Scenario::load("/nonexistent/x.scn").unwrap_err();
         assert!(unreadable.to_string().starts_with("/nonexistent/x.scn: expected a readable scenario file, found "));
+    }
+
+    #[test]
+    fn an_expected_password_is_not_shown() {
+        let scenario =
+            Scenario::parse("t.scn", "expect SendDtmf Digits=1234# within 5s\nexpect Dial Number=100").unwrap();
+        assert_eq!(scenario.steps[0].text, "expect SendDtmf Digits=<redacted> within 5s");
+        assert!(matches!(&scenario.steps[0].kind, StepKind::Expect(e) if e.headers == pairs(&[("Digits", "1234#")])));
+        assert_eq!(scenario.steps[1].text, "expect Dial Number=100");
     }
 
     #[test]

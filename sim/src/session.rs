@@ -1,7 +1,7 @@
 //! The thread that serves one connection: reads its commands, has them
 //! answered, plays its scenario, and sends its timestamps. It never polls:
-//! each read waits until bytes come or the next timestamp or scenario step
-//! is due.
+//! each read waits until bytes come or the next timestamp, scenario step
+//! or delayed far-end answer is due.
 
 use std::io::{self, Read};
 use std::net::TcpStream;
@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::act;
 use super::clock;
+use super::config::SimConfig;
 use super::connection::Connection;
 use super::player::{Player, Progress};
 use super::scenario::{ScenarioOutcome, StepKind};
@@ -100,24 +101,27 @@ impl Script {
     }
 }
 
-/// When the next DGTimeStamp is due: one interval after login, then every
-/// interval, for as long as the client stays logged in.
+/// When the next DGTimeStamp is due: one interval after login (or after
+/// connecting, when the config says so), then every interval, for as long
+/// as the client stays logged in (or connected).
 struct Timestamps {
     interval: Option<Duration>,
+    from_connect: bool,
     next: Option<Instant>,
 }
 
 impl Timestamps {
-    fn new(interval: Option<Duration>) -> Timestamps {
+    fn new(config: &SimConfig) -> Timestamps {
         // A zero interval would mean a timestamp storm; treat it as none.
-        Timestamps { interval: interval.filter(|i| !i.is_zero()), next: None }
+        let interval = config.timestamp_interval.filter(|i| !i.is_zero());
+        Timestamps { interval, from_connect: config.timestamps_from_connect, next: None }
     }
 
     /// Sends a timestamp if one is due; returns how long the next read may
     /// wait (`None`: as long as it takes).
     fn tick(&mut self, client: &Connection, shared: &Shared) -> Option<Duration> {
         let interval = match self.interval {
-            Some(interval) if client.is_logged_in() => interval,
+            Some(interval) if self.from_connect || client.is_logged_in() => interval,
             _ => {
                 self.next = None;
                 return None;
@@ -126,8 +130,7 @@ impl Timestamps {
         let now = Instant::now();
         let mut due = *self.next.get_or_insert(now + interval);
         if now >= due {
-            let stamp = Packet::new().with("Event", "DGTimeStamp").with("Time", &clock::now_utc());
-            client.send(shared, &[stamp]);
+            client.send(shared, &[clock::stamp(shared.config.timestamp_fields)]);
             due = now + interval;
             self.next = Some(due);
         }
@@ -141,7 +144,7 @@ fn serve(client: &Connection, reader: &mut Tee<'_>, shared: &Shared, script: &mu
     if let Some(greeting) = &shared.config.greeting {
         client.send_raw(shared, &shared.encoding.line(greeting));
     }
-    let mut timestamps = Timestamps::new(shared.config.timestamp_interval);
+    let mut timestamps = Timestamps::new(&shared.config);
     let mut decoder = Decoder::default();
     // The configured one-shot faults, played once after the login.
     let mut login_faults: Vec<_> = shared.config.faults.iter().filter(|f| !f.is_lasting()).collect();
@@ -172,12 +175,12 @@ fn serve(client: &Connection, reader: &mut Tee<'_>, shared: &Shared, script: &mu
         }
         let step_due = script.drive(client, shared);
         let stamp_wait = timestamps.tick(client, shared);
+        // Delayed answers are due here, not in a sleep: the read below waits
+        // at most until the next one, and commands are answered meanwhile.
+        let answer_due = client.answers_due(shared, Instant::now());
         // A zero read timeout is an error, hence the floor of 1 ms.
-        let step_wait = step_due.map(|due| due.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)));
-        let wait = match (stamp_wait, step_wait) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let until = |due: Instant| due.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+        let wait = [stamp_wait, step_due.map(until), answer_due.map(until)].into_iter().flatten().min();
         if let Err(error) = reader.stream.set_read_timeout(wait) {
             return format!("socket error: {error}");
         }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::{Fault, ScenarioOutcome};
+use crate::wire::redact::REDACTED;
 use crate::wire::Packet;
 
 /// Something the simulator did, as told to an observer. `client` numbers
@@ -73,7 +74,7 @@ impl Traffic<'_> {
 
 /// A packet on one line: what it is (a command's Command, a DGPhoneEvent's
 /// Status, any other packet's Event), then `Key=Value` for the rest, with
-/// DTMF digits hidden.
+/// DTMF digits shown as `<redacted>`, as in the client's logs.
 fn describe(packet: &Packet) -> String {
     let is_command = packet.get("Action").map_or(false, |a| a.eq_ignore_ascii_case("DGPhoneCommand"));
     let (lead, said): (Option<&str>, &[&str]) = if is_command {
@@ -85,7 +86,7 @@ fn describe(packet: &Packet) -> String {
     };
     let mut line = lead.unwrap_or("(empty)").to_string();
     for (key, value) in packet.iter().filter(|(key, _)| !said.iter().any(|k| k.eq_ignore_ascii_case(key))) {
-        let value = if key.eq_ignore_ascii_case("Digits") { "***" } else { value };
+        let value = if key.eq_ignore_ascii_case("Digits") { REDACTED } else { value };
         let _ = write!(line, " {key}={value}");
     }
     line
@@ -99,7 +100,7 @@ mod tests {
     fn packets_show_on_one_line_with_dtmf_hidden() {
         let dtmf = Packet::from_pairs(&[("Action", "DGPhoneCommand"), ("Command", "SendDtmf"), ("Digits", "4321#")]);
         let line = Traffic::Received { client: 3, packet: &dtmf }.log_line().unwrap();
-        assert_eq!(line, "[3] <- SendDtmf Digits=***");
+        assert_eq!(line, "[3] <- SendDtmf Digits=<redacted>");
         let ring = Packet::from_pairs(&[("Event", "DGPhoneEvent"), ("Status", "ReceivingCall"), ("Line", "1")]);
         let line = Traffic::Sent { client: 1, packet: &ring }.log_line().unwrap();
         assert_eq!(line, "[1] -> ReceivingCall Line=1");

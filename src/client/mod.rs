@@ -47,7 +47,6 @@ use crate::protocol::validate::{check_text, MAX_VALUE_LEN};
 use crate::protocol::{confirmation, Command, Confirmation, Event, Line, Verdict};
 use crate::state::{LineInfo, PhoneState};
 use crate::wire::record::Side;
-use crate::wire::Packet;
 use queue::EventQueue;
 use waiter::{Judge, WaitSlot, Waiters};
 
@@ -210,11 +209,7 @@ impl Shared {
         let bytes = packet.encode();
         let redacted = match command {
             Command::SendDtmf(_) if self.options.redact_dtmf && self.options.wire_log.is_some() => {
-                let hidden: Vec<_> = packet
-                    .iter()
-                    .map(|(key, value)| (key, if key == "Digits" { "<redacted>" } else { value }))
-                    .collect();
-                Some(Packet::from_pairs(&hidden).encode())
+                Some(crate::wire::redact::redact_dtmf(&bytes))
             }
             _ => None,
         };

@@ -64,6 +64,37 @@ static void scenario_fault_and_recording(const char *recording) {
     dgp_sim_free(sim);
 }
 
+/* A profile and the field switches: the far end rings before it answers,
+ * an idle hangup is answered Ready, bad values are refused. */
+static void field_profile_and_switches(void) {
+    dgp_sim_config *config = dgp_sim_config_new();
+    dgp_sim *sim;
+    dgp_client *client;
+    long long dialled;
+    REQUIRE(config != NULL);
+    CHECK_SIM(dgp_sim_config_set_profile(config, "field-2013"), DGP_OK);
+    CHECK_SIM(dgp_sim_config_set_profile(config, "field-1999"), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_SIM(dgp_sim_config_set_answer_delay_ms(config, 300), DGP_OK);
+    CHECK_SIM(dgp_sim_config_set_timestamp_fields(config, DGP_SIM_TIMESTAMP_BOTH), DGP_OK);
+    CHECK_SIM(dgp_sim_config_set_timestamp_fields(config, 9), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_SIM(dgp_sim_config_set_timestamps_from_connect(config, 0), DGP_OK);
+    CHECK_SIM(dgp_sim_config_set_login_refusal(config, DGP_SIM_REFUSAL_RESPONSE), DGP_OK);
+    CHECK_SIM(dgp_sim_config_set_login_refusal(config, 9), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_SIM(dgp_sim_config_set_idle_hangup(config, 9), DGP_ERR_INVALID_ARGUMENT);
+    sim = start_sim(config);
+    dgp_sim_config_free(config);
+
+    client = client_on(dgp_sim_port(sim));
+    CHECK_RC(client, dgp_hangup(client, 3, 0), DGP_OK);
+    EXPECT_EVENT(client, DGP_EVENT_READY, 3);
+    CHECK_RC(client, dgp_dial(client, "100", WAIT_MS), DGP_OK);
+    dialled = now_ms();
+    EXPECT_EVENT(client, DGP_EVENT_ANSWER, 1);
+    CHECK(now_ms() - dialled >= 150); /* 300 ms after Dialing was sent, less the delivery */
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    dgp_sim_free(sim);
+}
+
 static void replay_gives_the_same_call(const char *recording) {
     dgp_replay *replay = NULL;
     dgp_client *client;
@@ -82,6 +113,7 @@ int main(int argc, char **argv) {
     const char *recording = argc > 1 ? argv[1] : "/tmp/dgphone-c-simulator.dgrec";
     scenario_fault_and_recording(recording);
     replay_gives_the_same_call(recording);
+    field_profile_and_switches();
     remove(recording);
     return check_finish();
 }

@@ -6,6 +6,7 @@ mod decoder;
 pub mod escape;
 mod packet;
 pub mod record;
+pub mod redact;
 pub mod text;
 
 pub use decoder::{Decoder, Frame, WireError, DEFAULT_MAX_PACKET};

@@ -25,7 +25,8 @@
 //! [`escape`](super::escape) (`\r`, `\n`, `\xNN`...), so the file is
 //! ASCII and exact. Lines starting with `#` and blank lines are comments.
 //! A client's log hides DTMF digits (`Digits: <redacted>`) unless told not
-//! to, since an agent's password travels as DTMF.
+//! to, since an agent's password travels as DTMF; the simulator's
+//! recordings always hide them, the same way ([`super::redact`]).
 
 use std::fmt;
 use std::fs::File;

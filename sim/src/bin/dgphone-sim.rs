@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use dgphone_proto::wire::record::Recording;
 use dgphone_sim::{
-    Action, Fault, LineEnding, LoginPolicy, Recorder, Replay, ReplayOptions, Scenario, SimConfig, Simulator, Traffic,
+    Action, Fault, LineEnding, LoginPolicy, Profile, Recorder, Replay, ReplayOptions, Scenario, SimConfig, Simulator,
+    Traffic,
 };
 
 const USAGE: &str = "\
@@ -35,15 +36,32 @@ Options:
                         connection has been replayed)
   --list-scenarios      print the built-in scenarios' names and exit
   --show-scenario NAME  print a built-in scenario and exit
+  --profile NAME        behave like a family of field DGPhones (applied first,
+                        so other options change it):
+                          classic: the documents' behaviour, the far end
+                            answers at once
+                          field-2013: colon-free Timestamp every 10 s from
+                            connect, refused login as response and event,
+                            2 s ring, idle hangup answered Ready
   --reject MESSAGE      refuse every login with this message (field-seen ones:
                         \"User is not active\", \"Invalid user\",
                         \"User is not a DGPhone\", \"Invalid version of DGPhone\")
   --ignore-login        never answer a login
+  --refusal FORM        how a refused login is told: response (default),
+                        event (DGPhoneEvent Status Error) or both
   --timestamp-secs N    send DGTimeStamp every N seconds after login (default 10; 0 = never)
   --timestamp-ms N      the same in milliseconds
+  --timestamp-field F   DGTimeStamp's fields: time (default, local time),
+                        timestamp (Unix seconds, colon-free) or both
+  --timestamps-from-connect
+                        send DGTimeStamps from connect, before login
   --no-greeting         send no greeting line on connect
   --greeting TEXT       the greeting line (default \"DGPhone Remote Control/1.0\")
   --no-auto-answer      leave dialled calls ringing until the far end answers
+  --answer-delay-ms N   how long the far end rings before it answers a dialled
+                        call (default 2000, as a real call; 0 = at once)
+  --idle-hangup ANSWER  what Hangup on an idle line gets: refuse (default,
+                        Status Error) or ready (Status Ready)
   --lf                  end lines with a bare LF instead of CRLF
   --windows-1252        write text in Windows-1252 instead of UTF-8
   --fault SPEC          a fault every connection starts with (repeatable):
@@ -65,6 +83,11 @@ a scenario step: ring 1 5511999990000, answer-far, hangup-far 1, dtmf 1 5,
 agent AgentCalled 7001 Uniqueid=1, send Error Message=\"x\", logoff, close,
 fault flood=1000, fault restart=2s...
 Runs until killed.";
+
+/// How long the far end rings when started by hand: about as long as a
+/// real call, so Dialing and Answer never arrive in one read. (The
+/// library's default is zero, for quick tests.)
+const HAND_ANSWER_DELAY: Duration = Duration::from_secs(2);
 
 struct Options {
     host: String,
@@ -88,12 +111,26 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Request, String>
     let mut options = Options {
         host: "127.0.0.1".to_string(),
         port: 5038,
-        config: SimConfig { timestamp_interval: Some(Duration::from_secs(10)), ..SimConfig::default() },
+        config: SimConfig {
+            timestamp_interval: Some(Duration::from_secs(10)),
+            answer_delay: HAND_ANSWER_DELAY,
+            ..SimConfig::default()
+        },
         once: false,
         record: None,
         replay: None,
         replay_wait: false,
     };
+    let args: Vec<String> = args.into_iter().collect();
+    // The profile first, wherever it is, so the other options change it.
+    let profile = args.iter().enumerate().find_map(|(at, arg)| match arg.strip_prefix("--profile") {
+        Some("") => Some(args.get(at + 1).cloned().ok_or_else(|| "--profile needs a value".to_string())),
+        Some(value) => value.strip_prefix('=').map(|v| Ok(v.to_string())),
+        None => None,
+    });
+    if let Some(name) = profile {
+        name?.parse::<Profile>().map_err(|e| format!("--profile: {e}"))?.apply(&mut options.config);
+    }
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         // Both `--port 5038` and `--port=5038`.
@@ -125,6 +162,18 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Request, String>
             "--once" => options.once = true,
             "--reject" => options.config.login = LoginPolicy::Reject(value()?),
             "--ignore-login" => options.config.login = LoginPolicy::Ignore,
+            // Applied before the loop; its value is skipped here.
+            "--profile" => {
+                value()?;
+            }
+            "--refusal" => options.config.login_refusal = value()?.parse().map_err(|e| format!("--refusal: {e}"))?,
+            "--timestamp-field" => {
+                options.config.timestamp_fields = value()?.parse().map_err(|e| format!("--timestamp-field: {e}"))?;
+            }
+            "--timestamps-from-connect" => options.config.timestamps_from_connect = true,
+            "--idle-hangup" => {
+                options.config.idle_hangup = value()?.parse().map_err(|e| format!("--idle-hangup: {e}"))?;
+            }
             "--timestamp-secs" => {
                 let secs = number(value()?)?;
                 options.config.timestamp_interval = Some(Duration::from_secs(secs)).filter(|d| !d.is_zero());
@@ -136,6 +185,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Request, String>
             "--no-greeting" => options.config.greeting = None,
             "--greeting" => options.config.greeting = Some(value()?),
             "--no-auto-answer" => options.config.auto_answer = false,
+            "--answer-delay-ms" => options.config.answer_delay = Duration::from_millis(number(value()?)?),
             "--lf" => options.config.line_ending = LineEnding::Lf,
             "--windows-1252" => options.config.windows_1252 = true,
             "--fault" => {
@@ -309,6 +359,7 @@ mod tests {
         assert_eq!(options.config.timestamp_interval, Some(Duration::from_secs(10)));
         assert_eq!(options.config.login, LoginPolicy::Accept);
         assert!(options.config.greeting.is_some() && options.config.auto_answer);
+        assert_eq!(options.config.answer_delay, Duration::from_secs(2));
         assert!(options.config.scenario.is_none() && options.config.faults.is_empty() && !options.once);
     }
 
@@ -334,6 +385,8 @@ mod tests {
             "--fault=flood=100",
             "--record",
             "out.dgrec",
+            "--answer-delay-ms",
+            "0",
         ];
         let options = run_options(&args);
         assert_eq!((options.host.as_str(), options.port), ("0.0.0.0", 0));
@@ -345,11 +398,34 @@ mod tests {
         assert_eq!(options.config.line_ending, LineEnding::Lf);
         assert_eq!(options.config.faults, [Fault::ByteAtATime(Duration::ZERO), Fault::Flood(100)]);
         assert_eq!(options.record.as_deref(), Some("out.dgrec"));
+        assert_eq!(options.config.answer_delay, Duration::ZERO);
 
         let options = run_options(&["--ignore-login", "--timestamp-ms", "250", "--greeting", "Hi", "--replay", "x"]);
         assert_eq!(options.config.login, LoginPolicy::Ignore);
         assert_eq!(options.config.timestamp_interval, Some(Duration::from_millis(250)));
         assert_eq!((options.config.greeting.as_deref(), options.replay.as_deref()), (Some("Hi"), Some("x")));
+    }
+
+    #[test]
+    fn a_profile_comes_first_and_options_change_it() {
+        let options = run_options(&["--answer-delay-ms", "500", "--profile", "field-2013"]);
+        let expected = Profile::Field2013.config();
+        assert_eq!(options.config.answer_delay, Duration::from_millis(500), "the option wins wherever it is");
+        assert_eq!(options.config.timestamp_fields, expected.timestamp_fields);
+        assert_eq!(options.config.login_refusal, expected.login_refusal);
+        assert_eq!(options.config.idle_hangup, expected.idle_hangup);
+        assert!(options.config.timestamps_from_connect);
+        let classic = run_options(&["--profile=classic"]);
+        assert_eq!(classic.config.answer_delay, Duration::ZERO);
+        let set = run_options(&["--refusal", "event", "--timestamp-field=both", "--timestamps-from-connect"]);
+        assert_eq!(set.config.login_refusal, dgphone_sim::LoginRefusal::Event);
+        assert_eq!(set.config.timestamp_fields, dgphone_sim::TimestampFields::Both);
+        assert!(set.config.timestamps_from_connect);
+        let ready = run_options(&["--idle-hangup", "ready"]);
+        assert_eq!(ready.config.idle_hangup, dgphone_sim::IdleHangup::Ready);
+        assert!(parse(&["--profile", "x"]).err().unwrap().starts_with("--profile: \"x\" is not a profile"));
+        assert_eq!(parse(&["--profile"]).err().unwrap(), "--profile needs a value");
+        assert!(parse(&["--refusal", "loud"]).err().unwrap().starts_with("--refusal: "));
     }
 
     #[test]
