@@ -130,7 +130,7 @@ fn invalid_utf8_and_nul_become_valid_text() {
 }
 
 #[test]
-fn garbage_lines_are_greetings_and_unknown_events() {
+fn garbage_lines_are_protocol_errors_and_unknown_events_never_greetings() {
     let sim = sim(SimConfig::default());
     let client = logged_in(&sim);
     sim.set_fault(Fault::Garbage);
@@ -143,8 +143,12 @@ fn garbage_lines_are_greetings_and_unknown_events() {
         }
         seen.push(event);
     }
-    assert!(matches!(&seen[0], ClientEvent::Greeting(g) if g.starts_with("+++ line noise")), "{seen:#?}");
-    assert_eq!(seen[1], ClientEvent::Greeting("ÿþý".into()));
+    let stray = |event: &ClientEvent| match event {
+        ClientEvent::ProtocolError(WireError::StrayLine { text }) => text.clone(),
+        other => panic!("expected a stray line, got {other:?}"),
+    };
+    assert!(stray(&seen[0]).starts_with("+++ line noise"), "{seen:#?}");
+    assert_eq!(stray(&seen[1]), "ÿþý");
     match &seen[2] {
         ClientEvent::Phone(event) => assert_eq!(event.get("Key Without Value"), Some("")),
         other => panic!("expected the nonsense packet, got {other:?}"),

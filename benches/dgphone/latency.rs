@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use dgphone::{Client, ClientEvent, Command, Line, Options};
+use dgphone::{Client, ClientEvent, Command, EventKind, Line, Options};
 
 use super::report::{us, Report, Row, Verdict};
 use super::stats::{micros, percentile};
@@ -88,7 +88,9 @@ fn library_receiver(port: u16, slot: Slot) -> Client {
     let (cmd1, cmd2) = commands();
     client
         .on_event(move |handle, event| {
-            if let ClientEvent::Phone(_) = event {
+            // The login's answer is no sample.
+            let sample = matches!(&event, ClientEvent::Phone(e) if e.kind() != EventKind::Response);
+            if sample {
                 let seen = Instant::now();
                 *slot.lock().unwrap() = Stamps { seen: Some(seen), call1: Some(seen), call2: None };
                 handle.send(&cmd1).expect("sends");
@@ -99,6 +101,24 @@ fn library_receiver(port: u16, slot: Slot) -> Client {
         .expect("not on the reader thread");
     client.connect("127.0.0.1", port).expect("connects");
     client
+}
+
+/// Logs `client` in, answering its Login as DGPhone would: the library
+/// sends no command before a login.
+fn log_in(client: &Client, server: &mut TcpStream) {
+    thread::scope(|scope| {
+        let login = scope.spawn(|| client.login("201").expect("logs in"));
+        let mut request = Vec::new();
+        let mut byte = [0u8; 1];
+        while !request.ends_with(b"\r\n\r\n") {
+            server.read_exact(&mut byte).expect("reads the login");
+            request.push(byte[0]);
+        }
+        server
+            .write_all(b"Event: DGPhoneResponse\r\nResponse: Success\r\nCommand: Login\r\nUser: 201\r\n\r\n")
+            .expect("answers the login");
+        login.join().expect("the login thread ends");
+    });
 }
 
 /// One block of samples on one connection: one-way µs of events and of
@@ -192,6 +212,7 @@ pub fn run(mode: Mode, report: &mut Report) {
     let before = procfs::tids();
     let client = library_receiver(port, slot.clone());
     let (mut library, _) = listener.accept().expect("accepts");
+    log_in(&client, &mut library);
     bare_receiver(port, slot.clone());
     let (mut bare, _) = listener.accept().expect("accepts");
     let receivers: Vec<i32> = procfs::tids().into_iter().filter(|t| !before.contains(t)).collect();

@@ -79,10 +79,7 @@ impl<'a> Actions<'a> {
     /// test runs on the reader thread, which must not be made to wait.
     fn own_events(&self) -> impl Fn(&Event) -> bool + Send + Sync + 'static {
         let own = self.client.user();
-        move |event| match (event.user(), own.as_deref()) {
-            (Some(theirs), Some(ours)) => theirs.eq_ignore_ascii_case(ours),
-            _ => true,
-        }
+        move |event| event.is_for(own.as_deref())
     }
 
     /// The line a command given none should act on, when DGPhone's

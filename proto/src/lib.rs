@@ -6,9 +6,11 @@
 //!
 //! Layers, bottom to top: [`wire`] (bytes ⇄ packets), [`protocol`]
 //! (packets ⇄ typed commands and events, validation), [`state`] (the six
-//! lines and the agent).
+//! lines and the agent), and [`session`] (one connection's login and
+//! logoff bookkeeping, as a state machine).
 
 pub mod protocol;
+pub mod session;
 pub mod state;
 pub mod wire;
 

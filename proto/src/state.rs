@@ -96,10 +96,8 @@ impl PhoneState {
     /// connection may carry other extensions' events); `own_user` `None`
     /// accepts every event. Returns true when something changed.
     pub fn apply(&mut self, event: &Event, own_user: Option<&str>) -> bool {
-        if let (Some(own), Some(user)) = (own_user, event.user()) {
-            if !user.eq_ignore_ascii_case(own) {
-                return false;
-            }
+        if !event.is_for(own_user) {
+            return false;
         }
         // Each branch tells whether it changed something, rather than
         // comparing with a clone of the whole state: this runs for every

@@ -267,11 +267,13 @@ mod tests {
             other => panic!("{other:?}"),
         }
 
-        let junk = frames(&garbage(), 1024);
-        assert_eq!(junk.len(), 3, "{junk:?}");
-        assert_eq!(junk[0], Ok(Frame::Greeting("+++ line noise \u{1}\u{2}\u{7f} +++".into())));
-        assert_eq!(junk[1], Ok(Frame::Greeting("ÿþý".into())));
+        // As a client meets it: after the connection's first packet.
+        let junk = frames(&[&b"Event: First\r\n\r\n"[..], &garbage()].concat(), 1024);
+        assert_eq!(junk.len(), 4, "{junk:?}");
+        let stray = |text: &str| Err(WireError::StrayLine { text: text.into() });
+        assert_eq!(junk[1], stray("+++ line noise \u{1}\u{2}\u{7f} +++"));
+        assert_eq!(junk[2], stray("ÿþý"));
         let headers = [("", "no key"), ("Key Without Value", ""), ("", "just words")];
-        assert_eq!(junk[2], Ok(Frame::Packet(crate::wire::Packet::from_pairs(&headers))));
+        assert_eq!(junk[3], Ok(Frame::Packet(crate::wire::Packet::from_pairs(&headers))));
     }
 }

@@ -56,17 +56,16 @@ impl Confirmation {
     /// Judges one event. `own_user` is the logged-in extension: events for
     /// another user never confirm nor fail this session's command.
     pub fn judge(&self, event: &Event, own_user: Option<&str>) -> Verdict {
-        if let (Some(own), Some(user)) = (own_user, event.user()) {
-            if !user.eq_ignore_ascii_case(own) && event.kind() != EventKind::Response {
-                return Verdict::Unrelated;
-            }
+        // A response names the user it answers for, not always ours.
+        if !event.is_for(own_user) && event.kind() != EventKind::Response {
+            return Verdict::Unrelated;
         }
         let line_matches = match (self.line, event.line()) {
             (Some(want), Some(got)) => want == got,
             _ => true,
         };
         if self.kind == EventKind::Response {
-            let is_login = event.command().map_or(true, |c| c.eq_ignore_ascii_case("Login"));
+            let is_login = event.is_login_response();
             return match (event.kind(), event.is_success()) {
                 (EventKind::Response, Some(true)) if is_login => Verdict::Confirmed,
                 (EventKind::Response, Some(false)) if is_login => Verdict::Failed,

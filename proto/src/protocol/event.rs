@@ -279,6 +279,23 @@ impl Event {
         self.get("User")
     }
 
+    /// Whether the event is about the extension `own_user`: one connection
+    /// may carry other extensions' events, told apart by `User`. An event
+    /// that names no user is ours, and with no extension of our own
+    /// (`None`, before a login) every event is.
+    pub fn is_for(&self, own_user: Option<&str>) -> bool {
+        match (self.user(), own_user) {
+            (Some(theirs), Some(ours)) => theirs.eq_ignore_ascii_case(ours),
+            _ => true,
+        }
+    }
+
+    /// Whether this is DGPhone's answer to a Login: a DGPhoneResponse whose
+    /// `Command` is Login, or that echoes no command (some DGPhones do not).
+    pub fn is_login_response(&self) -> bool {
+        self.kind == EventKind::Response && self.command().map_or(true, |c| c.eq_ignore_ascii_case("Login"))
+    }
+
     /// `Agent:`, on agent events.
     pub fn agent(&self) -> Option<&str> {
         self.get("Agent")
@@ -376,6 +393,30 @@ mod tests {
             ("Message", "Invalid user"),
         ]);
         assert_eq!((r.is_success(), r.command(), r.message()), (Some(false), Some("Login"), Some("Invalid user")));
+    }
+
+    #[test]
+    fn an_event_is_ours_unless_it_names_another_user() {
+        let theirs = event(&[("Event", "DGPhoneEvent"), ("Status", "Ready"), ("User", "202")]);
+        let ours = event(&[("Event", "DGPhoneEvent"), ("Status", "Ready"), ("User", "201")]);
+        let nobodys = event(&[("Event", "DGPhoneEvent"), ("Status", "Ready")]);
+        assert!(!theirs.is_for(Some("201")));
+        assert!(ours.is_for(Some("201")) && event(&[("User", "ABC")]).is_for(Some("abc")));
+        assert!(nobodys.is_for(Some("201")), "no User: ours");
+        assert!(theirs.is_for(None), "before a login every event is ours");
+    }
+
+    #[test]
+    fn the_login_response_is_told_by_its_command_or_by_having_none() {
+        let response = |command: Option<&str>| {
+            let mut pairs = vec![("Event", "DGPhoneResponse"), ("Response", "Success")];
+            pairs.extend(command.map(|c| ("Command", c)));
+            event(&pairs)
+        };
+        assert!(response(Some("Login")).is_login_response() && response(Some("login")).is_login_response());
+        assert!(response(None).is_login_response());
+        assert!(!response(Some("Status")).is_login_response());
+        assert!(!event(&[("Event", "DGPhoneEvent"), ("Status", "Ready"), ("Command", "Login")]).is_login_response());
     }
 
     #[test]

@@ -15,8 +15,9 @@ pub const DEFAULT_MAX_PACKET: usize = 64 * 1024;
 pub enum Frame {
     /// A complete packet.
     Packet(Packet),
-    /// A line without a colon outside any packet, such as an AMI-style
-    /// banner (`DGPhone Manager/1.0`). Reported, never fatal.
+    /// A line without a colon before anything else on the stream: DGPhone's
+    /// banner (`DGPhone Manager/1.0`). Reported, never fatal. A colon-less
+    /// line anywhere later is no greeting: it is [`WireError::StrayLine`].
     Greeting(String),
 }
 
@@ -32,6 +33,10 @@ pub enum WireError {
     /// not delivered.
     #[error("connection closed in the middle of a packet ({bytes} bytes unfinished)")]
     Truncated { bytes: usize },
+    /// A line without a colon between packets, after the stream's start
+    /// (line noise, a stray banner): skipped. `text` is the line, decoded.
+    #[error("line outside any packet skipped: {text:?}")]
+    StrayLine { text: String },
 }
 
 /// An incremental decoder. Feed it bytes with [`Decoder::push`] (or let it
@@ -64,6 +69,9 @@ pub struct Decoder {
     /// line starts a packet whose rest is skipped, a banner-like line does
     /// not.
     stray_line: Option<bool>,
+    /// Something other than blank lines has come on this stream: a
+    /// colon-less line is a greeting only before that.
+    started: bool,
     max_packet: usize,
     /// How much room the next read gets.
     read_size: usize,
@@ -99,6 +107,7 @@ impl Decoder {
             discarding: false,
             line_dirty: false,
             stray_line: None,
+            started: false,
             max_packet: max_packet.max(1),
             read_size: MIN_READ,
         }
@@ -190,11 +199,15 @@ impl Decoder {
                         self.start = self.scan;
                         return Some(Err(WireError::Oversize { limit: self.max_packet }));
                     }
-                    let greeting = text::decode(line).trim().to_string();
+                    let text = text::decode(line).trim().to_string();
                     self.start = self.scan;
-                    return Some(Ok(Frame::Greeting(greeting)));
+                    if std::mem::replace(&mut self.started, true) {
+                        return Some(Err(WireError::StrayLine { text }));
+                    }
+                    return Some(Ok(Frame::Greeting(text)));
                 }
                 None => {
+                    self.started = true;
                     self.packet_start = Some(line_start);
                     self.headers.clear();
                 }
@@ -292,6 +305,26 @@ mod tests {
         assert_eq!(decode_all(&mut d, b"Stamp\r\nTime: 10:00\r\n"), vec![]);
         assert_eq!(decode_all(&mut d, b"\r\n"), vec![packet(&[("Event", "DGTimeStamp"), ("Time", "10:00")])]);
         assert_eq!(d.pending(), 0);
+    }
+
+    #[test]
+    fn only_the_first_colon_less_line_is_a_greeting() {
+        let mut d = Decoder::default();
+        let frames = decode_all(&mut d, b"\r\nDGPhone/1.0\r\nEvent: A\r\n\r\nline noise\r\nbanner again\r\n");
+        assert_eq!(
+            frames,
+            vec![
+                Ok(Frame::Greeting("DGPhone/1.0".into())),
+                packet(&[("Event", "A")]),
+                Err(WireError::StrayLine { text: "line noise".into() }),
+                Err(WireError::StrayLine { text: "banner again".into() }),
+            ]
+        );
+        let mut d = Decoder::default();
+        let frames = decode_all(&mut d, b"Event: A\r\n\r\nno banner first\r\n");
+        assert_eq!(frames[1], Err(WireError::StrayLine { text: "no banner first".into() }));
+        assert_eq!(d.finish(), None);
+        assert_eq!(decode_all(&mut d, b"Banner/2\r\n"), vec![Ok(Frame::Greeting("Banner/2".into()))], "a new stream");
     }
 
     #[test]
