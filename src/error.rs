@@ -39,6 +39,9 @@ pub enum Error {
     /// callback, which runs on that thread: it can never complete.
     #[error("{0} cannot be called from inside an event callback (it would deadlock)")]
     WouldDeadlock(&'static str),
+    /// A thread the client needs (the callback thread) could not start.
+    #[error("cannot start a thread: {0}")]
+    Thread(std::io::Error),
     /// The command has no confirming event to wait for.
     #[error("{0} has no confirming event; send it without waiting")]
     NoConfirmation(String),

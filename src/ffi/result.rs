@@ -60,6 +60,7 @@ pub fn code_of(error: &Error) -> dgp_result {
         Error::ConnectionLost(_) => DGP_ERR_CONNECTION_LOST,
         Error::WouldDeadlock(_) => DGP_ERR_WOULD_DEADLOCK,
         Error::NoConfirmation(_) => DGP_ERR_NO_CONFIRMATION,
+        Error::Thread(_) => DGP_ERR_RESOURCE,
     }
 }
 

@@ -1,0 +1,227 @@
+//! The callback thread: the reader hands each event to a bounded backlog
+//! and goes back to the socket; this thread calls the application's
+//! callback, in order. A slow callback therefore delays only its own later
+//! events, never reading, state, waits or login.
+//!
+//! The backlog is a crossbeam channel. It is the unbounded (linked-block)
+//! kind with the bound kept here, because crossbeam's bounded kind
+//! allocates and touches every slot up front: 4096 slots would cost each
+//! client hundreds of KiB of resident memory before its first event. The
+//! full backlog applies the client's [`OverflowPolicy`]; losses are counted
+//! and reported with the queue's own [`Losses`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, Sender};
+
+use super::queue::Losses;
+use super::{lock, ClientEvent, ClientHandle, OverflowPolicy, Shared, READER_OF};
+
+/// Stack of the callback thread. The host's callback runs on it (a Python
+/// interpreter, .NET marshalling, a Delphi `Synchronize`), so it gets more
+/// than the reader; documented with `EventHandler` and `dgp_event_callback`.
+pub(crate) const STACK_SIZE: usize = 256 * 1024;
+
+enum Item {
+    Event(ClientEvent),
+    /// Answered once everything sent before it has been handled.
+    Flush(Sender<()>),
+    /// The client is closing: the thread ends.
+    Stop,
+}
+
+pub(crate) struct Delivery {
+    tx: Sender<Item>,
+    /// The reader's own end, so that DropOldest can take the oldest item.
+    rx: Receiver<Item>,
+    capacity: usize,
+    policy: OverflowPolicy,
+    losses: Mutex<Losses>,
+    /// A callback is registered: the reader sends events here.
+    wanted: AtomicBool,
+    /// Set when the client closes: no callback starts any more and nothing
+    /// more is sent.
+    closing: AtomicBool,
+    /// With `OverflowPolicy::Block`, a reader waiting for room sleeps here.
+    room: Condvar,
+    room_lock: Mutex<()>,
+    waiting_for_room: AtomicBool,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Delivery {
+    pub fn new(capacity: usize, policy: OverflowPolicy) -> Delivery {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        Delivery {
+            tx,
+            rx,
+            // A backlog of 0 could never hold the event being delivered.
+            capacity: capacity.max(1),
+            policy,
+            losses: Mutex::new(Losses::default()),
+            wanted: AtomicBool::new(false),
+            closing: AtomicBool::new(false),
+            room: Condvar::new(),
+            room_lock: Mutex::new(()),
+            waiting_for_room: AtomicBool::new(false),
+            thread: Mutex::new(None),
+        }
+    }
+
+    /// Whether events should be sent here (a callback is registered and the
+    /// client is not closing).
+    pub fn is_wanted(&self) -> bool {
+        self.wanted.load(Ordering::SeqCst) && !self.is_closing()
+    }
+
+    pub fn is_closing(&self) -> bool {
+        self.closing.load(Ordering::SeqCst)
+    }
+
+    pub fn dropped(&self) -> u64 {
+        lock(&self.losses).dropped()
+    }
+
+    /// Starts the callback thread (once per client) and marks delivery
+    /// wanted or not.
+    pub fn set_wanted(&self, shared: &Arc<Shared>, wanted: bool) -> std::io::Result<()> {
+        if wanted {
+            let mut thread = lock(&self.thread);
+            if thread.is_none() {
+                let shared = shared.clone();
+                let rx = self.rx.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("dgphone-callback".into())
+                    .stack_size(STACK_SIZE)
+                    .spawn(move || run(shared, rx))?;
+                *thread = Some(spawned);
+            }
+        }
+        self.wanted.store(wanted, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Hands an event to the callback thread, applying the overflow policy
+    /// when the backlog is full. Returns true when this started losing
+    /// events (once per episode, as the queue does).
+    pub fn send(&self, event: ClientEvent) -> bool {
+        if self.is_closing() {
+            return false;
+        }
+        let mut started_losing = false;
+        while self.tx.len() >= self.capacity {
+            match self.policy {
+                OverflowPolicy::Block => {
+                    if !self.wait_for_room() {
+                        return false;
+                    }
+                }
+                OverflowPolicy::DropOldest => match self.rx.try_recv() {
+                    // A flush or stop marker is never dropped: put it back.
+                    Ok(Item::Event(_)) => started_losing |= lock(&self.losses).lose(),
+                    Ok(marker) => {
+                        let _ = self.tx.send(marker);
+                    }
+                    Err(_) => break,
+                },
+                OverflowPolicy::DropNewest => return lock(&self.losses).lose(),
+            }
+        }
+        let _ = self.tx.send(Item::Event(event));
+        started_losing
+    }
+
+    /// Waits until the backlog has room; false when the client closes.
+    fn wait_for_room(&self) -> bool {
+        let mut guard = lock(&self.room_lock);
+        // Announced before the length is checked again, so the callback
+        // thread's notify (taken under the same lock) cannot slip between
+        // the check and the wait.
+        self.waiting_for_room.store(true, Ordering::SeqCst);
+        while self.tx.len() >= self.capacity && !self.is_closing() {
+            guard = self.room.wait(guard).unwrap_or_else(|e| e.into_inner());
+        }
+        self.waiting_for_room.store(false, Ordering::SeqCst);
+        !self.is_closing()
+    }
+
+    fn made_room(&self) {
+        if self.waiting_for_room.load(Ordering::SeqCst) {
+            let _guard = lock(&self.room_lock);
+            self.room.notify_all();
+        }
+    }
+
+    /// Returns once every event sent before this call has been delivered or
+    /// skipped. Never call it on the callback thread.
+    pub fn flush(&self) {
+        if lock(&self.thread).is_none() || self.is_closing() {
+            return;
+        }
+        let (done_tx, done_rx) = crossbeam_channel::bounded(1);
+        if self.tx.send(Item::Flush(done_tx)).is_ok() {
+            // The sender is dropped unanswered if the thread ends first.
+            let _ = done_rx.recv();
+        }
+    }
+
+    /// Stops delivery for good: no callback starts after this, a reader
+    /// waiting for room is released, and the thread is told to end.
+    pub fn close(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+        {
+            let _guard = lock(&self.room_lock);
+            self.room.notify_all();
+        }
+        let _ = self.tx.send(Item::Stop);
+    }
+
+    /// Waits for the callback thread to end: at most the one callback
+    /// running. On the callback thread itself it returns at once (the
+    /// thread ends when that callback returns).
+    pub fn join(&self, on_callback_thread: bool) {
+        if on_callback_thread {
+            return;
+        }
+        let thread = lock(&self.thread).take();
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The callback thread's loop.
+fn run(shared: Arc<Shared>, rx: Receiver<Item>) {
+    READER_OF.with(|r| r.set(Arc::as_ptr(&shared) as usize));
+    let handle = ClientHandle { shared: shared.clone() };
+    let delivery = &shared.delivery;
+    while let Ok(item) = rx.recv() {
+        delivery.made_room();
+        let event = match item {
+            Item::Event(event) => event,
+            Item::Flush(done) => {
+                let _ = done.send(());
+                continue;
+            }
+            Item::Stop => break,
+        };
+        if delivery.is_closing() {
+            break;
+        }
+        // After a disconnect, events read before it are dropped (closing
+        // waits for one callback, not a backlog); its Disconnected is not.
+        if shared.is_stopping() && !matches!(event, ClientEvent::Disconnected { .. }) {
+            continue;
+        }
+        let report = lock(&delivery.losses).report();
+        if let Some(report) = report {
+            shared.call_back(&handle, &report);
+        }
+        if delivery.is_closing() {
+            break;
+        }
+        shared.call_back(&handle, &event);
+    }
+}
