@@ -40,7 +40,8 @@ fn recording_sim(config: SimConfig, file: &TempFile) -> Simulator {
 /// when recording (stage 1: ring; stage 2: DTMF and hang up); replaying,
 /// the recording plays it. Returns every event but Connected.
 fn call(port: u16, options: Options, far_end: &dyn Fn(u8)) -> Vec<ClientEvent> {
-    let client = Client::new(options);
+    // Pulls from the queue beside the callback, so asks for both.
+    let client = Client::new(Options { queue_with_callback: true, ..options });
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     client.on_event(move |_, event| sink.lock().unwrap().push(event.clone())).unwrap();
@@ -55,8 +56,8 @@ fn call(port: u16, options: Options, far_end: &dyn Fn(u8)) -> Vec<ClientEvent> {
     wait_phone(&client, EventKind::Ready, Some(1));
     client.logoff().unwrap();
     wait_for(&client, "the end", |e| matches!(e, ClientEvent::Disconnected { .. }));
-    // The queue gets each event before the callback: join the reader so
-    // the callback has seen them all.
+    // The queue gets each event before the callback: disconnect waits for
+    // the callback to have seen them all (the connection had ended).
     client.disconnect();
     let seen = seen.lock().unwrap();
     seen.iter().filter(|e| !matches!(e, ClientEvent::Connected { .. })).cloned().collect()

@@ -44,6 +44,10 @@ pub(crate) struct Delivery {
     /// Set when the client closes: no callback starts any more and nothing
     /// more is sent.
     closing: AtomicBool,
+    /// Set by a disconnect of a live connection, until the next connect:
+    /// events waiting are dropped (but Disconnected), as the reader drops
+    /// the rest of its batch.
+    discarding: AtomicBool,
     /// With `OverflowPolicy::Block`, a reader waiting for room sleeps here.
     room: Condvar,
     room_lock: Mutex<()>,
@@ -63,6 +67,7 @@ impl Delivery {
             losses: Mutex::new(Losses::default()),
             wanted: AtomicBool::new(false),
             closing: AtomicBool::new(false),
+            discarding: AtomicBool::new(false),
             room: Condvar::new(),
             room_lock: Mutex::new(()),
             waiting_for_room: AtomicBool::new(false),
@@ -154,6 +159,12 @@ impl Delivery {
         }
     }
 
+    /// Drops the events waiting (and any the stopping reader still sends)
+    /// but Disconnected; `false` delivers them again (a new connection).
+    pub fn set_discarding(&self, discarding: bool) {
+        self.discarding.store(discarding, Ordering::SeqCst);
+    }
+
     /// Returns once every event sent before this call has been delivered or
     /// skipped. Never call it on the callback thread.
     pub fn flush(&self) {
@@ -212,7 +223,7 @@ fn run(shared: Arc<Shared>, rx: Receiver<Item>) {
         }
         // After a disconnect, events read before it are dropped (closing
         // waits for one callback, not a backlog); its Disconnected is not.
-        if shared.is_stopping() && !matches!(event, ClientEvent::Disconnected { .. }) {
+        if delivery.discarding.load(Ordering::SeqCst) && !matches!(event, ClientEvent::Disconnected { .. }) {
             continue;
         }
         let report = lock(&delivery.losses).report();

@@ -502,6 +502,13 @@ impl ClientHandle {
     pub fn disconnect(&self) {
         {
             let mut conn = lock(&self.shared.conn);
+            // Events of a live connection that wait for the callback are cut
+            // short like the reader's batch; after a connection that ended
+            // by itself (its stream already taken), the callback still gets
+            // all it read.
+            if conn.stream.is_some() {
+                self.shared.delivery.set_discarding(true);
+            }
             conn.stop = true;
             self.shared.stopping.store(true, Ordering::SeqCst);
             if let Some(stream) = conn.stream.take() {
@@ -550,6 +557,7 @@ impl ClientHandle {
             self.shared.stopping.store(false, Ordering::SeqCst);
         }
         self.shared.queue.set_closed(false);
+        self.shared.delivery.set_discarding(false);
         self.shared.running.store(true, Ordering::SeqCst);
         self.shared.log.log(LogLevel::Info, || format!("connected to {addr}"));
         let shared = self.shared.clone();
