@@ -12,9 +12,12 @@
  * - Events: dgp::event_view reads an event in place (valid only during the
  *   callback); dgp::event is an owning copy to keep or hand to another
  *   thread. next_event() returns copies.
- * - Threads: as in dgphone.h. The callback runs on the connection's reader
- *   thread; inside it use the dgp::client_ref it receives for commands.
- *   Blocking calls there throw dgp::error(DGP_ERR_WOULD_DEADLOCK).
+ * - Threads: as in dgphone.h. The callback runs on the client's callback
+ *   thread (256 KiB stack), apart from the reader, so a slow callback never
+ *   stalls reading or login; inside it use the dgp::client_ref it receives
+ *   for commands. Blocking calls there throw
+ *   dgp::error(DGP_ERR_WOULD_DEADLOCK). With a callback set, the pull queue
+ *   collects nothing unless options().queue_with_callback(true).
  */
 #ifndef DGPHONE_HPP
 #define DGPHONE_HPP
@@ -341,6 +344,16 @@ public:
     /// Pull-queue capacity (0: off) and DGP_OVERFLOW_* policy.
     options &queue(std::uint32_t capacity, std::uint32_t overflow = DGP_OVERFLOW_DROP_OLDEST) {
         detail::check_plain(dgp_options_set_queue(get(), capacity, overflow));
+        return *this;
+    }
+    /// Keep filling the pull queue while a callback is set (default off).
+    options &queue_with_callback(bool enabled) {
+        detail::check_plain(dgp_options_set_queue_with_callback(get(), enabled ? 1 : 0));
+        return *this;
+    }
+    /// Events that may wait for a slow callback (default 4096).
+    options &delivery_backlog(std::uint32_t events) {
+        detail::check_plain(dgp_options_set_delivery_backlog(get(), events));
         return *this;
     }
     options &max_packet(std::uint32_t bytes) {
