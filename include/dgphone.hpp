@@ -487,7 +487,8 @@ protected:
 /// A connection to one DGPhone, owning its handle. Movable, not copyable.
 class client : public client_ref {
 public:
-    /// Receives each event on the reader thread; `phone` is this client.
+    /// Receives each event on the client's callback thread (256 KiB
+    /// stack); `phone` is this client.
     using callback = std::function<void(client_ref phone, const event_view &event)>;
 
     explicit client(const options &config) : client(config.get()) {}
