@@ -806,3 +806,27 @@ fn a_slow_callbacks_backlog_overflows_counted_and_reported() {
     let delivered = seen.len() - seen.iter().filter(|e| matches!(e, ClientEvent::Overflow { .. })).count();
     assert_eq!(delivered as u64 + dropped, queued as u64, "every event delivered or counted as lost");
 }
+
+#[test]
+fn the_small_reader_stack_resolves_a_host_name_when_reconnecting() {
+    // The reader thread has a 128 KiB stack; the deepest it goes is the
+    // system resolver (getaddrinfo, through NSS) when it reconnects to a
+    // host given by name.
+    let first = sim(SimConfig::default());
+    let port = first.port();
+    let options = Options {
+        reconnect: Some(Reconnect {
+            initial_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+            max_attempts: None,
+        }),
+        ..Options::default()
+    };
+    let client = dgphone::Client::connect("localhost", port, options).expect("localhost resolves");
+    client.login("201").unwrap();
+    first.stop();
+    wait_for(&client, "a reconnect attempt", |e| matches!(e, ClientEvent::Reconnecting { .. }));
+    let _second = dgphone::sim::Simulator::start(("127.0.0.1", port), SimConfig::default()).unwrap();
+    wait_for(&client, "re-login", |e| matches!(e, ClientEvent::LoggedIn { user } if user == "201"));
+    assert!(client.is_logged_in());
+}
