@@ -575,7 +575,9 @@ dgp_result dgp_last_error(const dgp_client *client, char *buf, size_t buf_len, s
 
 /**
  * Sets the event callback (NULL removes it); the first one starts the
- * client's callback thread. Waits for a running callback to return. While
+ * client's callback thread. Waits for a running callback to return;
+ * removing it first lets it see the events already handed to it (later
+ * ones go to the queue), so none is lost in the switch. While
  * a callback is set, the pull queue collects nothing unless
  * `dgp_options_set_queue_with_callback` asked for both. Errors:
  * DGP_ERR_WOULD_DEADLOCK from inside the callback, DGP_ERR_RESOURCE when

@@ -830,3 +830,37 @@ fn the_small_reader_stack_resolves_a_host_name_when_reconnecting() {
     wait_for(&client, "re-login", |e| matches!(e, ClientEvent::LoggedIn { user } if user == "201"));
     assert!(client.is_logged_in());
 }
+
+#[test]
+fn removing_the_callback_loses_no_event_in_the_switch_to_the_queue() {
+    let sim = sim(SimConfig::default());
+    let client = dgphone::Client::new(Options::default());
+    let by_callback = Arc::new(AtomicUsize::new(0));
+    let count = by_callback.clone();
+    client
+        .on_event(move |_, e| {
+            if e.phone().map_or(false, |p| p.kind() == EventKind::DtmfReceived) {
+                count.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(1)); // behind the reader
+            }
+        })
+        .unwrap();
+    client.connect("127.0.0.1", sim.port()).unwrap();
+    client.login("201").unwrap();
+    send_dtmf_events(&sim, 50);
+    // Removed while events still wait for it (and the reader may still be
+    // reading): each goes to the callback or, after the switch, the queue.
+    client.set_event_handler(None).unwrap();
+    let callback_saw = by_callback.load(Ordering::SeqCst);
+    let mut queued = 0;
+    while queued + callback_saw < 50 {
+        match client.next_event(WAIT) {
+            Some(e) if e.phone().map_or(false, |p| p.kind() == EventKind::DtmfReceived) => queued += 1,
+            Some(_) => {}
+            None => break,
+        }
+    }
+    assert_eq!(callback_saw + queued, 50, "callback {callback_saw}, queue {queued}");
+    assert_eq!(by_callback.load(Ordering::SeqCst), callback_saw, "a callback ran after its removal");
+    assert_eq!(client.dropped_events(), 0);
+}

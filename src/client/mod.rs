@@ -485,13 +485,25 @@ impl ClientHandle {
 
     /// Sets (or with `None` removes) the event callback; the first one
     /// starts the callback thread. Waits for a running callback to return;
-    /// refused from inside the callback.
+    /// refused from inside the callback. Removing it first lets it see the
+    /// events already handed to it (later ones go to the queue), so none is
+    /// lost in the switch.
     pub fn set_event_handler(&self, handler: Option<EventHandler>) -> Result<()> {
         self.shared.refuse_on_reader("set_event_handler")?;
-        let wanted = handler.is_some();
-        let mut current = lock(&self.shared.handler);
-        self.shared.delivery.set_wanted(&self.shared, wanted).map_err(Error::Thread)?;
-        *current = handler;
+        match handler {
+            Some(handler) => {
+                let mut current = lock(&self.shared.handler);
+                self.shared.delivery.set_wanted(&self.shared, true).map_err(Error::Thread)?;
+                *current = Some(handler);
+            }
+            None => {
+                self.shared.delivery.set_wanted(&self.shared, false).map_err(Error::Thread)?;
+                // Not under the handler lock: the callback thread takes it
+                // to deliver what it still has.
+                self.shared.delivery.flush();
+                *lock(&self.shared.handler) = None;
+            }
+        }
         Ok(())
     }
 

@@ -188,7 +188,9 @@ pub unsafe extern "C" fn dgp_last_error(
 }
 
 /// Sets the event callback (NULL removes it); the first one starts the
-/// client's callback thread. Waits for a running callback to return. While
+/// client's callback thread. Waits for a running callback to return;
+/// removing it first lets it see the events already handed to it (later
+/// ones go to the queue), so none is lost in the switch. While
 /// a callback is set, the pull queue collects nothing unless
 /// `dgp_options_set_queue_with_callback` asked for both. Errors:
 /// DGP_ERR_WOULD_DEADLOCK from inside the callback, DGP_ERR_RESOURCE when
