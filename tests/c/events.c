@@ -461,6 +461,73 @@ static void free_waits_only_for_the_running_callback(void) {
     dgp_sim_free(sim);
 }
 
+/* Holds the callback thread on its first event until `released`; records
+ * OVERFLOW reports (sum in `answers`), other events (`events`), and
+ * LINE_SELECTED (`refused`, reused as the marker count). */
+struct held {
+    struct recorder r;
+    int first_seen;
+    int released;
+    uint64_t reported;
+};
+
+static void on_held(void *user_data, const dgp_event *event) {
+    struct held *h = user_data;
+    uint32_t kind = dgp_event_kind(event);
+    pthread_mutex_lock(&h->r.lock);
+    if (kind == DGP_EVENT_OVERFLOW) {
+        h->reported += dgp_event_dropped(event);
+    } else {
+        h->r.events++;
+    }
+    h->r.refused += kind == DGP_EVENT_LINE_SELECTED;
+    if (!h->first_seen) {
+        h->first_seen = 1;
+        pthread_cond_broadcast(&h->r.changed);
+        while (!h->released) {
+            pthread_cond_wait(&h->r.changed, &h->r.lock);
+        }
+    }
+    pthread_cond_broadcast(&h->r.changed);
+    pthread_mutex_unlock(&h->r.lock);
+}
+
+/* A callback that falls behind: its backlog of 4 overflows while it is
+ * held; every loss is counted and reported to it as DGP_EVENT_OVERFLOW,
+ * and the queue (not asked for) collects nothing. */
+static void slow_callback_backlog_overflow_is_reported(void) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_options *options = dgp_options_new();
+    dgp_client *client;
+    dgp_event *event = NULL;
+    struct held h;
+    REQUIRE(options != NULL);
+    CHECK_RC(NULL, dgp_options_set_delivery_backlog(options, 4), DGP_OK);
+    client = new_client(options);
+    dgp_options_free(options);
+    memset(&h, 0, sizeof h);
+    recorder_init(&h.r, client);
+    CHECK_RC(client, dgp_client_set_event_callback(client, on_held, &h), DGP_OK);
+    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(client, dgp_login(client, "201"), DGP_OK); /* settled while held */
+    CHECK(recorder_wait(&h.r, &h.first_seen, 1));
+    CHECK_RC(NULL, send_timestamps(sim), DGP_OK);
+    CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK); /* all read */
+    pthread_mutex_lock(&h.r.lock);
+    h.released = 1;
+    pthread_cond_broadcast(&h.r.changed);
+    pthread_mutex_unlock(&h.r.lock);
+    CHECK(recorder_wait(&h.r, &h.r.refused, 1));
+    pthread_mutex_lock(&h.r.lock);
+    CHECK(dgp_dropped_events(client) >= 6);
+    CHECK(h.reported == dgp_dropped_events(client));
+    pthread_mutex_unlock(&h.r.lock);
+    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    recorder_destroy(&h.r);
+    dgp_sim_free(sim);
+}
+
 /* The first argument is the number of flood rounds (default 10; fewer
  * under valgrind, where each takes seconds). */
 int main(int argc, char **argv) {
@@ -473,6 +540,7 @@ int main(int argc, char **argv) {
     queue_turned_off();
     slow_callback_does_not_stall_login();
     free_waits_only_for_the_running_callback();
+    slow_callback_backlog_overflow_is_reported();
     for (round = 0; round < rounds; round++) {
         free_while_flooded(1, 4096, DGP_OVERFLOW_DROP_OLDEST);
         free_while_flooded(1, 16, DGP_OVERFLOW_BLOCK);
