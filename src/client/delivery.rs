@@ -236,3 +236,56 @@ fn run(shared: Arc<Shared>, rx: Receiver<Item>) {
         shared.call_back(&handle, &event);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn ev(n: u32) -> ClientEvent {
+        ClientEvent::Reconnecting { attempt: n, delay: Duration::ZERO }
+    }
+
+    fn waiting(d: &Delivery) -> Vec<ClientEvent> {
+        std::iter::from_fn(|| match d.rx.try_recv() {
+            Ok(Item::Event(e)) => Some(e),
+            _ => None,
+        })
+        .collect()
+    }
+
+    #[test]
+    fn drop_oldest_keeps_the_newest_and_counts_once_per_episode() {
+        let d = Delivery::new(2, OverflowPolicy::DropOldest);
+        let started: Vec<bool> = (1..=5).map(|n| d.send(ev(n))).collect();
+        assert_eq!(started, [false, false, true, false, false]);
+        assert_eq!(d.dropped(), 3);
+        assert_eq!(waiting(&d), [ev(4), ev(5)]);
+        assert_eq!(lock(&d.losses).report(), Some(ClientEvent::Overflow { dropped: 3 }));
+    }
+
+    #[test]
+    fn drop_newest_keeps_the_first() {
+        let d = Delivery::new(1, OverflowPolicy::DropNewest);
+        (1..=3).for_each(|n| {
+            d.send(ev(n));
+        });
+        assert_eq!(d.dropped(), 2);
+        assert_eq!(waiting(&d), [ev(1)]);
+    }
+
+    #[test]
+    fn closing_releases_a_reader_blocked_on_a_full_backlog_and_sends_nothing_more() {
+        let d = Arc::new(Delivery::new(1, OverflowPolicy::Block));
+        d.send(ev(1));
+        let reader = {
+            let d = d.clone();
+            std::thread::spawn(move || d.send(ev(2)))
+        };
+        d.close();
+        assert!(!reader.join().unwrap());
+        assert!(!d.send(ev(3)));
+        assert_eq!(d.dropped(), 0, "what closing discards is not an overflow");
+        assert_eq!(waiting(&d), [ev(1)]);
+    }
+}
