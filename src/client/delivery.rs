@@ -39,6 +39,9 @@ pub(crate) struct Delivery {
     capacity: usize,
     policy: OverflowPolicy,
     losses: Mutex<Losses>,
+    /// Set with each loss, so the callback thread takes the losses' lock
+    /// only when there is something to report.
+    lossy: AtomicBool,
     /// A callback is registered: the reader sends events here.
     wanted: AtomicBool,
     /// Set when the client closes: no callback starts any more and nothing
@@ -65,6 +68,7 @@ impl Delivery {
             capacity: capacity.max(1),
             policy,
             losses: Mutex::new(Losses::default()),
+            lossy: AtomicBool::new(false),
             wanted: AtomicBool::new(false),
             closing: AtomicBool::new(false),
             discarding: AtomicBool::new(false),
@@ -125,17 +129,33 @@ impl Delivery {
                 }
                 OverflowPolicy::DropOldest => match self.rx.try_recv() {
                     // A flush or stop marker is never dropped: put it back.
-                    Ok(Item::Event(_)) => started_losing |= lock(&self.losses).lose(),
+                    Ok(Item::Event(_)) => started_losing |= self.lose(),
                     Ok(marker) => {
                         let _ = self.tx.send(marker);
                     }
                     Err(_) => break,
                 },
-                OverflowPolicy::DropNewest => return lock(&self.losses).lose(),
+                OverflowPolicy::DropNewest => return self.lose(),
             }
         }
         let _ = self.tx.send(Item::Event(event));
         started_losing
+    }
+
+    fn lose(&self) -> bool {
+        let started = lock(&self.losses).lose();
+        self.lossy.store(true, Ordering::SeqCst);
+        started
+    }
+
+    /// The Overflow report of the losses since the last one, if any.
+    fn report(&self) -> Option<ClientEvent> {
+        if !self.lossy.load(Ordering::SeqCst) {
+            return None;
+        }
+        let mut losses = lock(&self.losses);
+        self.lossy.store(false, Ordering::SeqCst);
+        losses.report()
     }
 
     /// Waits until the backlog has room; false when the client closes.
@@ -152,8 +172,11 @@ impl Delivery {
         !self.is_closing()
     }
 
+    /// Wakes a reader waiting for room once the backlog is down to half:
+    /// it then hands on a run of events without waiting, rather than
+    /// waking for every one.
     fn made_room(&self) {
-        if self.waiting_for_room.load(Ordering::SeqCst) {
+        if self.waiting_for_room.load(Ordering::SeqCst) && self.tx.len() <= self.capacity / 2 {
             let _guard = lock(&self.room_lock);
             self.room.notify_all();
         }
@@ -226,8 +249,7 @@ fn run(shared: Arc<Shared>, rx: Receiver<Item>) {
         if delivery.discarding.load(Ordering::SeqCst) && !matches!(event, ClientEvent::Disconnected { .. }) {
             continue;
         }
-        let report = lock(&delivery.losses).report();
-        if let Some(report) = report {
+        if let Some(report) = delivery.report() {
             shared.call_back(&handle, &report);
         }
         if delivery.is_closing() {
@@ -261,7 +283,8 @@ mod tests {
         assert_eq!(started, [false, false, true, false, false]);
         assert_eq!(d.dropped(), 3);
         assert_eq!(waiting(&d), [ev(4), ev(5)]);
-        assert_eq!(lock(&d.losses).report(), Some(ClientEvent::Overflow { dropped: 3 }));
+        assert_eq!(d.report(), Some(ClientEvent::Overflow { dropped: 3 }));
+        assert_eq!(d.report(), None);
     }
 
     #[test]
