@@ -119,7 +119,9 @@
 #define DGP_EVENT_PROTOCOL_ERROR 6
 
 /**
- * Queue only: `dgp_event_dropped` events were lost to overflow.
+ * `dgp_event_dropped` events were lost to overflow since the last report:
+ * by the queue (reported there) or by the callback's backlog (reported to
+ * the callback).
  */
 #define DGP_EVENT_OVERFLOW 7
 

@@ -128,10 +128,15 @@ impl Delivery {
                     }
                 }
                 OverflowPolicy::DropOldest => match self.rx.try_recv() {
-                    // A flush or stop marker is never dropped: put it back.
                     Ok(Item::Event(_)) => started_losing |= self.lose(),
-                    Ok(marker) => {
-                        let _ = self.tx.send(marker);
+                    // Everything sent before it was dropped: done.
+                    Ok(Item::Flush(done)) => {
+                        let _ = done.send(());
+                    }
+                    // Closing: the thread must still see it.
+                    Ok(Item::Stop) => {
+                        let _ = self.tx.send(Item::Stop);
+                        return false;
                     }
                     Err(_) => break,
                 },
@@ -285,6 +290,16 @@ mod tests {
         assert_eq!(waiting(&d), [ev(4), ev(5)]);
         assert_eq!(d.report(), Some(ClientEvent::Overflow { dropped: 3 }));
         assert_eq!(d.report(), None);
+    }
+
+    #[test]
+    fn drop_oldest_answers_a_flush_it_reaches_instead_of_spinning_on_it() {
+        let d = Delivery::new(1, OverflowPolicy::DropOldest);
+        let (done_tx, done_rx) = crossbeam_channel::bounded(1);
+        let _ = d.tx.send(Item::Flush(done_tx));
+        assert!(!d.send(ev(1)), "a flush marker is not a lost event");
+        assert!(done_rx.try_recv().is_ok(), "everything before the flush was dropped: it is answered");
+        assert_eq!(waiting(&d), [ev(1)]);
     }
 
     #[test]

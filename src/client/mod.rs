@@ -605,9 +605,9 @@ fn judge(confirm: Confirmation) -> Judge {
 
 /// A DGPhone client: owns the connection. Dropping it closes the
 /// connection: from then on no callback starts (not even for the
-/// Disconnected that closing causes); it waits for the reader thread and for
-/// the one callback running, if any, and removes the callback. All commands are on [`ClientHandle`], which
-/// `Client` dereferences to.
+/// Disconnected that closing causes); it waits for the reader thread and
+/// for the one callback running, if any, and removes the callback. All
+/// commands are on [`ClientHandle`], which `Client` dereferences to.
 pub struct Client {
     handle: ClientHandle,
 }
