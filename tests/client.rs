@@ -864,3 +864,37 @@ fn removing_the_callback_loses_no_event_in_the_switch_to_the_queue() {
     assert_eq!(by_callback.load(Ordering::SeqCst), callback_saw, "a callback ran after its removal");
     assert_eq!(client.dropped_events(), 0);
 }
+
+#[test]
+fn inside_the_callback_the_state_is_that_of_the_event_delivered() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim); // the queue collects beside the callback
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = Mutex::new(release_rx);
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let held_tx = Mutex::new(held_tx);
+    let (state_tx, state_rx) = std::sync::mpsc::channel();
+    let state_tx = Mutex::new(state_tx);
+    client
+        .on_event(move |handle, e| match e.phone().map(|p| p.kind()) {
+            Some(EventKind::DtmfReceived) => {
+                let _ = held_tx.lock().unwrap().send(());
+                let _ = release_rx.lock().unwrap().recv_timeout(WAIT);
+            }
+            Some(EventKind::ReceivingCall) => {
+                let _ = state_tx.lock().unwrap().send((handle.line(line(1)).state, handle.state().line(line(1)).state));
+            }
+            _ => {}
+        })
+        .unwrap();
+    send_dtmf_events(&sim, 1);
+    held_rx.recv_timeout(WAIT).expect("the callback is held");
+    sim.incoming_call(line(1), "100");
+    sim.far_end_hangup(line(1));
+    // The reader has applied the whole call while the callback was held.
+    wait_phone(&client, EventKind::Ready, Some(1));
+    assert_eq!(client.line(line(1)).state, LineState::Idle);
+    release_tx.send(()).unwrap();
+    let seen = state_rx.recv_timeout(WAIT).expect("ReceivingCall reached the callback");
+    assert_eq!(seen, (LineState::Offering, LineState::Offering), "the callback saw a later state");
+}

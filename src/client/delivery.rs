@@ -9,7 +9,14 @@
 //! client hundreds of KiB of resident memory before its first event. The
 //! full backlog applies the client's [`OverflowPolicy`]; losses are counted
 //! and reported with the queue's own [`Losses`].
+//!
+//! Since the reader runs ahead, the live line state may already include
+//! events the callback has not seen. So this thread keeps the state as of
+//! the event it delivers, applying each in turn, and `state()` called from
+//! the callback shows that one: an event's callback sees the state that
+//! event produced, as when the callback ran on the reader.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -18,6 +25,17 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::queue::Losses;
 use super::{lock, ClientEvent, ClientHandle, OverflowPolicy, Shared, READER_OF};
+use crate::state::PhoneState;
+
+thread_local! {
+    /// The client whose callback thread this is (its `Shared` address).
+    static CALLBACK_OF: Cell<usize> = const { Cell::new(0) };
+}
+
+/// True on `shared`'s callback thread.
+pub(crate) fn on_callback_thread(shared: &Shared) -> bool {
+    CALLBACK_OF.with(|c| c.get() == shared as *const Shared as usize)
+}
 
 /// Stack of the callback thread. The host's callback runs on it (a Python
 /// interpreter, .NET marshalling, a Delphi `Synchronize`), so it gets more
@@ -56,6 +74,8 @@ pub(crate) struct Delivery {
     room_lock: Mutex<()>,
     waiting_for_room: AtomicBool,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// The line state as of the event being delivered (see the module docs).
+    seen: Mutex<PhoneState>,
 }
 
 impl Delivery {
@@ -76,6 +96,7 @@ impl Delivery {
             room_lock: Mutex::new(()),
             waiting_for_room: AtomicBool::new(false),
             thread: Mutex::new(None),
+            seen: Mutex::new(PhoneState::new()),
         }
     }
 
@@ -96,6 +117,10 @@ impl Delivery {
     /// Starts the callback thread (once per client) and marks delivery
     /// wanted or not.
     pub fn set_wanted(&self, shared: &Arc<Shared>, wanted: bool) -> std::io::Result<()> {
+        if wanted && !self.wanted.load(Ordering::SeqCst) {
+            // The events before were not delivered here: start from now.
+            *lock(&self.seen) = lock(&shared.session).phone.clone();
+        }
         if wanted {
             let mut thread = lock(&self.thread);
             if thread.is_none() {
@@ -187,6 +212,15 @@ impl Delivery {
         }
     }
 
+    /// The state as of the event being delivered, for the callback thread.
+    pub fn seen_state(&self) -> PhoneState {
+        lock(&self.seen).clone()
+    }
+
+    pub fn seen_line(&self, line: crate::protocol::Line) -> crate::state::LineInfo {
+        lock(&self.seen).line(line).clone()
+    }
+
     /// Drops the events waiting (and any the stopping reader still sends)
     /// but Disconnected; `false` delivers them again (a new connection).
     pub fn set_discarding(&self, discarding: bool) {
@@ -234,6 +268,7 @@ impl Delivery {
 /// The callback thread's loop.
 fn run(shared: Arc<Shared>, rx: Receiver<Item>) {
     READER_OF.with(|r| r.set(Arc::as_ptr(&shared) as usize));
+    CALLBACK_OF.with(|c| c.set(Arc::as_ptr(&shared) as usize));
     let handle = ClientHandle { shared: shared.clone() };
     let delivery = &shared.delivery;
     while let Ok(item) = rx.recv() {
@@ -255,7 +290,16 @@ fn run(shared: Arc<Shared>, rx: Receiver<Item>) {
             continue;
         }
         if let Some(report) = delivery.report() {
+            // Lost events never reach the state kept here: catch up with
+            // the live one.
+            *lock(&delivery.seen) = lock(&shared.session).phone.clone();
             shared.call_back(&handle, &report);
+        }
+        if let ClientEvent::Phone(phone) = &event {
+            // The own user as the reader applied it (the same lock order:
+            // session, then this state).
+            let session = lock(&shared.session);
+            lock(&delivery.seen).apply(phone, session.user.as_deref());
         }
         if delivery.is_closing() {
             break;

@@ -415,12 +415,20 @@ impl ClientHandle {
     }
 
     /// A snapshot of the line and agent state. Never waits on the network.
+    /// Inside the callback, the state as of the event being delivered (the
+    /// reader may already have applied later ones).
     pub fn state(&self) -> PhoneState {
+        if delivery::on_callback_thread(&self.shared) {
+            return self.shared.delivery.seen_state();
+        }
         lock(&self.shared.session).phone.clone()
     }
 
-    /// One line's state and number.
+    /// One line's state and number (inside the callback: as of its event).
     pub fn line(&self, line: Line) -> LineInfo {
+        if delivery::on_callback_thread(&self.shared) {
+            return self.shared.delivery.seen_line(line);
+        }
         lock(&self.shared.session).phone.line(line).clone()
     }
 

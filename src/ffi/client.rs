@@ -28,8 +28,10 @@ pub struct dgp_client {
 /// only its own later events; up to the delivery backlog
 /// (`dgp_options_set_delivery_backlog`) wait for it, and past that the
 /// overflow policy applies, losses reported as a DGP_EVENT_OVERFLOW event
-/// before the next one. `event` is valid only during the call (copy what
-/// you keep). Commands may be called from inside it; blocking calls (login,
+/// before the next one. Inside it, the state functions (`dgp_line_state`,
+/// `dgp_line_number`, `dgp_selected_line`, `dgp_agent_state`) give the
+/// state as of the event delivered, though the reader may be further on.
+/// `event` is valid only during the call (copy what you keep). Commands may be called from inside it; blocking calls (login,
 /// waits, connect, free, changing the callback) return
 /// DGP_ERR_WOULD_DEADLOCK there. It must not unwind (no C++ exception or
 /// Delphi exception may escape it).
