@@ -12,8 +12,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (answered, on_answer) = mpsc::channel();
     let answered = Mutex::new(answered);
     client.on_event(move |phone, event| {
-        // Runs on the connection's reader thread. Commands work here;
-        // calls that wait for this thread (login...) return WouldDeadlock.
+        // Runs on the client's callback thread, apart from the reader.
+        // Commands work here; blocking calls (login...) return WouldDeadlock.
         if let ClientEvent::Phone(e) = event {
             match (e.kind(), e.line()) {
                 (EventKind::ReceivingCall, Some(line)) => {

@@ -127,7 +127,8 @@
 #define DGP_OVERFLOW_DROP_NEWEST 1
 
 /**
- * A full queue makes the reader thread wait: nothing is lost.
+ * A full queue or callback backlog makes the reader thread wait: nothing
+ * is lost, but reading (and so waits and login) waits too.
  */
 #define DGP_OVERFLOW_BLOCK 2
 
@@ -204,7 +205,9 @@
 #define DGP_EVENT_PROTOCOL_ERROR 6
 
 /**
- * Queue only: `dgp_event_dropped` events were lost to overflow.
+ * `dgp_event_dropped` events were lost to overflow since the last report:
+ * by the queue (reported there) or by the callback's backlog (reported to
+ * the callback).
  */
 #define DGP_EVENT_OVERFLOW 7
 
@@ -377,9 +380,17 @@ typedef struct dgp_options dgp_options;
 typedef uint32_t dgp_result;
 
 /**
- * An event callback: runs on the connection's reader thread, once per
- * event, in order. `event` is valid only during the call (copy what you
- * keep). Commands may be called from inside it; blocking calls (login,
+ * An event callback: runs on the client's callback thread (not the reader
+ * thread: reading, state, waits and login go on while it runs), once per
+ * event, in order. That thread's stack is 256 KiB: a callback needing
+ * more must hand its work to a thread of its own. A slow callback delays
+ * only its own later events; up to the delivery backlog
+ * (`dgp_options_set_delivery_backlog`) wait for it, and past that the
+ * overflow policy applies, losses reported as a DGP_EVENT_OVERFLOW event
+ * before the next one. Inside it, the state functions (`dgp_line_state`,
+ * `dgp_line_number`, `dgp_selected_line`, `dgp_agent_state`) give the
+ * state as of the event delivered, though the reader may be further on.
+ * `event` is valid only during the call (copy what you keep). Commands may be called from inside it; blocking calls (login,
  * waits, connect, free, changing the callback) return
  * DGP_ERR_WOULD_DEADLOCK there. It must not unwind (no C++ exception or
  * Delphi exception may escape it).
@@ -389,7 +400,8 @@ typedef void (*dgp_event_callback)(void *user_data, const dgp_event *event);
 /**
  * A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
  * valid only during the call. It runs on whichever thread logged (often the
- * reader thread) and must not call back into the library's blocking calls.
+ * reader thread, whose stack is 128 KiB: keep it short) and must not call
+ * back into the library's blocking calls.
  */
 typedef void (*dgp_log_callback)(void *user_data, uint32_t level, const char *message);
 
@@ -509,10 +521,11 @@ extern "C" {
 dgp_result dgp_client_new(const dgp_options *options, dgp_client **out);
 
 /**
- * Disconnects, waits for the reader thread (and a running callback) to
- * finish, and frees the client. After it returns no callback runs or will
- * run. Events read but not yet delivered are dropped, so it waits for one
- * running callback at most. NULL is a no-op (DGP_OK).
+ * Disconnects, waits for the reader thread and the one running callback
+ * (if any) to finish, and frees the client. Once it starts, no callback
+ * starts (not even DGP_EVENT_DISCONNECTED for this disconnection); after it
+ * returns none runs. Events read but not yet delivered are dropped. NULL
+ * is a no-op (DGP_OK).
  *
  * From inside the event callback it is refused with DGP_ERR_WOULD_DEADLOCK
  * and the client stays valid: free it from another thread. Do not hold a
@@ -542,9 +555,14 @@ dgp_result dgp_client_free(dgp_client *client);
 dgp_result dgp_last_error(const dgp_client *client, char *buf, size_t buf_len, size_t *out_len);
 
 /**
- * Sets the event callback (NULL removes it). Waits for a running callback
- * to return. Events also go to the pull queue unless its capacity is 0.
- * Errors: DGP_ERR_WOULD_DEADLOCK from inside the callback.
+ * Sets the event callback (NULL removes it); the first one starts the
+ * client's callback thread. Waits for a running callback to return;
+ * removing it first lets it see the events already handed to it (later
+ * ones go to the queue), so none is lost in the switch. While
+ * a callback is set, the pull queue collects nothing unless
+ * `dgp_options_set_queue_with_callback` asked for both. Errors:
+ * DGP_ERR_WOULD_DEADLOCK from inside the callback, DGP_ERR_RESOURCE when
+ * the thread cannot start.
  *
  * # Safety
  * `client` valid; `callback` stays callable with `user_data` until it is
@@ -566,10 +584,10 @@ dgp_result dgp_client_set_event_callback(dgp_client *client,
 dgp_result dgp_connect(dgp_client *client, const char *host, uint16_t port);
 
 /**
- * Ends the connection (no reconnection) and waits for the reader thread;
- * from inside the callback it returns at once and the reader stops after
- * the callback. Events read but not yet delivered are dropped; a
- * DGP_EVENT_DISCONNECTED event follows. Not connected: DGP_OK.
+ * Ends the connection (no reconnection) and waits for the reader thread
+ * and for the callback to have seen DGP_EVENT_DISCONNECTED; from inside
+ * the callback it returns at once. Events read but not yet delivered are
+ * dropped; a DGP_EVENT_DISCONNECTED event follows. Not connected: DGP_OK.
  *
  * # Safety
  * `client` valid.
@@ -746,7 +764,8 @@ int32_t dgp_notify_fd(const dgp_client *client);
 void *dgp_notify_handle(const dgp_client *client);
 
 /**
- * Events the queue has lost to overflow, in all (0 for NULL).
+ * Events lost to overflow, in all: by the queue and by the callback's
+ * backlog (0 for NULL).
  *
  * # Safety
  * `client` NULL or valid.
@@ -1084,14 +1103,36 @@ dgp_result dgp_options_set_reconnect(dgp_options *options,
                                      uint32_t max_attempts);
 
 /**
- * Capacity of the pull queue (default 4096; 0 turns the queue off, for
- * applications that only use the callback) and its overflow policy
- * (`DGP_OVERFLOW_*`).
+ * Capacity of the pull queue (default 4096; 0 turns the queue off) and
+ * the overflow policy (`DGP_OVERFLOW_*`) of the queue and of the
+ * callback's backlog. The queue collects while no callback is set, or
+ * beside one when `dgp_options_set_queue_with_callback` asks.
  *
  * # Safety
  * `options` is NULL or a valid options handle.
  */
 dgp_result dgp_options_set_queue(dgp_options *options, uint32_t capacity, uint32_t overflow);
+
+/**
+ * `enabled` non-zero: the pull queue keeps collecting while an event
+ * callback is set (both deliveries). Default 0: with a callback set, the
+ * queue collects nothing, so a callback-only application never fills (and
+ * loses from) a queue nobody pulls.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result dgp_options_set_queue_with_callback(dgp_options *options, int32_t enabled);
+
+/**
+ * How many events may wait for a slow callback (default 4096; at least
+ * 1). Past that the overflow policy of `dgp_options_set_queue` applies,
+ * each loss counted and reported as DGP_EVENT_OVERFLOW.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result dgp_options_set_delivery_backlog(dgp_options *options, uint32_t events);
 
 /**
  * Largest packet accepted from DGPhone, in bytes (default 65536; at least

@@ -12,9 +12,12 @@
  * - Events: dgp::event_view reads an event in place (valid only during the
  *   callback); dgp::event is an owning copy to keep or hand to another
  *   thread. next_event() returns copies.
- * - Threads: as in dgphone.h. The callback runs on the connection's reader
- *   thread; inside it use the dgp::client_ref it receives for commands.
- *   Blocking calls there throw dgp::error(DGP_ERR_WOULD_DEADLOCK).
+ * - Threads: as in dgphone.h. The callback runs on the client's callback
+ *   thread (256 KiB stack), apart from the reader, so a slow callback never
+ *   stalls reading or login; inside it use the dgp::client_ref it receives
+ *   for commands. Blocking calls there throw
+ *   dgp::error(DGP_ERR_WOULD_DEADLOCK). With a callback set, the pull queue
+ *   collects nothing unless options().queue_with_callback(true).
  */
 #ifndef DGPHONE_HPP
 #define DGPHONE_HPP
@@ -337,6 +340,16 @@ public:
         detail::check_plain(dgp_options_set_queue(get(), capacity, overflow));
         return *this;
     }
+    /// Keep filling the pull queue while a callback is set (default off).
+    options &queue_with_callback(bool enabled) {
+        detail::check_plain(dgp_options_set_queue_with_callback(get(), enabled ? 1 : 0));
+        return *this;
+    }
+    /// Events that may wait for a slow callback (default 4096).
+    options &delivery_backlog(std::uint32_t events) {
+        detail::check_plain(dgp_options_set_delivery_backlog(get(), events));
+        return *this;
+    }
     options &max_packet(std::uint32_t bytes) {
         detail::check_plain(dgp_options_set_max_packet(get(), bytes));
         return *this;
@@ -468,7 +481,8 @@ protected:
 /// A connection to one DGPhone, owning its handle. Movable, not copyable.
 class client : public client_ref {
 public:
-    /// Receives each event on the reader thread; `phone` is this client.
+    /// Receives each event on the client's callback thread (256 KiB
+    /// stack); `phone` is this client.
     using callback = std::function<void(client_ref phone, const event_view &event)>;
 
     explicit client(const options &config) : client(config.get()) {}

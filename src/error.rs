@@ -35,10 +35,13 @@ pub enum Error {
     /// The connection was lost while the call was waiting or writing.
     #[error("connection lost: {0}")]
     ConnectionLost(String),
-    /// The call would wait for the reader thread from inside an event
-    /// callback, which runs on that thread: it can never complete.
+    /// The call would wait for the client's threads from inside an event
+    /// callback (or a logger), where it might never complete.
     #[error("{0} cannot be called from inside an event callback (it would deadlock)")]
     WouldDeadlock(&'static str),
+    /// A thread the client needs (the callback thread) could not start.
+    #[error("cannot start a thread: {0}")]
+    Thread(std::io::Error),
     /// The command has no confirming event to wait for.
     #[error("{0} has no confirming event; send it without waiting")]
     NoConfirmation(String),

@@ -355,10 +355,21 @@ fn commands_work_from_inside_the_callback_and_blocking_calls_are_refused() {
 fn a_panicking_callback_is_caught_and_the_reader_goes_on() {
     let sim = sim(SimConfig::default());
     let client = logged_in(&sim);
-    client.on_event(|_, _| panic!("user bug")).unwrap();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let ready_tx = Mutex::new(ready_tx);
+    client
+        .on_event(move |_, e| {
+            if e.phone().map_or(false, |p| p.kind() == EventKind::Ready) {
+                let _ = ready_tx.lock().unwrap().send(());
+            }
+            panic!("user bug")
+        })
+        .unwrap();
     sim.incoming_call(line(1), "100");
     sim.far_end_hangup(line(1));
-    wait_phone(&client, EventKind::Ready, Some(1));
+    // The callback runs on its own thread, possibly after the queue has the
+    // event: wait for the callback itself to reach Ready.
+    ready_rx.recv_timeout(WAIT).expect("the callback saw Ready");
     // Removing the handler waits for a running callback, so the count below
     // includes Ready's.
     client.set_event_handler(None).unwrap();
@@ -370,7 +381,7 @@ fn a_panicking_callback_is_caught_and_the_reader_goes_on() {
 #[test]
 fn queue_overflow_is_counted_and_reported() {
     let sim = sim(SimConfig::default());
-    let options = Options { queue_capacity: 4, overflow: OverflowPolicy::DropOldest, ..Options::default() };
+    let options = Options { queue_capacity: 4, overflow: OverflowPolicy::DropOldest, ..queue_and_callback() };
     let client = connect(&sim, options);
     let delivered = Arc::new(AtomicUsize::new(0));
     let count = delivered.clone();
@@ -500,25 +511,25 @@ fn a_slow_callback_never_makes_a_live_connection_look_dead() {
     let sim = sim(config);
     let options = Options { dead_peer_timeout: Some(Duration::from_millis(200)), ..Options::default() };
     let client = connect(&sim, options);
-    let stalled = Arc::new(AtomicUsize::new(0));
-    let count = stalled.clone();
+    let (stamp_tx, stamp_rx) = std::sync::mpsc::channel();
+    let stamp_tx = Mutex::new(stamp_tx);
+    let count = AtomicUsize::new(0);
     client
         .on_event(move |_, e| {
             // The behaviour under test: one callback five times longer than
             // the dead-peer timeout.
-            if e.phone().map_or(false, |p| p.kind() == EventKind::TimeStamp)
-                && count.fetch_add(1, Ordering::SeqCst) == 0
-            {
-                std::thread::sleep(Duration::from_secs(1));
+            if e.phone().map_or(false, |p| p.kind() == EventKind::TimeStamp) {
+                if count.fetch_add(1, Ordering::SeqCst) == 0 {
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+                let _ = stamp_tx.lock().unwrap().send(());
             }
         })
         .unwrap();
     client.login("201").unwrap();
     for _ in 0..60 {
-        wait_phone(&client, EventKind::TimeStamp, None);
+        stamp_rx.recv_timeout(WAIT).expect("the callback goes on after its stall");
     }
-    client.set_event_handler(None).unwrap(); // waits for a running callback
-    assert!(stalled.load(Ordering::SeqCst) >= 60);
     assert!(client.is_connected(), "the stall was not taken for a dead peer");
 }
 
@@ -643,4 +654,294 @@ fn reconnection_gives_up_after_max_attempts_and_says_so() {
     }
     wait_for(&client, "giving up", |e| matches!(e, ClientEvent::ReconnectFailed { attempts: 2 }));
     assert!(!client.is_connected());
+}
+
+/// `count` DTMFReceived events for 201 on line 1, each its own packet.
+fn send_dtmf_events(sim: &dgphone_sim::Simulator, count: usize) {
+    let dtmf = dgphone::wire::Packet::from_pairs(&[
+        ("Event", "DGPhoneEvent"),
+        ("Status", "DTMFReceived"),
+        ("User", "201"),
+        ("Line", "1"),
+        ("Digit", "1"),
+    ]);
+    for _ in 0..count {
+        sim.send_packet(&dtmf);
+    }
+}
+
+#[test]
+fn slow_callback_does_not_stall_login() {
+    let sim = sim(SimConfig::default());
+    let options = Options { command_timeout: Duration::from_secs(1), ..Options::default() };
+    let client = dgphone::Client::new(options);
+    let logged_in_seen = Arc::new(AtomicBool::new(false));
+    let seen = logged_in_seen.clone();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let done_tx = Mutex::new(done_tx);
+    client
+        .on_event(move |_, e| match e {
+            // Longer than the command timeout: with the callback on the
+            // reader thread, the login response would wait behind it.
+            ClientEvent::Connected { .. } => std::thread::sleep(Duration::from_millis(1500)),
+            ClientEvent::LoggedIn { .. } => {
+                seen.store(true, Ordering::SeqCst);
+                let _ = done_tx.lock().unwrap().send(());
+            }
+            _ => {}
+        })
+        .unwrap();
+    client.connect("127.0.0.1", sim.port()).unwrap();
+    let started = Instant::now();
+    client.login("201").expect("login settles while the callback sleeps");
+    assert!(started.elapsed() < Duration::from_secs(1), "login waited for the callback");
+    assert!(client.is_logged_in());
+    assert!(!logged_in_seen.load(Ordering::SeqCst), "LoggedIn reaches the callback only after Connected's");
+    done_rx.recv_timeout(WAIT).expect("LoggedIn reaches the callback once it returns");
+}
+
+#[test]
+fn free_runs_no_callback_after_the_running_one() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let (running_tx, running_rx) = std::sync::mpsc::channel();
+    let running_tx = Mutex::new(running_tx);
+    client
+        .on_event(move |_, e| {
+            log.lock().unwrap().push(e.clone());
+            // Every callback is slow: waiting for the backlog would take
+            // 20 of them.
+            if e.phone().map_or(false, |p| p.kind() == EventKind::DtmfReceived) {
+                let _ = running_tx.lock().unwrap().send(());
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        })
+        .unwrap();
+    // A backlog behind the running callback, all read before the close.
+    send_dtmf_events(&sim, 20);
+    running_rx.recv_timeout(WAIT).expect("the first callback runs");
+    client.send_and_confirm(&Command::LineSelect(line(2)), WAIT).unwrap();
+    let started = Instant::now();
+    client.close();
+    let closing_took = started.elapsed();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "a callback started after close began: {seen:#?}");
+    assert!(
+        closing_took < Duration::from_millis(600),
+        "close waited for more than the running callback: {closing_took:?}"
+    );
+    // Nothing runs later either (e.g. the Disconnected of the close).
+    let witness = logged_in(&sim);
+    send_dtmf_events(&sim, 1);
+    wait_phone(&witness, EventKind::DtmfReceived, None);
+    assert_eq!(seen.len(), 1);
+}
+
+#[test]
+fn closing_from_inside_the_callback_does_not_deadlock() {
+    let sim = sim(SimConfig::default());
+    let client = Arc::new(Mutex::new(Some(logged_in(&sim))));
+    let own = client.clone();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let count = calls.clone();
+    let (closed_tx, closed_rx) = std::sync::mpsc::channel();
+    let closed_tx = Mutex::new(closed_tx);
+    let guard = client.lock().unwrap();
+    guard
+        .as_ref()
+        .unwrap()
+        .on_event(move |_, e| {
+            count.fetch_add(1, Ordering::SeqCst);
+            if e.phone().map_or(false, |p| p.kind() == EventKind::DtmfReceived) {
+                // Drops (closes) the client on its own callback thread.
+                let taken = own.lock().unwrap().take();
+                drop(taken);
+                let _ = closed_tx.lock().unwrap().send(());
+            }
+        })
+        .unwrap();
+    drop(guard);
+    send_dtmf_events(&sim, 5);
+    closed_rx.recv_timeout(WAIT).expect("close from inside the callback returned");
+    let witness = logged_in(&sim);
+    send_dtmf_events(&sim, 1);
+    wait_phone(&witness, EventKind::DtmfReceived, None);
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "a callback ran after the client closed itself");
+}
+
+#[test]
+fn callback_only_client_queues_nothing() {
+    let sim = sim(SimConfig::default());
+    let options = Options { queue_capacity: 4, ..Options::default() };
+    let client = dgphone::Client::new(options);
+    let (marker_tx, marker_rx) = std::sync::mpsc::channel();
+    let marker_tx = Mutex::new(marker_tx);
+    let dtmf = Arc::new(AtomicUsize::new(0));
+    let count = dtmf.clone();
+    client
+        .on_event(move |_, e| match e.phone().map(|p| p.kind()) {
+            Some(EventKind::DtmfReceived) => {
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+            Some(EventKind::LineSelected) => {
+                let _ = marker_tx.lock().unwrap().send(());
+            }
+            _ => {}
+        })
+        .unwrap();
+    client.connect("127.0.0.1", sim.port()).unwrap();
+    client.login("201").unwrap();
+    send_dtmf_events(&sim, 100);
+    client.select_line(line(1)).unwrap();
+    marker_rx.recv_timeout(WAIT).expect("the marker reached the callback");
+    assert_eq!(dtmf.load(Ordering::SeqCst), 100);
+    assert_eq!(client.queued_events(), 0, "the queue filled beside the callback");
+    assert_eq!(client.dropped_events(), 0, "a queue nobody asked for lost events");
+    assert_eq!(client.try_next_event(), None);
+}
+
+#[test]
+fn a_slow_callbacks_backlog_overflows_counted_and_reported() {
+    let sim = sim(SimConfig::default());
+    // The queue (large) sees every event, to count what the callback lost.
+    let options = Options { delivery_backlog: 4, overflow: OverflowPolicy::DropOldest, ..queue_and_callback() };
+    let client = dgphone::Client::new(options);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = Mutex::new(release_rx);
+    let (marker_tx, marker_rx) = std::sync::mpsc::channel();
+    let marker_tx = Mutex::new(marker_tx);
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let held_tx = Mutex::new(held_tx);
+    let first = AtomicBool::new(true);
+    client
+        .on_event(move |_, e| {
+            log.lock().unwrap().push(e.clone());
+            // Hold the callback thread until the reader has read all.
+            if first.swap(false, Ordering::SeqCst) {
+                let _ = held_tx.lock().unwrap().send(());
+                let _ = release_rx.lock().unwrap().recv_timeout(WAIT);
+            }
+            if e.phone().map_or(false, |p| p.kind() == EventKind::LineSelected) {
+                let _ = marker_tx.lock().unwrap().send(());
+            }
+        })
+        .unwrap();
+    client.connect("127.0.0.1", sim.port()).unwrap();
+    client.login("201").expect("login settles while the callback is held");
+    held_rx.recv_timeout(WAIT).expect("the first callback runs");
+    send_dtmf_events(&sim, 100);
+    // Settled by the reader: all 100 DTMF events were read before it.
+    client.send_and_confirm(&Command::LineSelect(line(1)), WAIT).expect("the reader goes on");
+    release_tx.send(()).unwrap();
+    marker_rx.recv_timeout(WAIT).expect("the marker reached the callback");
+    let dropped = client.dropped_events();
+    assert!(dropped >= 95, "only {dropped} lost through a backlog of 4");
+    let seen = seen.lock().unwrap().clone();
+    let reported: u64 = seen.iter().map(|e| if let ClientEvent::Overflow { dropped } = e { *dropped } else { 0 }).sum();
+    assert_eq!(reported, dropped, "every loss reported to the callback: {seen:#?}");
+    let last_report = seen.iter().rposition(|e| matches!(e, ClientEvent::Overflow { .. })).unwrap();
+    // The newest are kept: the backlog of 4, and possibly LineSelected on
+    // top (the reader settles the wait just before handing the event on).
+    let after = &seen[last_report + 1..];
+    assert!((4..=5).contains(&after.len()), "the newest kept: {after:#?}");
+    assert_eq!(after.last().and_then(|e| e.phone()).map(|p| p.kind()), Some(EventKind::LineSelected));
+    let queued = std::iter::from_fn(|| client.try_next_event()).count();
+    let delivered = seen.len() - seen.iter().filter(|e| matches!(e, ClientEvent::Overflow { .. })).count();
+    assert_eq!(delivered as u64 + dropped, queued as u64, "every event delivered or counted as lost");
+}
+
+#[test]
+fn the_small_reader_stack_resolves_a_host_name_when_reconnecting() {
+    // The reader thread has a 128 KiB stack; the deepest it goes is the
+    // system resolver (getaddrinfo, through NSS) when it reconnects to a
+    // host given by name.
+    let first = sim(SimConfig::default());
+    let port = first.port();
+    let options = Options {
+        reconnect: Some(Reconnect {
+            initial_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+            max_attempts: None,
+        }),
+        ..Options::default()
+    };
+    let client = dgphone::Client::connect("localhost", port, options).expect("localhost resolves");
+    client.login("201").unwrap();
+    first.stop();
+    wait_for(&client, "a reconnect attempt", |e| matches!(e, ClientEvent::Reconnecting { .. }));
+    let _second = dgphone_sim::Simulator::start(("127.0.0.1", port), SimConfig::default()).unwrap();
+    wait_for(&client, "re-login", |e| matches!(e, ClientEvent::LoggedIn { user } if user == "201"));
+    assert!(client.is_logged_in());
+}
+
+#[test]
+fn removing_the_callback_loses_no_event_in_the_switch_to_the_queue() {
+    let sim = sim(SimConfig::default());
+    let client = dgphone::Client::new(Options::default());
+    let by_callback = Arc::new(AtomicUsize::new(0));
+    let count = by_callback.clone();
+    client
+        .on_event(move |_, e| {
+            if e.phone().map_or(false, |p| p.kind() == EventKind::DtmfReceived) {
+                count.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(1)); // behind the reader
+            }
+        })
+        .unwrap();
+    client.connect("127.0.0.1", sim.port()).unwrap();
+    client.login("201").unwrap();
+    send_dtmf_events(&sim, 50);
+    // Removed while events still wait for it (and the reader may still be
+    // reading): each goes to the callback or, after the switch, the queue.
+    client.set_event_handler(None).unwrap();
+    let callback_saw = by_callback.load(Ordering::SeqCst);
+    let mut queued = 0;
+    while queued + callback_saw < 50 {
+        match client.next_event(WAIT) {
+            Some(e) if e.phone().map_or(false, |p| p.kind() == EventKind::DtmfReceived) => queued += 1,
+            Some(_) => {}
+            None => break,
+        }
+    }
+    assert_eq!(callback_saw + queued, 50, "callback {callback_saw}, queue {queued}");
+    assert_eq!(by_callback.load(Ordering::SeqCst), callback_saw, "a callback ran after its removal");
+    assert_eq!(client.dropped_events(), 0);
+}
+
+#[test]
+fn inside_the_callback_the_state_is_that_of_the_event_delivered() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim); // the queue collects beside the callback
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = Mutex::new(release_rx);
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let held_tx = Mutex::new(held_tx);
+    let (state_tx, state_rx) = std::sync::mpsc::channel();
+    let state_tx = Mutex::new(state_tx);
+    client
+        .on_event(move |handle, e| match e.phone().map(|p| p.kind()) {
+            Some(EventKind::DtmfReceived) => {
+                let _ = held_tx.lock().unwrap().send(());
+                let _ = release_rx.lock().unwrap().recv_timeout(WAIT);
+            }
+            Some(EventKind::ReceivingCall) => {
+                let _ = state_tx.lock().unwrap().send((handle.line(line(1)).state, handle.state().line(line(1)).state));
+            }
+            _ => {}
+        })
+        .unwrap();
+    send_dtmf_events(&sim, 1);
+    held_rx.recv_timeout(WAIT).expect("the callback is held");
+    sim.incoming_call(line(1), "100");
+    sim.far_end_hangup(line(1));
+    // The reader has applied the whole call while the callback was held.
+    wait_phone(&client, EventKind::Ready, Some(1));
+    assert_eq!(client.line(line(1)).state, LineState::Idle);
+    release_tx.send(()).unwrap();
+    let seen = state_rx.recv_timeout(WAIT).expect("ReceivingCall reached the callback");
+    assert_eq!(seen, (LineState::Offering, LineState::Offering), "the callback saw a later state");
 }

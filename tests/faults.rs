@@ -42,7 +42,8 @@ fn close_mid_packet_reports_truncation_then_disconnection() {
 /// event (its address differs from run to run), as its callback saw it.
 fn scripted_session(config: SimConfig) -> Vec<ClientEvent> {
     let sim = sim(config);
-    let client = Client::new(Options::default());
+    // Pulls from the queue beside the callback, so asks for both.
+    let client = Client::new(Options { queue_with_callback: true, ..Options::default() });
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     client.on_event(move |_, event| sink.lock().unwrap().push(event.clone())).unwrap();
@@ -56,6 +57,15 @@ fn scripted_session(config: SimConfig) -> Vec<ClientEvent> {
     sim.far_end_hangup(line(2));
     client.request_status().unwrap();
     wait_phone(&client, EventKind::Ready, Some(6));
+    // The callback runs on its own thread, behind the queue; disconnecting
+    // drops what it has not seen yet, so wait until it has seen the last.
+    let deadline = Instant::now() + WAIT;
+    let ready_6 =
+        |e: &ClientEvent| e.phone().map_or(false, |p| p.kind() == EventKind::Ready && p.line() == Some(line(6)));
+    while !seen.lock().unwrap().iter().any(ready_6) {
+        assert!(Instant::now() < deadline, "the callback never saw Ready on line 6");
+        std::thread::sleep(Duration::from_millis(1));
+    }
     client.disconnect();
     let seen = seen.lock().unwrap();
     seen.iter().filter(|e| !matches!(e, ClientEvent::Connected { .. })).cloned().collect()

@@ -64,6 +64,13 @@ struct Seen {
     all: AtomicBool,
 }
 
+/// Options for a client that `Seen` watches while the test pulls: the
+/// queue collects beside the callback (delivery is explicit), and the
+/// callback's backlog never loses, so the callback sees every event.
+fn watched() -> Options {
+    Options { queue_with_callback: true, delivery_backlog: usize::MAX, ..Options::default() }
+}
+
 impl Seen {
     fn watch(client: &Client, count: u64) -> Arc<Seen> {
         let seen = Arc::new(Seen::default());
@@ -99,7 +106,7 @@ fn report(what: &str, count: u64, started: Instant) {
 fn blocking_policy_loses_nothing_and_keeps_order() {
     let count = flood_size();
     let sim = Simulator::start("127.0.0.1:0", SimConfig::default()).unwrap();
-    let options = Options { overflow: OverflowPolicy::Block, queue_capacity: 256, ..Options::default() };
+    let options = Options { overflow: OverflowPolicy::Block, queue_capacity: 256, ..watched() };
     let client = connect(&sim, options);
     let started = Instant::now();
     thread::scope(|scope| {
@@ -123,7 +130,7 @@ fn drop_newest_keeps_the_first_and_counts_the_rest() {
     let count = flood_size();
     let capacity = 64;
     let sim = Simulator::start("127.0.0.1:0", SimConfig::default()).unwrap();
-    let options = Options { overflow: OverflowPolicy::DropNewest, queue_capacity: capacity, ..Options::default() };
+    let options = Options { overflow: OverflowPolicy::DropNewest, queue_capacity: capacity, ..watched() };
     let client = connect(&sim, options);
     let seen = Seen::watch(&client, count);
     let started = Instant::now();
@@ -144,7 +151,7 @@ fn drop_newest_keeps_the_first_and_counts_the_rest() {
 fn drop_oldest_counts_exactly_while_the_consumer_pulls() {
     let count = flood_size();
     let sim = Simulator::start("127.0.0.1:0", SimConfig::default()).unwrap();
-    let options = Options { overflow: OverflowPolicy::DropOldest, queue_capacity: 64, ..Options::default() };
+    let options = Options { overflow: OverflowPolicy::DropOldest, queue_capacity: 64, ..watched() };
     let client = connect(&sim, options);
     let seen = Seen::watch(&client, count);
     let (delivered, reported) = (AtomicU64::new(0), AtomicU64::new(0));

@@ -17,7 +17,9 @@ pub const DGP_EVENT_GREETING: u32 = 5;
 /// Something malformed was received and skipped (oversize or truncated
 /// packet); the text is `dgp_event_detail`. The connection goes on.
 pub const DGP_EVENT_PROTOCOL_ERROR: u32 = 6;
-/// Queue only: `dgp_event_dropped` events were lost to overflow.
+/// `dgp_event_dropped` events were lost to overflow since the last report:
+/// by the queue (reported there) or by the callback's backlog (reported to
+/// the callback).
 pub const DGP_EVENT_OVERFLOW: u32 = 7;
 /// Automatic reconnection gave up after `dgp_event_attempt` attempts; the
 /// client stays disconnected until `dgp_connect` is called again.

@@ -31,6 +31,12 @@ fn status_field(path: &str, field: &str) -> Option<u64> {
     line[field.len()..].split_whitespace().next()?.parse().ok()
 }
 
+/// Address space of this process (reserved, touched or not), KiB: what
+/// runs out first in a 32-bit process.
+pub fn vm_size_kib() -> u64 {
+    status_field("/proc/self/status", "VmSize:").unwrap_or(0)
+}
+
 /// Resident memory of this process, KiB.
 pub fn rss_kib() -> u64 {
     status_field("/proc/self/status", "VmRSS:").unwrap_or(0)

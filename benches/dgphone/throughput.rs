@@ -9,7 +9,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use dgphone::{Client, ClientEvent, Options};
+use dgphone::{Client, ClientEvent, Options, OverflowPolicy};
 
 use super::report::{rate, Report, Row, Verdict};
 use super::{stats, traffic, Mode};
@@ -58,12 +58,15 @@ fn bare_reader(port: u16, expected: usize) -> mpsc::Receiver<Instant> {
 }
 
 /// The library: a client whose callback counts events (queue off, as for
-/// an application that only uses the callback).
+/// an application that only uses the callback). The callback runs on its
+/// own thread behind a bounded backlog; the Block policy makes the reader
+/// wait for it rather than drop, so the figure is socket → callback with
+/// nothing lost.
 fn library_reader(port: u16, expected: usize, keep: &mut Option<Client>) -> mpsc::Receiver<Instant> {
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
     let seen = Arc::new(AtomicUsize::new(0));
-    let client = Client::new(Options { queue_capacity: 0, ..Options::default() });
+    let client = Client::new(Options { queue_capacity: 0, overflow: OverflowPolicy::Block, ..Options::default() });
     client
         .on_event(move |_, event| {
             if let ClientEvent::Phone(_) = event {

@@ -1,9 +1,9 @@
 //! Printing events as they arrive, for the console and the demo.
 //!
 //! The event callback prints each event (and the six lines when they
-//! changed) on the connection's reader thread, right after the library
-//! applied the event to the line state, so each event shows the state it
-//! produced. Then it passes the event on to the main thread. The library
+//! changed) on the client's callback thread, where the library's state is
+//! the one as of the event being delivered, so each event shows the state
+//! it produced. Then it passes the event on to the main thread. The library
 //! wakes a waiting command *before* it runs the callback, so a command's
 //! confirmation can return before its event is printed; the main thread
 //! calls [`Echo::until`] to wait for the printing too, and what it prints

@@ -59,8 +59,9 @@ pub enum ClientEvent {
     /// ([`Reconnect::max_attempts`](super::Reconnect::max_attempts)); the
     /// client stays disconnected until the application connects it again.
     ReconnectFailed { attempts: u32 },
-    /// The queue was full and `dropped` events were lost since the last
-    /// report (queue only; the callback sees every event).
+    /// The queue (or the callback's backlog) was full and `dropped` events
+    /// were lost since the last report. Each of the two reports its own
+    /// losses, before the next event it delivers.
     Overflow { dropped: u64 },
 }
 

@@ -2,12 +2,26 @@
 //! waits, the line state, and event delivery to a callback and/or a queue.
 //!
 //! # Threads
-//! Each connection has one reader thread. It reads, updates the line state,
-//! settles waits, then delivers each event: first to the queue, then to the
-//! callback, which runs **on the reader thread**. A slow callback therefore
-//! delays the events after it (and noticing that the connection closed),
-//! but loses none and never makes a live connection look dead: bytes wait
-//! in the socket and the dead-peer timer only runs while the thread reads.
+//! Each connection has one reader thread (128 KiB stack). It reads,
+//! decodes, updates the line state, settles waits and login at socket
+//! speed, then hands each event on: to the pull queue, and to the callback
+//! thread's bounded backlog. It never runs the callback.
+//!
+//! A client with a callback has one callback thread (256 KiB stack, see
+//! [`EventHandler`]), started when the first callback is set. It calls the
+//! callback once per event, in order. A slow callback delays only its own
+//! later events; its backlog holds [`Options::delivery_backlog`] events,
+//! and when full the [`Options::overflow`] policy applies: losses are
+//! counted ([`ClientHandle::dropped_events`]) and reported to the callback
+//! as one [`ClientEvent::Overflow`] before its next event. (With
+//! [`OverflowPolicy::Block`] the reader waits for the callback instead:
+//! nothing is lost, but reading, and so waits and login, wait too.)
+//!
+//! # Delivery
+//! Events go to the callback while one is registered, and to the pull queue
+//! while no callback is registered or [`Options::queue_with_callback`]
+//! asks for both: a callback-only application never fills a queue nobody
+//! pulls.
 //!
 //! Waits (`login`, `send_and_confirm`, [`Expectation`]) are settled as soon
 //! as the reader has read the event, before the event reaches the queue and
@@ -17,11 +31,17 @@
 //! that event yet.
 //!
 //! From inside the callback, commands work (they only write). Calls that
-//! would wait for the reader thread — `login`, `send_and_confirm`,
+//! wait for the client's threads — `login`, `send_and_confirm`,
 //! `Expectation::wait`, `connect`, setting the handler — return
-//! [`Error::WouldDeadlock`] there instead of hanging.
+//! [`Error::WouldDeadlock`] there instead of hanging (with the Block policy
+//! the reader may be waiting for that very callback).
+//!
+//! # Closing
+//! Once a [`Client`] starts closing, no callback starts; closing waits for
+//! the one running, if any, and no Disconnected is delivered for it.
 
 mod backoff;
+mod delivery;
 mod event;
 mod log;
 mod notify;
@@ -47,16 +67,19 @@ use crate::protocol::validate::{check_text, MAX_VALUE_LEN};
 use crate::protocol::{confirmation, Command, Confirmation, Event, Line, Verdict};
 use crate::state::{LineInfo, PhoneState};
 use crate::wire::record::Side;
+use delivery::Delivery;
 use queue::EventQueue;
 use waiter::{Judge, WaitSlot, Waiters};
 
-/// An event callback. It runs on the connection's reader thread; see the
-/// module docs for what it may call.
+/// An event callback. It runs on the client's callback thread, whose stack
+/// is 256 KiB (not the reader thread: reading goes on while it runs); see
+/// the module docs for the backlog and what it may call.
 pub type EventHandler = Arc<dyn Fn(&ClientHandle, &ClientEvent) + Send + Sync>;
 
 thread_local! {
-    /// The client whose reader thread this is (its `Shared` address), so
-    /// blocking calls made from a callback can refuse instead of deadlock.
+    /// The client whose reader or callback thread this is (its `Shared`
+    /// address), so blocking calls made from a callback (or a logger) can
+    /// refuse instead of deadlock.
     static READER_OF: Cell<usize> = const { Cell::new(0) };
 }
 
@@ -101,6 +124,7 @@ pub(crate) struct Shared {
     session: Mutex<Session>,
     waiters: Waiters,
     queue: EventQueue,
+    delivery: Delivery,
     /// Held while the callback runs, so replacing it or closing waits for a
     /// running callback to return.
     handler: Mutex<Option<EventHandler>>,
@@ -218,36 +242,49 @@ impl Shared {
         Ok(())
     }
 
-    /// Delivers one item: to the queue, then to the callback. A panic in the
-    /// callback is caught, counted and logged; the reader goes on.
-    fn dispatch(self: &Arc<Self>, handle: &ClientHandle, event: ClientEvent) {
-        let handler = lock(&self.handler);
-        match handler.as_ref() {
-            Some(callback) => {
-                if self.queue.is_enabled() {
-                    self.queue_event(event.clone());
-                }
-                if catch_unwind(AssertUnwindSafe(|| callback(handle, &event))).is_err() {
-                    self.callback_panics.fetch_add(1, Ordering::Relaxed);
-                    self.log.log(LogLevel::Error, || "the event callback panicked (caught; the reader goes on)".into());
-                }
+    /// Hands one item on, on the reader thread: to the queue and/or the
+    /// callback thread (see the module docs), never waiting for the
+    /// callback. (`_handle` stays for the reader's call sites.)
+    fn dispatch(self: &Arc<Self>, _handle: &ClientHandle, event: ClientEvent) {
+        let to_callback = self.delivery.is_wanted();
+        let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
+        match (to_queue, to_callback) {
+            (true, true) => {
+                self.queue_event(event.clone());
+                self.deliver(event);
             }
-            None => {
-                drop(handler);
-                self.queue_event(event);
-            }
+            (true, false) => self.queue_event(event),
+            (false, true) => self.deliver(event),
+            (false, false) => {}
+        }
+    }
+
+    fn deliver(&self, event: ClientEvent) {
+        if self.delivery.send(event) {
+            self.warn_overflow("callback backlog full", self.delivery.dropped(), "make the callback return sooner");
         }
     }
 
     fn queue_event(&self, event: ClientEvent) {
         if self.queue.push(event) {
-            self.log.log(LogLevel::Warn, || {
-                let total = self.queue.dropped();
-                format!(
-                    "event queue full: losing events ({total} so far); pull them with next_event, \
-                     or set queue_capacity 0 if only the callback is used"
-                )
-            });
+            self.warn_overflow("event queue full", self.queue.dropped(), "pull them with next_event");
+        }
+    }
+
+    /// Said once per episode of losses, by the queue or the backlog.
+    fn warn_overflow(&self, what: &str, total: u64, remedy: &str) {
+        self.log.log(LogLevel::Warn, || format!("{what}: losing events ({total} so far); {remedy}"));
+    }
+
+    /// Runs the callback, on the callback thread. A panic in it is caught,
+    /// counted and logged; delivery goes on.
+    fn call_back(&self, handle: &ClientHandle, event: &ClientEvent) {
+        let handler = lock(&self.handler);
+        if let Some(callback) = handler.as_ref() {
+            if catch_unwind(AssertUnwindSafe(|| callback(handle, event))).is_err() {
+                self.callback_panics.fetch_add(1, Ordering::Relaxed);
+                self.log.log(LogLevel::Error, || "the event callback panicked (caught; delivery goes on)".into());
+            }
         }
     }
 
@@ -403,12 +440,20 @@ impl ClientHandle {
     }
 
     /// A snapshot of the line and agent state. Never waits on the network.
+    /// Inside the callback, the state as of the event being delivered (the
+    /// reader may already have applied later ones).
     pub fn state(&self) -> PhoneState {
+        if delivery::on_callback_thread(&self.shared) {
+            return self.shared.delivery.seen_state();
+        }
         lock(&self.shared.session).phone.clone()
     }
 
-    /// One line's state and number.
+    /// One line's state and number (inside the callback: as of its event).
     pub fn line(&self, line: Line) -> LineInfo {
+        if delivery::on_callback_thread(&self.shared) {
+            return self.shared.delivery.seen_line(line);
+        }
         lock(&self.shared.session).phone.line(line).clone()
     }
 
@@ -440,9 +485,10 @@ impl ClientHandle {
         self.shared.queue.len()
     }
 
-    /// Events the queue has lost to overflow, in all.
+    /// Events lost to overflow, in all: by the queue and by the callback's
+    /// backlog.
     pub fn dropped_events(&self) -> u64 {
-        self.shared.queue.dropped()
+        self.shared.queue.dropped() + self.shared.delivery.dropped()
     }
 
     /// Panics caught in the event callback, in all.
@@ -464,26 +510,50 @@ impl ClientHandle {
         self.shared.queue.notifier().map(|n| n.handle())
     }
 
-    /// True on this client's reader thread, i.e. inside its event callback.
+    /// True on this client's callback thread, i.e. inside its event
+    /// callback (or on its reader thread, where only a logger runs).
     pub fn is_callback_thread(&self) -> bool {
         self.shared.on_reader_thread()
     }
 
-    /// Sets (or with `None` removes) the event callback. Waits for a
-    /// running callback to return; refused from inside the callback.
+    /// Sets (or with `None` removes) the event callback; the first one
+    /// starts the callback thread. Waits for a running callback to return;
+    /// refused from inside the callback. Removing it first lets it see the
+    /// events already handed to it (later ones go to the queue), so none is
+    /// lost in the switch.
     pub fn set_event_handler(&self, handler: Option<EventHandler>) -> Result<()> {
         self.shared.refuse_on_reader("set_event_handler")?;
-        *lock(&self.shared.handler) = handler;
+        match handler {
+            Some(handler) => {
+                let mut current = lock(&self.shared.handler);
+                self.shared.delivery.set_wanted(&self.shared, true).map_err(Error::Thread)?;
+                *current = Some(handler);
+            }
+            None => {
+                self.shared.delivery.set_wanted(&self.shared, false).map_err(Error::Thread)?;
+                // Not under the handler lock: the callback thread takes it
+                // to deliver what it still has.
+                self.shared.delivery.flush();
+                *lock(&self.shared.handler) = None;
+            }
+        }
         Ok(())
     }
 
     /// Ends the connection (no reconnection) and, unless called from inside
-    /// the callback, waits for the reader thread to finish. From inside the
-    /// callback it returns at once; the reader stops after the callback.
-    /// Events read but not yet delivered are dropped.
+    /// the callback, waits for the reader thread to finish and for the
+    /// callback to have seen Disconnected. From inside the callback it
+    /// returns at once. Events read but not yet delivered are dropped.
     pub fn disconnect(&self) {
         {
             let mut conn = lock(&self.shared.conn);
+            // Events of a live connection that wait for the callback are cut
+            // short like the reader's batch; after a connection that ended
+            // by itself (its stream already taken), the callback still gets
+            // all it read.
+            if conn.stream.is_some() {
+                self.shared.delivery.set_discarding(true);
+            }
             conn.stop = true;
             self.shared.stopping.store(true, Ordering::SeqCst);
             if let Some(stream) = conn.stream.take() {
@@ -499,6 +569,7 @@ impl ClientHandle {
         if let Some(reader) = reader {
             let _ = reader.join();
         }
+        self.shared.delivery.flush();
     }
 
     /// Opens the connection and starts its reader thread.
@@ -531,14 +602,15 @@ impl ClientHandle {
             self.shared.stopping.store(false, Ordering::SeqCst);
         }
         self.shared.queue.set_closed(false);
+        self.shared.delivery.set_discarding(false);
         self.shared.running.store(true, Ordering::SeqCst);
         self.shared.log.log(LogLevel::Info, || format!("connected to {addr}"));
         let shared = self.shared.clone();
         let spawned = std::thread::Builder::new()
             .name("dgphone-reader".into())
-            // std's default stack: callbacks into Python, .NET or Delphi
-            // run on this thread and need room. Untouched stack pages cost
-            // no memory.
+            // The reader runs no callback (only a logger), so a small stack:
+            // a 32-bit process has room for a thousand sessions.
+            .stack_size(READER_STACK_SIZE)
             .spawn(move || reader::run(shared, stream, addr));
         match spawned {
             Ok(thread) => {
@@ -555,15 +627,20 @@ impl ClientHandle {
     }
 }
 
+/// Stack of the reader thread: it decodes and applies state on the heap;
+/// the deepest it goes is the resolver on a reconnection, or a logger.
+const READER_STACK_SIZE: usize = 128 * 1024;
+
 /// A confirmation as a wait's judge.
 fn judge(confirm: Confirmation) -> Judge {
     Box::new(move |event, own_user| confirm.judge(event, own_user))
 }
 
 /// A DGPhone client: owns the connection. Dropping it closes the
-/// connection, waits for the reader thread and removes the callback; after
-/// that no callback runs. All commands are on [`ClientHandle`], which
-/// `Client` dereferences to.
+/// connection: from then on no callback starts (not even for the
+/// Disconnected that closing causes); it waits for the reader thread and
+/// for the one callback running, if any, and removes the callback. All
+/// commands are on [`ClientHandle`], which `Client` dereferences to.
 pub struct Client {
     handle: ClientHandle,
 }
@@ -574,6 +651,7 @@ impl Client {
     pub fn new(options: Options) -> Client {
         let notifier = notify::Notifier::new().ok();
         let queue = EventQueue::new(options.queue_capacity, options.overflow, notifier);
+        let delivery = Delivery::new(options.delivery_backlog, options.overflow);
         let shared = Shared {
             log: log::Log::new(&options),
             options,
@@ -583,6 +661,7 @@ impl Client {
             session: Mutex::new(Session::default()),
             waiters: Waiters::default(),
             queue,
+            delivery,
             handler: Mutex::new(None),
             reader: Mutex::new(None),
             target: Mutex::new(None),
@@ -627,9 +706,14 @@ impl std::ops::Deref for Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
+        let shared = &self.handle.shared;
+        // First, so that no callback starts from here on.
+        shared.delivery.close();
         self.handle.disconnect();
-        if !self.handle.shared.on_reader_thread() {
-            *lock(&self.handle.shared.handler) = None;
+        let inside_callback = shared.on_reader_thread();
+        shared.delivery.join(inside_callback);
+        if !inside_callback {
+            *lock(&shared.handler) = None;
         }
     }
 }

@@ -13,7 +13,8 @@ use crate::wire::DEFAULT_MAX_PACKET;
 pub enum OverflowPolicy {
     /// The reader thread waits for room: nothing is lost, and DGPhone's
     /// events wait in the socket (TCP flow control) while the application
-    /// catches up. A connection blocked here is never declared dead.
+    /// catches up. A connection blocked here is never declared dead, but
+    /// waits and login wait with it.
     Block,
     /// The oldest queued event is dropped to make room.
     DropOldest,
@@ -78,8 +79,16 @@ pub struct Options {
     /// 0 turns the queue off, for applications that only use the callback.
     /// Default 4096.
     pub queue_capacity: usize,
-    /// What a full queue does. Default [`OverflowPolicy::DropOldest`]: an
-    /// application that stops pulling loses old events, counted and reported,
+    /// Fill the pull queue while a callback is registered too (both
+    /// deliveries). Default off: with a callback, the queue collects
+    /// nothing; without one, it collects (unless `queue_capacity` is 0).
+    pub queue_with_callback: bool,
+    /// Events the callback thread may have waiting (read but not yet passed
+    /// to a slow callback). Default 4096; `overflow` applies when full.
+    pub delivery_backlog: usize,
+    /// What a full queue or callback backlog does. Default
+    /// [`OverflowPolicy::DropOldest`]: an application that stops pulling, or
+    /// a callback that falls behind, loses old events, counted and reported,
     /// but the connection keeps going.
     pub overflow: OverflowPolicy,
     /// Largest packet accepted from DGPhone. Default 64 KiB.
@@ -112,6 +121,8 @@ impl Default for Options {
             tcp_keepalive: Some(Duration::from_secs(30)),
             reconnect: None,
             queue_capacity: 4096,
+            queue_with_callback: false,
+            delivery_backlog: 4096,
             overflow: OverflowPolicy::DropOldest,
             max_packet: DEFAULT_MAX_PACKET,
             send_user: false,
@@ -133,6 +144,8 @@ impl fmt::Debug for Options {
             .field("tcp_keepalive", &self.tcp_keepalive)
             .field("reconnect", &self.reconnect)
             .field("queue_capacity", &self.queue_capacity)
+            .field("queue_with_callback", &self.queue_with_callback)
+            .field("delivery_backlog", &self.delivery_backlog)
             .field("overflow", &self.overflow)
             .field("max_packet", &self.max_packet)
             .field("send_user", &self.send_user)

@@ -8,19 +8,50 @@ use std::time::{Duration, Instant};
 use super::notify::Notifier;
 use super::{ClientEvent, OverflowPolicy};
 
-struct Inner {
-    items: VecDeque<ClientEvent>,
+/// Events lost to overflow: counted in all, and reported to the consumer
+/// as one `Overflow` event before the next one it gets. Shared by the pull
+/// queue and the callback's backlog, so both report losses alike.
+#[derive(Default)]
+pub(super) struct Losses {
     /// Events lost since the consumer was last told.
     unreported: u64,
     /// Events lost in all.
     dropped: u64,
+}
+
+impl Losses {
+    /// Counts one lost event. True when it starts an episode (nothing was
+    /// lost unreported before), so the caller can say so once.
+    pub fn lose(&mut self) -> bool {
+        self.unreported += 1;
+        self.dropped += 1;
+        self.unreported == 1
+    }
+
+    /// The report of the losses since the last one, if any.
+    pub fn report(&mut self) -> Option<ClientEvent> {
+        (self.unreported > 0).then(|| ClientEvent::Overflow { dropped: std::mem::take(&mut self.unreported) })
+    }
+
+    pub fn has_unreported(&self) -> bool {
+        self.unreported > 0
+    }
+
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+struct Inner {
+    items: VecDeque<ClientEvent>,
+    losses: Losses,
     /// Set when the client closes: a blocked producer stops waiting.
     closed: bool,
 }
 
 impl Inner {
     fn has_output(&self) -> bool {
-        !self.items.is_empty() || self.unreported > 0
+        !self.items.is_empty() || self.losses.has_unreported()
     }
 }
 
@@ -38,7 +69,7 @@ impl EventQueue {
     /// only costs the waitable signal, not the queue.
     pub fn new(capacity: usize, policy: OverflowPolicy, notifier: Option<Notifier>) -> EventQueue {
         EventQueue {
-            inner: Mutex::new(Inner { items: VecDeque::new(), unreported: 0, dropped: 0, closed: false }),
+            inner: Mutex::new(Inner { items: VecDeque::new(), losses: Losses::default(), closed: false }),
             readable: Condvar::new(),
             writable: Condvar::new(),
             capacity,
@@ -65,7 +96,7 @@ impl EventQueue {
         }
         let mut inner = self.lock();
         let had_output = inner.has_output();
-        let lossless_before = inner.unreported == 0;
+        let mut started_losing = false;
         while inner.items.len() >= self.capacity {
             match self.policy {
                 OverflowPolicy::Block if !inner.closed => {
@@ -73,14 +104,9 @@ impl EventQueue {
                 }
                 OverflowPolicy::DropOldest => {
                     inner.items.pop_front();
-                    inner.unreported += 1;
-                    inner.dropped += 1;
+                    started_losing |= inner.losses.lose();
                 }
-                OverflowPolicy::DropNewest | OverflowPolicy::Block => {
-                    inner.unreported += 1;
-                    inner.dropped += 1;
-                    return lossless_before;
-                }
+                OverflowPolicy::DropNewest | OverflowPolicy::Block => return inner.losses.lose(),
             }
         }
         inner.items.push_back(event);
@@ -90,7 +116,7 @@ impl EventQueue {
             }
         }
         self.readable.notify_one();
-        lossless_before && inner.unreported > 0
+        started_losing
     }
 
     /// Takes the next event, waiting up to `timeout` (`None`: no wait). An
@@ -107,11 +133,7 @@ impl EventQueue {
                 inner = self.readable.wait_timeout(inner, left).unwrap_or_else(|e| e.into_inner()).0;
             }
         }
-        let event = if inner.unreported > 0 {
-            Some(ClientEvent::Overflow { dropped: std::mem::take(&mut inner.unreported) })
-        } else {
-            inner.items.pop_front()
-        };
+        let event = inner.losses.report().or_else(|| inner.items.pop_front());
         if !inner.has_output() {
             if let Some(n) = &self.notifier {
                 n.clear();
@@ -123,7 +145,7 @@ impl EventQueue {
 
     /// Events lost to overflow since the client was created.
     pub fn dropped(&self) -> u64 {
-        self.lock().dropped
+        self.lock().losses.dropped()
     }
 
     /// Events waiting.

@@ -21,9 +21,17 @@ pub struct dgp_client {
     last_error: Mutex<String>,
 }
 
-/// An event callback: runs on the connection's reader thread, once per
-/// event, in order. `event` is valid only during the call (copy what you
-/// keep). Commands may be called from inside it; blocking calls (login,
+/// An event callback: runs on the client's callback thread (not the reader
+/// thread: reading, state, waits and login go on while it runs), once per
+/// event, in order. That thread's stack is 256 KiB: a callback needing
+/// more must hand its work to a thread of its own. A slow callback delays
+/// only its own later events; up to the delivery backlog
+/// (`dgp_options_set_delivery_backlog`) wait for it, and past that the
+/// overflow policy applies, losses reported as a DGP_EVENT_OVERFLOW event
+/// before the next one. Inside it, the state functions (`dgp_line_state`,
+/// `dgp_line_number`, `dgp_selected_line`, `dgp_agent_state`) give the
+/// state as of the event delivered, though the reader may be further on.
+/// `event` is valid only during the call (copy what you keep). Commands may be called from inside it; blocking calls (login,
 /// waits, connect, free, changing the callback) return
 /// DGP_ERR_WOULD_DEADLOCK there. It must not unwind (no C++ exception or
 /// Delphi exception may escape it).
@@ -121,10 +129,11 @@ pub unsafe extern "C" fn dgp_client_new(options: *const dgp_options, out: *mut *
     })
 }
 
-/// Disconnects, waits for the reader thread (and a running callback) to
-/// finish, and frees the client. After it returns no callback runs or will
-/// run. Events read but not yet delivered are dropped, so it waits for one
-/// running callback at most. NULL is a no-op (DGP_OK).
+/// Disconnects, waits for the reader thread and the one running callback
+/// (if any) to finish, and frees the client. Once it starts, no callback
+/// starts (not even DGP_EVENT_DISCONNECTED for this disconnection); after it
+/// returns none runs. Events read but not yet delivered are dropped. NULL
+/// is a no-op (DGP_OK).
 ///
 /// From inside the event callback it is refused with DGP_ERR_WOULD_DEADLOCK
 /// and the client stays valid: free it from another thread. Do not hold a
@@ -180,9 +189,14 @@ pub unsafe extern "C" fn dgp_last_error(
     })
 }
 
-/// Sets the event callback (NULL removes it). Waits for a running callback
-/// to return. Events also go to the pull queue unless its capacity is 0.
-/// Errors: DGP_ERR_WOULD_DEADLOCK from inside the callback.
+/// Sets the event callback (NULL removes it); the first one starts the
+/// client's callback thread. Waits for a running callback to return;
+/// removing it first lets it see the events already handed to it (later
+/// ones go to the queue), so none is lost in the switch. While
+/// a callback is set, the pull queue collects nothing unless
+/// `dgp_options_set_queue_with_callback` asked for both. Errors:
+/// DGP_ERR_WOULD_DEADLOCK from inside the callback, DGP_ERR_RESOURCE when
+/// the thread cannot start.
 ///
 /// # Safety
 /// `client` valid; `callback` stays callable with `user_data` until it is
@@ -223,10 +237,10 @@ pub unsafe extern "C" fn dgp_connect(client: *mut dgp_client, host: *const c_cha
     call(client, |c| Ok(c.client.connect(text("host", host)?, port)?))
 }
 
-/// Ends the connection (no reconnection) and waits for the reader thread;
-/// from inside the callback it returns at once and the reader stops after
-/// the callback. Events read but not yet delivered are dropped; a
-/// DGP_EVENT_DISCONNECTED event follows. Not connected: DGP_OK.
+/// Ends the connection (no reconnection) and waits for the reader thread
+/// and for the callback to have seen DGP_EVENT_DISCONNECTED; from inside
+/// the callback it returns at once. Events read but not yet delivered are
+/// dropped; a DGP_EVENT_DISCONNECTED event follows. Not connected: DGP_OK.
 ///
 /// # Safety
 /// `client` valid.
@@ -514,7 +528,8 @@ pub unsafe extern "C" fn dgp_notify_handle(client: *const dgp_client) -> *mut c_
     }
 }
 
-/// Events the queue has lost to overflow, in all (0 for NULL).
+/// Events lost to overflow, in all: by the queue and by the callback's
+/// backlog (0 for NULL).
 ///
 /// # Safety
 /// `client` NULL or valid.

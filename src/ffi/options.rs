@@ -26,7 +26,8 @@ impl dgp_options {
 pub const DGP_OVERFLOW_DROP_OLDEST: u32 = 0;
 /// A full queue drops the new event.
 pub const DGP_OVERFLOW_DROP_NEWEST: u32 = 1;
-/// A full queue makes the reader thread wait: nothing is lost.
+/// A full queue or callback backlog makes the reader thread wait: nothing
+/// is lost, but reading (and so waits and login) waits too.
 pub const DGP_OVERFLOW_BLOCK: u32 = 2;
 
 /// Log levels, most severe first.
@@ -42,7 +43,8 @@ pub const DGP_LOG_TRACE: u32 = 5;
 
 /// A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
 /// valid only during the call. It runs on whichever thread logged (often the
-/// reader thread) and must not call back into the library's blocking calls.
+/// reader thread, whose stack is 128 KiB: keep it short) and must not call
+/// back into the library's blocking calls.
 pub type dgp_log_callback = Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, message: *const c_char)>;
 
 /// The user data pointer travels to other threads; the caller promised it
@@ -192,9 +194,10 @@ pub unsafe extern "C" fn dgp_options_set_reconnect(
     })
 }
 
-/// Capacity of the pull queue (default 4096; 0 turns the queue off, for
-/// applications that only use the callback) and its overflow policy
-/// (`DGP_OVERFLOW_*`).
+/// Capacity of the pull queue (default 4096; 0 turns the queue off) and
+/// the overflow policy (`DGP_OVERFLOW_*`) of the queue and of the
+/// callback's backlog. The queue collects while no callback is set, or
+/// beside one when `dgp_options_set_queue_with_callback` asks.
 ///
 /// # Safety
 /// `options` is NULL or a valid options handle.
@@ -208,6 +211,38 @@ pub unsafe extern "C" fn dgp_options_set_queue(options: *mut dgp_options, capaci
             _ => return DGP_ERR_INVALID_ARGUMENT,
         };
         o.queue_capacity = capacity as usize;
+        DGP_OK
+    })
+}
+
+/// `enabled` non-zero: the pull queue keeps collecting while an event
+/// callback is set (both deliveries). Default 0: with a callback set, the
+/// queue collects nothing, so a callback-only application never fills (and
+/// loses from) a queue nobody pulls.
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_queue_with_callback(options: *mut dgp_options, enabled: i32) -> dgp_result {
+    with(options, |o| {
+        o.queue_with_callback = enabled != 0;
+        DGP_OK
+    })
+}
+
+/// How many events may wait for a slow callback (default 4096; at least
+/// 1). Past that the overflow policy of `dgp_options_set_queue` applies,
+/// each loss counted and reported as DGP_EVENT_OVERFLOW.
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_delivery_backlog(options: *mut dgp_options, events: u32) -> dgp_result {
+    with(options, |o| {
+        if events == 0 {
+            return DGP_ERR_INVALID_ARGUMENT;
+        }
+        o.delivery_backlog = events as usize;
         DGP_OK
     })
 }

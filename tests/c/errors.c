@@ -146,10 +146,13 @@ static void option_mistakes(void) {
     REQUIRE(options != NULL);
     CHECK_RC(NULL, dgp_options_set_connect_timeout_ms(NULL, 100), DGP_ERR_NULL_POINTER);
     CHECK_RC(NULL, dgp_options_set_queue(NULL, 8, DGP_OVERFLOW_BLOCK), DGP_ERR_NULL_POINTER);
+    CHECK_RC(NULL, dgp_options_set_queue_with_callback(NULL, 1), DGP_ERR_NULL_POINTER);
+    CHECK_RC(NULL, dgp_options_set_delivery_backlog(NULL, 16), DGP_ERR_NULL_POINTER);
     CHECK_RC(NULL, dgp_options_set_connect_timeout_ms(options, 0), DGP_ERR_INVALID_ARGUMENT);
     CHECK_RC(NULL, dgp_options_set_command_timeout_ms(options, 0), DGP_ERR_INVALID_ARGUMENT);
     CHECK_RC(NULL, dgp_options_set_queue(options, 8, 99), DGP_ERR_INVALID_ARGUMENT);
     CHECK_RC(NULL, dgp_options_set_max_packet(options, 255), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_RC(NULL, dgp_options_set_delivery_backlog(options, 0), DGP_ERR_INVALID_ARGUMENT);
     CHECK_RC(NULL, dgp_options_set_reconnect(options, 1, 0, 100, 0), DGP_ERR_INVALID_ARGUMENT);
     CHECK_RC(NULL, dgp_options_set_reconnect(options, 1, 200, 100, 0), DGP_ERR_INVALID_ARGUMENT);
     CHECK_RC(NULL, dgp_options_set_log_callback(options, NULL, NULL, 0), DGP_ERR_INVALID_ARGUMENT);
@@ -158,6 +161,8 @@ static void option_mistakes(void) {
     CHECK_RC(NULL, dgp_options_set_connect_timeout_ms(options, 1), DGP_OK);
     CHECK_RC(NULL, dgp_options_set_queue(options, 0, DGP_OVERFLOW_DROP_NEWEST), DGP_OK);
     CHECK_RC(NULL, dgp_options_set_max_packet(options, 256), DGP_OK);
+    CHECK_RC(NULL, dgp_options_set_queue_with_callback(options, 1), DGP_OK);
+    CHECK_RC(NULL, dgp_options_set_delivery_backlog(options, 1), DGP_OK);
     CHECK_RC(NULL, dgp_options_set_reconnect(options, 0, 0, 0, 0), DGP_OK);
     dgp_options_free(options);
 }

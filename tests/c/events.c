@@ -1,10 +1,12 @@
 /*
  * Event delivery through the C API: the pull queue (with and without a
- * timeout, overflow reports, turned off), waiting on dgp_notify_fd() with
- * poll(), the callback (which thread, what may be called inside it:
- * commands work, blocking calls and dgp_client_free are refused with
- * DGP_ERR_WOULD_DEADLOCK), removing it, and dgp_client_free from the main
- * thread while the simulator floods the client with events.
+ * timeout, overflow reports, turned off, empty beside a callback unless
+ * asked), waiting on dgp_notify_fd() with poll(), the callback (which
+ * thread, what may be called inside it: commands work, blocking calls and
+ * dgp_client_free are refused with DGP_ERR_WOULD_DEADLOCK), removing it, a
+ * slow callback that must not stall login, dgp_client_free during a slow
+ * callback, and dgp_client_free from the main thread while the simulator
+ * floods the client with events.
  */
 #include "check.h"
 
@@ -103,6 +105,7 @@ static void callback_answers_an_incoming_call(void) {
     dgp_sim *sim = start_sim(NULL);
     dgp_client *client = new_client(NULL);
     struct recorder r;
+    dgp_event *event = NULL;
     int events_then;
     recorder_init(&r, client);
     CHECK_RC(client, dgp_client_set_event_callback(client, on_event, &r), DGP_OK);
@@ -116,13 +119,15 @@ static void callback_answers_an_incoming_call(void) {
     CHECK(r.refusals_tried == 6 && r.refused == 6);
     CHECK(r.state_inside == DGP_LINE_OFFERING);
     CHECK(contains(r.free_message, "inside the event callback"));
-    CHECK(r.on_other_thread == r.events); /* always the reader thread */
+    CHECK(r.on_other_thread == r.events); /* always the callback thread */
     pthread_mutex_unlock(&r.lock);
 
     /* The refused free left the client whole: it still works. */
     CHECK_RC(client, dgp_hangup(client, 4, WAIT_MS), DGP_OK);
-    /* Events went to the queue too (capacity 4096 by default). */
-    CHECK(EXPECT_EVENT(client, DGP_EVENT_ANSWER, 4));
+    /* With a callback set, the queue collects nothing unless asked
+     * (dgp_options_set_queue_with_callback): nothing waits, nothing lost. */
+    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK(dgp_dropped_events(client) == 0);
 
     /* Once removed, the callback sees no later event. */
     CHECK_RC(client, dgp_client_set_event_callback(client, NULL, NULL), DGP_OK);
@@ -243,6 +248,7 @@ static void overflow_is_reported_first(void) {
     struct recorder r;
     REQUIRE(options != NULL);
     CHECK_RC(NULL, dgp_options_set_queue(options, 4, DGP_OVERFLOW_DROP_OLDEST), DGP_OK);
+    CHECK_RC(NULL, dgp_options_set_queue_with_callback(options, 1), DGP_OK);
     client = logged_in_client(sim, options, "201");
     dgp_options_free(options);
     recorder_init(&r, client);
@@ -326,7 +332,8 @@ static void on_flood_event(void *user_data, const dgp_event *event) {
 
 /* Frees from the main thread while events pour in; with a callback, no
  * callback may run once free has returned. DGP_OVERFLOW_BLOCK with nobody
- * pulling leaves the reader blocked on a full queue when free comes. */
+ * pulling leaves the reader blocked on a full queue when free comes (the
+ * queue is asked for beside the callback, so that it fills there too). */
 static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t policy) {
     dgp_sim *sim = start_sim(NULL);
     dgp_options *options = dgp_options_new();
@@ -337,6 +344,7 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
     int writes_at_free;
     REQUIRE(options != NULL);
     CHECK_RC(NULL, dgp_options_set_queue(options, capacity, policy), DGP_OK);
+    CHECK_RC(NULL, dgp_options_set_queue_with_callback(options, with_callback), DGP_OK);
     client = logged_in_client(sim, options, "201");
     dgp_options_free(options);
     recorder_init(&counter.r, client);
@@ -372,6 +380,154 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
     dgp_sim_free(sim);
 }
 
+/* Sleeps longer than the command timeout on CONNECTED, as a Delphi
+ * callback in TThread.Synchronize or a Python one waiting for the GIL may;
+ * counts LOGGED_IN. */
+static void on_connected_sleep(void *user_data, const dgp_event *event) {
+    struct recorder *r = user_data;
+    uint32_t kind = dgp_event_kind(event);
+    if (kind == DGP_EVENT_CONNECTED) {
+        struct timespec pause = {1, 500000000L};
+        nanosleep(&pause, NULL);
+    }
+    pthread_mutex_lock(&r->lock);
+    r->events += kind == DGP_EVENT_LOGGED_IN;
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void slow_callback_does_not_stall_login(void) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_options *options = dgp_options_new();
+    dgp_client *client;
+    struct recorder r;
+    long long started;
+    REQUIRE(options != NULL);
+    CHECK_RC(NULL, dgp_options_set_command_timeout_ms(options, 1000), DGP_OK);
+    client = new_client(options);
+    dgp_options_free(options);
+    recorder_init(&r, client);
+    CHECK_RC(client, dgp_client_set_event_callback(client, on_connected_sleep, &r), DGP_OK);
+    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    started = now_ms();
+    /* Settled by the reader while the callback still sleeps. */
+    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
+    CHECK(now_ms() - started < 1000);
+    CHECK(dgp_is_logged_in(client) == 1);
+    /* LOGGED_IN reaches the callback once CONNECTED's returns. */
+    CHECK(recorder_wait(&r, &r.events, 1));
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    recorder_destroy(&r);
+    dgp_sim_free(sim);
+}
+
+/* Sleeps 300 ms on every TIMESTAMP; counts every callback (`events`) and
+ * DISCONNECTED ones (`answers`, reused). */
+static void on_timestamp_sleep(void *user_data, const dgp_event *event) {
+    struct recorder *r = user_data;
+    uint32_t kind = dgp_event_kind(event);
+    pthread_mutex_lock(&r->lock);
+    r->events++;
+    r->answers += kind == DGP_EVENT_DISCONNECTED;
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+    if (kind == DGP_EVENT_TIMESTAMP) {
+        struct timespec pause = {0, 300000000L};
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* dgp_client_free while a slow callback runs, ten more waiting: it waits
+ * for the running one only, and no DISCONNECTED callback follows. */
+static void free_waits_only_for_the_running_callback(void) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_client *client = logged_in_client(sim, NULL, "201");
+    struct recorder r;
+    long long started;
+    recorder_init(&r, client);
+    CHECK_RC(client, dgp_client_set_event_callback(client, on_timestamp_sleep, &r), DGP_OK);
+    CHECK_RC(NULL, send_timestamps(sim), DGP_OK);
+    CHECK(recorder_wait(&r, &r.events, 1)); /* the first one sleeps */
+    /* Confirmed by the reader: all ten were read before it. */
+    CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK);
+    started = now_ms();
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK(now_ms() - started < 600);
+    pthread_mutex_lock(&r.lock);
+    CHECK(r.events == 1);
+    CHECK(r.answers == 0);
+    pthread_mutex_unlock(&r.lock);
+    recorder_destroy(&r);
+    dgp_sim_free(sim);
+}
+
+/* Holds the callback thread on its first event until `released`; records
+ * OVERFLOW reports (sum in `answers`), other events (`events`), and
+ * LINE_SELECTED (`refused`, reused as the marker count). */
+struct held {
+    struct recorder r;
+    int first_seen;
+    int released;
+    uint64_t reported;
+};
+
+static void on_held(void *user_data, const dgp_event *event) {
+    struct held *h = user_data;
+    uint32_t kind = dgp_event_kind(event);
+    pthread_mutex_lock(&h->r.lock);
+    if (kind == DGP_EVENT_OVERFLOW) {
+        h->reported += dgp_event_dropped(event);
+    } else {
+        h->r.events++;
+    }
+    h->r.refused += kind == DGP_EVENT_LINE_SELECTED;
+    if (!h->first_seen) {
+        h->first_seen = 1;
+        pthread_cond_broadcast(&h->r.changed);
+        while (!h->released) {
+            pthread_cond_wait(&h->r.changed, &h->r.lock);
+        }
+    }
+    pthread_cond_broadcast(&h->r.changed);
+    pthread_mutex_unlock(&h->r.lock);
+}
+
+/* A callback that falls behind: its backlog of 4 overflows while it is
+ * held; every loss is counted and reported to it as DGP_EVENT_OVERFLOW,
+ * and the queue (not asked for) collects nothing. */
+static void slow_callback_backlog_overflow_is_reported(void) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_options *options = dgp_options_new();
+    dgp_client *client;
+    dgp_event *event = NULL;
+    struct held h;
+    REQUIRE(options != NULL);
+    CHECK_RC(NULL, dgp_options_set_delivery_backlog(options, 4), DGP_OK);
+    client = new_client(options);
+    dgp_options_free(options);
+    memset(&h, 0, sizeof h);
+    recorder_init(&h.r, client);
+    CHECK_RC(client, dgp_client_set_event_callback(client, on_held, &h), DGP_OK);
+    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(client, dgp_login(client, "201"), DGP_OK); /* settled while held */
+    CHECK(recorder_wait(&h.r, &h.first_seen, 1));
+    CHECK_RC(NULL, send_timestamps(sim), DGP_OK);
+    CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK); /* all read */
+    pthread_mutex_lock(&h.r.lock);
+    h.released = 1;
+    pthread_cond_broadcast(&h.r.changed);
+    pthread_mutex_unlock(&h.r.lock);
+    CHECK(recorder_wait(&h.r, &h.r.refused, 1));
+    pthread_mutex_lock(&h.r.lock);
+    CHECK(dgp_dropped_events(client) >= 6);
+    CHECK(h.reported == dgp_dropped_events(client));
+    pthread_mutex_unlock(&h.r.lock);
+    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    recorder_destroy(&h.r);
+    dgp_sim_free(sim);
+}
+
 /* The first argument is the number of flood rounds (default 10; fewer
  * under valgrind, where each takes seconds). */
 int main(int argc, char **argv) {
@@ -382,6 +538,9 @@ int main(int argc, char **argv) {
     notify_fd_with_poll();
     overflow_is_reported_first();
     queue_turned_off();
+    slow_callback_does_not_stall_login();
+    free_waits_only_for_the_running_callback();
+    slow_callback_backlog_overflow_is_reported();
     for (round = 0; round < rounds; round++) {
         free_while_flooded(1, 4096, DGP_OVERFLOW_DROP_OLDEST);
         free_while_flooded(1, 16, DGP_OVERFLOW_BLOCK);

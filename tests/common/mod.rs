@@ -19,10 +19,18 @@ pub fn connect(sim: &Simulator, options: Options) -> Client {
     Client::connect("127.0.0.1", sim.port(), options).expect("client connects to the simulator")
 }
 
+/// Options for a test that pulls from the queue while it also sets a
+/// callback: since delivery became explicit, the queue collects beside a
+/// callback only when asked.
+pub fn queue_and_callback() -> Options {
+    Options { queue_with_callback: true, ..Options::default() }
+}
+
 /// Connects and logs in as 201, and takes the queued events up to
-/// LoggedIn, so a test's own waits start from a quiet queue.
+/// LoggedIn, so a test's own waits start from a quiet queue. The queue
+/// keeps collecting if the test then sets a callback.
 pub fn logged_in(sim: &Simulator) -> Client {
-    let client = connect(sim, Options::default());
+    let client = connect(sim, queue_and_callback());
     client.login("201").expect("login accepted");
     wait_for(&client, "LoggedIn", |e| matches!(e, ClientEvent::LoggedIn { user } if user == "201"));
     client
