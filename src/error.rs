@@ -5,6 +5,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 use crate::protocol::{ArgError, Event};
+use crate::session::Refusal;
 
 /// Why a call failed. Each variant says what the application can do about
 /// it; `ffi::code_of` maps it to the stable C result code.
@@ -54,6 +55,16 @@ pub enum Error {
     /// (`pending`). Nothing was sent; log off (or wait for the answer) first.
     #[error("{}", already_logged_in(.user, *.pending))]
     AlreadyLoggedIn { user: String, pending: bool },
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Error {
+        match refusal {
+            Refusal::NotConnected => Error::NotConnected,
+            Refusal::NotLoggedIn { command } => Error::NotLoggedIn { command },
+            Refusal::AlreadyLoggedIn { user, pending } => Error::AlreadyLoggedIn { user, pending },
+        }
+    }
 }
 
 fn already_logged_in(user: &str, pending: bool) -> String {

@@ -159,7 +159,8 @@ fn faults_are_reproduced_by_the_replay() {
         ]
     );
     let greetings = recorded.iter().filter(|e| matches!(e, ClientEvent::Greeting(_))).count();
-    let stray = recorded.iter().filter(|e| matches!(e, ClientEvent::ProtocolError(WireError::StrayLine { .. }))).count();
+    let stray =
+        recorded.iter().filter(|e| matches!(e, ClientEvent::ProtocolError(WireError::StrayLine { .. }))).count();
     let errors = recorded.iter().filter(|e| e.phone().map_or(false, |p| p.kind() == EventKind::Error)).count();
     assert_eq!((greetings, stray, errors), (1, 2, 2), "the banner; two garbage lines; two bad-text events");
 }

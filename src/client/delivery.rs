@@ -119,7 +119,7 @@ impl Delivery {
     pub fn set_wanted(&self, shared: &Arc<Shared>, wanted: bool) -> std::io::Result<()> {
         if wanted && !self.wanted.load(Ordering::SeqCst) {
             // The events before were not delivered here: start from now.
-            *lock(&self.seen) = lock(&shared.session).phone.clone();
+            *lock(&self.seen) = lock(&shared.session).phone().clone();
         }
         if wanted {
             let mut thread = lock(&self.thread);
@@ -292,14 +292,14 @@ fn run(shared: Arc<Shared>, rx: Receiver<Item>) {
         if let Some(report) = delivery.report() {
             // Lost events never reach the state kept here: catch up with
             // the live one.
-            *lock(&delivery.seen) = lock(&shared.session).phone.clone();
+            *lock(&delivery.seen) = lock(&shared.session).phone().clone();
             shared.call_back(&handle, &report);
         }
         if let ClientEvent::Phone(phone) = &event {
             // The own user as the reader applied it (the same lock order:
             // session, then this state).
             let session = lock(&shared.session);
-            lock(&delivery.seen).apply(phone, session.user.as_deref());
+            lock(&delivery.seen).apply(phone, session.user());
         }
         if delivery.is_closing() {
             break;

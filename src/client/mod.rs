@@ -65,6 +65,7 @@ pub use options::{LogLevel, Logger, Options, OverflowPolicy, Reconnect};
 use crate::error::{Error, Result};
 use crate::protocol::validate::{check_text, MAX_VALUE_LEN};
 use crate::protocol::{confirmation, Command, Confirmation, Event, Line, Verdict};
+use crate::session::Session;
 use crate::state::{LineInfo, PhoneState};
 use crate::wire::record::Side;
 use delivery::Delivery;
@@ -94,23 +95,6 @@ struct Conn {
     wire: Option<u64>,
     /// Set by disconnect/close: the reader stops and does not reconnect.
     stop: bool,
-}
-
-/// What the session knows, updated by the reader under one lock.
-#[derive(Default)]
-struct Session {
-    phone: PhoneState,
-    /// The extension logged in, or being logged in.
-    user: Option<String>,
-    logged_in: bool,
-    connected: bool,
-    /// A Login is on its way: its response makes us logged in.
-    login_pending: bool,
-    /// The login on its way is an automatic one after a reconnection: once
-    /// accepted, ask for Status to reconcile the lines.
-    status_after_login: bool,
-    /// We logged off, or DGPhone did: the close that follows is expected.
-    logged_off: bool,
 }
 
 pub(crate) struct Shared {
@@ -192,34 +176,19 @@ impl Shared {
     fn send(&self, command: &Command) -> Result<()> {
         let user = {
             let mut session = lock(&self.session);
-            if !session.connected {
+            if !session.is_connected() {
                 return Err(Error::NotConnected);
             }
             // Bad input is reported as such whatever the session's state.
             command.validate()?;
-            match command {
-                Command::Login { user, .. } => {
-                    if session.logged_in || session.login_pending {
-                        let pending = !session.logged_in;
-                        return Err(Error::AlreadyLoggedIn { user: session.user.clone().unwrap_or_default(), pending });
-                    }
-                    session.user = Some(user.clone());
-                    session.login_pending = true;
-                    None
-                }
-                _ if !session.logged_in => return Err(Error::NotLoggedIn { command: command.name().to_string() }),
-                _ if self.options.send_user => session.user.clone(),
-                _ => None,
-            }
+            session.admit(command).map_err(Error::from)?;
+            let is_login = matches!(command, Command::Login { .. });
+            session.user().filter(|_| self.options.send_user && !is_login).map(str::to_string)
         };
         let sent = self.write_command(command, user.as_deref());
         if sent.is_err() && matches!(command, Command::Login { .. }) {
             // This Login never went out whole: no answer will settle it.
-            let mut session = lock(&self.session);
-            if session.login_pending && !session.logged_in {
-                session.login_pending = false;
-                session.user = None;
-            }
+            lock(&self.session).abandon_login();
         }
         sent
     }
@@ -227,9 +196,6 @@ impl Shared {
     /// Encodes and writes a command the session has admitted.
     fn write_command(&self, command: &Command, user: Option<&str>) -> Result<()> {
         let packet = command.to_packet(user)?;
-        if matches!(command, Command::Logoff) {
-            lock(&self.session).logged_off = true;
-        }
         let bytes = packet.encode();
         let redacted = match command {
             Command::SendDtmf(_) if self.options.redact_dtmf && self.options.wire_log.is_some() => {
@@ -349,11 +315,7 @@ impl ClientHandle {
         self.shared.send(&command)?;
         let outcome = expectation.wait(self.shared.options.command_timeout);
         if outcome.is_err() {
-            let mut session = lock(&self.shared.session);
-            if !session.logged_in {
-                session.user = None;
-                session.login_pending = false;
-            }
+            lock(&self.shared.session).abandon_login();
         }
         outcome.map_err(|e| match e {
             Error::Timeout { waited, .. } => Error::Timeout { what: "login response", waited },
@@ -446,7 +408,7 @@ impl ClientHandle {
         if delivery::on_callback_thread(&self.shared) {
             return self.shared.delivery.seen_state();
         }
-        lock(&self.shared.session).phone.clone()
+        lock(&self.shared.session).phone().clone()
     }
 
     /// One line's state and number (inside the callback: as of its event).
@@ -454,20 +416,20 @@ impl ClientHandle {
         if delivery::on_callback_thread(&self.shared) {
             return self.shared.delivery.seen_line(line);
         }
-        lock(&self.shared.session).phone.line(line).clone()
+        lock(&self.shared.session).phone().line(line).clone()
     }
 
     pub fn is_connected(&self) -> bool {
-        lock(&self.shared.session).connected
+        lock(&self.shared.session).is_connected()
     }
 
     pub fn is_logged_in(&self) -> bool {
-        lock(&self.shared.session).logged_in
+        lock(&self.shared.session).is_logged_in()
     }
 
     /// The extension logged in (or last logging in).
     pub fn user(&self) -> Option<String> {
-        lock(&self.shared.session).user.clone()
+        lock(&self.shared.session).user().map(str::to_string)
     }
 
     /// Takes the next queued event, waiting up to `timeout`.
@@ -588,13 +550,7 @@ impl ClientHandle {
         let (stream, addr) = socket::open(host, port, &self.shared.options)?;
         *lock(&self.shared.target) = Some((host.to_string(), port));
         let stream = Arc::new(stream);
-        {
-            let mut session = lock(&self.shared.session);
-            session.connected = true;
-            session.logged_in = false;
-            session.login_pending = false;
-            session.logged_off = false;
-        }
+        lock(&self.shared.session).connected();
         let wire = self.shared.options.wire_log.as_ref().map(|log| log.open());
         {
             let mut conn = lock(&self.shared.conn);
@@ -619,7 +575,7 @@ impl ClientHandle {
             }
             Err(e) => {
                 self.shared.running.store(false, Ordering::SeqCst);
-                lock(&self.shared.session).connected = false;
+                lock(&self.shared.session).disconnected();
                 *lock(&self.shared.conn) = Conn::default();
                 Err(Error::Connect { addr: addr.to_string(), source: e })
             }
@@ -658,7 +614,7 @@ impl Client {
             conn: Mutex::new(Conn::default()),
             write_lock: Mutex::new(()),
             wake: Condvar::new(),
-            session: Mutex::new(Session::default()),
+            session: Mutex::new(Session::new()),
             waiters: Waiters::default(),
             queue,
             delivery,

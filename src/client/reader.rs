@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::backoff::Backoff;
 use super::{lock, socket, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, READER_OF};
-use crate::protocol::{Command, Event, EventKind};
+use crate::protocol::{Command, Event};
 use crate::wire::record::{Side, WireLog};
 use crate::wire::{Decoder, Frame};
 
@@ -113,7 +113,7 @@ impl Read for WireTap<'_> {
 fn ended_reason(shared: &Shared, otherwise: DisconnectReason) -> DisconnectReason {
     if shared.is_stopping() {
         DisconnectReason::Requested
-    } else if lock(&shared.session).logged_off {
+    } else if lock(&shared.session).logged_off() {
         DisconnectReason::LoggedOff
     } else {
         otherwise
@@ -121,42 +121,22 @@ fn ended_reason(shared: &Shared, otherwise: DisconnectReason) -> DisconnectReaso
 }
 
 fn on_event(shared: &Arc<Shared>, handle: &ClientHandle, event: Event) {
-    let mut logged_in_now = None;
-    let mut reconcile = false;
-    {
+    let applied = {
         let mut session = lock(&shared.session);
-        let session = &mut *session;
-        let own = session.user.as_deref();
-        session.phone.apply(&event, own);
-        shared.waiters.resolve(&event, own);
-        let own_logoff = event.kind() == EventKind::UserLogoff
-            && event.user().map_or(true, |u| own.map_or(true, |own| u.eq_ignore_ascii_case(own)));
-        if own_logoff {
-            session.logged_off = true;
-            session.logged_in = false;
-        }
-        let is_login_response =
-            event.kind() == EventKind::Response && event.command().map_or(true, |c| c.eq_ignore_ascii_case("Login"));
-        if session.login_pending && is_login_response {
-            session.login_pending = false;
-            session.logged_in = event.is_success() == Some(true);
-            if session.logged_in {
-                logged_in_now = session.user.clone();
-                reconcile = std::mem::take(&mut session.status_after_login);
-            } else {
-                session.user = None;
-            }
-        }
-    }
+        // Settled under the session's lock, so a waiter woken here sees the
+        // session as this event leaves it.
+        shared.waiters.resolve(&event, session.user());
+        session.apply(&event)
+    };
     if shared.log.enabled(LogLevel::Trace) {
         shared.log.log(LogLevel::Trace, || format!("received {:?}", event.packet()));
     }
     shared.dispatch(handle, ClientEvent::Phone(event));
-    if let Some(user) = logged_in_now {
+    if let Some(user) = applied.logged_in {
         shared.log.log(LogLevel::Info, || format!("logged in as {user}"));
         shared.dispatch(handle, ClientEvent::LoggedIn { user });
     }
-    if reconcile {
+    if applied.reconcile {
         if let Err(e) = shared.send(&Command::Status) {
             shared.log.log(LogLevel::Warn, || format!("status request after re-login failed: {e}"));
         }
@@ -180,12 +160,7 @@ fn connection_ended(shared: &Arc<Shared>, handle: &ClientHandle, reason: Disconn
             log.close(wire, by);
         }
     }
-    {
-        let mut session = lock(&shared.session);
-        session.connected = false;
-        session.logged_in = false;
-        session.login_pending = false;
-    }
+    lock(&shared.session).disconnected();
     shared.waiters.fail_all(&reason.to_string());
     let level = if reason == DisconnectReason::Requested { LogLevel::Info } else { LogLevel::Warn };
     shared.log.log(level, || format!("disconnected: {reason}"));
@@ -231,9 +206,7 @@ fn reconnect_with_backoff(
                 conn.stream = Some(stream.clone());
                 conn.wire = shared.options.wire_log.as_ref().map(|log| log.open());
                 drop(conn);
-                let mut session = lock(&shared.session);
-                session.connected = true;
-                session.logged_off = false;
+                lock(&shared.session).connected();
                 shared.log.log(LogLevel::Info, || format!("reconnected to {addr} (attempt {attempt})"));
                 return Some((stream, addr));
             }
@@ -267,14 +240,9 @@ fn jitter(delay: Duration) -> Duration {
 /// Logs the same user in again after a reconnection; the response is
 /// handled like any login's, and Status reconciles the lines.
 fn relogin(shared: &Arc<Shared>) {
-    let user = {
-        let mut session = lock(&shared.session);
-        // Sending the Login marks it pending; its answer then asks for Status.
-        session.status_after_login = session.user.is_some();
-        session.user.clone()
-    };
-    if let Some(user) = user {
-        let login = Command::Login { user, remote_mode: shared.options.remote_mode };
+    // Sending the Login marks it pending; its answer then asks for Status.
+    let login = lock(&shared.session).relogin(shared.options.remote_mode);
+    if let Some(login) = login {
         if let Err(e) = shared.send(&login) {
             shared.log.log(LogLevel::Warn, || format!("re-login failed: {e}"));
         }
