@@ -117,6 +117,21 @@
 #define DGP_DISCONNECT_IO_ERROR 5
 
 /**
+ * Toggle hold (the documented Hold command).
+ */
+#define DGP_HOLD_TOGGLE 0
+
+/**
+ * Put the call on hold (`Hold: 1`).
+ */
+#define DGP_HOLD_ON 1
+
+/**
+ * Take the call off hold (`Hold: 0`).
+ */
+#define DGP_HOLD_OFF 2
+
+/**
  * A full queue drops its oldest event (default).
  */
 #define DGP_OVERFLOW_DROP_OLDEST 0
@@ -1034,6 +1049,69 @@ const char *dgp_event_header(const dgp_event *event, const char *key);
  * `event` is NULL or came from `dgp_next_event` and is not used again.
  */
 void dgp_event_free(dgp_event *event);
+
+/**
+ * Asks for Status and waits up to `timeout_ms` in all for DGPhone's
+ * answer about each of the six lines; the line state (`dgp_line_state`)
+ * is then DGPhone's.
+ *
+ * # Safety
+ * `client` valid.
+ */
+dgp_result dgp_flow_status(dgp_client *client, uint32_t timeout_ms);
+
+/**
+ * Selects `line` first when it is not 0, then dials `number` and waits
+ * for Dialing.
+ *
+ * # Safety
+ * `client` valid; `number` a NUL-terminated string.
+ */
+dgp_result dgp_flow_call(dgp_client *client, const char *number, int32_t line, uint32_t timeout_ms);
+
+/**
+ * Answers `line`; with `line` 0, the ringing line the client knows of
+ * (call `dgp_flow_status` first to know), else, with `ring_wait_ms` > 0,
+ * the first call that rings within that time, else DGPhone's selected
+ * line. Waits for Answer.
+ *
+ * # Safety
+ * `client` valid.
+ */
+dgp_result dgp_flow_answer(dgp_client *client,
+                           int32_t line,
+                           uint32_t ring_wait_ms,
+                           uint32_t timeout_ms);
+
+/**
+ * Hangs up `line`; with `line` 0, the only line in a call when DGPhone's
+ * selected line has none, else the selected line. Waits for Hangup.
+ *
+ * # Safety
+ * `client` valid.
+ */
+dgp_result dgp_flow_hangup(dgp_client *client, int32_t line, uint32_t timeout_ms);
+
+/**
+ * Holds (`mode`: DGP_HOLD_TOGGLE, _ON or _OFF) on `line`, selecting it
+ * first; with `line` 0, on the call in progress as `dgp_flow_hangup`
+ * picks it. Waits for Hold.
+ *
+ * # Safety
+ * `client` valid.
+ */
+dgp_result dgp_flow_hold(dgp_client *client, uint32_t mode, int32_t line, uint32_t timeout_ms);
+
+/**
+ * Sends DTMF `digits` on `line` (selecting it first), or on the call in
+ * progress with `line` 0, then asks for Status: once DGPhone has answered
+ * it, the digits were taken, or their refusal is returned
+ * (DGP_ERR_COMMAND_FAILED).
+ *
+ * # Safety
+ * `client` valid; `digits` a NUL-terminated string.
+ */
+dgp_result dgp_flow_dtmf(dgp_client *client, const char *digits, int32_t line, uint32_t timeout_ms);
 
 /**
  * Creates options with the defaults (see each setter). Returns NULL only

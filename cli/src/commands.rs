@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use dgphone::{Command, Event};
 
-use crate::actions::{check, optional_line, Actions, HoldMode};
+use crate::actions::{check, hold_mode, optional_line, Actions};
 use crate::args::{AnswerArgs, CallArgs, ConnectArgs, DtmfArgs, HoldArgs, LineArg};
 use crate::connect;
 use crate::failure::Failure;
@@ -71,7 +71,7 @@ pub fn hangup(action: LineArg, connect: ConnectArgs) -> Result<(), Failure> {
 pub fn hold(action: HoldArgs, connect: ConnectArgs) -> Result<(), Failure> {
     let on = optional_line(action.line)?;
     let client = session(&connect)?;
-    let mode = HoldMode::from_flags(action.on, action.off);
+    let mode = hold_mode(action.on, action.off);
     let actions = Actions::new(&client, connect.timeout());
     learn_lines(&actions, on)?;
     let held = actions.hold(mode, on)?;

@@ -18,7 +18,7 @@ use rustyline::{DefaultEditor, ExternalPrinter};
 
 use dgphone::{ClientEvent, ClientHandle, Command, EventKind};
 
-use crate::actions::{check, line, optional_line, Actions, HoldMode};
+use crate::actions::{check, hold_mode, line, optional_line, Actions};
 use crate::args::{ConsoleArgs, ConsoleCommand, ConsoleLine};
 use crate::connect;
 use crate::echo::{Echo, Sink, Stdout};
@@ -73,7 +73,7 @@ impl Console<'_> {
                 self.actions.answer(optional_line(a.line)?, a.wait_ms.map(Duration::from_millis))?
             }
             ConsoleCommand::Hangup(a) => self.actions.hangup(optional_line(a.line)?)?,
-            ConsoleCommand::Hold(a) => self.actions.hold(HoldMode::from_flags(a.on, a.off), optional_line(a.line)?)?,
+            ConsoleCommand::Hold(a) => self.actions.hold(hold_mode(a.on, a.off), optional_line(a.line)?)?,
             ConsoleCommand::Select { line: number } => self.actions.select(line(number)?)?,
             ConsoleCommand::Dtmf(a) => {
                 // The connection stays open, so no Status needs to follow

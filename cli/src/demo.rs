@@ -14,12 +14,13 @@ use dgphone::wire::Packet;
 use dgphone::{ClientEvent, Command, Event, EventKind, Line};
 use dgphone_sim::{SimConfig, Simulator};
 
-use crate::actions::{Actions, HoldMode};
+use crate::actions::Actions;
 use crate::args::{ConnectArgs, DemoArgs};
 use crate::connect;
 use crate::echo::{Echo, Stdout};
 use crate::failure::{Exit, Failure};
 use crate::output;
+use dgphone::flows::HoldMode;
 
 const USER: &str = "201";
 const CALLER: &str = "5511987654321";

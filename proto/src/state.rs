@@ -77,6 +77,30 @@ impl PhoneState {
         self.selected
     }
 
+    /// The line a command given none should act on, when DGPhone's
+    /// selected line would be the wrong one: the only line in a call
+    /// (dialling, connected or on hold), when the selected line has none
+    /// (or which one is selected is not known). Answering a call does not
+    /// select its line, so without this, hold after answering line 2 would
+    /// act on line 1.
+    pub fn line_in_call(&self) -> Option<Line> {
+        let in_call =
+            |line: Line| matches!(self.line(line).state, LineState::Dialing | LineState::Connected | LineState::OnHold);
+        if self.selected().map_or(false, in_call) {
+            return None;
+        }
+        let mut calls = Line::all().filter(|&line| in_call(line));
+        match (calls.next(), calls.next()) {
+            (Some(line), None) => Some(line),
+            _ => None,
+        }
+    }
+
+    /// The line ringing with an incoming call, the lowest if several.
+    pub fn ringing_line(&self) -> Option<Line> {
+        Line::all().find(|&line| self.line(line).state == LineState::Offering)
+    }
+
     pub fn agent_state(&self) -> AgentState {
         self.agent_state
     }

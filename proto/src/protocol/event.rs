@@ -127,6 +127,12 @@ impl EventKind {
             .map_or(EventKind::OtherStatus, |(_, kind)| *kind)
     }
 
+    /// The statuses DGPhone answers `Status` with, one per line.
+    pub fn is_line_status(self) -> bool {
+        use EventKind::*;
+        matches!(self, Ready | ReceivingCall | Dialing | Answer | Hold | Hangup | Busy | OtherStatus)
+    }
+
     /// True for the agent (call-centre attendant) statuses.
     pub fn is_agent(self) -> bool {
         use EventKind::*;

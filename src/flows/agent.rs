@@ -1,5 +1,5 @@
-//! Multi-step procedures built on the commands: the agent (call-centre
-//! attendant) login by feature code, and the agent logoff and pause.
+//! The agent (call-centre attendant) login by feature code, and the agent
+//! logoff and pause.
 //!
 //! Agent login, as DGPhone sites do it: dial a feature code (e.g. `*9800`)
 //! on a line; on Dialing send the agent code and `#` as DTMF; on Answer send
