@@ -15,7 +15,7 @@ mod error;
 pub mod ffi;
 pub mod flows;
 
-pub use dgphone_proto::{protocol, session, state, wire};
+pub use dgphone_proto::{protocol, session, state, sync, wire};
 
 pub use client::{Client, ClientEvent, ClientHandle, DisconnectReason, Options, OverflowPolicy};
 pub use error::{Error, Result};

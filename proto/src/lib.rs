@@ -12,6 +12,7 @@
 pub mod protocol;
 pub mod session;
 pub mod state;
+pub mod sync;
 pub mod wire;
 
 pub use protocol::{ArgError, Command, Event, EventKind, Line};

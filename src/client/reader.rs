@@ -221,7 +221,7 @@ fn reconnect_with_backoff(
 /// Sleeps `wait` unless the client stops first; false when it stopped.
 fn sleep_unless_stopped(shared: &Shared, wait: Duration) -> bool {
     let conn = lock(&shared.conn);
-    let (conn, _) = shared.wake.wait_timeout_while(conn, wait, |c| !c.stop).unwrap_or_else(|e| e.into_inner());
+    let conn = crate::sync::wait_timeout_while(&shared.wake, conn, wait, |c| !c.stop);
     !conn.stop
 }
 

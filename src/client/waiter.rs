@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::protocol::{Event, Verdict};
+use crate::sync::{lock, wait_timeout};
 
 pub type Judge = Box<dyn Fn(&Event, Option<&str>) -> Verdict + Send + Sync>;
 type OnFailure = fn(Event) -> Error;
@@ -26,7 +27,7 @@ impl WaitSlot {
     }
 
     fn settle(&self, outcome: Result<Event>) {
-        let mut slot = self.outcome.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = lock(&self.outcome);
         if slot.is_none() {
             *slot = Some(outcome);
             self.ready.notify_all();
@@ -36,7 +37,7 @@ impl WaitSlot {
     /// Waits for the outcome; `what` names it in a timeout error.
     pub fn wait(&self, timeout: Duration, what: &'static str) -> Result<Event> {
         let deadline = Instant::now() + timeout;
-        let mut slot = self.outcome.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = lock(&self.outcome);
         loop {
             if let Some(outcome) = slot.take() {
                 return outcome;
@@ -45,7 +46,7 @@ impl WaitSlot {
             if left.is_zero() {
                 return Err(Error::Timeout { what, waited: timeout });
             }
-            slot = self.ready.wait_timeout(slot, left).unwrap_or_else(|e| e.into_inner()).0;
+            slot = wait_timeout(&self.ready, slot, left);
         }
     }
 }
@@ -61,7 +62,7 @@ pub struct Waiters {
 
 impl Waiters {
     fn slots(&self) -> std::sync::MutexGuard<'_, Vec<Arc<WaitSlot>>> {
-        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.slots)
     }
 
     pub fn add(&self, slot: Arc<WaitSlot>) {

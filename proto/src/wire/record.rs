@@ -37,6 +37,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::escape::{escape, unescape};
+use crate::sync::lock;
 
 /// The first line of every recording.
 pub const HEADER: &str = "# dgphone wire recording v1";
@@ -94,12 +95,12 @@ impl WireLog {
     }
 
     fn write_line(&self, line: &str) {
-        let mut out = self.inner.out.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = lock(&self.inner.out);
         let _ = writeln!(out, "{line}");
     }
 
     fn event(&self, connection: u64, what: &str) {
-        let mut out = self.inner.out.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = lock(&self.inner.out);
         // Read the clock under the lock, so times never go back down the file.
         let ms = self.inner.start.elapsed().as_millis();
         let _ = writeln!(out, "{ms} {connection} {what}");
