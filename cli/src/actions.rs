@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use dgphone::protocol::names::command;
 use dgphone::{ClientHandle, Command, Event, EventKind, Line, LineState};
 
 use crate::failure::Failure;
@@ -179,10 +180,10 @@ impl<'a> Actions<'a> {
         self.select_for(line)?;
         let own = self.own_events();
         let refusal = self.client.expect(move |e| e.kind() == EventKind::Error && own(e));
-        self.client.send_dtmf(digits).map_err(|e| Failure::from_error(e, "SendDtmf"))?;
+        self.client.send_dtmf(digits).map_err(|e| Failure::from_error(e, command::SEND_DTMF))?;
         let statuses = self.status()?;
         match refusal.wait(Duration::ZERO) {
-            Ok(event) => Err(Failure::refused("SendDtmf", event)),
+            Ok(event) => Err(Failure::refused(command::SEND_DTMF, event)),
             Err(_) => Ok(statuses),
         }
     }
@@ -197,13 +198,13 @@ impl<'a> Actions<'a> {
                 self.client.expect(move |e| e.line() == Some(line) && is_line_status(e.kind()) && own(e))
             })
             .collect();
-        self.client.request_status().map_err(|e| Failure::from_error(e, "Status"))?;
+        self.client.request_status().map_err(|e| Failure::from_error(e, command::STATUS))?;
         let deadline = Instant::now() + self.wait;
         waits
             .into_iter()
             .map(|wait| {
                 let left = deadline.saturating_duration_since(Instant::now());
-                wait.wait(left).map_err(|e| Failure::from_error(e, "Status"))
+                wait.wait(left).map_err(|e| Failure::from_error(e, command::STATUS))
             })
             .collect()
     }
