@@ -186,7 +186,7 @@ fn help_lists_and_mistakes() {
 
     let bad = Command::new(child_sim::binary()).arg("--bogus").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown argument"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unexpected argument '--bogus'"));
 
     let file = std::env::temp_dir().join(format!("dgphone-bin-{}-bad.scn", std::process::id()));
     std::fs::write(&file, "expect Login\nring 9 100\n").unwrap();

@@ -4,7 +4,7 @@
 //! the lines typed at its prompt, so both accept the same words.
 
 use clap::{Args, Parser, Subcommand};
-use dgphone_sim::{IdleHangup, LoginRefusal, Profile, TimestampFields};
+use dgphone_cli::sim::{SimArgs, ACTIONS};
 
 /// Shown after the main help: scripts branch on these (see failure.rs).
 const EXIT_CODES: &str = "\
@@ -83,7 +83,9 @@ pub enum Command {
     },
     /// Interactive: type commands, see events as they arrive
     Console(ConsoleArgs),
-    /// Run a simulated DGPhone (for trying the other commands without a PBX)
+    /// Run a simulated DGPhone (for trying the other commands without a PBX);
+    /// the same as the dgphone-sim command
+    #[command(after_help = ACTIONS)]
     Sim(SimArgs),
     /// A complete scripted session against the built-in simulator, narrated
     Demo(DemoArgs),
@@ -191,59 +193,6 @@ pub struct DtmfArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct SimArgs {
-    /// Address to listen on
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: String,
-    /// Port to listen on (0 picks a free one)
-    #[arg(long, default_value_t = 5038)]
-    pub port: u16,
-    /// Refuse every login with this message (e.g. "Invalid user")
-    #[arg(long, value_name = "MESSAGE", conflicts_with = "ignore_login")]
-    pub reject: Option<String>,
-    /// Never answer a login (to try timeouts)
-    #[arg(long)]
-    pub ignore_login: bool,
-    /// Send DGTimeStamp every N seconds after login (0: never)
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub timestamp_secs: u64,
-    /// Send no greeting line on connect
-    #[arg(long)]
-    pub no_greeting: bool,
-    /// Leave dialled calls ringing until `answer LINE` is typed here
-    #[arg(long)]
-    pub no_auto_answer: bool,
-    /// How long the far end rings before it answers a dialled call, in
-    /// milliseconds (0: at once) [default: 2000, or the profile's]
-    #[arg(long, value_name = "MS")]
-    pub answer_delay_ms: Option<u64>,
-    /// Behave like a family of field DGPhones: classic (the documents'
-    /// behaviour, answered at once) or field-2013 (colon-free Timestamp from
-    /// connect, refused login as response and event, 2 s ring, idle hangup
-    /// answered Ready); the other options change it
-    #[arg(long, value_name = "NAME", value_parser = |s: &str| s.parse::<Profile>())]
-    pub profile: Option<Profile>,
-    /// How a refused login is told: response, event (DGPhoneEvent Status
-    /// Error) or both [default: response]
-    #[arg(long, value_name = "FORM", value_parser = |s: &str| s.parse::<LoginRefusal>())]
-    pub refusal: Option<LoginRefusal>,
-    /// DGTimeStamp's fields: time (local time), timestamp (Unix seconds,
-    /// colon-free) or both [default: time]
-    #[arg(long, value_name = "FIELD", value_parser = |s: &str| s.parse::<TimestampFields>())]
-    pub timestamp_field: Option<TimestampFields>,
-    /// Send DGTimeStamps from connect, before login
-    #[arg(long)]
-    pub timestamps_from_connect: bool,
-    /// What Hangup on an idle line gets: refuse (Status Error) or ready
-    /// [default: refuse]
-    #[arg(long, value_name = "ANSWER", value_parser = |s: &str| s.parse::<IdleHangup>())]
-    pub idle_hangup: Option<IdleHangup>,
-    /// Do not log the traffic on stderr
-    #[arg(long, short)]
-    pub quiet: bool,
-}
-
-#[derive(Args, Debug)]
 pub struct DemoArgs {
     /// How long to wait for each step, in milliseconds
     #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -286,49 +235,6 @@ pub enum ConsoleCommand {
     Quit,
 }
 
-// One line typed on the simulator's standard input: the far end and the
-// PBX, played by hand.
-#[derive(Parser, Debug)]
-#[command(multicall = true, about = "What the other party does, on every logged-in client's phone:")]
-pub struct SimLine {
-    #[command(subcommand)]
-    pub command: SimCommand,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum SimCommand {
-    /// A call from NUMBER rings on --line (default 1)
-    Ring {
-        /// The caller's number
-        number: String,
-        /// The line it rings on (1-6)
-        #[arg(long, default_value_t = 1)]
-        line: u32,
-    },
-    /// The far end answers the call dialled on LINE (with --no-auto-answer)
-    Answer {
-        /// The line (1-6)
-        line: u32,
-    },
-    /// The far end hangs up the call on LINE
-    Hangup {
-        /// The line (1-6)
-        line: u32,
-    },
-    /// The far end presses DIGITS on LINE
-    Dtmf {
-        /// The line (1-6)
-        line: u32,
-        /// The digits: 0-9 * # A-D
-        digits: String,
-    },
-    /// Close every client's connection (the simulator keeps listening)
-    Drop,
-    /// Stop the simulator
-    #[command(alias = "exit")]
-    Quit,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,7 +244,6 @@ mod tests {
     fn the_declarations_are_consistent() {
         Cli::command().debug_assert();
         ConsoleLine::command().debug_assert();
-        SimLine::command().debug_assert();
     }
 
     #[test]

@@ -16,6 +16,7 @@ use clap::Parser;
 use rustyline::error::ReadlineError;
 use rustyline::{DefaultEditor, ExternalPrinter};
 
+use dgphone::protocol::names::command;
 use dgphone::{ClientEvent, ClientHandle, Command, EventKind};
 
 use crate::actions::{check, hold_mode, line, optional_line, Actions};
@@ -86,7 +87,7 @@ impl Console<'_> {
                 }
                 // Said first: a refusal (an Error event) then reads as the answer.
                 self.echo.say(format!("sending {} DTMF digit(s)", a.digits.chars().count()));
-                self.client.send_dtmf(&a.digits).map_err(|e| Failure::from_error(e, "SendDtmf"))?;
+                self.client.send_dtmf(&a.digits).map_err(|e| Failure::from_error(e, command::SEND_DTMF))?;
                 return Ok(Next::Prompt);
             }
             ConsoleCommand::Status => {
@@ -102,7 +103,7 @@ impl Console<'_> {
                 return Ok(Next::Prompt);
             }
             ConsoleCommand::Logoff => {
-                self.client.logoff().map_err(|e| Failure::from_error(e, "logoff"))?;
+                self.client.logoff().map_err(|e| Failure::from_error(e, command::LOGOFF))?;
                 self.echo.until(self.wait, |e| matches!(e, ClientEvent::Disconnected { .. }))?;
                 return Ok(Next::Leave);
             }

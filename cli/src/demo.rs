@@ -10,6 +10,7 @@
 
 use std::time::{Duration, Instant};
 
+use dgphone::protocol::names::{command, header};
 use dgphone::wire::Packet;
 use dgphone::{ClientEvent, Command, Event, EventKind, Line};
 use dgphone_sim::{SimConfig, Simulator};
@@ -42,7 +43,7 @@ impl Narrator {
     /// `Action: DGPhoneCommand` every command starts with.
     fn sends(&self, command: &Command) {
         if let Ok(packet) = command.to_packet(None) {
-            let shown: Vec<(&str, &str)> = packet.iter().filter(|(key, _)| *key != "Action").collect();
+            let shown: Vec<(&str, &str)> = packet.iter().filter(|(key, _)| *key != header::ACTION).collect();
             self.echo.say(format!("   -> {}", output::headers(&Packet::from_pairs(&shown))));
         }
     }
@@ -128,7 +129,7 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
 
     n.step("send DTMF 123# (DGPhone confirms nothing; the digits never reach a log)");
     n.sends(&Command::SendDtmf("123#".into()));
-    client.send_dtmf("123#").map_err(|e| Failure::from_error(e, "SendDtmf"))?;
+    client.send_dtmf("123#").map_err(|e| Failure::from_error(e, command::SEND_DTMF))?;
 
     n.step("hang up line 2");
     n.sends(&Command::Hangup(Some(line2)));
@@ -137,7 +138,7 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
 
     n.step("log off (DGPhone closes the connection)");
     n.sends(&Command::Logoff);
-    client.logoff().map_err(|e| Failure::from_error(e, "logoff"))?;
+    client.logoff().map_err(|e| Failure::from_error(e, command::LOGOFF))?;
     n.echo.until(n.wait, |e| matches!(e, ClientEvent::Disconnected { .. }))?;
 
     n.echo.say(format!(

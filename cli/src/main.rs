@@ -16,7 +16,6 @@ mod failure;
 mod json;
 mod monitor;
 mod output;
-mod sim;
 
 use std::process::ExitCode;
 
@@ -30,6 +29,17 @@ use failure::{Exit, Failure};
 /// as `DGP_VERSION_*` (a test below keeps them equal).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// `dgphone sim`: the front end `dgphone-sim` shares (`dgphone_cli::sim`).
+fn sim(args: &dgphone_cli::sim::SimArgs) -> Result<(), Failure> {
+    use dgphone_cli::sim::{run, Ended};
+    match run(args, "dgphone sim") {
+        Ok(Ended::Done) => Ok(()),
+        Ok(Ended::ScenarioFailed) => Err(Failure::new(Exit::CommandFailed, "the scenario failed")),
+        Err(failure) if failure.usage => Err(Failure::new(Exit::Usage, failure.message)),
+        Err(failure) => Err(Failure::new(Exit::CannotConnect, failure.message)),
+    }
+}
+
 fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Monitor(args) => monitor::run(args),
@@ -40,7 +50,7 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Dtmf { action, connect } => commands::dtmf(action, connect),
         Command::Status { json, connect } => commands::status(json, connect),
         Command::Console(args) => console::run(args),
-        Command::Sim(args) => sim::run(args),
+        Command::Sim(args) => sim(&args),
         Command::Demo(args) => demo::run(args),
     }
 }

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use dgphone::protocol::names::header;
 use dgphone::wire::Packet;
 use dgphone::{ClientEvent, Event, EventKind, Line, LineState, PhoneState};
 
@@ -33,9 +34,10 @@ fn value(text: &str) -> String {
 /// unknown to the library still reads right), else its packet type.
 pub fn event_name(event: &Event) -> String {
     match event.kind() {
-        EventKind::Response => "Response".into(),
-        EventKind::TimeStamp => "DGTimeStamp".into(),
-        EventKind::Unknown => event.get("Event").unwrap_or("(no Event header)").to_string(),
+        // A response is shown by the header that says how it went.
+        EventKind::Response => header::RESPONSE.into(),
+        EventKind::TimeStamp => EventKind::TimeStamp.wire_name().unwrap_or_default().into(),
+        EventKind::Unknown => event.get(header::EVENT).unwrap_or("(no Event header)").to_string(),
         _ => event.status().unwrap_or("(no Status)").to_string(),
     }
 }
@@ -46,10 +48,10 @@ pub fn event_name(event: &Event) -> String {
 pub fn headers(packet: &Packet) -> String {
     let mut out = String::new();
     for (key, text) in packet.iter() {
-        if key.eq_ignore_ascii_case("Event") || key.eq_ignore_ascii_case("Status") {
+        if key.eq_ignore_ascii_case(header::EVENT) || key.eq_ignore_ascii_case(header::STATUS) {
             continue;
         }
-        let shown = if key.eq_ignore_ascii_case("Digits") { "***".to_string() } else { value(text) };
+        let shown = if key.eq_ignore_ascii_case(header::DIGITS) { "***".to_string() } else { value(text) };
         if !out.is_empty() {
             out.push(' ');
         }

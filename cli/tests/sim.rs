@@ -26,10 +26,11 @@ fn prints_its_port_serves_and_rings_on_command() {
 
     let client = Client::connect("127.0.0.1", port, Options::default()).expect("connects");
     client.login("201").expect("logs in");
-    sim.type_line("ring 5551234 --line 2");
+    // The simulator's action grammar, as dgphone-sim and scenarios write it.
+    sim.type_line("ring 2 5551234");
     let ringing = wait_for(&client, EventKind::ReceivingCall);
     assert_eq!((ringing.line().map(|l| l.number()), ringing.number()), (Some(2), Some("5551234")));
-    sim.type_line("hangup 2");
+    sim.type_line("hangup-far 2");
     wait_for(&client, EventKind::Hangup);
     client.answer(None).unwrap();
     let refused = wait_for(&client, EventKind::Error);

@@ -4,6 +4,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::config::TimestampFields;
+use crate::protocol::{EventBuilder, EventKind};
 use crate::wire::Packet;
 
 /// Now, since the Unix epoch. A clock set before 1970 is not worth an error
@@ -15,14 +16,14 @@ fn since_epoch() -> Duration {
 /// A `DGTimeStamp` for now, with the fields asked for.
 pub(crate) fn stamp(fields: TimestampFields) -> Packet {
     let now = since_epoch();
-    let mut packet = Packet::new().with("Event", "DGTimeStamp");
+    let mut stamp = EventBuilder::new(EventKind::TimeStamp);
     if fields != TimestampFields::Timestamp {
-        packet.push("Time", &format_local(now));
+        stamp = stamp.time(&format_local(now));
     }
     if fields != TimestampFields::Time {
-        packet.push("Timestamp", &now.as_secs().to_string());
+        stamp = stamp.timestamp(&now.as_secs().to_string());
     }
-    packet
+    stamp.build()
 }
 
 /// `since_epoch` in local time as `YYYY-MM-DD HH:MM:SS`, as DGPhone's

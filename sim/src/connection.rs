@@ -12,7 +12,12 @@ use super::fault::{self, Fault, WriteFaults};
 use super::phone::Phone;
 use super::server::{lock, Shared};
 use super::Traffic;
+use crate::protocol::{EventBuilder, EventKind, Line};
 use crate::wire::Packet;
+
+/// The flood's own header, no DGPhone one: numbers its events so a test
+/// can tell whether any was lost.
+const SEQ: &str = "Seq";
 
 /// A flood is written in chunks of about this size: as fast as the socket
 /// takes them, without one system call per event.
@@ -194,14 +199,13 @@ impl Connection {
         let mut writer = lock(&self.writer);
         let mut chunk = Vec::with_capacity(FLOOD_CHUNK + 256);
         for seq in 1..=count {
-            let digit = char::from(b'0' + (seq % 10) as u8).to_string();
-            let event = Packet::new()
-                .with("Event", "DGPhoneEvent")
-                .with("Status", "DTMFReceived")
-                .with("User", user)
-                .with("Line", "1")
-                .with("Digit", &digit)
-                .with("Seq", &seq.to_string());
+            let digit = char::from(b'0' + (seq % 10) as u8);
+            let event = EventBuilder::new(EventKind::DtmfReceived)
+                .user(user)
+                .line(Line::new(1).ok())
+                .digit(digit)
+                .header(SEQ, &seq.to_string())
+                .build();
             chunk.extend_from_slice(&shared.encoding.packet(&event));
             if chunk.len() >= FLOOD_CHUNK || seq == count {
                 if !self.write(shared, &mut writer, &chunk) {

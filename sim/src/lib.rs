@@ -63,7 +63,7 @@
 //!
 //! Threads: one accepts connections, one serves each client. The library
 //! never prints; pass an observer to [`Simulator::start_with_observer`] to
-//! see the traffic (the `dgphone-sim` binary prints it).
+//! see the traffic (the `dgphone-sim` binary, in the dgphone-cli package, prints it).
 
 mod act;
 mod clock;

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use super::clock;
 use super::config::{IdleHangup, LoginPolicy, LoginRefusal, SimConfig};
-use crate::protocol::validate::{check_digits, is_dtmf};
-use crate::protocol::{EventKind, Line};
+use crate::protocol::names::{self, header};
+use crate::protocol::validate::is_dtmf;
+use crate::protocol::{Command, CommandError, EventBuilder, EventKind, Line};
 use crate::wire::Packet;
 
 /// What one line is doing.
@@ -76,29 +77,6 @@ struct Refusal {
 
 fn refuse<T>(line: Option<Line>, message: impl Into<String>) -> Result<T, Refusal> {
     Err(Refusal { line, message: message.into() })
-}
-
-fn flag(on: bool) -> &'static str {
-    if on {
-        "1"
-    } else {
-        "0"
-    }
-}
-
-/// A header's trimmed value, refusing the command when it is absent or empty.
-fn required<'a>(packet: &'a Packet, key: &str) -> Result<&'a str, Refusal> {
-    match packet.get(key).map(str::trim) {
-        Some(value) if !value.is_empty() => Ok(value),
-        _ => refuse(None, format!("Missing {key}")),
-    }
-}
-
-fn parse_line(text: &str) -> Result<Line, Refusal> {
-    match text.trim().parse::<u32>().ok().and_then(|n| Line::new(n).ok()) {
-        Some(line) => Ok(line),
-        None => refuse(None, format!("Invalid line {text}, DGPhone has lines 1 to 6")),
-    }
 }
 
 /// One client's simulated DGPhone.
@@ -171,20 +149,13 @@ impl Phone {
 
     /// A DGPhoneEvent's fixed head: Event, Status, User, then Line where it
     /// applies. Extras go after.
-    fn event(&self, status: &str, line: Option<Line>) -> Packet {
-        let mut packet = Packet::new().with("Event", "DGPhoneEvent").with("Status", status);
-        if let Some(user) = &self.user {
-            packet.push("User", user);
-        }
-        if let Some(line) = line {
-            packet.push("Line", &line.to_string());
-        }
-        packet
+    fn event(&self, kind: EventKind, line: Option<Line>) -> EventBuilder {
+        EventBuilder::new(kind).user(self.user.as_deref()).line(line)
     }
 
     /// An event about a call: its line and the other party's number.
-    fn call_event(&self, status: &str, line: Line) -> Packet {
-        self.event(status, Some(line)).with("Number", &self.slot(line).number)
+    fn call_event(&self, kind: EventKind, line: Line) -> Packet {
+        self.event(kind, Some(line)).number(&self.slot(line).number).build()
     }
 
     /// A refusal. Its Message is colon-free, as every DGPhone message seen
@@ -192,7 +163,7 @@ impl Phone {
     /// own words have none, and a colon in a value it echoes (an unknown
     /// command's name, a bad line) becomes a blank.
     fn error(&self, refusal: &Refusal) -> Packet {
-        self.event("Error", refusal.line).with("Message", &refusal.message.replace(':', " "))
+        self.event(EventKind::Error, refusal.line).message(&refusal.message.replace(':', " ")).build()
     }
 
     /// Handles one packet received from the client.
@@ -204,66 +175,73 @@ impl Phone {
     }
 
     fn dispatch(&mut self, packet: &Packet) -> Result<Reply, Refusal> {
-        let action = packet.get("Action").unwrap_or("").trim();
-        if !action.eq_ignore_ascii_case("DGPhoneCommand") {
-            return match action {
-                "" => refuse(None, "Missing Action"),
-                _ => refuse(None, format!("Unknown Action {action}")),
-            };
-        }
-        let command = required(packet, "Command")?;
-        if command.eq_ignore_ascii_case("Login") {
-            return Ok(self.login(packet));
-        }
-        // Field screens ask for the clock, logged in or not.
-        if command.eq_ignore_ascii_case("DGTimeStamp") {
-            return Ok(Reply::send(vec![clock::stamp(self.config.timestamp_fields)]));
+        let command = match Command::from_packet(packet) {
+            Ok(command) => command,
+            Err(e @ (CommandError::MissingAction | CommandError::UnknownAction(_))) => {
+                return refuse(None, e.to_string())
+            }
+            Err(e @ CommandError::Missing(header::COMMAND)) => return refuse(None, e.to_string()),
+            // A command's arguments are checked once logged in.
+            Err(_) if !self.is_logged_in() => return refuse(None, "Not logged in"),
+            // A bad Hold value is refused on the line it would have held.
+            Err(e @ CommandError::BadFlag { header: header::HOLD, .. }) => {
+                return refuse(Some(self.target_line(packet)), e.to_string())
+            }
+            Err(e) => return refuse(None, e.to_string()),
+        };
+        match &command {
+            Command::Login { user, .. } => return Ok(self.login(user)),
+            // Field screens ask for the clock, logged in or not.
+            Command::Generic { name, .. } if name.eq_ignore_ascii_case(names::DGTIMESTAMP) => {
+                return Ok(Reply::send(vec![clock::stamp(self.config.timestamp_fields)]));
+            }
+            _ => {}
         }
         if !self.is_logged_in() {
             return refuse(None, "Not logged in");
         }
-        let packets = match command.to_ascii_lowercase().as_str() {
-            "logoff" => return Ok(self.logoff()),
-            "status" => self.status(),
-            "lineselect" => self.line_select(packet)?,
-            "dial" => self.dial(packet)?,
-            "answer" => self.answer(packet)?,
-            "hold" => self.hold(packet)?,
-            "senddtmf" => self.send_dtmf(packet)?,
-            "hangup" => self.hangup(packet)?,
-            "queuestatus" => self.queue_status(packet),
-            "agentpause" => self.agent_pause(packet)?,
-            _ => return refuse(None, format!("Unknown command {command}")),
+        let selected = self.selected;
+        let packets = match command {
+            Command::Logoff => return Ok(self.logoff()),
+            Command::Status => self.status(),
+            Command::LineSelect(line) => self.line_select(line),
+            Command::Dial { number, line } => self.dial(number, line.unwrap_or(selected))?,
+            Command::Answer(line) => self.answer(line.unwrap_or(selected))?,
+            Command::Hold(wanted) => self.hold(self.target_line(packet), wanted)?,
+            Command::SendDtmf(digits) => self.send_dtmf(&digits)?,
+            Command::Hangup(line) => self.hangup(line.unwrap_or(selected))?,
+            Command::QueueStatus { queue } => self.queue_status(queue.as_deref()),
+            Command::AgentPause { agent, paused, reason } => self.agent_pause(&agent, paused, reason.as_deref()),
+            // Answered above; here only so that every command has its arm.
+            Command::Login { user, .. } => return Ok(self.login(&user)),
+            Command::Generic { name, .. } => return refuse(None, format!("Unknown command {name}")),
         };
         Ok(Reply::send(packets))
     }
 
-    fn login(&mut self, packet: &Packet) -> Reply {
-        let user = packet.get("User").unwrap_or("").trim();
-        let (result, message) = match &self.config.login {
+    /// The line a command names in `Line:` (from_packet has checked it),
+    /// else the selected one: Hold's variant carries no line.
+    fn target_line(&self, packet: &Packet) -> Line {
+        Command::packet_line(packet).ok().flatten().unwrap_or(self.selected)
+    }
+
+    fn login(&mut self, user: &str) -> Reply {
+        let (success, message) = match &self.config.login {
             LoginPolicy::Ignore => return Reply::default(),
-            LoginPolicy::Reject(message) => ("Error", message.as_str()),
-            LoginPolicy::Accept if user.is_empty() => ("Error", "Missing User"),
+            LoginPolicy::Reject(message) => (false, message.as_str()),
+            LoginPolicy::Accept if user.is_empty() => (false, "Missing User"),
             LoginPolicy::Accept => {
                 self.user = Some(user.to_string());
-                ("Success", "Login OK")
+                (true, "Login OK")
             }
         };
-        let mut response =
-            Packet::new().with("Event", "DGPhoneResponse").with("Response", result).with("Command", "Login");
-        if !user.is_empty() {
-            response.push("User", user);
-        }
-        response.push("Message", message);
-        if result == "Success" {
+        let user = Some(user).filter(|user| !user.is_empty());
+        let response = EventBuilder::login_response(success).user(user).message(message).build();
+        if success {
             return Reply::send(vec![response]);
         }
         // A refusal as the config says: the response, a Status: Error event, or both.
-        let mut event = Packet::new().with("Event", "DGPhoneEvent").with("Status", "Error");
-        if !user.is_empty() {
-            event.push("User", user);
-        }
-        event.push("Message", message);
+        let event = EventBuilder::new(EventKind::Error).user(user).message(message).build();
         Reply::send(match self.config.login_refusal {
             LoginRefusal::Response => vec![response],
             LoginRefusal::Event => vec![event],
@@ -272,7 +250,7 @@ impl Phone {
     }
 
     fn logoff(&mut self) -> Reply {
-        let goodbye = self.event("UserLogoff", None);
+        let goodbye = self.event(EventKind::UserLogoff, None).build();
         self.user = None;
         Reply { packets: vec![goodbye], close: true }
     }
@@ -281,39 +259,29 @@ impl Phone {
     fn status(&self) -> Vec<Packet> {
         Line::all()
             .map(|line| match self.slot(line).state {
-                CallState::Idle => self.event("Ready", Some(line)),
-                CallState::Ringing => self.call_event("ReceivingCall", line),
-                CallState::Dialing => self.call_event("Dialing", line),
-                CallState::Connected => self.call_event("Answer", line),
+                CallState::Idle => self.event(EventKind::Ready, Some(line)).build(),
+                CallState::Ringing => self.call_event(EventKind::ReceivingCall, line),
+                CallState::Dialing => self.call_event(EventKind::Dialing, line),
+                CallState::Connected => self.call_event(EventKind::Answer, line),
                 CallState::Held => {
-                    self.event("Hold", Some(line)).with("Hold", "1").with("Number", &self.slot(line).number)
+                    self.event(EventKind::Hold, Some(line)).hold(true).number(&self.slot(line).number).build()
                 }
             })
             .collect()
     }
 
-    /// The line a command names in `Line:`, else the selected one.
-    fn target_line(&self, packet: &Packet) -> Result<Line, Refusal> {
-        match packet.get("Line") {
-            Some(text) => parse_line(text),
-            None => Ok(self.selected),
-        }
+    fn line_select(&mut self, line: Line) -> Vec<Packet> {
+        self.selected = line;
+        vec![self.event(EventKind::LineSelected, Some(line)).build()]
     }
 
-    fn line_select(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
-        self.selected = parse_line(required(packet, "Line")?)?;
-        Ok(vec![self.event("LineSelected", Some(self.selected))])
-    }
-
-    fn dial(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
-        let number = required(packet, "Number")?.to_string();
-        let line = self.target_line(packet)?;
+    fn dial(&mut self, number: String, line: Line) -> Result<Vec<Packet>, Refusal> {
         if self.slot(line).state != CallState::Idle {
             return refuse(Some(line), format!("Line {line} is busy"));
         }
         let is_agent_login = number == self.config.agent_feature_code;
         self.lines[line.index()] = LineSlot { state: CallState::Dialing, number, answer_at: None };
-        let mut packets = vec![self.call_event("Dialing", line)];
+        let mut packets = vec![self.call_event(EventKind::Dialing, line)];
         if is_agent_login {
             self.agent_login = Some(AgentLogin { line, code: None, typed: String::new() });
         } else if self.auto_answer && self.answer_delay.is_zero() {
@@ -325,40 +293,29 @@ impl Phone {
         Ok(packets)
     }
 
-    fn answer(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
-        let line = self.target_line(packet)?;
+    fn answer(&mut self, line: Line) -> Result<Vec<Packet>, Refusal> {
         if self.slot(line).state != CallState::Ringing {
             return refuse(Some(line), format!("Line {line} is not ringing"));
         }
         self.set(line, CallState::Connected);
-        Ok(vec![self.call_event("Answer", line)])
+        Ok(vec![self.call_event(EventKind::Answer, line)])
     }
 
     /// Toggles hold, or sets it with the field-seen `Hold: 0|1`.
-    fn hold(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
-        let line = self.target_line(packet)?;
-        let wanted = match packet.get("Hold").map(str::trim) {
-            None => None,
-            Some("1") => Some(true),
-            Some("0") => Some(false),
-            Some(other) => return refuse(Some(line), format!("Invalid Hold {other}, 0 or 1")),
-        };
+    fn hold(&mut self, line: Line, wanted: Option<bool>) -> Result<Vec<Packet>, Refusal> {
         let on_hold = match self.slot(line).state {
             CallState::Connected => wanted.unwrap_or(true),
             CallState::Held => wanted.unwrap_or(false),
             _ => return refuse(Some(line), format!("Line {line} is not in a call")),
         };
         self.set(line, if on_hold { CallState::Held } else { CallState::Connected });
-        Ok(vec![self.event("Hold", Some(line)).with("Hold", flag(on_hold))])
+        Ok(vec![self.event(EventKind::Hold, Some(line)).hold(on_hold).build()])
     }
 
     /// DTMF goes to the far end, so nothing is echoed, unless it feeds the
     /// agent login.
-    fn send_dtmf(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
-        let digits = required(packet, "Digits")?;
-        if let Err(e) = check_digits(digits) {
-            return refuse(None, format!("Invalid Digits, {}", e.reason));
-        }
+    /// Digits checked by `Command::from_packet`.
+    fn send_dtmf(&mut self, digits: &str) -> Result<Vec<Packet>, Refusal> {
         let line = self.selected;
         if !self.slot(line).state.carries_dtmf() {
             return refuse(Some(line), format!("Line {line} is not in a call"));
@@ -390,7 +347,7 @@ impl Phone {
                     // The agent code is in: the PBX answers and asks for the password.
                     login.code = Some(entered);
                     self.set(line, CallState::Connected);
-                    packets.push(self.call_event("Answer", line));
+                    packets.push(self.call_event(EventKind::Answer, line));
                 }
                 Some(code) => {
                     let accepted = match &self.config.agent_password {
@@ -399,7 +356,7 @@ impl Phone {
                     };
                     if accepted {
                         // The call stays up for the shift: queue calls come on it.
-                        packets.push(self.event("AgentLogin", None).with("Agent", &code));
+                        packets.push(self.event(EventKind::AgentLogin, None).agent(&code).build());
                         self.agent = Some(code);
                         self.agent_login = None;
                         self.shift = Some(Shift { line, offered: None, taken: None });
@@ -413,11 +370,10 @@ impl Phone {
         packets
     }
 
-    fn hangup(&mut self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
-        let line = self.target_line(packet)?;
+    fn hangup(&mut self, line: Line) -> Result<Vec<Packet>, Refusal> {
         match (self.slot(line).state, self.config.idle_hangup) {
             (CallState::Idle, IdleHangup::Refuse) => return refuse(Some(line), format!("Line {line} is idle")),
-            (CallState::Idle, IdleHangup::Ready) => return Ok(vec![self.event("Ready", Some(line))]),
+            (CallState::Idle, IdleHangup::Ready) => return Ok(vec![self.event(EventKind::Ready, Some(line)).build()]),
             _ => {}
         }
         Ok(self.end_call(line))
@@ -430,11 +386,12 @@ impl Phone {
         if self.agent_login.as_ref().map(|login| login.line) == Some(line) {
             self.agent_login = None;
         }
-        let mut packets = vec![self.event("Hangup", Some(line)), self.event("Ready", Some(line))];
+        let mut packets =
+            vec![self.event(EventKind::Hangup, Some(line)).build(), self.event(EventKind::Ready, Some(line)).build()];
         if self.shift.as_ref().map(|shift| shift.line) == Some(line) {
             self.shift = None;
             if let Some(agent) = self.agent.take() {
-                packets.push(self.event("AgentLogoff", None).with("Agent", &agent));
+                packets.push(self.event(EventKind::AgentLogoff, None).agent(&agent).build());
             }
         }
         packets
@@ -455,45 +412,34 @@ impl Phone {
                 '#' if shift.taken.is_none() && shift.offered.is_some() => {
                     let uniqueid = shift.offered.take().unwrap_or_default();
                     shift.taken = Some(uniqueid.clone());
-                    ("AgentConnect", uniqueid)
+                    (EventKind::AgentConnect, uniqueid)
                 }
-                '*' if shift.taken.is_some() => ("AgentComplete", shift.taken.take().unwrap_or_default()),
+                '*' if shift.taken.is_some() => (EventKind::AgentComplete, shift.taken.take().unwrap_or_default()),
                 _ => continue,
             };
-            let mut event = self.event(status, None).with("Agent", &agent);
-            if !uniqueid.is_empty() {
-                event.push("Uniqueid", &uniqueid);
-            }
-            packets.push(event);
+            let uniqueid = Some(uniqueid.as_str()).filter(|id| !id.is_empty());
+            packets.push(self.event(status, None).agent(&agent).uniqueid(uniqueid).build());
         }
         packets
     }
 
     /// Two callers waiting, then the end of the list.
-    fn queue_status(&self, packet: &Packet) -> Vec<Packet> {
-        let queue = packet.get("Queue").map(str::trim).filter(|q| !q.is_empty()).unwrap_or("default");
+    fn queue_status(&self, queue: Option<&str>) -> Vec<Packet> {
+        let queue = queue.unwrap_or("default");
         let waiting = [("5511999990001", "12"), ("5511999990002", "47")];
         let mut packets: Vec<Packet> = waiting
             .iter()
             .map(|(number, wait)| {
-                self.event("QueueEntry", None).with("Queue", queue).with("Number", number).with("Wait", wait)
+                self.event(EventKind::QueueEntry, None).queue(queue).number(number).wait(wait).build()
             })
             .collect();
-        packets.push(self.event("QueueStatusComplete", None).with("Queue", queue));
+        packets.push(self.event(EventKind::QueueStatusComplete, None).queue(queue).build());
         packets
     }
 
-    fn agent_pause(&self, packet: &Packet) -> Result<Vec<Packet>, Refusal> {
-        let agent = required(packet, "Agent")?;
-        let paused = match required(packet, "Paused")? {
-            paused @ ("0" | "1") => paused,
-            other => return refuse(None, format!("Invalid Paused {other}, 0 or 1")),
-        };
-        let mut event = self.event("AgentPaused", None).with("Agent", agent).with("Paused", paused);
-        if let Some(reason) = packet.get("Reason").map(str::trim).filter(|r| !r.is_empty()) {
-            event.push("Reason", reason);
-        }
-        Ok(vec![event])
+    fn agent_pause(&self, agent: &str, paused: bool, reason: Option<&str>) -> Vec<Packet> {
+        let reason = reason.filter(|r| !r.is_empty());
+        vec![self.event(EventKind::AgentPaused, None).agent(agent).paused(paused).reason(reason).build()]
     }
 
     // Far-end happenings, injected by the simulator's owner. Each one is
@@ -506,7 +452,7 @@ impl Phone {
             return Vec::new();
         }
         self.lines[line.index()] = LineSlot { state: CallState::Ringing, number: number.to_string(), answer_at: None };
-        vec![self.call_event("ReceivingCall", line)]
+        vec![self.call_event(EventKind::ReceivingCall, line)]
     }
 
     /// The far end answers a call being dialled.
@@ -516,7 +462,7 @@ impl Phone {
         }
         self.set(line, CallState::Connected);
         self.lines[line.index()].answer_at = None;
-        vec![self.call_event("Answer", line)]
+        vec![self.call_event(EventKind::Answer, line)]
     }
 
     /// The far end answers every Dialing call whose answer delay is over
@@ -550,8 +496,7 @@ impl Phone {
         if !self.is_logged_in() || !self.slot(line).state.carries_dtmf() || !is_dtmf(digit) {
             return Vec::new();
         }
-        let digit = digit.to_ascii_uppercase().to_string();
-        vec![self.event("DTMFReceived", Some(line)).with("Digit", &digit)]
+        vec![self.event(EventKind::DtmfReceived, Some(line)).digit(digit.to_ascii_uppercase()).build()]
     }
 
     /// Whether the far end answers this phone's dials at once.
@@ -567,15 +512,9 @@ impl Phone {
     /// A DGPhoneEvent with this Status, the phone's User (unless `headers`
     /// name one), then `headers`; the line state does not change.
     pub(crate) fn custom_event(&self, status: &str, headers: &[(String, String)]) -> Packet {
-        let mut event = Packet::new().with("Event", "DGPhoneEvent").with("Status", status);
-        let names_user = headers.iter().any(|(key, _)| key.eq_ignore_ascii_case("User"));
-        if let (Some(user), false) = (&self.user, names_user) {
-            event.push("User", user);
-        }
-        for (key, value) in headers {
-            event.push(key, value);
-        }
-        event
+        let names_user = headers.iter().any(|(key, _)| key.eq_ignore_ascii_case(header::USER));
+        let user = self.user.as_deref().filter(|_| !names_user);
+        EventBuilder::with_status(status).user(user).headers(headers).build()
     }
 
     /// An agent event with any headers, for `agent` (or the agent logged
@@ -586,7 +525,7 @@ impl Phone {
         agent: Option<&str>,
         headers: &[(String, String)],
     ) -> Result<Vec<Packet>, String> {
-        let status = kind.status_name().filter(|_| kind.is_agent()).ok_or("not an agent status")?;
+        kind.status_name().filter(|_| kind.is_agent()).ok_or("not an agent status")?;
         if !self.is_logged_in() {
             return Err("the client has not logged in".into());
         }
@@ -594,11 +533,9 @@ impl Phone {
             Some(agent) => agent,
             None => return Err("no agent has logged in on this connection: name one (agent AgentCalled 7001)".into()),
         };
-        let mut event = self.event(status, None).with("Agent", &agent);
-        for (key, value) in headers {
-            event.push(key, value);
-        }
-        let uniqueid = headers.iter().find(|(key, _)| key.eq_ignore_ascii_case("Uniqueid")).map(|(_, v)| v.as_str());
+        let event = self.event(kind, None).agent(&agent).headers(headers).build();
+        let uniqueid =
+            headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(header::UNIQUEID)).map(|(_, v)| v.as_str());
         self.follow_queue(kind, uniqueid);
         match kind {
             EventKind::AgentLogin => self.agent = Some(agent),
@@ -640,16 +577,11 @@ impl Phone {
     /// An agent event from the PBX (AgentCalled, AgentConnect...). Kinds
     /// that are not DGPhoneEvent statuses send nothing.
     pub(crate) fn agent_event(&mut self, kind: EventKind, agent: &str, uniqueid: Option<&str>) -> Vec<Packet> {
-        let status = match kind.status_name() {
-            Some(status) if self.is_logged_in() => status,
-            _ => return Vec::new(),
-        };
-        self.follow_queue(kind, uniqueid);
-        let mut event = self.event(status, None).with("Agent", agent);
-        if let Some(uniqueid) = uniqueid {
-            event.push("Uniqueid", uniqueid);
+        if kind.status_name().is_none() || !self.is_logged_in() {
+            return Vec::new();
         }
-        vec![event]
+        self.follow_queue(kind, uniqueid);
+        vec![self.event(kind, None).agent(agent).uniqueid(uniqueid).build()]
     }
 }
 

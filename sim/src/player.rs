@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::scenario::{Scenario, ScenarioFailure, Step, StepKind, DEFAULT_EXPECT_TIMEOUT};
+use crate::protocol::names::header;
 use crate::wire::Packet;
 
 /// Commands kept for `expect` beyond this many are dropped, oldest first,
@@ -115,7 +116,7 @@ impl Player {
             (step, StepKind::Expect(expect)) => (step, expect.within.unwrap_or(self.expect_timeout)),
             _ => unreachable!("only expect steps wait for commands"),
         };
-        let received: Vec<&str> = self.inbox.iter().map(|p| p.get("Command").unwrap_or("(no Command)")).collect();
+        let received: Vec<&str> = self.inbox.iter().map(|p| p.get(header::COMMAND).unwrap_or("(no Command)")).collect();
         let instead = if received.is_empty() {
             "no command came".to_string()
         } else {

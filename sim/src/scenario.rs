@@ -41,6 +41,7 @@ use std::time::Duration;
 
 use super::duration::parse_duration;
 use super::fault::Fault;
+use crate::protocol::names::header;
 use crate::protocol::validate::is_dtmf;
 use crate::protocol::{EventKind, Line};
 use crate::wire::escape::unescape;
@@ -98,7 +99,7 @@ pub(crate) struct Expect {
 
 impl Expect {
     pub(crate) fn matches(&self, packet: &Packet) -> bool {
-        let command = packet.get("Command").unwrap_or("").trim();
+        let command = packet.get(header::COMMAND).unwrap_or("").trim();
         command.eq_ignore_ascii_case(&self.command)
             && self.headers.iter().all(|(key, value)| packet.get(key).map(str::trim) == Some(value.as_str()))
     }
@@ -313,12 +314,12 @@ impl std::str::FromStr for Action {
 /// shows `Digits=<redacted>`, as every log of the client's commands does
 /// (an agent's password travels as DTMF); the step still matches the digits.
 fn shown(text: &str, kind: &StepKind) -> String {
-    let names_digits = |e: &Expect| e.headers.iter().any(|(key, _)| key.eq_ignore_ascii_case("Digits"));
+    let names_digits = |e: &Expect| e.headers.iter().any(|(key, _)| key.eq_ignore_ascii_case(header::DIGITS));
     match (kind, tokens(text)) {
         (StepKind::Expect(expect), Ok(tokens)) if names_digits(expect) => tokens
             .iter()
             .map(|token| match token.split_once('=') {
-                Some((key, _)) if key.eq_ignore_ascii_case("Digits") => format!("{key}={REDACTED}"),
+                Some((key, _)) if key.eq_ignore_ascii_case(header::DIGITS) => format!("{key}={REDACTED}"),
                 _ => token.to_string(),
             })
             .collect::<Vec<_>>()

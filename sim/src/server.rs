@@ -18,6 +18,7 @@ use super::phone::Phone;
 use super::scenario::{Action, ScenarioOutcome};
 use super::session;
 use super::{Observer, Traffic};
+use crate::protocol::names::header;
 use crate::wire::Packet;
 
 /// Locks, ignoring poisoning: a panicking observer must not wedge the
@@ -319,7 +320,7 @@ impl Shared {
             // The first match not yet returned; if it is still being
             // answered, wait for it rather than skip ahead.
             let found = log.iter_mut().find(|logged| {
-                let command = logged.packet.get("Command").unwrap_or("").trim();
+                let command = logged.packet.get(header::COMMAND).unwrap_or("").trim();
                 !logged.taken && command.eq_ignore_ascii_case(name)
             });
             if let Some(logged) = found.filter(|logged| logged.answered) {

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::{Fault, ScenarioOutcome};
+use crate::protocol::names::{self, header};
 use crate::wire::redact::REDACTED;
 use crate::wire::Packet;
 
@@ -76,17 +77,17 @@ impl Traffic<'_> {
 /// Status, any other packet's Event), then `Key=Value` for the rest, with
 /// DTMF digits shown as `<redacted>`, as in the client's logs.
 fn describe(packet: &Packet) -> String {
-    let is_command = packet.get("Action").map_or(false, |a| a.eq_ignore_ascii_case("DGPhoneCommand"));
+    let is_command = packet.get(header::ACTION).map_or(false, |a| a.eq_ignore_ascii_case(names::DGPHONE_COMMAND));
     let (lead, said): (Option<&str>, &[&str]) = if is_command {
-        (packet.get("Command"), &["Action", "Command"])
-    } else if let Some(status) = packet.get("Status") {
-        (Some(status), &["Event", "Status"])
+        (packet.get(header::COMMAND), &[header::ACTION, header::COMMAND])
+    } else if let Some(status) = packet.get(header::STATUS) {
+        (Some(status), &[header::EVENT, header::STATUS])
     } else {
-        (packet.get("Event"), &["Event"])
+        (packet.get(header::EVENT), &[header::EVENT])
     };
     let mut line = lead.unwrap_or("(empty)").to_string();
     for (key, value) in packet.iter().filter(|(key, _)| !said.iter().any(|k| k.eq_ignore_ascii_case(key))) {
-        let value = if key.eq_ignore_ascii_case("Digits") { REDACTED } else { value };
+        let value = if key.eq_ignore_ascii_case(header::DIGITS) { REDACTED } else { value };
         let _ = write!(line, " {key}={value}");
     }
     line

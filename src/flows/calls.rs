@@ -10,6 +10,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::client::ClientHandle;
+use crate::protocol::names::command;
 use crate::protocol::{Command, Event, EventKind, Line};
 use crate::Error;
 
@@ -152,11 +153,11 @@ pub fn dtmf(client: &ClientHandle, digits: &str, line: Option<Line>, timeout: Du
     select_for(client, line, timeout)?;
     let own = own_events(client);
     let refusal = client.expect(move |e| e.kind() == EventKind::Error && own(e));
-    client.send_dtmf(digits).map_err(step("SendDtmf"))?;
+    client.send_dtmf(digits).map_err(step(command::SEND_DTMF))?;
     let statuses = status(client, timeout)?;
     match refusal.wait(Duration::ZERO) {
         Ok(event) => {
-            Err(StepError { doing: "SendDtmf".into(), error: Error::CommandFailed { event: Box::new(event) } })
+            Err(StepError { doing: command::SEND_DTMF.into(), error: Error::CommandFailed { event: Box::new(event) } })
         }
         Err(_) => Ok(statuses),
     }
@@ -172,10 +173,10 @@ pub fn status(client: &ClientHandle, timeout: Duration) -> Result<Vec<Event>> {
             client.expect(move |e| e.line() == Some(line) && e.kind().is_line_status() && own(e))
         })
         .collect();
-    client.request_status().map_err(step("Status"))?;
+    client.request_status().map_err(step(command::STATUS))?;
     let deadline = Instant::now() + timeout;
     waits
         .into_iter()
-        .map(|wait| wait.wait(deadline.saturating_duration_since(Instant::now())).map_err(step("Status")))
+        .map(|wait| wait.wait(deadline.saturating_duration_since(Instant::now())).map_err(step(command::STATUS)))
         .collect()
 }

@@ -35,7 +35,8 @@ pub fn start() -> (ChildSim, u16) {
 }
 
 /// The `dgphone-sim` binary of this build's profile, built first: it
-/// belongs to the `dgphone-sim` crate, so cargo does not build it for this
+/// belongs to the `dgphone-cli` package (its clap front end keeps clap out
+/// of the library crates), so cargo does not build it for this
 /// package's tests (and `CARGO_BIN_EXE_*` only names a package's own).
 /// Cargo releases its build lock before it runs tests, so this nested build
 /// waits for nothing; when the binary is fresh it does no work.
@@ -49,7 +50,7 @@ pub fn binary() -> PathBuf {
     BUILD.call_once(|| {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut build = Command::new(cargo);
-        build.args(["build", "--quiet", "-p", "dgphone-sim", "--bin", "dgphone-sim"]);
+        build.args(["build", "--quiet", "-p", "dgphone-cli", "--bin", "dgphone-sim"]);
         if profile_dir.ends_with("release") {
             build.arg("--release");
         }

@@ -1,6 +1,8 @@
 //! Events received from DGPhone, typed, each keeping its raw headers.
 
+use super::names::{self, header, same_name};
 use super::validate::Line;
+use super::EventBuilder;
 use crate::wire::Packet;
 
 /// What an event is. Every documented status, the statuses seen in the
@@ -117,6 +119,23 @@ impl EventKind {
         STATUSES.iter().find(|(_, kind)| *kind == self).map(|(name, _)| *name)
     }
 
+    /// The kind's name on the wire: the Status text of a DGPhoneEvent
+    /// kind, the `Event:` of [`EventKind::Response`] and
+    /// [`EventKind::TimeStamp`]; none for the catch-alls.
+    pub fn wire_name(self) -> Option<&'static str> {
+        match self {
+            EventKind::Response => Some(names::DGPHONE_RESPONSE),
+            EventKind::TimeStamp => Some(names::DGTIMESTAMP),
+            kind => kind.status_name(),
+        }
+    }
+
+    /// The kind whose Status text this is (without regard to case);
+    /// [`EventKind::OtherStatus`] for any other text.
+    pub fn from_status_name(status: &str) -> EventKind {
+        EventKind::from_status(status)
+    }
+
     fn from_status(status: &str) -> EventKind {
         // DGPhone spells statuses as documented: an exact comparison finds
         // them fast; the byte-by-byte case-blind one is for other spellings.
@@ -209,22 +228,21 @@ impl ParsedTime {
     }
 }
 
-/// Names compared without regard to case, the usual exact spelling first
-/// (a memcmp, where the case-blind comparison goes byte by byte).
-fn same_name(name: &str, expected: &str) -> bool {
-    name == expected || name.eq_ignore_ascii_case(expected)
-}
-
 impl Event {
+    /// Writes an event of `kind` (see [`EventBuilder`]).
+    pub fn builder(kind: EventKind) -> EventBuilder {
+        EventBuilder::new(kind)
+    }
+
     /// Types a received packet. Never fails: what is not recognised is
     /// [`EventKind::OtherStatus`] or [`EventKind::Unknown`].
     pub fn from_packet(packet: Packet) -> Event {
         // One pass for both headers: this runs for every received packet.
         let (mut event, mut status) = (None, None);
         for (key, value) in packet.iter() {
-            if event.is_none() && same_name(key, "Event") {
+            if event.is_none() && same_name(key, header::EVENT) {
                 event = Some(value);
-            } else if status.is_none() && same_name(key, "Status") {
+            } else if status.is_none() && same_name(key, header::STATUS) {
                 status = Some(value);
             }
             if event.is_some() && status.is_some() {
@@ -232,11 +250,11 @@ impl Event {
             }
         }
         let event = event.unwrap_or("");
-        let kind = if same_name(event, "DGPhoneEvent") {
+        let kind = if same_name(event, names::DGPHONE_EVENT) {
             EventKind::from_status(status.unwrap_or(""))
-        } else if same_name(event, "DGPhoneResponse") {
+        } else if same_name(event, names::DGPHONE_RESPONSE) {
             EventKind::Response
-        } else if same_name(event, "DGTimeStamp") {
+        } else if same_name(event, names::DGTIMESTAMP) {
             EventKind::TimeStamp
         } else {
             EventKind::Unknown
@@ -266,23 +284,23 @@ impl Event {
 
     /// `Status:` as received.
     pub fn status(&self) -> Option<&str> {
-        self.get("Status")
+        self.get(header::STATUS)
     }
 
     /// The line the event is about, when it names a valid one.
     pub fn line(&self) -> Option<Line> {
-        let number = self.get("Line")?.trim().parse().ok()?;
+        let number = self.get(header::LINE)?.trim().parse().ok()?;
         Line::new(number).ok()
     }
 
     /// `Number:`, the other party.
     pub fn number(&self) -> Option<&str> {
-        self.get("Number")
+        self.get(header::NUMBER)
     }
 
     /// `User:`, the extension the event belongs to.
     pub fn user(&self) -> Option<&str> {
-        self.get("User")
+        self.get(header::USER)
     }
 
     /// Whether the event is about the extension `own_user`: one connection
@@ -304,37 +322,37 @@ impl Event {
 
     /// `Agent:`, on agent events.
     pub fn agent(&self) -> Option<&str> {
-        self.get("Agent")
+        self.get(header::AGENT)
     }
 
     /// `Uniqueid:`, the PBX's call id on agent events.
     pub fn uniqueid(&self) -> Option<&str> {
-        self.get("Uniqueid")
+        self.get(header::UNIQUEID)
     }
 
     /// `Message:`, DGPhone's text (on responses and errors).
     pub fn message(&self) -> Option<&str> {
-        self.get("Message")
+        self.get(header::MESSAGE)
     }
 
     /// `Queue:`, on queue events.
     pub fn queue(&self) -> Option<&str> {
-        self.get("Queue")
+        self.get(header::QUEUE)
     }
 
     /// `Hold: 1|0` on a Hold event: true when the call is now on hold.
     pub fn hold(&self) -> Option<bool> {
-        flag(self.get("Hold")?)
+        flag(self.get(header::HOLD)?)
     }
 
     /// `Paused: 1|0` on AgentPaused.
     pub fn paused(&self) -> Option<bool> {
-        flag(self.get("Paused")?)
+        flag(self.get(header::PAUSED)?)
     }
 
     /// The DTMF digit of a DTMFReceived event.
     pub fn digit(&self) -> Option<char> {
-        let mut chars = self.get("Digit")?.trim().chars();
+        let mut chars = self.get(header::DIGIT)?.trim().chars();
         let digit = chars.next()?.to_ascii_uppercase();
         (chars.next().is_none() && super::validate::is_dtmf(digit)).then_some(digit)
     }
@@ -344,18 +362,18 @@ impl Event {
         if self.kind != EventKind::Response {
             return None;
         }
-        Some(self.get("Response").map_or(false, |r| r.eq_ignore_ascii_case("Success")))
+        Some(self.get(header::RESPONSE).map_or(false, |r| r.eq_ignore_ascii_case(names::SUCCESS)))
     }
 
     /// `Command:` echoed in a response.
     pub fn command(&self) -> Option<&str> {
-        self.get("Command")
+        self.get(header::COMMAND)
     }
 
     /// The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in
     /// the field), or the `Timestamp:` of any other event.
     pub fn time(&self) -> Option<&str> {
-        self.get("Time").or_else(|| self.get("Timestamp"))
+        self.get(header::TIME).or_else(|| self.get(header::TIMESTAMP))
     }
 
     /// [`Event::time`], parsed where recognisable.

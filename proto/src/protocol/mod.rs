@@ -1,12 +1,15 @@
 //! The protocol layer: packets ⇄ typed commands and events, and the checks
 //! that keep bad input off the wire. Pure: no I/O.
 
+mod build;
 mod command;
 mod confirm;
 mod event;
+pub mod names;
 pub mod validate;
 
-pub use command::Command;
+pub use build::EventBuilder;
+pub use command::{Command, CommandError};
 pub use confirm::{confirmation, Confirmation, Verdict};
 pub use event::{Event, EventKind, ParsedTime};
 pub use validate::{ArgError, Line};
