@@ -19,16 +19,10 @@ pub enum LoginPolicy {
     Ignore,
 }
 
-/// How the simulator ends the lines it writes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum LineEnding {
-    /// CRLF, as the documents say and DGPhone does. The default.
-    #[default]
-    CrLf,
-    /// A bare LF, as some field software writes, so clients can test that
-    /// they accept it.
-    Lf,
-}
+/// How the simulator ends the lines it writes (a bare LF, as some field
+/// software writes, lets clients test that they accept it).
+pub use crate::wire::LineEnding;
+use crate::wire::{Charset, Encoding};
 
 /// How a refused login is told.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -197,6 +191,14 @@ impl Default for SimConfig {
             faults: Vec::new(),
             scenario: None,
         }
+    }
+}
+
+impl SimConfig {
+    /// The byte form this simulated DGPhone writes.
+    pub(crate) fn encoding(&self) -> Encoding {
+        let charset = if self.windows_1252 { Charset::Windows1252 } else { Charset::Utf8 };
+        Encoding { line_ending: self.line_ending, charset }
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::fault::{self, Fault, WriteFaults};
 use super::phone::Phone;
-use super::server::{lock, Shared};
+use super::server::{lock, wait_timeout_while, Shared};
 use super::Traffic;
 use crate::protocol::{EventBuilder, EventKind, Line};
 use crate::wire::Packet;
@@ -105,8 +105,7 @@ impl Connection {
     /// Waits `pause`, unless the connection closes first; false if it did.
     fn pause(&self, pause: Duration) -> bool {
         let closed = lock(&self.closed);
-        let wait = self.closed_signal.wait_timeout_while(closed, pause, |closed| !*closed);
-        !*wait.unwrap_or_else(std::sync::PoisonError::into_inner).0
+        !*wait_timeout_while(&self.closed_signal, closed, pause, |closed| !*closed)
     }
 
     /// Adds a lasting fault (one-shot faults are for [`Connection::fire`]).

@@ -70,7 +70,6 @@ mod clock;
 mod config;
 mod connection;
 mod duration;
-mod encode;
 mod fault;
 pub mod ffi;
 mod phone;

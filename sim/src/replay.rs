@@ -8,11 +8,11 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::server::{accept_next, lock, reachable};
+use super::server::{accept_next, lock, reachable, wait_timeout_while};
 use super::{Observer, Traffic};
 use crate::wire::record::{RecordedConnection, Recording, Side};
 use crate::wire::{Decoder, Frame};
@@ -157,11 +157,7 @@ impl Replay {
     /// recorded connection holds; false if not within `timeout`.
     pub fn wait_until_played(&self, n: usize, timeout: Duration) -> bool {
         let played = lock(&self.shared.played);
-        let (played, _) = self
-            .shared
-            .played_changed
-            .wait_timeout_while(played, timeout, |played| *played < n)
-            .unwrap_or_else(PoisonError::into_inner);
+        let played = wait_timeout_while(&self.shared.played_changed, played, timeout, |played| *played < n);
         *played >= n
     }
 

@@ -5,27 +5,25 @@
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::act;
 use super::config::SimConfig;
 use super::connection::Connection;
-use super::encode::Encoding;
 use super::fault::{Fault, WriteFaults};
 use super::phone::Phone;
 use super::scenario::{Action, ScenarioOutcome};
 use super::session;
 use super::{Observer, Traffic};
 use crate::protocol::names::header;
+use crate::wire::Encoding;
 use crate::wire::Packet;
 
 /// Locks, ignoring poisoning: a panicking observer must not wedge the
 /// simulator, and every guarded value stays consistent between statements.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
+pub(crate) use dgphone_proto::sync::{lock, wait_timeout, wait_timeout_while};
 
 /// The listener's side of a restart.
 #[derive(Default)]
@@ -85,7 +83,7 @@ impl Shared {
         let mut faults = WriteFaults::default();
         config.faults.iter().for_each(|fault| faults.set(fault));
         Shared {
-            encoding: Encoding::of(&config),
+            encoding: config.encoding(),
             config: Arc::new(config),
             observer,
             silent: AtomicBool::new(false),
@@ -135,10 +133,9 @@ impl Shared {
 
     pub(crate) fn wait_for_scenario(&self, timeout: Duration) -> Option<ScenarioOutcome> {
         let outcomes = lock(&self.outcomes);
-        let (mut outcomes, _) = self
-            .outcome_added
-            .wait_timeout_while(outcomes, timeout, |outcomes| outcomes.iter().all(|(_, taken)| *taken))
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut outcomes = wait_timeout_while(&self.outcome_added, outcomes, timeout, |outcomes| {
+            outcomes.iter().all(|(_, taken)| *taken)
+        });
         let (outcome, taken) = outcomes.iter_mut().find(|(_, taken)| !*taken)?;
         *taken = true;
         Some(outcome.clone())
@@ -215,10 +212,7 @@ impl Shared {
         let mut wait = down_for;
         loop {
             let listening = lock(&self.listening);
-            let (listening, _) = self
-                .listening_changed
-                .wait_timeout_while(listening, wait, |_| !self.is_stopping())
-                .unwrap_or_else(PoisonError::into_inner);
+            let listening = wait_timeout_while(&self.listening_changed, listening, wait, |_| !self.is_stopping());
             drop(listening);
             if self.is_stopping() {
                 return None;
@@ -291,7 +285,7 @@ impl Shared {
             if left.is_zero() {
                 return false;
             }
-            clients = self.clients_changed.wait_timeout(clients, left).unwrap_or_else(PoisonError::into_inner).0;
+            clients = wait_timeout(&self.clients_changed, clients, left);
         }
     }
 
@@ -331,7 +325,7 @@ impl Shared {
             if left.is_zero() {
                 return None;
             }
-            log = self.command_answered.wait_timeout(log, left).unwrap_or_else(PoisonError::into_inner).0;
+            log = wait_timeout(&self.command_answered, log, left);
         }
     }
 }

@@ -3,6 +3,7 @@
 //! wire recording format ([`record`]), which writes to a file it is given.
 
 mod decoder;
+mod encoding;
 pub mod escape;
 mod packet;
 pub mod record;
@@ -10,4 +11,5 @@ pub mod redact;
 pub mod text;
 
 pub use decoder::{Decoder, Frame, WireError, DEFAULT_MAX_PACKET};
+pub use encoding::{Charset, Encoding, LineEnding};
 pub use packet::Packet;

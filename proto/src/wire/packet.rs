@@ -206,25 +206,21 @@ impl Packet {
         })
     }
 
-    /// Writes the packet in wire form (CRLF after each line, a blank line
-    /// at the end) to `out`.
+    /// Writes the packet in the documented wire form (UTF-8, CRLF after
+    /// each line, a blank line at the end) to `out`; other forms:
+    /// [`Encoding`](super::Encoding).
     pub fn encode_into(&self, out: &mut Vec<u8>) {
-        for (key, value) in self.iter() {
-            if !key.is_empty() {
-                out.extend_from_slice(key.as_bytes());
-                out.extend_from_slice(b": ");
-            }
-            out.extend_from_slice(value.as_bytes());
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b"\r\n");
+        super::Encoding::default().packet_into(self, out);
     }
 
-    /// The packet in wire form.
+    /// The packet in the documented wire form.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.text.len() + 4 * self.spans.len() + 2);
-        self.encode_into(&mut out);
-        out
+        super::Encoding::default().packet(self)
+    }
+
+    /// About how many bytes the packet takes on the wire, to size a buffer.
+    pub(crate) fn encoded_len_hint(&self) -> usize {
+        self.text.len() + 4 * self.spans.len() + 2
     }
 }
 
