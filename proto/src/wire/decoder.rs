@@ -196,6 +196,7 @@ impl Decoder {
                 None if memchr::memchr(b':', line).is_none() => {
                     // Counted with its newline, like a packet's lines.
                     if line.len() + 1 > self.max_packet {
+                        self.started = true;
                         self.start = self.scan;
                         return Some(Err(WireError::Oversize { limit: self.max_packet }));
                     }
@@ -253,6 +254,9 @@ impl Decoder {
     }
 
     fn start_discarding(&mut self) -> WireError {
+        // Whether it came whole or in pieces, an oversize stretch is the
+        // stream's start as much as a packet is (found by the fuzzer).
+        self.started = true;
         self.packet_start = None;
         self.discarding = true;
         self.start = self.scan;
@@ -325,6 +329,20 @@ mod tests {
         assert_eq!(frames[1], Err(WireError::StrayLine { text: "no banner first".into() }));
         assert_eq!(d.finish(), None);
         assert_eq!(decode_all(&mut d, b"Banner/2\r\n"), vec![Ok(Frame::Greeting("Banner/2".into()))], "a new stream");
+    }
+
+    #[test]
+    fn after_an_oversize_line_no_greeting_comes_however_it_was_cut() {
+        let input = [&[b'x'; 40][..], b"\r\nbanner\r\n"].concat();
+        let mut whole = Decoder::new(32);
+        let whole = decode_all(&mut whole, &input);
+        let mut cut = Decoder::new(32);
+        let mut pieces = Vec::new();
+        for piece in input.chunks(7) {
+            pieces.extend(decode_all(&mut cut, piece));
+        }
+        assert_eq!(whole, pieces);
+        assert_eq!(whole.last(), Some(&Err(WireError::StrayLine { text: "banner".into() })));
     }
 
     #[test]
