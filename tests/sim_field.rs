@@ -334,6 +334,27 @@ fn recordings_and_logs_never_hold_the_agents_digits() {
 }
 
 #[test]
+fn a_scenario_or_an_action_sets_the_refusal_form_and_the_idle_hangup_answer_of_one_connection() {
+    let login = LoginPolicy::Reject("Invalid user".into());
+    let sim = sim(SimConfig { login, ..SimConfig::default() });
+    let (mut field, _) = Field::connect(&sim);
+    for step in ["set refusal both", "set idle-hangup ready"] {
+        let played = sim.perform(&step.parse().unwrap());
+        assert!(played.len() == 1 && played[0].1.is_ok(), "{step}: {played:?}");
+    }
+    field.send("Login", &[("User", "201"), ("RemoteMode", "1")]);
+    let got = packets(&field.read_until_silence());
+    let events: Vec<_> = got.iter().map(|p| value(p, "Event").unwrap_or_default()).collect();
+    assert_eq!(events, ["DGPhoneResponse", "DGPhoneEvent"], "{got:?}");
+
+    let sim = common::sim(SimConfig::default());
+    let (mut field, _) = Field::connect(&sim);
+    assert_eq!(field.exchange("Login", &[("User", "201"), ("RemoteMode", "1")]), ["Success"]);
+    sim.perform(&"set idle-hangup ready".parse().unwrap());
+    assert_eq!(field.exchange("Hangup", &[("Line", "2")]), ["Ready:2"]);
+}
+
+#[test]
 fn hanging_up_an_idle_line_answers_ready_when_asked_and_is_refused_by_default() {
     let sim = sim(SimConfig { idle_hangup: IdleHangup::Ready, ..SimConfig::default() });
     let (mut field, _) = Field::connect(&sim);

@@ -49,6 +49,8 @@ written as scenario steps (sim/scenarios/README.md):
   timestamp                     a DGTimeStamp now
   set auto-answer on|off        whether the far end answers dialled calls
   set answer-delay DURATION     how long it rings first (200ms, 2s)
+  set refusal response|event|both   how a refused login is told
+  set idle-hangup refuse|ready  what a Hangup on an idle line gets
   fault SPEC                    a fault now (fault flood=1000, fault restart=2s)
   logoff                        DGPhone closes: every call hung up, UserLogoff
   close                         close every connection (the simulator keeps listening)
@@ -489,6 +491,8 @@ mod tests {
             "timestamp",
             "set auto-answer off",
             "set answer-delay 200ms",
+            "set refusal both",
+            "set idle-hangup ready",
             "fault flood=1000",
             "logoff",
             "close",

@@ -84,6 +84,14 @@ pub(crate) fn perform(client: &Connection, shared: &Shared, action: &Action) -> 
             phone.set_answer_delay(*delay);
             ok(Vec::new())
         }),
+        Action::LoginRefusal(refusal) => client.play(shared, |phone| {
+            phone.set_login_refusal(*refusal);
+            ok(Vec::new())
+        }),
+        Action::IdleHangup(answer) => client.play(shared, |phone| {
+            phone.set_idle_hangup(*answer);
+            ok(Vec::new())
+        }),
     }
 }
 

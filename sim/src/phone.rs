@@ -95,6 +95,10 @@ pub(crate) struct Phone {
     auto_answer: bool,
     /// How long the far end rings before answering; as `auto_answer`.
     answer_delay: Duration,
+    /// How a refused login is told; as `auto_answer`.
+    login_refusal: LoginRefusal,
+    /// What a Hangup on an idle line gets; as `auto_answer`.
+    idle_hangup: IdleHangup,
     /// The agent's shift: the line of the feature-code call, which stays
     /// up after AgentLogin; hanging it up logs the agent off.
     shift: Option<Shift>,
@@ -115,6 +119,8 @@ impl Phone {
         Phone {
             auto_answer: config.auto_answer,
             answer_delay: config.answer_delay,
+            login_refusal: config.login_refusal,
+            idle_hangup: config.idle_hangup,
             config,
             user: None,
             lines: Default::default(),
@@ -242,7 +248,7 @@ impl Phone {
         }
         // A refusal as the config says: the response, a Status: Error event, or both.
         let event = EventBuilder::new(EventKind::Error).user(user).message(message).build();
-        Reply::send(match self.config.login_refusal {
+        Reply::send(match self.login_refusal {
             LoginRefusal::Response => vec![response],
             LoginRefusal::Event => vec![event],
             LoginRefusal::Both => vec![response, event],
@@ -371,7 +377,7 @@ impl Phone {
     }
 
     fn hangup(&mut self, line: Line) -> Result<Vec<Packet>, Refusal> {
-        match (self.slot(line).state, self.config.idle_hangup) {
+        match (self.slot(line).state, self.idle_hangup) {
             (CallState::Idle, IdleHangup::Refuse) => return refuse(Some(line), format!("Line {line} is idle")),
             (CallState::Idle, IdleHangup::Ready) => return Ok(vec![self.event(EventKind::Ready, Some(line)).build()]),
             _ => {}
@@ -507,6 +513,16 @@ impl Phone {
     /// How long the far end rings before answering this phone's dials.
     pub(crate) fn set_answer_delay(&mut self, delay: Duration) {
         self.answer_delay = delay;
+    }
+
+    /// How this phone tells a refused login from now on.
+    pub(crate) fn set_login_refusal(&mut self, refusal: LoginRefusal) {
+        self.login_refusal = refusal;
+    }
+
+    /// What this phone answers a Hangup on an idle line from now on.
+    pub(crate) fn set_idle_hangup(&mut self, answer: IdleHangup) {
+        self.idle_hangup = answer;
     }
 
     /// A DGPhoneEvent with this Status, the phone's User (unless `headers`

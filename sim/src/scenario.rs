@@ -39,6 +39,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::config::{IdleHangup, LoginRefusal};
 use super::duration::parse_duration;
 use super::fault::Fault;
 use crate::protocol::names::header;
@@ -141,6 +142,10 @@ pub enum Action {
     AutoAnswer(bool),
     /// How long the far end rings before answering the client's dials.
     AnswerDelay(Duration),
+    /// How the client's phone tells a refused login.
+    LoginRefusal(LoginRefusal),
+    /// What the client's phone answers a Hangup on an idle line.
+    IdleHangup(IdleHangup),
 }
 
 /// A scenario that cannot be read: which file, which line (0: the file as a
@@ -439,6 +444,9 @@ const AGENT_KINDS: [EventKind; 7] = [
     EventKind::AgentPaused,
 ];
 
+/// The switches `set` knows.
+const SWITCHES: [&str; 4] = ["auto-answer", "answer-delay", "refusal", "idle-hangup"];
+
 fn parse_step(text: &str) -> Result<StepKind, Mistake> {
     let all = tokens(text)?;
     let (name, args) = match all.split_first() {
@@ -548,8 +556,16 @@ fn parse_step(text: &str) -> Result<StepKind, Mistake> {
                     _ => mistake("on or off", *value),
                 }
             }
-            [switch, ..] if !["auto-answer", "answer-delay"].iter().any(|s| switch.eq_ignore_ascii_case(s)) => {
-                mistake("auto-answer or answer-delay", *switch)
+            [switch, value] if switch.eq_ignore_ascii_case("refusal") => match value.parse() {
+                Ok(refusal) => act(Action::LoginRefusal(refusal)),
+                Err(why) => mistake("response, event or both", format!("{value:?} ({why})")),
+            },
+            [switch, value] if switch.eq_ignore_ascii_case("idle-hangup") => match value.parse() {
+                Ok(answer) => act(Action::IdleHangup(answer)),
+                Err(why) => mistake("refuse or ready", format!("{value:?} ({why})")),
+            },
+            [switch, ..] if !SWITCHES.iter().any(|s| switch.eq_ignore_ascii_case(s)) => {
+                mistake("auto-answer, answer-delay, refusal or idle-hangup", *switch)
             }
             [_] => mistake("on or off", END),
             [_, _, extra, ..] => mistake(END, *extra),
@@ -637,6 +653,8 @@ mod tests {
         assert_eq!(act("Close"), Action::Close);
         assert_eq!(act("fault flood=5"), Action::Fault(Fault::Flood(5)));
         assert_eq!(act("set auto-answer off"), Action::AutoAnswer(false));
+        assert_eq!(act("set refusal both"), Action::LoginRefusal(LoginRefusal::Both));
+        assert_eq!(act("set idle-hangup ready"), Action::IdleHangup(IdleHangup::Ready));
         assert_eq!(act("set answer-delay 1.5s"), Action::AnswerDelay(ms(1500)));
         assert_eq!(act("SET Answer-Delay 0s"), Action::AnswerDelay(ms(0)));
     }
