@@ -686,7 +686,11 @@ mod tests {
         assert!(error("agent Hangup 7001").starts_with("t.scn:1: expected an agent status (AgentLogin"));
         assert!(error("fault explode").contains("found \"explode\" (\"explode\" is not a fault"));
         assert_eq!(error("set auto-answer maybe"), "t.scn:1: expected on or off, found maybe");
-        assert_eq!(error("set volume 3"), "t.scn:1: expected auto-answer or answer-delay, found volume");
+        assert_eq!(
+            error("set volume 3"),
+            "t.scn:1: expected auto-answer, answer-delay, refusal or idle-hangup, found volume"
+        );
+        assert!(error("set refusal loudly").starts_with("t.scn:1: expected response, event or both, found \"loudly\""));
         assert_eq!(error("set answer-delay soon"), "t.scn:1: expected a duration such as 200ms or 2s, found soon");
         assert_eq!(
             error("set answer-delay"),
