@@ -78,17 +78,13 @@ mod imp {
     use std::io;
     use std::os::raw::c_void;
 
-    type Handle = *mut c_void;
-
-    extern "system" {
-        fn CreateEventW(attributes: *mut c_void, manual_reset: i32, initial_state: i32, name: *const u16) -> Handle;
-        fn SetEvent(event: Handle) -> i32;
-        fn ResetEvent(event: Handle) -> i32;
-        fn CloseHandle(handle: Handle) -> i32;
-    }
+    // windows-sys 0.52 (the version socket2 uses, and one that builds with
+    // rustc 1.63): HANDLE is an isize there.
+    use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
+    use windows_sys::Win32::System::Threading::{CreateEventW, ResetEvent, SetEvent};
 
     pub struct Notifier {
-        event: Handle,
+        event: HANDLE,
     }
 
     // SAFETY: a Win32 event handle may be used from any thread.
@@ -98,8 +94,8 @@ mod imp {
     impl Notifier {
         pub fn new() -> io::Result<Notifier> {
             // SAFETY: an unnamed manual-reset event, initially off.
-            let event = unsafe { CreateEventW(std::ptr::null_mut(), 1, 0, std::ptr::null()) };
-            if event.is_null() {
+            let event = unsafe { CreateEventW(std::ptr::null(), 1, 0, std::ptr::null()) };
+            if event == 0 {
                 return Err(io::Error::last_os_error());
             }
             Ok(Notifier { event })
@@ -116,7 +112,7 @@ mod imp {
         }
 
         pub fn handle(&self) -> *mut c_void {
-            self.event
+            self.event as *mut c_void
         }
     }
 
