@@ -1,5 +1,5 @@
 //! One connected client: its socket, its phone, and how bytes are written
-//! to it (through its lasting faults). Shared by its session thread and the
+//! to it (through its lasting faults). Shared by its serving thread and the
 //! threads that inject events or faults.
 
 use std::io::{self, Write};
@@ -27,7 +27,7 @@ const FLOOD_CHUNK: usize = 64 * 1024;
 /// client is dropped; keeps injection calls and `stop` bounded.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// One connected client, shared by its session thread and the threads that
+/// One connected client, shared by its serving thread and the threads that
 /// inject events.
 ///
 /// Lock order: `phone`, then `writer`. Holding the phone while writing
@@ -36,7 +36,7 @@ pub(crate) struct Connection {
     pub(crate) id: u64,
     pub(crate) peer: SocketAddr,
     /// Only for `shutdown`: never behind a lock, so it can always wake a
-    /// session blocked in a read or a write.
+    /// serving thread blocked in a read or a write.
     control: TcpStream,
     phone: Mutex<Phone>,
     writer: Mutex<TcpStream>,
@@ -54,7 +54,7 @@ pub(crate) struct Connection {
 
 impl Connection {
     /// Wraps an accepted socket; returns the client and the stream its
-    /// session thread reads from.
+    /// serving thread reads from.
     pub(crate) fn new(
         id: u64,
         stream: TcpStream,
@@ -88,7 +88,7 @@ impl Connection {
         lock(&self.phone).user().map(str::to_string)
     }
 
-    /// Closes the connection both ways; the session thread sees the end of
+    /// Closes the connection both ways; the serving thread sees the end of
     /// its stream and exits, and a write paused by a fault ends.
     pub(crate) fn shutdown(&self) {
         self.logged_in.store(false, Ordering::SeqCst);

@@ -78,8 +78,8 @@ mod profile;
 mod record;
 mod replay;
 mod scenario;
+mod serve;
 mod server;
-mod session;
 mod traffic;
 
 use std::io;

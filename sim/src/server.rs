@@ -15,7 +15,7 @@ use super::connection::Connection;
 use super::fault::{Fault, WriteFaults};
 use super::phone::Phone;
 use super::scenario::{Action, ScenarioOutcome};
-use super::session;
+use super::serve;
 use super::{Observer, Traffic};
 use crate::protocol::names::header;
 use crate::wire::Encoding;
@@ -63,8 +63,9 @@ pub(crate) struct Shared {
     /// Every packet received, in order.
     commands: Mutex<Vec<Logged>>,
     command_answered: Condvar,
-    /// Session threads to join on stop. Lock order: `sessions`, then `clients`.
-    sessions: Mutex<Vec<JoinHandle<()>>>,
+    /// The threads serving each connection, to join on stop. Lock order:
+    /// `servers`, then `clients`.
+    servers: Mutex<Vec<JoinHandle<()>>>,
     /// The lasting faults a new connection starts with.
     faults: Mutex<WriteFaults>,
     /// Where the listener is bound (set once it is).
@@ -93,7 +94,7 @@ impl Shared {
             clients_changed: Condvar::new(),
             commands: Mutex::new(Vec::new()),
             command_answered: Condvar::new(),
-            sessions: Mutex::new(Vec::new()),
+            servers: Mutex::new(Vec::new()),
             faults: Mutex::new(faults),
             local_addr: Mutex::new(None),
             listening: Mutex::new(Listening::default()),
@@ -385,23 +386,23 @@ fn accept_loop(mut listener: TcpListener, local_addr: SocketAddr, shared: &Arc<S
             Err(_) => continue, // the peer is already gone
         };
         let client = Arc::new(client);
-        // Under the sessions lock, so stop() either sees this session or
+        // Under the servers lock, so stop() either sees this thread or
         // this loop sees stop() (when the wake-up could not be delivered).
-        let mut sessions = lock(&shared.sessions);
+        let mut servers = lock(&shared.servers);
         if shared.is_stopping() {
             return;
         }
-        sessions.retain(|session| !session.is_finished());
+        servers.retain(|server| !server.is_finished());
         lock(&shared.clients).push(Arc::clone(&client));
-        let session_shared = Arc::clone(shared);
-        let session_client = Arc::clone(&client);
+        let serve_shared = Arc::clone(shared);
+        let served_client = Arc::clone(&client);
         let spawned = thread::Builder::new()
             .name(format!("dgphone-sim-client-{id}"))
-            .spawn(move || session::run(session_client, reader, session_shared));
+            .spawn(move || serve::run(served_client, reader, serve_shared));
         match spawned {
-            Ok(handle) => sessions.push(handle),
+            Ok(handle) => servers.push(handle),
             Err(_) => {
-                drop(sessions);
+                drop(servers);
                 client.shutdown();
                 shared.forget(&client);
             }
@@ -411,7 +412,7 @@ fn accept_loop(mut listener: TcpListener, local_addr: SocketAddr, shared: &Arc<S
 
 /// Stops accepting, closes every client and joins every thread. Bounded:
 /// the accept thread is woken by a connection to itself, and shutting a
-/// socket down wakes a session blocked on it.
+/// socket down wakes a serving thread blocked on it.
 pub(crate) fn stop(shared: &Shared, local_addr: SocketAddr, accept_thread: JoinHandle<()>) {
     {
         let _listening = lock(&shared.listening);
@@ -425,10 +426,10 @@ pub(crate) fn stop(shared: &Shared, local_addr: SocketAddr, accept_thread: JoinH
     }
     // Otherwise the accept thread is left to exit on its next connection;
     // it checks `stopping` and starts nothing more.
-    let sessions = std::mem::take(&mut *lock(&shared.sessions));
+    let servers = std::mem::take(&mut *lock(&shared.servers));
     shared.disconnect_all();
-    for session in sessions {
-        let _ = session.join();
+    for server in servers {
+        let _ = server.join();
     }
 }
 

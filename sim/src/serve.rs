@@ -18,7 +18,7 @@ use super::server::Shared;
 use super::Traffic;
 use crate::wire::{Decoder, Frame, Packet};
 
-/// The session thread's body: serves the client until it leaves, breaks
+/// The serving thread's body: serves the client until it leaves, breaks
 /// the protocol or is shut down, then forgets it.
 pub(crate) fn run(client: Arc<Connection>, mut reader: TcpStream, shared: Arc<Shared>) {
     shared.observe(&Traffic::Connected { client: client.id, peer: client.peer });
@@ -34,7 +34,7 @@ pub(crate) fn run(client: Arc<Connection>, mut reader: TcpStream, shared: Arc<Sh
 
 const CLOSED_BY_CLIENT: &str = "closed by the client";
 
-/// The socket as the session reads it: every read is told to the observer.
+/// The socket as the serving thread reads it: every read is told to the observer.
 struct Tee<'a> {
     stream: &'a mut TcpStream,
     client: &'a Connection,
@@ -139,7 +139,7 @@ impl Timestamps {
     }
 }
 
-/// Reads and answers commands; returns why the session ended.
+/// Reads and answers commands; returns why the connection ended.
 fn serve(client: &Connection, reader: &mut Tee<'_>, shared: &Shared, script: &mut Script) -> String {
     if let Some(greeting) = &shared.config.greeting {
         client.send_raw(shared, &shared.encoding.line(greeting));
