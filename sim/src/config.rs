@@ -142,7 +142,7 @@ pub struct SimConfig {
     pub auto_answer: bool,
     /// How long the far end rings before it answers a `Dial` (with
     /// `auto_answer` on): `Dialing` at once, `Answer` this long after. The
-    /// session thread keeps reading and answering commands meanwhile; a
+    /// serving thread keeps reading and answering commands meanwhile; a
     /// hangup before then cancels the answer. Default zero (at once), so
     /// tests are quick; the `dgphone sim` and `dgphone-sim` programs
     /// default to 2 s, as a real call rings.

@@ -293,7 +293,7 @@ impl Phone {
         } else if self.auto_answer && self.answer_delay.is_zero() {
             packets.extend(self.far_end_answer(line));
         } else if self.auto_answer {
-            // Answered later, by `answers_due`, from the session's read loop.
+            // Answered later, by `answers_due`, from the serving thread's read loop.
             self.lines[line.index()].answer_at = Some(Instant::now() + self.answer_delay);
         }
         Ok(packets)

@@ -1,4 +1,4 @@
-//! Steps through a scenario for one connection. Pure: the session thread
+//! Steps through a scenario for one connection. Pure: the serving thread
 //! tells it the time and the commands received, performs the actions it
 //! hands out, and sleeps (in its socket read) until the time it names.
 
@@ -14,7 +14,7 @@ use crate::wire::Packet;
 /// so a client flooding commands cannot grow memory.
 const INBOX_LIMIT: usize = 256;
 
-/// What the session thread should do next.
+/// What the serving thread should do next.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Progress {
     /// Step `n` (an index into the scenario's steps) has begun: tell the
