@@ -144,7 +144,7 @@ fn record_then_replay_through_the_c_abi() {
         let missing = c("/nonexistent/x.dgrec");
         assert_eq!(dgp_replay_start(missing.as_ptr(), ptr::null(), 0, 0, &mut replay), DGP_ERR_INVALID_ARGUMENT);
         assert!(replay.is_null());
-        assert!(last_error().starts_with("/nonexistent/x.dgrec:0: expected a readable recording"), "{}", last_error());
+        assert!(last_error().starts_with("/nonexistent/x.dgrec: expected a readable recording"), "{}", last_error());
     }
     let _ = std::fs::remove_file(&path);
 }

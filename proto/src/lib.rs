@@ -9,6 +9,7 @@
 //! lines and the agent), and [`session`] (one connection's login and
 //! logoff bookkeeping, as a state machine).
 
+pub mod format;
 pub mod protocol;
 pub mod session;
 pub mod state;

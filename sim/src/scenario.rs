@@ -149,26 +149,9 @@ pub enum Action {
 }
 
 /// A scenario that cannot be read: which file, which line (0: the file as a
-/// whole), what was expected there and what was found instead.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScenarioError {
-    pub file: String,
-    pub line: usize,
-    pub expected: String,
-    pub found: String,
-}
-
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: expected {}, found {}", self.file, self.expected, self.found)
-        } else {
-            write!(f, "{}:{}: expected {}, found {}", self.file, self.line, self.expected, self.found)
-        }
-    }
-}
-
-impl std::error::Error for ScenarioError {}
+/// whole), what was expected there and what was found instead (the text
+/// formats' one error, shared with wire recordings).
+pub type ScenarioError = dgphone_proto::format::FormatError;
 
 /// What went wrong while a scenario was played: the scenario, the line
 /// and text of the step, and what happened.

@@ -169,24 +169,8 @@ pub struct Recording {
     pub connections: Vec<RecordedConnection>,
 }
 
-/// A recording that cannot be read: where, what was expected there, and
-/// what was found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordError {
-    pub file: String,
-    /// 1-based; 0 for the file as a whole.
-    pub line: usize,
-    pub expected: String,
-    pub found: String,
-}
-
-impl fmt::Display for RecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: expected {}, found {}", self.file, self.line, self.expected, self.found)
-    }
-}
-
-impl std::error::Error for RecordError {}
+/// A recording that cannot be read: the text formats' one error.
+pub type RecordError = crate::format::FormatError;
 
 impl Recording {
     /// Reads a recording file.
@@ -327,6 +311,6 @@ mod tests {
         assert!(Recording::load("/nonexistent.rec")
             .unwrap_err()
             .to_string()
-            .starts_with("/nonexistent.rec:0: expected a readable recording"));
+            .starts_with("/nonexistent.rec: expected a readable recording"));
     }
 }
