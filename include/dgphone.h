@@ -364,6 +364,8 @@ typedef struct dgp_client dgp_client;
  * valid only during the call; taken from the queue it is owned by the
  * caller until `dgp_event_free`. Accessors may be called from any thread
  * while the event is valid; strings they return live as long as the event.
+ * Clone (`dgp_event_clone`) is a deep copy: nothing is shared between
+ * threads behind the caller's back.
  */
 typedef struct dgp_event dgp_event;
 
@@ -404,6 +406,70 @@ typedef void (*dgp_event_callback)(void *user_data, const dgp_event *event);
  * back into the library's blocking calls.
  */
 typedef void (*dgp_log_callback)(void *user_data, uint32_t level, const char *message);
+
+/**
+ * The fixed part at the start of a record written by `dgp_event_copy`.
+ * Every field is in the machine's byte order; offsets count bytes from
+ * the start of the record. See `dgp_event_copy` for the whole layout.
+ */
+typedef struct {
+  /**
+   * Bytes of the whole record (this header, the entries, the strings).
+   */
+  uint32_t size;
+  /**
+   * `dgp_event_kind`.
+   */
+  uint32_t kind;
+  /**
+   * `dgp_event_line` (0: none).
+   */
+  int32_t line;
+  /**
+   * `dgp_event_disconnect_reason`.
+   */
+  uint32_t disconnect_reason;
+  /**
+   * `dgp_event_attempt`.
+   */
+  uint32_t attempt;
+  /**
+   * `dgp_event_delay_ms`.
+   */
+  uint32_t delay_ms;
+  /**
+   * `dgp_event_dropped`.
+   */
+  uint64_t dropped;
+  /**
+   * The number of `dgp_event_record_header` entries.
+   */
+  uint32_t header_count;
+  /**
+   * Where the entries start (`sizeof(dgp_event_record)`, i.e. 48 in
+   * 1.0; read it rather than assuming it, so fields may be added).
+   */
+  uint32_t headers_offset;
+  /**
+   * Where `dgp_event_detail`'s text starts (NUL-terminated).
+   */
+  uint32_t detail_offset;
+  /**
+   * Its length in bytes, without the NUL.
+   */
+  uint32_t detail_len;
+} dgp_event_record;
+
+/**
+ * One header in a record: where its key and value start (each
+ * NUL-terminated, UTF-8) and their lengths in bytes without the NUL.
+ */
+typedef struct {
+  uint32_t key_offset;
+  uint32_t key_len;
+  uint32_t value_offset;
+  uint32_t value_len;
+} dgp_event_record_header;
 
 /**
  * Success.
@@ -1034,6 +1100,81 @@ const char *dgp_event_header(const dgp_event *event, const char *key);
  * `event` is NULL or came from `dgp_next_event` and is not used again.
  */
 void dgp_event_free(dgp_event *event);
+
+/**
+ * A copy of `event` that the caller owns, valid on any thread until
+ * `dgp_event_free`: keep an event from the callback past the call, or
+ * hand it to another thread (a UI thread). It is independent of the
+ * original (a deep copy, so freeing either leaves the other valid).
+ * NULL for a NULL event or if memory ran out.
+ *
+ * # Safety
+ * `event` is NULL or a valid event (from a callback, during the call, or
+ * owned).
+ */
+dgp_event *dgp_event_clone(const dgp_event *event);
+
+/**
+ * Copies a whole event (kind, line, every header's key and value, the
+ * detail text, the lifecycle numbers) into `buffer` in one call, so a
+ * binding reads it with no further crossing. `*needed` (when not NULL)
+ * gets the record's size in bytes; a `buffer` smaller than that (or NULL,
+ * with `capacity` 0, to ask the size) gets nothing and the call returns
+ * DGP_ERR_BUFFER_TOO_SMALL. DGP_ERR_NULL_POINTER for a NULL event or a
+ * NULL buffer with a non-zero capacity.
+ *
+ * The record, every number in the machine's byte order, every offset in
+ * bytes from the record's start (put the buffer on a 4-byte boundary,
+ * or 8 to read `dropped` in place; malloc's are):
+ *
+ * ```text
+ * offset  size  field
+ *  0       4    uint32 size               bytes of the whole record
+ *  4       4    uint32 kind               DGP_EVENT_*
+ *  8       4    int32  line               1-6, 0 none
+ * 12       4    uint32 disconnect_reason  DGP_DISCONNECT_*
+ * 16       4    uint32 attempt
+ * 20       4    uint32 delay_ms
+ * 24       8    uint64 dropped
+ * 32       4    uint32 header_count
+ * 36       4    uint32 headers_offset     (48 in 1.0)
+ * 40       4    uint32 detail_offset      NUL-terminated UTF-8
+ * 44       4    uint32 detail_len         bytes, without the NUL
+ * headers_offset: header_count entries of 16 bytes, in arrival order:
+ *          uint32 key_offset, key_len, value_offset, value_len
+ * then the strings, each UTF-8 and NUL-terminated.
+ * ```
+ *
+ * This is `dgp_event_record` followed by `dgp_event_record_header`
+ * entries, so C reads it through those structs.
+ *
+ * # Safety
+ * `event` NULL or valid; `buffer` NULL or writable for `capacity` bytes;
+ * `needed` NULL or writable.
+ */
+dgp_result dgp_event_copy(const dgp_event *event,
+                          uint8_t *buffer,
+                          uint32_t capacity,
+                          uint32_t *needed);
+
+/**
+ * Takes up to `max` queued events in one call: waits up to `timeout_ms`
+ * (0: no wait) for the first, then takes those already waiting without
+ * waiting more. Stores them in `out[0..*count]`, oldest first (an
+ * overflow report before the rest); the caller frees each with
+ * `dgp_event_free`. DGP_OK with `*count` ≥ 1, DGP_ERR_TIMEOUT with
+ * `*count` 0 when none came in time. DGP_ERR_INVALID_ARGUMENT for `max`
+ * 0; DGP_ERR_WOULD_DEADLOCK from inside the callback when `timeout_ms` is
+ * not 0 (the queue may be filled only after that callback returns).
+ *
+ * # Safety
+ * `client` valid; `out` writable for `max` pointers; `count` writable.
+ */
+dgp_result dgp_next_events(dgp_client *client,
+                           dgp_event **out,
+                           uint32_t max,
+                           uint32_t timeout_ms,
+                           uint32_t *count);
 
 /**
  * Creates options with the defaults (see each setter). Returns NULL only

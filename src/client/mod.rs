@@ -480,6 +480,14 @@ impl ClientHandle {
         self.shared.queue.pop(None)
     }
 
+    /// Takes up to `max` queued events at once: waits up to `timeout` for
+    /// the first (zero: no wait), then takes those already waiting. Appends
+    /// them to `out`, oldest first (an Overflow report before the rest).
+    pub fn next_events(&self, max: usize, timeout: Duration, out: &mut Vec<ClientEvent>) {
+        let timeout = if timeout.is_zero() { None } else { Some(timeout) };
+        self.shared.queue.pop_many(max, timeout, out)
+    }
+
     /// Events waiting in the queue.
     pub fn queued_events(&self) -> usize {
         self.shared.queue.len()

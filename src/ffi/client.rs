@@ -16,7 +16,7 @@ use crate::state::{AgentState, LineState};
 /// `dgp_client_free`. Every function taking it may be called from any
 /// thread; commands may also be called from inside the event callback.
 pub struct dgp_client {
-    client: Client,
+    pub(super) client: Client,
     /// The message of the last failed call on this handle, from any thread.
     last_error: Mutex<String>,
 }
@@ -63,7 +63,10 @@ pub const DGP_AGENT_PAUSED: u32 = 4;
 
 /// Runs a call on a client handle: NULL check, panic guard, and the
 /// handle's last-error message on failure.
-unsafe fn call(client: *const dgp_client, body: impl FnOnce(&dgp_client) -> Result<(), Failure>) -> dgp_result {
+pub(super) unsafe fn call(
+    client: *const dgp_client,
+    body: impl FnOnce(&dgp_client) -> Result<(), Failure>,
+) -> dgp_result {
     let client = match client.as_ref() {
         Some(client) => client,
         None => {

@@ -13,14 +13,17 @@ use dgphone_abi::kinds::*;
 /// valid only during the call; taken from the queue it is owned by the
 /// caller until `dgp_event_free`. Accessors may be called from any thread
 /// while the event is valid; strings they return live as long as the event.
+/// Clone (`dgp_event_clone`) is a deep copy: nothing is shared between
+/// threads behind the caller's back.
+#[derive(Clone)]
 pub struct dgp_event {
-    event: ClientEvent,
+    pub(super) event: ClientEvent,
     /// Every string of the event, NUL-terminated, back to back.
-    strings: Vec<u8>,
+    pub(super) strings: Vec<u8>,
     /// Start of each header's key and value in `strings`.
-    headers: Vec<(u32, u32)>,
+    pub(super) headers: Vec<(u32, u32)>,
     /// Start of the event's detail text (see `dgp_event_detail`).
-    detail: u32,
+    pub(super) detail: u32,
 }
 
 /// Why a connection ended: a `DGP_DISCONNECT_*` value.

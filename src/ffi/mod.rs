@@ -5,6 +5,7 @@
 
 mod client;
 mod event;
+mod keep;
 mod options;
 mod result;
 mod version;
@@ -15,6 +16,7 @@ use dgphone_abi::{attempt, guard, guard_value, optional_text, text};
 pub use client::*;
 pub use dgphone_abi::kinds::*;
 pub use event::*;
+pub use keep::*;
 pub use options::*;
 pub use result::*;
 pub use version::*;
