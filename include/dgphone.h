@@ -384,8 +384,9 @@ typedef uint32_t dgp_result;
 /**
  * An event callback: runs on the client's callback thread (not the reader
  * thread: reading, state, waits and login go on while it runs), once per
- * event, in order. That thread's stack is 256 KiB: a callback needing
- * more must hand its work to a thread of its own. A slow callback delays
+ * event, in order. That thread's stack is 128 KiB unless
+ * `dgp_options_set_callback_stack_size` says otherwise: a callback needing
+ * more raises it, or hands its work to a thread of its own. A slow callback delays
  * only its own later events; up to the delivery backlog
  * (`dgp_options_set_delivery_backlog`) wait for it, and past that the
  * overflow policy applies, losses reported as a DGP_EVENT_OVERFLOW event
@@ -402,7 +403,7 @@ typedef void (*dgp_event_callback)(void *user_data, const dgp_event *event);
 /**
  * A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
  * valid only during the call. It runs on whichever thread logged (often the
- * reader thread, whose stack is 128 KiB: keep it short) and must not call
+ * reader thread, whose stack is 128 KiB when a log callback is set: keep it short) and must not call
  * back into the library's blocking calls.
  */
 typedef void (*dgp_log_callback)(void *user_data, uint32_t level, const char *message);
@@ -1274,6 +1275,30 @@ dgp_result dgp_options_set_queue_with_callback(dgp_options *options, int32_t ena
  * `options` is NULL or a valid options handle.
  */
 dgp_result dgp_options_set_delivery_backlog(dgp_options *options, uint32_t events);
+
+/**
+ * Stack of the callback thread, in bytes, where the event callback runs.
+ * Default 131072 (128 KiB): room for a callback that reads the event and
+ * hands it on (a Python ctypes callback queueing it, a Delphi
+ * `TThread.Queue`). A host running deep code in the callback itself (a
+ * .NET delegate doing real work, an interpreter recursing) raises it, say
+ * to 1048576: it costs address space, not memory, until used. At least
+ * 65536 (DGP_ERR_INVALID_ARGUMENT below). Takes effect for a client
+ * created with these options, when its first callback is set.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result dgp_options_set_callback_stack_size(dgp_options *options, uint32_t bytes);
+
+/**
+ * The callback thread's stack in bytes (see
+ * `dgp_options_set_callback_stack_size`); 0 for a NULL handle.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+uint32_t dgp_options_callback_stack_size(const dgp_options *options);
 
 /**
  * Largest packet accepted from DGPhone, in bytes (default 65536; at least

@@ -856,9 +856,9 @@ fn a_slow_callbacks_backlog_overflows_counted_and_reported() {
 
 #[test]
 fn the_small_reader_stack_resolves_a_host_name_when_reconnecting() {
-    // The reader thread has a 128 KiB stack; the deepest it goes is the
-    // system resolver (getaddrinfo, through NSS) when it reconnects to a
-    // host given by name.
+    // The reader thread has a 64 KiB stack; the system resolver
+    // (getaddrinfo, through NSS), needed when it reconnects to a host given
+    // by name, runs on a thread of its own with a usual stack.
     let first = sim(SimConfig::default());
     let port = first.port();
     let options = Options {

@@ -23,8 +23,9 @@ pub struct dgp_client {
 
 /// An event callback: runs on the client's callback thread (not the reader
 /// thread: reading, state, waits and login go on while it runs), once per
-/// event, in order. That thread's stack is 256 KiB: a callback needing
-/// more must hand its work to a thread of its own. A slow callback delays
+/// event, in order. That thread's stack is 128 KiB unless
+/// `dgp_options_set_callback_stack_size` says otherwise: a callback needing
+/// more raises it, or hands its work to a thread of its own. A slow callback delays
 /// only its own later events; up to the delivery backlog
 /// (`dgp_options_set_delivery_backlog`) wait for it, and past that the
 /// overflow policy applies, losses reported as a DGP_EVENT_OVERFLOW event

@@ -194,7 +194,22 @@ static void next_events_takes_a_burst_in_order(void) {
     dgp_sim_free(sim);
 }
 
+/* The callback thread's stack: 128 KiB unless asked, at least 64 KiB. */
+static void callback_stack_is_an_option(void) {
+    dgp_options *options = dgp_options_new();
+    REQUIRE(options != NULL);
+    CHECK(dgp_options_callback_stack_size(options) == 131072);
+    CHECK(dgp_options_set_callback_stack_size(options, 4096) == DGP_ERR_INVALID_ARGUMENT);
+    CHECK(dgp_options_callback_stack_size(options) == 131072);
+    CHECK(dgp_options_set_callback_stack_size(options, 1u << 20) == DGP_OK);
+    CHECK(dgp_options_callback_stack_size(options) == 1u << 20);
+    CHECK(dgp_options_set_callback_stack_size(NULL, 1u << 20) == DGP_ERR_NULL_POINTER);
+    CHECK(dgp_options_callback_stack_size(NULL) == 0);
+    dgp_options_free(options);
+}
+
 int main(void) {
+    callback_stack_is_an_option();
     a_clone_outlives_the_callback_and_the_client();
     copy_refuses_what_it_cannot_write();
     next_events_takes_a_burst_in_order();
