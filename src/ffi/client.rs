@@ -218,7 +218,9 @@ pub unsafe extern "C" fn dgp_client_set_event_callback(
         let handler = callback.map(|callback| {
             let user_data = UserData(user_data);
             let handler: EventHandler = Arc::new(move |_: &ClientHandle, event: &ClientEvent| {
-                let event = dgp_event::new(event.clone());
+                // SAFETY: `event` outlives this call, and the dgp_event
+                // is dropped at its end (a kept one is a clone, which owns).
+                let event = unsafe { dgp_event::borrowing(event) };
                 // SAFETY: the caller vouched for the callback and its data;
                 // the event outlives the call.
                 unsafe { callback(user_data.get(), &event) };

@@ -331,6 +331,21 @@ mod tests {
     }
 
     #[test]
+    fn a_clone_of_a_callbacks_borrowed_event_owns_its_copy() {
+        let original = ClientEvent::Phone(Event::from_packet(Packet::from_pairs(&[("Event", "Hold"), ("Line", "5")])));
+        // SAFETY: `original` outlives `borrowed`; the clone is freed once.
+        unsafe {
+            let borrowed = dgp_event::borrowing(&original);
+            let kept = dgp_event_clone(&borrowed);
+            drop(borrowed);
+            drop(original);
+            assert_eq!(dgp_event_line(kept), 5);
+            assert!(matches!((*kept).event, super::super::event::Held::Owned(_)));
+            super::super::event::dgp_event_free(kept);
+        }
+    }
+
+    #[test]
     fn a_clone_outlives_its_original() {
         let event = phone(&[("Event", "Hold"), ("Line", "3"), ("Hold", "1")]);
         // SAFETY: a valid event; the clone is freed once.
