@@ -945,3 +945,32 @@ fn inside_the_callback_the_state_is_that_of_the_event_delivered() {
     let seen = state_rx.recv_timeout(WAIT).expect("ReceivingCall reached the callback");
     assert_eq!(seen, (LineState::Offering, LineState::Offering), "the callback saw a later state");
 }
+
+#[test]
+fn a_blocking_queue_nobody_pulls_does_not_hold_back_the_callbacks_share_of_a_read() {
+    let sim = sim(SimConfig::default());
+    let options =
+        Options { queue_capacity: 4, queue_with_callback: true, overflow: OverflowPolicy::Block, ..Options::default() };
+    let client = dgphone::Client::new(options);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = Mutex::new(tx);
+    client
+        .on_event(move |_, e| {
+            if e.phone().map_or(false, |p| p.kind() == EventKind::TimeStamp) {
+                let _ = tx.lock().unwrap().send(());
+            }
+        })
+        .unwrap();
+    client.connect("127.0.0.1", sim.port()).unwrap();
+    client.login("201").unwrap();
+    // Drain what login queued, so that the queue fills with this burst.
+    while client.try_next_event().is_some() {}
+    // Twenty in one write: one read, one batch. The queue takes four and
+    // the reader then waits on it; the callback must still get the events
+    // read before that, not wait behind the queue.
+    let burst = "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:00\r\n\r\n".repeat(20);
+    sim.send_raw(burst.as_bytes());
+    for n in 0..5 {
+        rx.recv_timeout(WAIT).unwrap_or_else(|_| panic!("timestamp {n} reached the callback"));
+    }
+}

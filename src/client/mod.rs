@@ -269,8 +269,15 @@ impl Shared {
         let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
         match (to_queue, to_callback) {
             (true, true) => {
-                self.queue_event(event.clone());
+                let copy = event.clone();
                 batch.push(event);
+                // A blocking queue nobody pulls would hold up the batch, and
+                // so the callback, behind it: what the callback is owed goes
+                // first.
+                if self.options.overflow == OverflowPolicy::Block {
+                    self.deliver_batch(batch);
+                }
+                self.queue_event(copy);
             }
             (true, false) => self.queue_event(event),
             (false, true) => batch.push(event),
