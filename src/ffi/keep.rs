@@ -178,6 +178,9 @@ pub unsafe extern "C" fn dgp_event_clone(event: *const dgp_event) -> *mut dgp_ev
 /// # Safety
 /// `event` NULL or valid; `buffer` NULL or writable for `capacity` bytes;
 /// `needed` NULL or writable.
+// rustc 1.63 calls the unsafe blocks in the closure redundant; newer
+// compilers want them.
+#[allow(unused_unsafe)]
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_copy(
     event: *const dgp_event,
@@ -227,6 +230,9 @@ pub unsafe extern "C" fn dgp_event_copy(
 ///
 /// # Safety
 /// `client` valid; `out` writable for `max` pointers; `count` writable.
+// rustc 1.63 calls the unsafe blocks in the closure redundant; newer
+// compilers want them.
+#[allow(unused_unsafe)]
 #[no_mangle]
 pub unsafe extern "C" fn dgp_next_events(
     client: *mut dgp_client,
