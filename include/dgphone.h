@@ -379,6 +379,8 @@ typedef struct dgp_client dgp_client;
  * valid only during the call; taken from the queue it is owned by the
  * caller until `dgp_event_free`. Accessors may be called from any thread
  * while the event is valid; strings they return live as long as the event.
+ * Clone (`dgp_event_clone`) is a deep copy: nothing is shared between
+ * threads behind the caller's back.
  */
 typedef struct dgp_event dgp_event;
 
@@ -397,8 +399,9 @@ typedef uint32_t dgp_result;
 /**
  * An event callback: runs on the client's callback thread (not the reader
  * thread: reading, state, waits and login go on while it runs), once per
- * event, in order. That thread's stack is 256 KiB: a callback needing
- * more must hand its work to a thread of its own. A slow callback delays
+ * event, in order. That thread's stack is 128 KiB unless
+ * `dgp_options_set_callback_stack_size` says otherwise: a callback needing
+ * more raises it, or hands its work to a thread of its own. A slow callback delays
  * only its own later events; up to the delivery backlog
  * (`dgp_options_set_delivery_backlog`) wait for it, and past that the
  * overflow policy applies, losses reported as a DGP_EVENT_OVERFLOW event
@@ -415,10 +418,74 @@ typedef void (*dgp_event_callback)(void *user_data, const dgp_event *event);
 /**
  * A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
  * valid only during the call. It runs on whichever thread logged (often the
- * reader thread, whose stack is 128 KiB: keep it short) and must not call
+ * reader thread, whose stack is 128 KiB when a log callback is set: keep it short) and must not call
  * back into the library's blocking calls.
  */
 typedef void (*dgp_log_callback)(void *user_data, uint32_t level, const char *message);
+
+/**
+ * The fixed part at the start of a record written by `dgp_event_copy`.
+ * Every field is in the machine's byte order; offsets count bytes from
+ * the start of the record. See `dgp_event_copy` for the whole layout.
+ */
+typedef struct {
+  /**
+   * Bytes of the whole record (this header, the entries, the strings).
+   */
+  uint32_t size;
+  /**
+   * `dgp_event_kind`.
+   */
+  uint32_t kind;
+  /**
+   * `dgp_event_line` (0: none).
+   */
+  int32_t line;
+  /**
+   * `dgp_event_disconnect_reason`.
+   */
+  uint32_t disconnect_reason;
+  /**
+   * `dgp_event_attempt`.
+   */
+  uint32_t attempt;
+  /**
+   * `dgp_event_delay_ms`.
+   */
+  uint32_t delay_ms;
+  /**
+   * `dgp_event_dropped`.
+   */
+  uint64_t dropped;
+  /**
+   * The number of `dgp_event_record_header` entries.
+   */
+  uint32_t header_count;
+  /**
+   * Where the entries start (`sizeof(dgp_event_record)`, i.e. 48 in
+   * 1.0; read it rather than assuming it, so fields may be added).
+   */
+  uint32_t headers_offset;
+  /**
+   * Where `dgp_event_detail`'s text starts (NUL-terminated).
+   */
+  uint32_t detail_offset;
+  /**
+   * Its length in bytes, without the NUL.
+   */
+  uint32_t detail_len;
+} dgp_event_record;
+
+/**
+ * One header in a record: where its key and value start (each
+ * NUL-terminated, UTF-8) and their lengths in bytes without the NUL.
+ */
+typedef struct {
+  uint32_t key_offset;
+  uint32_t key_len;
+  uint32_t value_offset;
+  uint32_t value_len;
+} dgp_event_record_header;
 
 /**
  * Success.
@@ -1114,6 +1181,81 @@ dgp_result dgp_flow_hold(dgp_client *client, uint32_t mode, int32_t line, uint32
 dgp_result dgp_flow_dtmf(dgp_client *client, const char *digits, int32_t line, uint32_t timeout_ms);
 
 /**
+ * A copy of `event` that the caller owns, valid on any thread until
+ * `dgp_event_free`: keep an event from the callback past the call, or
+ * hand it to another thread (a UI thread). It is independent of the
+ * original (a deep copy, so freeing either leaves the other valid).
+ * NULL for a NULL event or if memory ran out.
+ *
+ * # Safety
+ * `event` is NULL or a valid event (from a callback, during the call, or
+ * owned).
+ */
+dgp_event *dgp_event_clone(const dgp_event *event);
+
+/**
+ * Copies a whole event (kind, line, every header's key and value, the
+ * detail text, the lifecycle numbers) into `buffer` in one call, so a
+ * binding reads it with no further crossing. `*needed` (when not NULL)
+ * gets the record's size in bytes; a `buffer` smaller than that (or NULL,
+ * with `capacity` 0, to ask the size) gets nothing and the call returns
+ * DGP_ERR_BUFFER_TOO_SMALL. DGP_ERR_NULL_POINTER for a NULL event or a
+ * NULL buffer with a non-zero capacity.
+ *
+ * The record, every number in the machine's byte order, every offset in
+ * bytes from the record's start (put the buffer on a 4-byte boundary,
+ * or 8 to read `dropped` in place; malloc's are):
+ *
+ * ```text
+ * offset  size  field
+ *  0       4    uint32 size               bytes of the whole record
+ *  4       4    uint32 kind               DGP_EVENT_*
+ *  8       4    int32  line               1-6, 0 none
+ * 12       4    uint32 disconnect_reason  DGP_DISCONNECT_*
+ * 16       4    uint32 attempt
+ * 20       4    uint32 delay_ms
+ * 24       8    uint64 dropped
+ * 32       4    uint32 header_count
+ * 36       4    uint32 headers_offset     (48 in 1.0)
+ * 40       4    uint32 detail_offset      NUL-terminated UTF-8
+ * 44       4    uint32 detail_len         bytes, without the NUL
+ * headers_offset: header_count entries of 16 bytes, in arrival order:
+ *          uint32 key_offset, key_len, value_offset, value_len
+ * then the strings, each UTF-8 and NUL-terminated.
+ * ```
+ *
+ * This is `dgp_event_record` followed by `dgp_event_record_header`
+ * entries, so C reads it through those structs.
+ *
+ * # Safety
+ * `event` NULL or valid; `buffer` NULL or writable for `capacity` bytes;
+ * `needed` NULL or writable.
+ */
+dgp_result dgp_event_copy(const dgp_event *event,
+                          uint8_t *buffer,
+                          uint32_t capacity,
+                          uint32_t *needed);
+
+/**
+ * Takes up to `max` queued events in one call: waits up to `timeout_ms`
+ * (0: no wait) for the first, then takes those already waiting without
+ * waiting more. Stores them in `out[0..*count]`, oldest first (an
+ * overflow report before the rest); the caller frees each with
+ * `dgp_event_free`. DGP_OK with `*count` ≥ 1, DGP_ERR_TIMEOUT with
+ * `*count` 0 when none came in time. DGP_ERR_INVALID_ARGUMENT for `max`
+ * 0; DGP_ERR_WOULD_DEADLOCK from inside the callback when `timeout_ms` is
+ * not 0 (the queue may be filled only after that callback returns).
+ *
+ * # Safety
+ * `client` valid; `out` writable for `max` pointers; `count` writable.
+ */
+dgp_result dgp_next_events(dgp_client *client,
+                           dgp_event **out,
+                           uint32_t max,
+                           uint32_t timeout_ms,
+                           uint32_t *count);
+
+/**
  * Creates options with the defaults (see each setter). Returns NULL only
  * when out of memory. Free with `dgp_options_free`.
  */
@@ -1211,6 +1353,30 @@ dgp_result dgp_options_set_queue_with_callback(dgp_options *options, int32_t ena
  * `options` is NULL or a valid options handle.
  */
 dgp_result dgp_options_set_delivery_backlog(dgp_options *options, uint32_t events);
+
+/**
+ * Stack of the callback thread, in bytes, where the event callback runs.
+ * Default 131072 (128 KiB): room for a callback that reads the event and
+ * hands it on (a Python ctypes callback queueing it, a Delphi
+ * `TThread.Queue`). A host running deep code in the callback itself (a
+ * .NET delegate doing real work, an interpreter recursing) raises it, say
+ * to 1048576: it costs address space, not memory, until used. At least
+ * 65536 (DGP_ERR_INVALID_ARGUMENT below). Takes effect for a client
+ * created with these options, when its first callback is set.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result dgp_options_set_callback_stack_size(dgp_options *options, uint32_t bytes);
+
+/**
+ * The callback thread's stack in bytes (see
+ * `dgp_options_set_callback_stack_size`); 0 for a NULL handle.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+uint32_t dgp_options_callback_stack_size(const dgp_options *options);
 
 /**
  * Largest packet accepted from DGPhone, in bytes (default 65536; at least

@@ -13,7 +13,7 @@
  *   callback); dgp::event is an owning copy to keep or hand to another
  *   thread. next_event() returns copies.
  * - Threads: as in dgphone.h. The callback runs on the client's callback
- *   thread (256 KiB stack), apart from the reader, so a slow callback never
+ *   thread (128 KiB stack by default), apart from the reader, so a slow callback never
  *   stalls reading or login; inside it use the dgp::client_ref it receives
  *   for commands. Blocking calls there throw
  *   dgp::error(DGP_ERR_WOULD_DEADLOCK). With a callback set, the pull queue
@@ -481,8 +481,8 @@ protected:
 /// A connection to one DGPhone, owning its handle. Movable, not copyable.
 class client : public client_ref {
 public:
-    /// Receives each event on the client's callback thread (256 KiB
-    /// stack); `phone` is this client.
+    /// Receives each event on the client's callback thread (128 KiB
+    /// stack by default, dgp_options_set_callback_stack_size); `phone` is this client.
     using callback = std::function<void(client_ref phone, const event_view &event)>;
 
     explicit client(const options &config) : client(config.get()) {}

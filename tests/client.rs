@@ -856,9 +856,9 @@ fn a_slow_callbacks_backlog_overflows_counted_and_reported() {
 
 #[test]
 fn the_small_reader_stack_resolves_a_host_name_when_reconnecting() {
-    // The reader thread has a 128 KiB stack; the deepest it goes is the
-    // system resolver (getaddrinfo, through NSS) when it reconnects to a
-    // host given by name.
+    // The reader thread has a 64 KiB stack; the system resolver
+    // (getaddrinfo, through NSS), needed when it reconnects to a host given
+    // by name, runs on a thread of its own with a usual stack.
     let first = sim(SimConfig::default());
     let port = first.port();
     let options = Options {
@@ -944,4 +944,31 @@ fn inside_the_callback_the_state_is_that_of_the_event_delivered() {
     release_tx.send(()).unwrap();
     let seen = state_rx.recv_timeout(WAIT).expect("ReceivingCall reached the callback");
     assert_eq!(seen, (LineState::Offering, LineState::Offering), "the callback saw a later state");
+}
+
+#[test]
+fn a_blocking_queue_nobody_pulls_does_not_hold_back_the_callbacks_share_of_a_read() {
+    let sim = sim(SimConfig::default());
+    let options =
+        Options { queue_capacity: 4, queue_with_callback: true, overflow: OverflowPolicy::Block, ..Options::default() };
+    let client = dgphone::Client::new(options);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = Mutex::new(tx);
+    client
+        .on_event(move |_, e| {
+            if e.phone().map_or(false, |p| p.kind() == EventKind::TimeStamp) {
+                let _ = tx.lock().unwrap().send(());
+            }
+        })
+        .unwrap();
+    client.connect("127.0.0.1", sim.port()).unwrap();
+    client.login("201").unwrap();
+    // Twenty in one write: one read, one batch. The queue (four, perhaps
+    // partly filled by the login's events) fills within it and the reader
+    // then waits on it; the callback must still get the events read before
+    // that (at least the one that found the queue full), not wait behind
+    // the queue for good.
+    let burst = "Event: DGTimeStamp\r\nTime: 2024-01-01 10:00:00\r\n\r\n".repeat(20);
+    sim.send_raw(burst.as_bytes());
+    rx.recv_timeout(WAIT).expect("a timestamp reached the callback");
 }

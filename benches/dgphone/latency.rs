@@ -201,6 +201,10 @@ impl Pair {
     }
 }
 
+/// The threads that receive: the library's reader and callback thread (an
+/// event crosses both), and the bare receiver. All are pinned alike.
+const RECEIVER_THREADS: usize = 3;
+
 pub fn run(mode: Mode, report: &mut Report) {
     let (pair_count, samples) = mode.pick((6, 300), (20, 2000));
     let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
@@ -222,7 +226,7 @@ pub fn run(mode: Mode, report: &mut Report) {
     let (first, last) = (cpus[0], cpus[cpus.len() - 1]);
     let place = |receiver_cpu: usize| {
         cpus.len() > 1
-            && receivers.len() == 2
+            && receivers.len() == RECEIVER_THREADS
             && procfs::pin(0, &[first])
             && receivers.iter().all(|&tid| procfs::pin(tid, &[receiver_cpu]))
     };

@@ -12,6 +12,7 @@
 
 mod close;
 mod idle;
+mod instructions;
 mod latency;
 mod parse;
 mod procfs;
@@ -54,6 +55,12 @@ fn main() {
         scale::child_main(&args[at + 1..]);
         return;
     }
+    // The instruction counts run this binary under callgrind, one side at
+    // a time.
+    if let Some(at) = args.iter().position(|a| a == "--callgrind-child") {
+        instructions::child_main(&args[at + 1..]);
+        return;
+    }
     let mode = if args.iter().any(|a| a == "--quick") { Mode::Quick } else { Mode::Full };
     // `cargo bench` passes `--bench`; a filter picks figures by name.
     let filters: Vec<&str> = args.iter().filter(|a| !a.starts_with("--")).map(String::as_str).collect();
@@ -62,8 +69,9 @@ fn main() {
     procfs::raise_fd_limit();
     let started = Instant::now();
     let mut report = Report::new(mode);
-    let figures: [Figure; 7] = [
+    let figures: [Figure; 8] = [
         ("parse", parse::run),
+        ("instructions", instructions::run),
         ("throughput", throughput::run),
         ("latency", latency::run),
         ("idle", idle::run),

@@ -15,7 +15,7 @@ const PANORAMISK_PER_SEC: f64 = 0.2e6;
 
 /// Everything the reader thread does to bytes before delivery: framing,
 /// header parsing, text checks, typing. Fed in 16 KiB reads like a socket.
-fn typed_events(bytes: &[u8]) -> usize {
+pub fn typed_events(bytes: &[u8]) -> usize {
     let mut decoder = Decoder::default();
     let mut source = bytes;
     let mut events = 0;

@@ -20,7 +20,7 @@ const WRITE_CHUNK: usize = 256 * 1024;
 
 /// Accepts the connection `connect` opens, writes the flood, closes, and
 /// returns when the flood was written and `connect`'s end instant.
-fn flood(listener: &TcpListener, bytes: &[u8], connect: impl FnOnce() -> mpsc::Receiver<Instant>) -> Duration {
+pub fn flood(listener: &TcpListener, bytes: &[u8], connect: impl FnOnce() -> mpsc::Receiver<Instant>) -> Duration {
     let done = connect();
     let (mut server, _) = listener.accept().expect("the reader connects");
     let started = Instant::now();
@@ -33,7 +33,7 @@ fn flood(listener: &TcpListener, bytes: &[u8], connect: impl FnOnce() -> mpsc::R
 }
 
 /// The floor: read and count packet ends, nothing else.
-fn bare_reader(port: u16, expected: usize) -> mpsc::Receiver<Instant> {
+pub fn bare_reader(port: u16, expected: usize) -> mpsc::Receiver<Instant> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
@@ -62,7 +62,7 @@ fn bare_reader(port: u16, expected: usize) -> mpsc::Receiver<Instant> {
 /// own thread behind a bounded backlog; the Block policy makes the reader
 /// wait for it rather than drop, so the figure is socket → callback with
 /// nothing lost.
-fn library_reader(port: u16, expected: usize, keep: &mut Option<Client>) -> mpsc::Receiver<Instant> {
+pub fn library_reader(port: u16, expected: usize, keep: &mut Option<Client>) -> mpsc::Receiver<Instant> {
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
     let seen = Arc::new(AtomicUsize::new(0));

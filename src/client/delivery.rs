@@ -3,12 +3,16 @@
 //! callback, in order. A slow callback therefore delays only its own later
 //! events, never reading, state, waits or login.
 //!
-//! The backlog is a crossbeam channel. It is the unbounded (linked-block)
-//! kind with the bound kept here, because crossbeam's bounded kind
-//! allocates and touches every slot up front: 4096 slots would cost each
-//! client hundreds of KiB of resident memory before its first event. The
-//! full backlog applies the client's [`OverflowPolicy`]; losses are counted
-//! and reported with the queue's own [`Losses`].
+//! The backlog is a deque under one lock, fed a batch at a time: the
+//! reader appends every event of one read under a single lock and wakes
+//! this thread at most once for it, and this thread takes everything
+//! waiting in one swap, then delivers it event by event with no lock held
+//! (events are moved, never copied, from the decoder to the callback). A
+//! channel item per event cost a hand-off (and often a wake-up) per event;
+//! a deque also lets DropOldest drop exactly the oldest event still
+//! waiting. The bound counts the events waiting and those taken but not yet
+//! started; the full backlog applies the client's [`OverflowPolicy`];
+//! losses are counted and reported with the queue's own [`Losses`].
 //!
 //! Since the reader runs ahead, the live line state may already include
 //! events the callback has not seen. So this thread keeps the state as of
@@ -17,12 +21,14 @@
 //! event produced, as when the callback ran on the reader.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::Sender;
 
+use super::options::MIN_CALLBACK_STACK;
 use super::queue::Losses;
 use super::{lock, ClientEvent, ClientHandle, OverflowPolicy, Shared, READER_OF};
 use crate::state::PhoneState;
@@ -37,11 +43,6 @@ pub(crate) fn on_callback_thread(shared: &Shared) -> bool {
     CALLBACK_OF.with(|c| c.get() == shared as *const Shared as usize)
 }
 
-/// Stack of the callback thread. The host's callback runs on it (a Python
-/// interpreter, .NET marshalling, a Delphi `Synchronize`), so it gets more
-/// than the reader; documented with `EventHandler` and `dgp_event_callback`.
-pub(crate) const STACK_SIZE: usize = 256 * 1024;
-
 enum Item {
     Event(ClientEvent),
     /// Answered once everything sent before it has been handled.
@@ -50,10 +51,23 @@ enum Item {
     Stop,
 }
 
+/// What waits for the callback thread, under one lock.
+#[derive(Default)]
+struct Backlog {
+    items: VecDeque<Item>,
+    /// Events among `items` (markers are not counted against the bound).
+    events: usize,
+    /// The callback thread sleeps for items: the next batch wakes it.
+    asleep: bool,
+}
+
 pub(crate) struct Delivery {
-    tx: Sender<Item>,
-    /// The reader's own end, so that DropOldest can take the oldest item.
-    rx: Receiver<Item>,
+    backlog: Mutex<Backlog>,
+    /// Wakes the callback thread.
+    ready: Condvar,
+    /// Events the callback thread has taken but not started yet: still
+    /// part of the backlog's bound.
+    in_hand: AtomicUsize,
     capacity: usize,
     policy: OverflowPolicy,
     losses: Mutex<Losses>,
@@ -69,9 +83,9 @@ pub(crate) struct Delivery {
     /// events waiting are dropped (but Disconnected), as the reader drops
     /// the rest of its batch.
     discarding: AtomicBool,
-    /// With `OverflowPolicy::Block`, a reader waiting for room sleeps here.
+    /// With `OverflowPolicy::Block`, a reader waiting for room sleeps here
+    /// (on the backlog's lock).
     room: Condvar,
-    room_lock: Mutex<()>,
     waiting_for_room: AtomicBool,
     thread: Mutex<Option<JoinHandle<()>>>,
     /// The line state as of the event being delivered (see the module docs).
@@ -80,10 +94,10 @@ pub(crate) struct Delivery {
 
 impl Delivery {
     pub fn new(capacity: usize, policy: OverflowPolicy) -> Delivery {
-        let (tx, rx) = crossbeam_channel::unbounded();
         Delivery {
-            tx,
-            rx,
+            backlog: Mutex::new(Backlog::default()),
+            ready: Condvar::new(),
+            in_hand: AtomicUsize::new(0),
             // A backlog of 0 could never hold the event being delivered.
             capacity: capacity.max(1),
             policy,
@@ -93,11 +107,14 @@ impl Delivery {
             closing: AtomicBool::new(false),
             discarding: AtomicBool::new(false),
             room: Condvar::new(),
-            room_lock: Mutex::new(()),
             waiting_for_room: AtomicBool::new(false),
             thread: Mutex::new(None),
             seen: Mutex::new(PhoneState::new()),
         }
+    }
+
+    fn lock_backlog(&self) -> MutexGuard<'_, Backlog> {
+        lock(&self.backlog)
     }
 
     /// Whether events should be sent here (a callback is registered and the
@@ -125,11 +142,10 @@ impl Delivery {
             let mut thread = lock(&self.thread);
             if thread.is_none() {
                 let shared = shared.clone();
-                let rx = self.rx.clone();
                 let spawned = std::thread::Builder::new()
                     .name("dgphone-callback".into())
-                    .stack_size(STACK_SIZE)
-                    .spawn(move || run(shared, rx))?;
+                    .stack_size(shared.options.callback_stack_size.max(MIN_CALLBACK_STACK))
+                    .spawn(move || run(shared))?;
                 *thread = Some(spawned);
             }
         }
@@ -137,39 +153,74 @@ impl Delivery {
         Ok(())
     }
 
-    /// Hands an event to the callback thread, applying the overflow policy
-    /// when the backlog is full. Returns true when this started losing
-    /// events (once per episode, as the queue does).
+    /// Hands one event to the callback thread (see [`Delivery::send_batch`]).
     pub fn send(&self, event: ClientEvent) -> bool {
+        let mut batch = vec![event];
+        self.send_batch(&mut batch)
+    }
+
+    /// Hands a batch of events (one read's) to the callback thread under
+    /// one lock, applying the overflow policy when the backlog is full;
+    /// `batch` is left empty. Returns true when this started losing events
+    /// (once per episode, as the queue does).
+    pub fn send_batch(&self, batch: &mut Vec<ClientEvent>) -> bool {
+        if batch.is_empty() {
+            return false;
+        }
         if self.is_closing() {
+            batch.clear();
             return false;
         }
         let mut started_losing = false;
-        while self.tx.len() >= self.capacity {
-            match self.policy {
-                OverflowPolicy::Block => {
-                    if !self.wait_for_room() {
-                        return false;
-                    }
-                }
-                OverflowPolicy::DropOldest => match self.rx.try_recv() {
-                    Ok(Item::Event(_)) => started_losing |= self.lose(),
-                    // Everything sent before it was dropped: done.
-                    Ok(Item::Flush(done)) => {
-                        let _ = done.send(());
-                    }
-                    // Closing: the thread must still see it.
-                    Ok(Item::Stop) => {
-                        let _ = self.tx.send(Item::Stop);
-                        return false;
-                    }
-                    Err(_) => break,
-                },
-                OverflowPolicy::DropNewest => return self.lose(),
-            }
+        let mut backlog = self.lock_backlog();
+        let mut events = batch.drain(..);
+        // Room for the whole batch at once: the usual case.
+        let room = self.capacity.saturating_sub(backlog.events + self.in_hand.load(Ordering::SeqCst));
+        if room >= events.len() {
+            backlog.events += events.len();
+            backlog.items.extend(events.by_ref().map(Item::Event));
         }
-        let _ = self.tx.send(Item::Event(event));
+        for event in events {
+            while backlog.events + self.in_hand.load(Ordering::SeqCst) >= self.capacity {
+                match self.policy {
+                    OverflowPolicy::Block => {
+                        let (guard, open) = self.wait_for_room(backlog);
+                        backlog = guard;
+                        if !open {
+                            return started_losing;
+                        }
+                    }
+                    OverflowPolicy::DropOldest => match drop_oldest(&mut backlog) {
+                        true => started_losing |= self.lose(),
+                        // Only events in hand: nothing waiting to drop.
+                        false => break,
+                    },
+                    OverflowPolicy::DropNewest => break,
+                }
+            }
+            if self.policy == OverflowPolicy::DropNewest
+                && backlog.events + self.in_hand.load(Ordering::SeqCst) >= self.capacity
+            {
+                started_losing |= self.lose();
+                continue;
+            }
+            backlog.events += 1;
+            backlog.items.push_back(Item::Event(event));
+        }
+        if std::mem::take(&mut backlog.asleep) {
+            self.ready.notify_one();
+        }
         started_losing
+    }
+
+    /// Appends a marker (not counted against the bound) and wakes the
+    /// thread.
+    fn push_marker(&self, item: Item) {
+        let mut backlog = self.lock_backlog();
+        backlog.items.push_back(item);
+        if std::mem::take(&mut backlog.asleep) {
+            self.ready.notify_one();
+        }
     }
 
     fn lose(&self) -> bool {
@@ -189,26 +240,31 @@ impl Delivery {
     }
 
     /// Waits until the backlog has room; false when the client closes.
-    fn wait_for_room(&self) -> bool {
-        let mut guard = lock(&self.room_lock);
-        // Announced before the length is checked again, so the callback
-        // thread's notify (taken under the same lock) cannot slip between
-        // the check and the wait.
+    fn wait_for_room<'a>(&self, mut guard: MutexGuard<'a, Backlog>) -> (MutexGuard<'a, Backlog>, bool) {
+        // The callback thread may be asleep with this batch's first events
+        // waiting: wake it before waiting for it.
+        if std::mem::take(&mut guard.asleep) {
+            self.ready.notify_one();
+        }
+        // Announced under the lock the callback thread notifies under, so
+        // its notify cannot slip between the check and the wait.
         self.waiting_for_room.store(true, Ordering::SeqCst);
-        while self.tx.len() >= self.capacity && !self.is_closing() {
+        while guard.events + self.in_hand.load(Ordering::SeqCst) >= self.capacity && !self.is_closing() {
             guard = self.room.wait(guard).unwrap_or_else(|e| e.into_inner());
         }
         self.waiting_for_room.store(false, Ordering::SeqCst);
-        !self.is_closing()
+        (guard, !self.is_closing())
     }
 
     /// Wakes a reader waiting for room once the backlog is down to half:
     /// it then hands on a run of events without waiting, rather than
     /// waking for every one.
     fn made_room(&self) {
-        if self.waiting_for_room.load(Ordering::SeqCst) && self.tx.len() <= self.capacity / 2 {
-            let _guard = lock(&self.room_lock);
-            self.room.notify_all();
+        if self.waiting_for_room.load(Ordering::SeqCst) {
+            let backlog = self.lock_backlog();
+            if backlog.events + self.in_hand.load(Ordering::SeqCst) <= self.capacity / 2 {
+                self.room.notify_all();
+            }
         }
     }
 
@@ -234,10 +290,9 @@ impl Delivery {
             return;
         }
         let (done_tx, done_rx) = crossbeam_channel::bounded(1);
-        if self.tx.send(Item::Flush(done_tx)).is_ok() {
-            // The sender is dropped unanswered if the thread ends first.
-            let _ = done_rx.recv();
-        }
+        self.push_marker(Item::Flush(done_tx));
+        // The sender is dropped unanswered if the thread ends first.
+        let _ = done_rx.recv();
     }
 
     /// Stops delivery for good: no callback starts after this, a reader
@@ -245,10 +300,10 @@ impl Delivery {
     pub fn close(&self) {
         self.closing.store(true, Ordering::SeqCst);
         {
-            let _guard = lock(&self.room_lock);
+            let _guard = self.lock_backlog();
             self.room.notify_all();
         }
-        let _ = self.tx.send(Item::Stop);
+        self.push_marker(Item::Stop);
     }
 
     /// Waits for the callback thread to end: at most the one callback
@@ -263,48 +318,99 @@ impl Delivery {
             let _ = thread.join();
         }
     }
+
+    /// Takes everything waiting into `into` (empty), sleeping until there
+    /// is something.
+    fn take_all(&self, into: &mut VecDeque<Item>) {
+        let mut backlog = self.lock_backlog();
+        while backlog.items.is_empty() {
+            backlog.asleep = true;
+            backlog = self.ready.wait(backlog).unwrap_or_else(|e| e.into_inner());
+        }
+        backlog.asleep = false;
+        self.in_hand.store(backlog.events, Ordering::SeqCst);
+        backlog.events = 0;
+        std::mem::swap(&mut backlog.items, into);
+    }
+}
+
+/// Drops the oldest event waiting: a flush marker it passes is answered
+/// (everything before it was handled), a stop marker is kept. False when
+/// no event waits.
+fn drop_oldest(backlog: &mut Backlog) -> bool {
+    let at = match backlog.items.iter().position(|item| matches!(item, Item::Event(_))) {
+        Some(at) => at,
+        None => return false,
+    };
+    let mut kept = VecDeque::new();
+    for _ in 0..at {
+        match backlog.items.pop_front() {
+            Some(Item::Flush(done)) => {
+                let _ = done.send(());
+            }
+            Some(other) => kept.push_back(other),
+            None => {}
+        }
+    }
+    backlog.items.pop_front();
+    backlog.events -= 1;
+    while let Some(item) = kept.pop_back() {
+        backlog.items.push_front(item);
+    }
+    true
 }
 
 /// The callback thread's loop.
-fn run(shared: Arc<Shared>, rx: Receiver<Item>) {
+fn run(shared: Arc<Shared>) {
     READER_OF.with(|r| r.set(Arc::as_ptr(&shared) as usize));
     CALLBACK_OF.with(|c| c.set(Arc::as_ptr(&shared) as usize));
     let handle = ClientHandle { shared: shared.clone() };
     let delivery = &shared.delivery;
-    while let Ok(item) = rx.recv() {
-        delivery.made_room();
-        let event = match item {
-            Item::Event(event) => event,
-            Item::Flush(done) => {
-                let _ = done.send(());
+    let mut items = VecDeque::new();
+    loop {
+        delivery.take_all(&mut items);
+        // The own user as the reader applies it, read once per batch (the
+        // same lock order as the reader's: session, then this state).
+        let mut user: Option<Option<String>> = None;
+        while let Some(item) = items.pop_front() {
+            let event = match item {
+                Item::Event(event) => {
+                    delivery.in_hand.fetch_sub(1, Ordering::SeqCst);
+                    delivery.made_room();
+                    event
+                }
+                Item::Flush(done) => {
+                    let _ = done.send(());
+                    continue;
+                }
+                Item::Stop => return,
+            };
+            if delivery.is_closing() {
+                return;
+            }
+            // After a disconnect, events read before it are dropped (closing
+            // waits for one callback, not a backlog); its Disconnected is not.
+            if delivery.discarding.load(Ordering::SeqCst) && !matches!(event, ClientEvent::Disconnected { .. }) {
                 continue;
             }
-            Item::Stop => break,
-        };
-        if delivery.is_closing() {
-            break;
+            if let Some(report) = delivery.report() {
+                // Lost events never reach the state kept here: catch up with
+                // the live one.
+                *lock(&delivery.seen) = lock(&shared.session).phone().clone();
+                shared.call_back(&handle, &report);
+            }
+            if let ClientEvent::Phone(phone) = &event {
+                if user.is_none() {
+                    user = Some(lock(&shared.session).user().map(str::to_string));
+                }
+                let own = user.as_ref().and_then(|u| u.as_deref());
+                lock(&delivery.seen).apply(phone, own);
+            }
+            if delivery.is_closing() {
+                return;
+            }
+            shared.call_back(&handle, &event);
         }
-        // After a disconnect, events read before it are dropped (closing
-        // waits for one callback, not a backlog); its Disconnected is not.
-        if delivery.discarding.load(Ordering::SeqCst) && !matches!(event, ClientEvent::Disconnected { .. }) {
-            continue;
-        }
-        if let Some(report) = delivery.report() {
-            // Lost events never reach the state kept here: catch up with
-            // the live one.
-            *lock(&delivery.seen) = lock(&shared.session).phone().clone();
-            shared.call_back(&handle, &report);
-        }
-        if let ClientEvent::Phone(phone) = &event {
-            // The own user as the reader applied it (the same lock order:
-            // session, then this state).
-            let session = lock(&shared.session);
-            lock(&delivery.seen).apply(phone, session.user());
-        }
-        if delivery.is_closing() {
-            break;
-        }
-        shared.call_back(&handle, &event);
     }
 }
 
@@ -318,11 +424,16 @@ mod tests {
     }
 
     fn waiting(d: &Delivery) -> Vec<ClientEvent> {
-        std::iter::from_fn(|| match d.rx.try_recv() {
-            Ok(Item::Event(e)) => Some(e),
-            _ => None,
-        })
-        .collect()
+        let mut backlog = d.lock_backlog();
+        backlog.events = 0;
+        backlog
+            .items
+            .drain(..)
+            .filter_map(|item| match item {
+                Item::Event(e) => Some(e),
+                _ => None,
+            })
+            .collect()
     }
 
     #[test]
@@ -337,13 +448,47 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_is_one_hand_off_and_overflows_event_by_event() {
+        let d = Delivery::new(3, OverflowPolicy::DropOldest);
+        let mut batch: Vec<ClientEvent> = (1..=2).map(ev).collect();
+        assert!(!d.send_batch(&mut batch));
+        assert!(batch.is_empty(), "moved, not copied");
+        let mut batch: Vec<ClientEvent> = (3..=5).map(ev).collect();
+        assert!(d.send_batch(&mut batch));
+        assert_eq!(d.dropped(), 2);
+        assert_eq!(waiting(&d), [ev(3), ev(4), ev(5)]);
+        let d = Delivery::new(3, OverflowPolicy::DropNewest);
+        let mut batch: Vec<ClientEvent> = (1..=5).map(ev).collect();
+        assert!(d.send_batch(&mut batch));
+        assert_eq!(d.dropped(), 2);
+        assert_eq!(waiting(&d), [ev(1), ev(2), ev(3)]);
+    }
+
+    #[test]
+    fn events_taken_but_not_started_count_against_the_bound() {
+        let d = Delivery::new(2, OverflowPolicy::DropNewest);
+        d.send(ev(1));
+        d.send(ev(2));
+        let mut hand = VecDeque::new();
+        d.take_all(&mut hand);
+        assert_eq!(hand.len(), 2);
+        assert!(d.send(ev(3)), "two in hand fill a backlog of two");
+        d.in_hand.fetch_sub(1, Ordering::SeqCst);
+        assert!(!d.send(ev(4)));
+        assert_eq!(waiting(&d), [ev(4)]);
+    }
+
+    #[test]
     fn drop_oldest_answers_a_flush_it_reaches_instead_of_spinning_on_it() {
         let d = Delivery::new(1, OverflowPolicy::DropOldest);
         let (done_tx, done_rx) = crossbeam_channel::bounded(1);
-        let _ = d.tx.send(Item::Flush(done_tx));
-        assert!(!d.send(ev(1)), "a flush marker is not a lost event");
+        d.send(ev(0));
+        d.push_marker(Item::Flush(done_tx));
+        d.send(ev(1));
+        assert!(done_rx.try_recv().is_err(), "the flush waits behind nothing dropped past it");
+        d.send(ev(2));
         assert!(done_rx.try_recv().is_ok(), "everything before the flush was dropped: it is answered");
-        assert_eq!(waiting(&d), [ev(1)]);
+        assert_eq!(waiting(&d), [ev(2)]);
     }
 
     #[test]

@@ -2,14 +2,16 @@
 //! waits, the line state, and event delivery to a callback and/or a queue.
 //!
 //! # Threads
-//! Each connection has one reader thread (128 KiB stack). It reads,
+//! Each connection has one reader thread (64 KiB stack; 128 KiB when a
+//! logger is set, since a host's log callback runs on it). It reads,
 //! decodes, updates the line state, settles waits and login at socket
 //! speed, then hands each event on: to the pull queue, and to the callback
 //! thread's bounded backlog. It never runs the callback.
 //!
-//! A client with a callback has one callback thread (256 KiB stack, see
-//! [`EventHandler`]), started when the first callback is set. It calls the
-//! callback once per event, in order. A slow callback delays only its own
+//! A client with a callback has one callback thread (128 KiB stack by
+//! default, [`Options::callback_stack_size`]; see [`EventHandler`]), started
+//! when the first callback is set. The reader hands it the events of each
+//! read as one batch; it calls the callback once per event, in order. A slow callback delays only its own
 //! later events; its backlog holds [`Options::delivery_backlog`] events,
 //! and when full the [`Options::overflow`] policy applies: losses are
 //! counted ([`ClientHandle::dropped_events`]) and reported to the callback
@@ -60,7 +62,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use event::{ClientEvent, DisconnectReason};
-pub use options::{LogLevel, Logger, Options, OverflowPolicy, Reconnect};
+pub use options::{LogLevel, Logger, Options, OverflowPolicy, Reconnect, DEFAULT_CALLBACK_STACK, MIN_CALLBACK_STACK};
 
 use crate::error::{Error, Result};
 use crate::protocol::validate::{check_text, MAX_VALUE_LEN};
@@ -73,7 +75,7 @@ use queue::EventQueue;
 use waiter::{Judge, WaitSlot, Waiters};
 
 /// An event callback. It runs on the client's callback thread, whose stack
-/// is 256 KiB (not the reader thread: reading goes on while it runs); see
+/// is [`Options::callback_stack_size`] (128 KiB by default; not the reader thread: reading goes on while it runs); see
 /// the module docs for the backlog and what it may call.
 pub type EventHandler = Arc<dyn Fn(&ClientHandle, &ClientEvent) + Send + Sync>;
 
@@ -218,6 +220,37 @@ impl Shared {
             (true, false) => self.queue_event(event),
             (false, true) => self.deliver(event),
             (false, false) => {}
+        }
+    }
+
+    /// [`Shared::dispatch`] for the events of one read: the queue gets
+    /// each at once, the callback thread's share is gathered in `batch`
+    /// and handed over by [`Shared::deliver_batch`] once per read.
+    fn stage(&self, batch: &mut Vec<ClientEvent>, event: ClientEvent) {
+        let to_callback = self.delivery.is_wanted();
+        let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
+        match (to_queue, to_callback) {
+            (true, true) => {
+                let copy = event.clone();
+                batch.push(event);
+                // A blocking queue nobody pulls would hold up the batch, and
+                // so the callback, behind it: what the callback is owed goes
+                // first.
+                if self.options.overflow == OverflowPolicy::Block {
+                    self.deliver_batch(batch);
+                }
+                self.queue_event(copy);
+            }
+            (true, false) => self.queue_event(event),
+            (false, true) => batch.push(event),
+            (false, false) => {}
+        }
+    }
+
+    /// Hands the gathered events to the callback thread in one go.
+    fn deliver_batch(&self, batch: &mut Vec<ClientEvent>) {
+        if !batch.is_empty() && self.delivery.send_batch(batch) {
+            self.warn_overflow("callback backlog full", self.delivery.dropped(), "make the callback return sooner");
         }
     }
 
@@ -438,6 +471,14 @@ impl ClientHandle {
         self.shared.queue.pop(None)
     }
 
+    /// Takes up to `max` queued events at once: waits up to `timeout` for
+    /// the first (zero: no wait), then takes those already waiting. Appends
+    /// them to `out`, oldest first (an Overflow report before the rest).
+    pub fn next_events(&self, max: usize, timeout: Duration, out: &mut Vec<ClientEvent>) {
+        let timeout = if timeout.is_zero() { None } else { Some(timeout) };
+        self.shared.queue.pop_many(max, timeout, out)
+    }
+
     /// Events waiting in the queue.
     pub fn queued_events(&self) -> usize {
         self.shared.queue.len()
@@ -562,7 +603,7 @@ impl ClientHandle {
             .name("dgphone-reader".into())
             // The reader runs no callback (only a logger), so a small stack:
             // a 32-bit process has room for a thousand sessions.
-            .stack_size(READER_STACK_SIZE)
+            .stack_size(reader_stack_size(&self.shared.options))
             .spawn(move || reader::run(shared, stream, addr));
         match spawned {
             Ok(thread) => {
@@ -579,9 +620,21 @@ impl ClientHandle {
     }
 }
 
-/// Stack of the reader thread: it decodes and applies state on the heap;
-/// the deepest it goes is the resolver on a reconnection, or a logger.
-const READER_STACK_SIZE: usize = 128 * 1024;
+/// Stack of the reader thread: it decodes and applies state on the heap,
+/// and resolves host names on a thread of their own
+/// ([`socket::open_from_small_stack`]), so 64 KiB. A logger runs on it too,
+/// and a host's log callback (an interpreter) needs real stack: with a
+/// logger it gets 128 KiB.
+const READER_STACK_SIZE: usize = 64 * 1024;
+const READER_STACK_SIZE_WITH_LOGGER: usize = 128 * 1024;
+
+fn reader_stack_size(options: &Options) -> usize {
+    if options.logger.is_some() {
+        READER_STACK_SIZE_WITH_LOGGER
+    } else {
+        READER_STACK_SIZE
+    }
+}
 
 /// A confirmation as a wait's judge.
 fn judge(confirm: Confirmation) -> Judge {

@@ -57,6 +57,16 @@ impl Default for Reconnect {
 }
 
 /// How a [`Client`](super::Client) connects and behaves.
+/// The callback thread's stack unless [`Options::callback_stack_size`]
+/// says otherwise: with the reader's 64 KiB, a session with a callback
+/// reserves under 256 KiB of address space, so a thousand fit a 32-bit
+/// process.
+pub const DEFAULT_CALLBACK_STACK: usize = 128 * 1024;
+
+/// The least callback stack: the callback thread's own frames (delivery,
+/// the state kept for it) with room for a small callback.
+pub const MIN_CALLBACK_STACK: usize = 64 * 1024;
+
 #[derive(Clone)]
 pub struct Options {
     /// Time allowed for the TCP connection to open. Default 5 s.
@@ -86,6 +96,14 @@ pub struct Options {
     /// Events the callback thread may have waiting (read but not yet passed
     /// to a slow callback). Default 4096; `overflow` applies when full.
     pub delivery_backlog: usize,
+    /// Stack of the callback thread, in bytes, where the event callback
+    /// runs. Default [`DEFAULT_CALLBACK_STACK`] (128 KiB): room for a
+    /// callback that reads the event and hands it on (a Python ctypes
+    /// callback, a Delphi `TThread.Queue`). A host running deep code in the
+    /// callback itself (a .NET delegate doing real work, an interpreter
+    /// recursing) raises it; it costs address space, not memory, until
+    /// used. Values below [`MIN_CALLBACK_STACK`] are raised to it.
+    pub callback_stack_size: usize,
     /// What a full queue or callback backlog does. Default
     /// [`OverflowPolicy::DropOldest`]: an application that stops pulling, or
     /// a callback that falls behind, loses old events, counted and reported,
@@ -123,6 +141,7 @@ impl Default for Options {
             queue_capacity: 4096,
             queue_with_callback: false,
             delivery_backlog: 4096,
+            callback_stack_size: DEFAULT_CALLBACK_STACK,
             overflow: OverflowPolicy::DropOldest,
             max_packet: DEFAULT_MAX_PACKET,
             send_user: false,
@@ -146,6 +165,7 @@ impl fmt::Debug for Options {
             .field("queue_capacity", &self.queue_capacity)
             .field("queue_with_callback", &self.queue_with_callback)
             .field("delivery_backlog", &self.delivery_backlog)
+            .field("callback_stack_size", &self.callback_stack_size)
             .field("overflow", &self.overflow)
             .field("max_packet", &self.max_packet)
             .field("send_user", &self.send_user)

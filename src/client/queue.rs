@@ -143,6 +143,38 @@ impl EventQueue {
         event
     }
 
+    /// Takes up to `max` events under one lock: waits up to `timeout` for
+    /// the first (`None`: no wait), then takes whatever else is already
+    /// there, so a host language pays one crossing for a burst.
+    pub fn pop_many(&self, max: usize, timeout: Option<Duration>, out: &mut Vec<ClientEvent>) {
+        if max == 0 {
+            return;
+        }
+        let mut inner = self.lock();
+        if let Some(timeout) = timeout {
+            let deadline = Instant::now() + timeout;
+            while !inner.has_output() {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return;
+                }
+                inner = self.readable.wait_timeout(inner, left).unwrap_or_else(|e| e.into_inner()).0;
+            }
+        }
+        let start = out.len();
+        if let Some(report) = inner.losses.report() {
+            out.push(report);
+        }
+        let take = (max - (out.len() - start)).min(inner.items.len());
+        out.extend(inner.items.drain(..take));
+        if !inner.has_output() {
+            if let Some(n) = &self.notifier {
+                n.clear();
+            }
+        }
+        self.writable.notify_all();
+    }
+
     /// Events lost to overflow since the client was created.
     pub fn dropped(&self) -> u64 {
         self.lock().losses.dropped()
@@ -224,6 +256,23 @@ mod tests {
         q.set_closed(true);
         producer.join().unwrap();
         assert_eq!(q.dropped(), 1);
+    }
+
+    #[test]
+    fn pop_many_takes_the_report_first_and_at_most_max() {
+        let q = EventQueue::new(3, OverflowPolicy::DropOldest, None);
+        (1..=5).for_each(|n| {
+            q.push(ev(n));
+        });
+        let mut got = Vec::new();
+        q.pop_many(2, None, &mut got);
+        assert_eq!(got, [ClientEvent::Overflow { dropped: 2 }, ev(3)]);
+        got.clear();
+        q.pop_many(10, Some(Duration::from_millis(1)), &mut got);
+        assert_eq!(got, [ev(4), ev(5)]);
+        got.clear();
+        q.pop_many(10, Some(Duration::from_millis(1)), &mut got);
+        assert!(got.is_empty(), "nothing came in time");
     }
 
     #[cfg(unix)]

@@ -27,7 +27,7 @@ pub(crate) fn run(shared: Arc<Shared>, mut stream: Arc<TcpStream>, mut addr: Soc
         if reconnected {
             relogin(&shared);
         }
-        let reason = read_until_closed(&shared, &handle, &stream, &mut decoder);
+        let reason = read_until_closed(&shared, &stream, &mut decoder);
         // Bytes left over when the application stopped the client were cut
         // short by us, not by DGPhone: not a truncation to report.
         let truncated = decoder.finish().filter(|_| reason != DisconnectReason::Requested);
@@ -54,14 +54,12 @@ pub(crate) fn run(shared: Arc<Shared>, mut stream: Arc<TcpStream>, mut addr: Soc
     shared.running.store(false, Ordering::SeqCst);
 }
 
-fn read_until_closed(
-    shared: &Arc<Shared>,
-    handle: &ClientHandle,
-    stream: &TcpStream,
-    decoder: &mut Decoder,
-) -> DisconnectReason {
+fn read_until_closed(shared: &Arc<Shared>, stream: &TcpStream, decoder: &mut Decoder) -> DisconnectReason {
     let wire = lock(&shared.conn).wire;
     let mut stream = WireTap { stream, log: shared.options.wire_log.as_ref().zip(wire) };
+    // The callback thread's events of one read, handed over together: one
+    // hand-off (and at most one wake-up) per read, not per event.
+    let mut batch = Vec::new();
     loop {
         match decoder.read_from(&mut stream) {
             Ok(0) => return ended_reason(shared, DisconnectReason::ClosedByPeer),
@@ -71,17 +69,19 @@ fn read_until_closed(
                     // batch is dropped: closing waits for one callback at
                     // most, not for a backlog of thousands.
                     if shared.is_stopping() {
+                        shared.deliver_batch(&mut batch);
                         return DisconnectReason::Requested;
                     }
                     match frame {
-                        Ok(Frame::Packet(packet)) => on_event(shared, handle, Event::from_packet(packet)),
-                        Ok(Frame::Greeting(text)) => shared.dispatch(handle, ClientEvent::Greeting(text)),
+                        Ok(Frame::Packet(packet)) => on_event(shared, &mut batch, Event::from_packet(packet)),
+                        Ok(Frame::Greeting(text)) => shared.stage(&mut batch, ClientEvent::Greeting(text)),
                         Err(error) => {
                             shared.log.log(LogLevel::Warn, || format!("protocol error: {error}"));
-                            shared.dispatch(handle, ClientEvent::ProtocolError(error));
+                            shared.stage(&mut batch, ClientEvent::ProtocolError(error));
                         }
                     }
                 }
+                shared.deliver_batch(&mut batch);
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) && !shared.is_stopping() => {
@@ -120,7 +120,7 @@ fn ended_reason(shared: &Shared, otherwise: DisconnectReason) -> DisconnectReaso
     }
 }
 
-fn on_event(shared: &Arc<Shared>, handle: &ClientHandle, event: Event) {
+fn on_event(shared: &Arc<Shared>, batch: &mut Vec<ClientEvent>, event: Event) {
     let applied = {
         let mut session = lock(&shared.session);
         // Settled under the session's lock, so a waiter woken here sees the
@@ -131,10 +131,10 @@ fn on_event(shared: &Arc<Shared>, handle: &ClientHandle, event: Event) {
     if shared.log.enabled(LogLevel::Trace) {
         shared.log.log(LogLevel::Trace, || format!("received {:?}", event.packet()));
     }
-    shared.dispatch(handle, ClientEvent::Phone(event));
+    shared.stage(batch, ClientEvent::Phone(event));
     if let Some(user) = applied.logged_in {
         shared.log.log(LogLevel::Info, || format!("logged in as {user}"));
-        shared.dispatch(handle, ClientEvent::LoggedIn { user });
+        shared.stage(batch, ClientEvent::LoggedIn { user });
     }
     if applied.reconcile {
         if let Err(e) = shared.send(&Command::Status) {
@@ -195,7 +195,7 @@ fn reconnect_with_backoff(
         if !sleep_unless_stopped(shared, wait) {
             return None;
         }
-        match socket::open(&host, port, &shared.options) {
+        match socket::open_from_small_stack(&host, port, &shared.options) {
             Ok((stream, addr)) => {
                 backoff.connection_up(Instant::now());
                 let stream = Arc::new(stream);

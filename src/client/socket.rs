@@ -28,6 +28,29 @@ pub fn open(host: &str, port: u16, options: &Options) -> Result<(TcpStream, Sock
     Err(fail(last))
 }
 
+/// [`open`] for a thread with a small stack (the reader, reconnecting):
+/// an IP address connects here, but a host name is resolved and connected
+/// on a short-lived thread with the platform's usual stack, since the
+/// system resolver (NSS modules, DNS over a VPN's plug-in) may need far
+/// more stack than the reader keeps. It is rare (a reconnection by name)
+/// and costs one thread for its length.
+pub fn open_from_small_stack(host: &str, port: u16, options: &Options) -> Result<(TcpStream, SocketAddr), Error> {
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return open(host, port, options);
+    }
+    let (name, owned) = (host.to_string(), options.clone());
+    let spawned = std::thread::Builder::new().name("dgphone-resolve".into()).spawn(move || open(&name, port, &owned));
+    match spawned {
+        Ok(thread) => thread.join().unwrap_or_else(|_| {
+            Err(Error::Connect {
+                addr: format!("{host}:{port}"),
+                source: io::Error::new(io::ErrorKind::Other, "the resolver panicked"),
+            })
+        }),
+        Err(source) => Err(Error::Connect { addr: format!("{host}:{port}"), source }),
+    }
+}
+
 fn configure(stream: &TcpStream, options: &Options) -> io::Result<()> {
     stream.set_nodelay(true)?;
     stream.set_write_timeout(Some(options.command_timeout))?;

@@ -23,8 +23,9 @@ pub struct dgp_client {
 
 /// An event callback: runs on the client's callback thread (not the reader
 /// thread: reading, state, waits and login go on while it runs), once per
-/// event, in order. That thread's stack is 256 KiB: a callback needing
-/// more must hand its work to a thread of its own. A slow callback delays
+/// event, in order. That thread's stack is 128 KiB unless
+/// `dgp_options_set_callback_stack_size` says otherwise: a callback needing
+/// more raises it, or hands its work to a thread of its own. A slow callback delays
 /// only its own later events; up to the delivery backlog
 /// (`dgp_options_set_delivery_backlog`) wait for it, and past that the
 /// overflow policy applies, losses reported as a DGP_EVENT_OVERFLOW event
@@ -217,7 +218,9 @@ pub unsafe extern "C" fn dgp_client_set_event_callback(
         let handler = callback.map(|callback| {
             let user_data = UserData(user_data);
             let handler: EventHandler = Arc::new(move |_: &ClientHandle, event: &ClientEvent| {
-                let event = dgp_event::new(event.clone());
+                // SAFETY: `event` outlives this call, and the dgp_event
+                // is dropped at its end (a kept one is a clone, which owns).
+                let event = unsafe { dgp_event::borrowing(event) };
                 // SAFETY: the caller vouched for the callback and its data;
                 // the event outlives the call.
                 unsafe { callback(user_data.get(), &event) };

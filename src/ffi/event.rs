@@ -13,14 +13,45 @@ use dgphone_abi::kinds::*;
 /// valid only during the call; taken from the queue it is owned by the
 /// caller until `dgp_event_free`. Accessors may be called from any thread
 /// while the event is valid; strings they return live as long as the event.
+/// Clone (`dgp_event_clone`) is a deep copy: nothing is shared between
+/// threads behind the caller's back.
+#[derive(Clone)]
 pub struct dgp_event {
-    event: ClientEvent,
+    pub(super) event: Held,
     /// Every string of the event, NUL-terminated, back to back.
-    strings: Vec<u8>,
+    pub(super) strings: Vec<u8>,
     /// Start of each header's key and value in `strings`.
-    headers: Vec<(u32, u32)>,
+    pub(super) headers: Vec<(u32, u32)>,
     /// Start of the event's detail text (see `dgp_event_detail`).
-    detail: u32,
+    pub(super) detail: u32,
+}
+
+/// The event a `dgp_event` reads: its own, or in a callback the library's,
+/// borrowed for the length of the call, so that the callback path copies
+/// the event once (into the strings below), not twice. A clone always owns.
+pub(super) enum Held {
+    Owned(ClientEvent),
+    /// Valid while the callback runs (see `dgp_event::borrowing`).
+    Borrowed(*const ClientEvent),
+}
+
+impl std::ops::Deref for Held {
+    type Target = ClientEvent;
+
+    fn deref(&self) -> &ClientEvent {
+        match self {
+            Held::Owned(event) => event,
+            // SAFETY: a borrowed event is only made by `dgp_event::borrowing`,
+            // whose caller keeps it alive while the dgp_event is used.
+            Held::Borrowed(event) => unsafe { &**event },
+        }
+    }
+}
+
+impl Clone for Held {
+    fn clone(&self) -> Held {
+        Held::Owned((**self).clone())
+    }
 }
 
 /// Why a connection ended: a `DGP_DISCONNECT_*` value.
@@ -46,15 +77,28 @@ fn push_str(strings: &mut Vec<u8>, text: &str) -> u32 {
 
 impl dgp_event {
     pub(crate) fn new(event: ClientEvent) -> dgp_event {
+        dgp_event::holding(Held::Owned(event))
+    }
+
+    /// An event reading `event` in place, for a callback: no copy of the
+    /// packet, only of its strings.
+    ///
+    /// # Safety
+    /// `event` outlives the returned value and every use of it.
+    pub(crate) unsafe fn borrowing(event: &ClientEvent) -> dgp_event {
+        dgp_event::holding(Held::Borrowed(event))
+    }
+
+    fn holding(event: Held) -> dgp_event {
         let mut strings = Vec::new();
         let mut headers = Vec::new();
-        if let ClientEvent::Phone(e) = &event {
+        if let ClientEvent::Phone(e) = &*event {
             strings.reserve(e.packet().iter().map(|(k, v)| k.len() + v.len() + 2).sum());
             for (key, value) in e.packet().iter() {
                 headers.push((push_str(&mut strings, key), push_str(&mut strings, value)));
             }
         }
-        let detail = match &event {
+        let detail = match &*event {
             ClientEvent::Greeting(text) => text.clone(),
             ClientEvent::ProtocolError(error) => error.to_string(),
             ClientEvent::Disconnected { reason } => reason.to_string(),
@@ -101,7 +145,7 @@ unsafe fn read<T>(event: *const dgp_event, fallback: T, body: impl FnOnce(&dgp_e
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_kind(event: *const dgp_event) -> u32 {
-    read(event, 0, |e| match &e.event {
+    read(event, 0, |e| match &*e.event {
         ClientEvent::Connected { .. } => DGP_EVENT_CONNECTED,
         ClientEvent::LoggedIn { .. } => DGP_EVENT_LOGGED_IN,
         ClientEvent::Disconnected { .. } => DGP_EVENT_DISCONNECTED,
@@ -263,7 +307,7 @@ pub unsafe extern "C" fn dgp_event_detail(event: *const dgp_event) -> *const c_c
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_disconnect_reason(event: *const dgp_event) -> u32 {
-    read(event, DGP_DISCONNECT_NONE, |e| match &e.event {
+    read(event, DGP_DISCONNECT_NONE, |e| match &*e.event {
         ClientEvent::Disconnected { reason } => match reason {
             DisconnectReason::Requested => DGP_DISCONNECT_REQUESTED,
             DisconnectReason::ClosedByPeer => DGP_DISCONNECT_CLOSED_BY_PEER,
@@ -281,7 +325,7 @@ pub unsafe extern "C" fn dgp_event_disconnect_reason(event: *const dgp_event) ->
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_dropped(event: *const dgp_event) -> u64 {
-    read(event, 0, |e| match e.event {
+    read(event, 0, |e| match *e.event {
         ClientEvent::Overflow { dropped } => dropped,
         _ => 0,
     })
@@ -294,7 +338,7 @@ pub unsafe extern "C" fn dgp_event_dropped(event: *const dgp_event) -> u64 {
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_attempt(event: *const dgp_event) -> u32 {
-    read(event, 0, |e| match e.event {
+    read(event, 0, |e| match *e.event {
         ClientEvent::Reconnecting { attempt, .. } => attempt,
         ClientEvent::ReconnectFailed { attempts } => attempts,
         _ => 0,
@@ -308,7 +352,7 @@ pub unsafe extern "C" fn dgp_event_attempt(event: *const dgp_event) -> u32 {
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_delay_ms(event: *const dgp_event) -> u32 {
-    read(event, 0, |e| match e.event {
+    read(event, 0, |e| match *e.event {
         ClientEvent::Reconnecting { delay, .. } => u32::try_from(delay.as_millis()).unwrap_or(u32::MAX),
         _ => 0,
     })

@@ -6,6 +6,7 @@
 mod client;
 mod event;
 mod flows;
+mod keep;
 mod options;
 mod result;
 mod version;
@@ -17,6 +18,7 @@ pub use client::*;
 pub use dgphone_abi::kinds::*;
 pub use event::*;
 pub use flows::*;
+pub use keep::*;
 pub use options::*;
 pub use result::*;
 pub use version::*;

@@ -43,7 +43,7 @@ pub const DGP_LOG_TRACE: u32 = 5;
 
 /// A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
 /// valid only during the call. It runs on whichever thread logged (often the
-/// reader thread, whose stack is 128 KiB: keep it short) and must not call
+/// reader thread, whose stack is 128 KiB when a log callback is set: keep it short) and must not call
 /// back into the library's blocking calls.
 pub type dgp_log_callback = Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, message: *const c_char)>;
 
@@ -245,6 +245,41 @@ pub unsafe extern "C" fn dgp_options_set_delivery_backlog(options: *mut dgp_opti
         o.delivery_backlog = events as usize;
         DGP_OK
     })
+}
+
+/// Stack of the callback thread, in bytes, where the event callback runs.
+/// Default 131072 (128 KiB): room for a callback that reads the event and
+/// hands it on (a Python ctypes callback queueing it, a Delphi
+/// `TThread.Queue`). A host running deep code in the callback itself (a
+/// .NET delegate doing real work, an interpreter recursing) raises it, say
+/// to 1048576: it costs address space, not memory, until used. At least
+/// 65536 (DGP_ERR_INVALID_ARGUMENT below). Takes effect for a client
+/// created with these options, when its first callback is set.
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_set_callback_stack_size(options: *mut dgp_options, bytes: u32) -> dgp_result {
+    with(options, |o| {
+        if (bytes as usize) < crate::client::MIN_CALLBACK_STACK {
+            return DGP_ERR_INVALID_ARGUMENT;
+        }
+        o.callback_stack_size = bytes as usize;
+        DGP_OK
+    })
+}
+
+/// The callback thread's stack in bytes (see
+/// `dgp_options_set_callback_stack_size`); 0 for a NULL handle.
+///
+/// # Safety
+/// `options` is NULL or a valid options handle.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_options_callback_stack_size(options: *const dgp_options) -> u32 {
+    match options.as_ref() {
+        Some(o) => u32::try_from(o.inner.callback_stack_size).unwrap_or(u32::MAX),
+        None => 0,
+    }
 }
 
 /// Largest packet accepted from DGPhone, in bytes (default 65536; at least

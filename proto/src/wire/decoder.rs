@@ -90,6 +90,35 @@ impl Default for Decoder {
     }
 }
 
+/// Where the first `\n` of `bytes` is. DGPhone's lines are a dozen bytes,
+/// shorter than the set-up of a vectorised search called once per line, so
+/// the first bytes are searched a word at a time; memchr takes over for a
+/// longer line.
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const WORDWISE: usize = 32;
+    let mut at = 0;
+    while at < WORDWISE {
+        let word = match bytes.get(at..at + 8) {
+            Some(chunk) => {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                u64::from_le_bytes(word)
+            }
+            None => return bytes[at..].iter().position(|&b| b == b'\n').map(|i| at + i),
+        };
+        // A zero byte of `x` is a newline; the lowest flag is exact.
+        let x = word ^ (ONES * u64::from(b'\n'));
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr::memchr(b'\n', &bytes[at..]).map(|i| at + i)
+}
+
 fn is_blank(line: &[u8]) -> bool {
     line.is_empty() || line == b"\r"
 }
@@ -162,7 +191,7 @@ impl Decoder {
     pub fn next_frame(&mut self) -> Option<Result<Frame, WireError>> {
         loop {
             let line_start = self.scan;
-            let newline = match memchr::memchr(b'\n', &self.buf[line_start..self.end]) {
+            let newline = match find_newline(&self.buf[line_start..self.end]) {
                 Some(at) => line_start + at,
                 None => return self.check_partial_line(line_start),
             };
@@ -413,6 +442,27 @@ mod tests {
         assert_eq!(d.finish(), None);
         assert_eq!(decode_all(&mut d, b"A: 1\r\n\r\n\r\n"), vec![packet(&[("A", "1")])]);
         assert_eq!(d.finish(), None);
+    }
+
+    #[test]
+    fn find_newline_agrees_with_memchr_at_every_length_and_place() {
+        for len in 0..80 {
+            for at in (0..len).chain([len]) {
+                let mut bytes = vec![b'x'; len];
+                if at < len {
+                    bytes[at] = b'\n';
+                }
+                // A second newline later, and bytes one apart from '\n'.
+                if at + 3 < len {
+                    bytes[at + 3] = b'\n';
+                }
+                if at > 0 {
+                    bytes[at - 1] = b'\n' + 1;
+                }
+                assert_eq!(find_newline(&bytes), memchr::memchr(b'\n', &bytes), "len {len}, at {at}");
+            }
+        }
+        assert_eq!(find_newline(b"\x8a\x0b\x09\n"), Some(3), "high bytes and neighbours are no newline");
     }
 
     #[test]
