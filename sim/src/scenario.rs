@@ -417,15 +417,12 @@ fn required<'a>(args: &[&'a str], what: &str) -> Result<&'a str, Mistake> {
     args.first().copied().map_or_else(|| mistake(what, END), Ok)
 }
 
-const AGENT_KINDS: [EventKind; 7] = [
-    EventKind::AgentLogin,
-    EventKind::AgentCalled,
-    EventKind::AgentConnect,
-    EventKind::AgentComplete,
-    EventKind::AgentLogoff,
-    EventKind::AgentNoAnswer,
-    EventKind::AgentPaused,
-];
+/// "an agent status (AgentLogin, AgentCalled, ...)", from the protocol's
+/// own list.
+fn agent_statuses() -> String {
+    let names: Vec<_> = EventKind::ALL.iter().filter(|k| k.is_agent()).filter_map(|k| k.status_name()).collect();
+    format!("an agent status ({})", names.join(", "))
+}
 
 /// The switches `set` knows.
 const SWITCHES: [&str; 4] = ["auto-answer", "answer-delay", "refusal", "idle-hangup"];
@@ -495,13 +492,9 @@ fn parse_step(text: &str) -> Result<StepKind, Mistake> {
         }
         "agent" => {
             let status = required(args, "an agent status such as AgentCalled")?;
-            let kind = AGENT_KINDS
-                .iter()
-                .copied()
-                .find(|kind| kind.status_name().map_or(false, |name| name.eq_ignore_ascii_case(status)));
-            let kind = match kind {
-                Some(kind) => kind,
-                None => return mistake("an agent status (AgentLogin, AgentCalled, AgentConnect, AgentComplete, AgentLogoff, AgentNoAnswer, AgentPaused)", status),
+            let kind = match EventKind::from_status_name(status) {
+                kind if kind.is_agent() => kind,
+                _ => return mistake(agent_statuses(), status),
             };
             let mut rest = &args[1..];
             let mut agent = None;
