@@ -3,8 +3,13 @@
  * protocol (the Intelix PBX softphone, TCP port 5038).
  *
  * Conventions
- * - Calling convention: cdecl (the platform's C convention) for every
- *   function and callback. No variadic functions, no structs by value.
+ * - Calling convention: cdecl, spelt DGP_CALL on every function and
+ *   callback type. No variadic functions, no structs by value.
+ * - Types: fixed width only (uint32_t, int32_t, uint64_t, uint16_t,
+ *   pointers); no size_t, bool or C enum in a signature. Lengths, counts
+ *   and indices are uint32_t. Each set of constants has a typedef of
+ *   uint32_t named dgp_<set>_t (dgp_event_kind_t, dgp_line_state_t...);
+ *   dgp_result is the type of result codes.
  * - Handles are opaque: create with *_new, release with *_free; *_free(NULL)
  *   is a no-op.
  * - Fallible calls return dgp_result (uint32_t): DGP_OK (0) or a DGP_ERR_*
@@ -30,9 +35,122 @@
 
 #include <stddef.h>
 #include <stdint.h>
+/*
+ * The calling convention of every function and callback type: cdecl.
+ * 32-bit Windows compilers can default to another (/Gz, /Gr, Delphi's
+ * register), so it is spelt out there; elsewhere (and on 64-bit Windows,
+ * which has one convention) it changes nothing. A binding generator may
+ * define DGP_CALL itself before including this header.
+ */
+#ifndef DGP_CALL
+#  if defined(_WIN32)
+#    define DGP_CALL __cdecl
+#  else
+#    define DGP_CALL
+#  endif
+#endif
 
 /**
- * Line states, on the model of TAPI's call states (`dgp_line_state`).
+ * Major version of the header (semantic versioning).
+ */
+#define DGP_VERSION_MAJOR 0
+
+/**
+ * Minor version of the header.
+ */
+#define DGP_VERSION_MINOR 1
+
+/**
+ * Patch version of the header.
+ */
+#define DGP_VERSION_PATCH 0
+
+/**
+ * A connection to one DGPhone. Create with `dgp_client_new`, free with
+ * `dgp_client_free`. Every function taking it may be called from any
+ * thread; commands may also be called from inside the event callback.
+ */
+typedef struct dgp_client dgp_client;
+
+/**
+ * An event: from DGPhone, or about the connection. In a callback it is
+ * valid only during the call; taken from the queue it is owned by the
+ * caller until `dgp_event_free`. Accessors may be called from any thread
+ * while the event is valid; strings they return live as long as the event.
+ */
+typedef struct dgp_event dgp_event;
+
+/**
+ * Connection options. Create with `dgp_options_new`, set fields, pass to
+ * `dgp_client_new` (which copies them), free with `dgp_options_free`.
+ */
+typedef struct dgp_options dgp_options;
+
+/**
+ * A result code: `DGP_OK` (0) or one of the `DGP_ERR_*` values. Codes are
+ * append-only and never reused.
+ */
+typedef uint32_t dgp_result;
+
+/**
+ * An event callback: runs on the client's callback thread (not the reader
+ * thread: reading, state, waits and login go on while it runs), once per
+ * event, in order. That thread's stack is 256 KiB: a callback needing
+ * more must hand its work to a thread of its own. A slow callback delays
+ * only its own later events; up to the delivery backlog
+ * (`dgp_options_set_delivery_backlog`) wait for it, and past that the
+ * overflow policy applies, losses reported as a DGP_EVENT_OVERFLOW event
+ * before the next one. Inside it, the state functions (`dgp_line_state`,
+ * `dgp_line_number`, `dgp_selected_line`, `dgp_agent_state`) give the
+ * state as of the event delivered, though the reader may be further on.
+ * `event` is valid only during the call (copy what you keep). Commands may be called from inside it; blocking calls (login,
+ * waits, connect, free, changing the callback) return
+ * DGP_ERR_WOULD_DEADLOCK there. It must not unwind (no C++ exception or
+ * Delphi exception may escape it).
+ */
+typedef void (DGP_CALL *dgp_event_callback)(void *user_data, const dgp_event *event);
+
+/**
+ * A line's state: one of the `DGP_LINE_*` values.
+ */
+typedef uint32_t dgp_line_state_t;
+
+/**
+ * An agent's state: one of the `DGP_AGENT_*` values.
+ */
+typedef uint32_t dgp_agent_state_t;
+
+/**
+ * An event kind: one of the `DGP_EVENT_*` values (append-only), as
+ * `dgp_event_kind` returns it.
+ */
+typedef uint32_t dgp_event_kind_t;
+
+/**
+ * Why a connection ended: one of the `DGP_DISCONNECT_*` values.
+ */
+typedef uint32_t dgp_disconnect_reason_t;
+
+/**
+ * A log level: a `DGP_LOG_*` value.
+ */
+typedef uint32_t dgp_log_level_t;
+
+/**
+ * A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
+ * valid only during the call. It runs on whichever thread logged (often the
+ * reader thread, whose stack is 128 KiB: keep it short) and must not call
+ * back into the library's blocking calls.
+ */
+typedef void (DGP_CALL *dgp_log_callback)(void *user_data, dgp_log_level_t level, const char *message);
+
+/**
+ * What a full queue or callback backlog does: a `DGP_OVERFLOW_*` value.
+ */
+typedef uint32_t dgp_overflow_policy_t;
+
+/**
+ * Line states (`dgp_line_state_t`), on the model of TAPI's call states.
  */
 #define DGP_LINE_IDLE 0
 
@@ -62,7 +180,7 @@
 #define DGP_LINE_DISCONNECTED 5
 
 /**
- * Agent states (`dgp_agent_state`): no agent logged in.
+ * Agent states (`dgp_agent_state_t`): no agent logged in.
  */
 #define DGP_AGENT_LOGGED_OUT 0
 
@@ -87,7 +205,7 @@
 #define DGP_AGENT_PAUSED 4
 
 /**
- * Why a connection ended: a `DGP_DISCONNECT_*` value.
+ * No disconnection (the reason of every other event).
  */
 #define DGP_DISCONNECT_NONE 0
 
@@ -117,7 +235,8 @@
 #define DGP_DISCONNECT_IO_ERROR 5
 
 /**
- * A full queue drops its oldest event (default).
+ * Overflow policies (`dgp_overflow_policy_t`): a full queue drops its
+ * oldest event (default).
  */
 #define DGP_OVERFLOW_DROP_OLDEST 0
 
@@ -133,7 +252,7 @@
 #define DGP_OVERFLOW_BLOCK 2
 
 /**
- * Log levels, most severe first.
+ * Log levels (`dgp_log_level_t`), most severe first: errors.
  */
 #define DGP_LOG_ERROR 1
 
@@ -158,19 +277,103 @@
 #define DGP_LOG_TRACE 5
 
 /**
- * Major version of the header (semantic versioning).
+ * Success.
  */
-#define DGP_VERSION_MAJOR 0
+#define DGP_OK 0
 
 /**
- * Minor version of the header.
+ * An argument is invalid (bad line, bad DTMF digit, CR/LF/NUL or another
+ * control character in a string, a value too long). Nothing was sent.
  */
-#define DGP_VERSION_MINOR 1
+#define DGP_ERR_INVALID_ARGUMENT 1
 
 /**
- * Patch version of the header.
+ * A required pointer argument is NULL. Nothing was sent.
  */
-#define DGP_VERSION_PATCH 0
+#define DGP_ERR_NULL_POINTER 2
+
+/**
+ * A string argument is not valid UTF-8. Nothing was sent.
+ */
+#define DGP_ERR_NOT_UTF8 3
+
+/**
+ * The client is not connected.
+ */
+#define DGP_ERR_NOT_CONNECTED 4
+
+/**
+ * The client is already connected.
+ */
+#define DGP_ERR_ALREADY_CONNECTED 5
+
+/**
+ * The TCP connection could not be opened (unreachable, refused, timed out).
+ */
+#define DGP_ERR_CONNECT 6
+
+/**
+ * DGPhone refused the login; the message is DGPhone's text.
+ */
+#define DGP_ERR_LOGIN_REJECTED 7
+
+/**
+ * DGPhone reported that a command failed (Error or Busy status).
+ */
+#define DGP_ERR_COMMAND_FAILED 8
+
+/**
+ * No answer, confirming event or queued event came in time.
+ */
+#define DGP_ERR_TIMEOUT 9
+
+/**
+ * The connection was lost during the call.
+ */
+#define DGP_ERR_CONNECTION_LOST 10
+
+/**
+ * The call was made from inside an event callback and would deadlock
+ * there (a blocking wait, connect, free, changing the callback).
+ */
+#define DGP_ERR_WOULD_DEADLOCK 11
+
+/**
+ * The command has no confirming event to wait for.
+ */
+#define DGP_ERR_NO_CONFIRMATION 12
+
+/**
+ * The caller's buffer is too small; the needed length was stored.
+ */
+#define DGP_ERR_BUFFER_TOO_SMALL 13
+
+/**
+ * An internal error was caught at the boundary (a bug: please report it).
+ */
+#define DGP_ERR_INTERNAL 14
+
+/**
+ * The resource could not be created (thread, socket, pipe).
+ */
+#define DGP_ERR_RESOURCE 15
+
+/**
+ * A simulator scenario run failed (see `dgp_sim_wait_for_scenario`).
+ */
+#define DGP_ERR_SCENARIO_FAILED 16
+
+/**
+ * A command other than a login before the session is logged in (DGPhone
+ * acts only for a logged-in extension). Nothing was sent; log in first.
+ */
+#define DGP_ERR_NOT_LOGGED_IN 17
+
+/**
+ * A login while logged in, or while a login awaits DGPhone's answer.
+ * Nothing was sent; log off (or wait for the answer) first.
+ */
+#define DGP_ERR_ALREADY_LOGGED_IN 18
 
 /**
  * The connection opened (also after a reconnection).
@@ -352,158 +555,6 @@
  */
 #define DGP_EVENT_UNKNOWN 199
 
-/**
- * A connection to one DGPhone. Create with `dgp_client_new`, free with
- * `dgp_client_free`. Every function taking it may be called from any
- * thread; commands may also be called from inside the event callback.
- */
-typedef struct dgp_client dgp_client;
-
-/**
- * An event: from DGPhone, or about the connection. In a callback it is
- * valid only during the call; taken from the queue it is owned by the
- * caller until `dgp_event_free`. Accessors may be called from any thread
- * while the event is valid; strings they return live as long as the event.
- */
-typedef struct dgp_event dgp_event;
-
-/**
- * Connection options. Create with `dgp_options_new`, set fields, pass to
- * `dgp_client_new` (which copies them), free with `dgp_options_free`.
- */
-typedef struct dgp_options dgp_options;
-
-/**
- * A result code: `DGP_OK` (0) or one of the `DGP_ERR_*` values. Codes are
- * append-only and never reused.
- */
-typedef uint32_t dgp_result;
-
-/**
- * An event callback: runs on the client's callback thread (not the reader
- * thread: reading, state, waits and login go on while it runs), once per
- * event, in order. That thread's stack is 256 KiB: a callback needing
- * more must hand its work to a thread of its own. A slow callback delays
- * only its own later events; up to the delivery backlog
- * (`dgp_options_set_delivery_backlog`) wait for it, and past that the
- * overflow policy applies, losses reported as a DGP_EVENT_OVERFLOW event
- * before the next one. Inside it, the state functions (`dgp_line_state`,
- * `dgp_line_number`, `dgp_selected_line`, `dgp_agent_state`) give the
- * state as of the event delivered, though the reader may be further on.
- * `event` is valid only during the call (copy what you keep). Commands may be called from inside it; blocking calls (login,
- * waits, connect, free, changing the callback) return
- * DGP_ERR_WOULD_DEADLOCK there. It must not unwind (no C++ exception or
- * Delphi exception may escape it).
- */
-typedef void (*dgp_event_callback)(void *user_data, const dgp_event *event);
-
-/**
- * A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
- * valid only during the call. It runs on whichever thread logged (often the
- * reader thread, whose stack is 128 KiB: keep it short) and must not call
- * back into the library's blocking calls.
- */
-typedef void (*dgp_log_callback)(void *user_data, uint32_t level, const char *message);
-
-/**
- * Success.
- */
-#define DGP_OK 0
-
-/**
- * An argument is invalid (bad line, bad DTMF digit, CR/LF/NUL or another
- * control character in a string, a value too long). Nothing was sent.
- */
-#define DGP_ERR_INVALID_ARGUMENT 1
-
-/**
- * A required pointer argument is NULL. Nothing was sent.
- */
-#define DGP_ERR_NULL_POINTER 2
-
-/**
- * A string argument is not valid UTF-8. Nothing was sent.
- */
-#define DGP_ERR_NOT_UTF8 3
-
-/**
- * The client is not connected.
- */
-#define DGP_ERR_NOT_CONNECTED 4
-
-/**
- * The client is already connected.
- */
-#define DGP_ERR_ALREADY_CONNECTED 5
-
-/**
- * The TCP connection could not be opened (unreachable, refused, timed out).
- */
-#define DGP_ERR_CONNECT 6
-
-/**
- * DGPhone refused the login; the message is DGPhone's text.
- */
-#define DGP_ERR_LOGIN_REJECTED 7
-
-/**
- * DGPhone reported that a command failed (Error or Busy status).
- */
-#define DGP_ERR_COMMAND_FAILED 8
-
-/**
- * No answer, confirming event or queued event came in time.
- */
-#define DGP_ERR_TIMEOUT 9
-
-/**
- * The connection was lost during the call.
- */
-#define DGP_ERR_CONNECTION_LOST 10
-
-/**
- * The call was made from inside an event callback and would deadlock
- * there (a blocking wait, connect, free, changing the callback).
- */
-#define DGP_ERR_WOULD_DEADLOCK 11
-
-/**
- * The command has no confirming event to wait for.
- */
-#define DGP_ERR_NO_CONFIRMATION 12
-
-/**
- * The caller's buffer is too small; the needed length was stored.
- */
-#define DGP_ERR_BUFFER_TOO_SMALL 13
-
-/**
- * An internal error was caught at the boundary (a bug: please report it).
- */
-#define DGP_ERR_INTERNAL 14
-
-/**
- * The resource could not be created (thread, socket, pipe).
- */
-#define DGP_ERR_RESOURCE 15
-
-/**
- * A simulator scenario run failed (see `dgp_sim_wait_for_scenario`).
- */
-#define DGP_ERR_SCENARIO_FAILED 16
-
-/**
- * A command other than a login before the session is logged in (DGPhone
- * acts only for a logged-in extension). Nothing was sent; log in first.
- */
-#define DGP_ERR_NOT_LOGGED_IN 17
-
-/**
- * A login while logged in, or while a login awaits DGPhone's answer.
- * Nothing was sent; log off (or wait for the answer) first.
- */
-#define DGP_ERR_ALREADY_LOGGED_IN 18
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -513,12 +564,12 @@ extern "C" {
  * defaults) and stores it in `*out`.
  *
  * Errors: DGP_ERR_NULL_POINTER (`out` NULL). On failure `*out` is NULL and
- * `dgp_last_error(NULL, ...)` has the message.
+ * `dgp_last_error` has the message.
  *
  * # Safety
  * `options` is NULL or valid; `out` points to writable storage.
  */
-dgp_result dgp_client_new(const dgp_options *options, dgp_client **out);
+dgp_result DGP_CALL dgp_client_new(const dgp_options *options, dgp_client **out);
 
 /**
  * Disconnects, waits for the reader thread and the one running callback
@@ -536,12 +587,15 @@ dgp_result dgp_client_new(const dgp_options *options, dgp_client **out);
  * `client` is NULL or valid, and not used by any thread after this returns
  * DGP_OK.
  */
-dgp_result dgp_client_free(dgp_client *client);
+dgp_result DGP_CALL dgp_client_free(dgp_client *client);
 
 /**
- * Copies the message of the last failed call on `client` (from any
- * thread) into `buf`; with `client` NULL, the last failure of a call that
- * had no client on this thread (e.g. `dgp_client_new`).
+ * Copies the message of the calling thread's last failed call into `buf`,
+ * whatever handle that call had (none, a client, options, an event): one
+ * channel per thread, like errno or GetLastError, so another thread's
+ * failure never shows here. A call that succeeds leaves the message alone;
+ * so does this function, even when it fails (asking for the size does not
+ * lose the message). Empty before any failure on this thread.
  *
  * Buffer convention (every string copied out): `*out_len` (when not NULL)
  * gets the length without the NUL; when `buf` is NULL or `buf_len` too
@@ -549,10 +603,9 @@ dgp_result dgp_client_free(dgp_client *client);
  * `buf = NULL, buf_len = 0` asks for the size.
  *
  * # Safety
- * `client` NULL or valid; `buf` NULL or `buf_len` writable bytes; `out_len`
- * NULL or writable.
+ * `buf` NULL or `buf_len` writable bytes; `out_len` NULL or writable.
  */
-dgp_result dgp_last_error(const dgp_client *client, char *buf, size_t buf_len, size_t *out_len);
+dgp_result DGP_CALL dgp_last_error(char *buf, uint32_t buf_len, uint32_t *out_len);
 
 /**
  * Sets the event callback (NULL removes it); the first one starts the
@@ -568,9 +621,9 @@ dgp_result dgp_last_error(const dgp_client *client, char *buf, size_t buf_len, s
  * `client` valid; `callback` stays callable with `user_data` until it is
  * replaced or the client is freed.
  */
-dgp_result dgp_client_set_event_callback(dgp_client *client,
-                                         dgp_event_callback callback,
-                                         void *user_data);
+dgp_result DGP_CALL dgp_client_set_event_callback(dgp_client *client,
+                                                  dgp_event_callback callback,
+                                                  void *user_data);
 
 /**
  * Connects to DGPhone at `host` (name or address) and `port` (5038 for a
@@ -581,7 +634,7 @@ dgp_result dgp_client_set_event_callback(dgp_client *client,
  * # Safety
  * `client` valid; `host` a NUL-terminated string.
  */
-dgp_result dgp_connect(dgp_client *client, const char *host, uint16_t port);
+dgp_result DGP_CALL dgp_connect(dgp_client *client, const char *host, uint16_t port);
 
 /**
  * Ends the connection (no reconnection) and waits for the reader thread
@@ -592,7 +645,7 @@ dgp_result dgp_connect(dgp_client *client, const char *host, uint16_t port);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_disconnect(dgp_client *client);
+dgp_result DGP_CALL dgp_disconnect(dgp_client *client);
 
 /**
  * Logs `user` (the extension) in and waits for DGPhone's response, up to
@@ -603,7 +656,7 @@ dgp_result dgp_disconnect(dgp_client *client);
  * # Safety
  * `client` valid; `user` a NUL-terminated string.
  */
-dgp_result dgp_login(dgp_client *client, const char *user);
+dgp_result DGP_CALL dgp_login(dgp_client *client, const char *user);
 
 /**
  * Logs off; DGPhone closes the connection (no reconnection follows).
@@ -611,7 +664,7 @@ dgp_result dgp_login(dgp_client *client, const char *user);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_logoff(dgp_client *client);
+dgp_result DGP_CALL dgp_logoff(dgp_client *client);
 
 /**
  * Asks DGPhone for the state of every line (one event per line follows).
@@ -619,7 +672,7 @@ dgp_result dgp_logoff(dgp_client *client);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_status(dgp_client *client);
+dgp_result DGP_CALL dgp_status(dgp_client *client);
 
 /**
  * Selects `line` (1 to 6). With `wait_ms` > 0, waits that long for
@@ -628,7 +681,7 @@ dgp_result dgp_status(dgp_client *client);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_line_select(dgp_client *client, int32_t line, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_line_select(dgp_client *client, int32_t line, uint32_t wait_ms);
 
 /**
  * Dials `number` on the selected line. With `wait_ms` > 0, waits for
@@ -637,7 +690,7 @@ dgp_result dgp_line_select(dgp_client *client, int32_t line, uint32_t wait_ms);
  * # Safety
  * `client` valid; `number` a NUL-terminated string.
  */
-dgp_result dgp_dial(dgp_client *client, const char *number, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_dial(dgp_client *client, const char *number, uint32_t wait_ms);
 
 /**
  * Answers on `line` (0: the selected line). With `wait_ms` > 0, waits for
@@ -646,7 +699,7 @@ dgp_result dgp_dial(dgp_client *client, const char *number, uint32_t wait_ms);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_answer(dgp_client *client, int32_t line, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_answer(dgp_client *client, int32_t line, uint32_t wait_ms);
 
 /**
  * Puts the selected line on hold or takes it off: `hold` 1 holds, 0
@@ -655,7 +708,7 @@ dgp_result dgp_answer(dgp_client *client, int32_t line, uint32_t wait_ms);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_hold(dgp_client *client, int32_t hold, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_hold(dgp_client *client, int32_t hold, uint32_t wait_ms);
 
 /**
  * Sends DTMF `digits` (`0-9 * # A-D`) on the selected line. Logs show them
@@ -664,7 +717,7 @@ dgp_result dgp_hold(dgp_client *client, int32_t hold, uint32_t wait_ms);
  * # Safety
  * `client` valid; `digits` a NUL-terminated string.
  */
-dgp_result dgp_send_dtmf(dgp_client *client, const char *digits);
+dgp_result DGP_CALL dgp_send_dtmf(dgp_client *client, const char *digits);
 
 /**
  * Ends the call on `line` (0: the selected line). With `wait_ms` > 0,
@@ -673,7 +726,7 @@ dgp_result dgp_send_dtmf(dgp_client *client, const char *digits);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_hangup(dgp_client *client, int32_t line, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_hangup(dgp_client *client, int32_t line, uint32_t wait_ms);
 
 /**
  * Field-seen: asks for the calls waiting in `queue` (NULL: all). With
@@ -682,7 +735,7 @@ dgp_result dgp_hangup(dgp_client *client, int32_t line, uint32_t wait_ms);
  * # Safety
  * `client` valid; `queue` NULL or a NUL-terminated string.
  */
-dgp_result dgp_queue_status(dgp_client *client, const char *queue, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_queue_status(dgp_client *client, const char *queue, uint32_t wait_ms);
 
 /**
  * Field-seen: pauses (`paused` non-zero) or resumes `agent`, with an
@@ -691,11 +744,11 @@ dgp_result dgp_queue_status(dgp_client *client, const char *queue, uint32_t wait
  * # Safety
  * `client` valid; `agent` a NUL-terminated string; `reason` NULL or one.
  */
-dgp_result dgp_agent_pause(dgp_client *client,
-                           const char *agent,
-                           int32_t paused,
-                           const char *reason,
-                           uint32_t wait_ms);
+dgp_result DGP_CALL dgp_agent_pause(dgp_client *client,
+                                    const char *agent,
+                                    int32_t paused,
+                                    const char *reason,
+                                    uint32_t wait_ms);
 
 /**
  * Sends any command: `Action: DGPhoneCommand`, `Command: name`, then
@@ -708,11 +761,11 @@ dgp_result dgp_agent_pause(dgp_client *client,
  * point to `count` NUL-terminated strings each (may be NULL when `count`
  * is 0).
  */
-dgp_result dgp_send_command(dgp_client *client,
-                            const char *name,
-                            const char *const *keys,
-                            const char *const *values,
-                            size_t count);
+dgp_result DGP_CALL dgp_send_command(dgp_client *client,
+                                     const char *name,
+                                     const char *const *keys,
+                                     const char *const *values,
+                                     uint32_t count);
 
 /**
  * Logs a call-centre agent in by feature code: selects `line`, dials
@@ -725,12 +778,12 @@ dgp_result dgp_send_command(dgp_client *client,
  * # Safety
  * `client` valid; strings NUL-terminated (`feature_code` may be NULL).
  */
-dgp_result dgp_agent_login(dgp_client *client,
-                           const char *feature_code,
-                           const char *agent,
-                           const char *password,
-                           int32_t line,
-                           uint32_t step_timeout_ms);
+dgp_result DGP_CALL dgp_agent_login(dgp_client *client,
+                                    const char *feature_code,
+                                    const char *agent,
+                                    const char *password,
+                                    int32_t line,
+                                    uint32_t step_timeout_ms);
 
 /**
  * Takes the next queued event, waiting up to `timeout_ms` (0: no wait),
@@ -741,7 +794,7 @@ dgp_result dgp_agent_login(dgp_client *client,
  * # Safety
  * `client` valid; `out` writable.
  */
-dgp_result dgp_next_event(dgp_client *client, uint32_t timeout_ms, dgp_event **out);
+dgp_result DGP_CALL dgp_next_event(dgp_client *client, uint32_t timeout_ms, dgp_event **out);
 
 /**
  * A file descriptor that is readable while the queue holds events (poll,
@@ -751,7 +804,7 @@ dgp_result dgp_next_event(dgp_client *client, uint32_t timeout_ms, dgp_event **o
  * # Safety
  * `client` NULL or valid.
  */
-int32_t dgp_notify_fd(const dgp_client *client);
+int32_t DGP_CALL dgp_notify_fd(const dgp_client *client);
 
 /**
  * On Windows, a manual-reset event HANDLE signalled while the queue holds
@@ -761,7 +814,7 @@ int32_t dgp_notify_fd(const dgp_client *client);
  * # Safety
  * `client` NULL or valid.
  */
-void *dgp_notify_handle(const dgp_client *client);
+void *DGP_CALL dgp_notify_handle(const dgp_client *client);
 
 /**
  * Events lost to overflow, in all: by the queue and by the callback's
@@ -770,7 +823,7 @@ void *dgp_notify_handle(const dgp_client *client);
  * # Safety
  * `client` NULL or valid.
  */
-uint64_t dgp_dropped_events(const dgp_client *client);
+uint64_t DGP_CALL dgp_dropped_events(const dgp_client *client);
 
 /**
  * 1 while connected, else 0. Never blocks on the network.
@@ -778,7 +831,7 @@ uint64_t dgp_dropped_events(const dgp_client *client);
  * # Safety
  * `client` NULL or valid.
  */
-int32_t dgp_is_connected(const dgp_client *client);
+int32_t DGP_CALL dgp_is_connected(const dgp_client *client);
 
 /**
  * 1 while logged in, else 0. Never blocks on the network.
@@ -786,7 +839,7 @@ int32_t dgp_is_connected(const dgp_client *client);
  * # Safety
  * `client` NULL or valid.
  */
-int32_t dgp_is_logged_in(const dgp_client *client);
+int32_t DGP_CALL dgp_is_logged_in(const dgp_client *client);
 
 /**
  * The selected line (1 to 6), or 0 while DGPhone has not reported one.
@@ -794,7 +847,7 @@ int32_t dgp_is_logged_in(const dgp_client *client);
  * # Safety
  * `client` NULL or valid.
  */
-int32_t dgp_selected_line(const dgp_client *client);
+int32_t DGP_CALL dgp_selected_line(const dgp_client *client);
 
 /**
  * Stores `line`'s state (`DGP_LINE_*`) in `*out`. Never blocks on the
@@ -804,7 +857,7 @@ int32_t dgp_selected_line(const dgp_client *client);
  * # Safety
  * `client` valid; `out` writable.
  */
-dgp_result dgp_line_state(const dgp_client *client, int32_t line, uint32_t *out);
+dgp_result DGP_CALL dgp_line_state(const dgp_client *client, int32_t line, dgp_line_state_t *out);
 
 /**
  * Copies the other party's number on `line` into `buf` (empty when none),
@@ -814,11 +867,11 @@ dgp_result dgp_line_state(const dgp_client *client, int32_t line, uint32_t *out)
  * `client` valid; `buf` NULL or `buf_len` writable bytes; `out_len` NULL
  * or writable.
  */
-dgp_result dgp_line_number(const dgp_client *client,
-                           int32_t line,
-                           char *buf,
-                           size_t buf_len,
-                           size_t *out_len);
+dgp_result DGP_CALL dgp_line_number(const dgp_client *client,
+                                    int32_t line,
+                                    char *buf,
+                                    uint32_t buf_len,
+                                    uint32_t *out_len);
 
 /**
  * The agent's state (`DGP_AGENT_*`); DGP_AGENT_LOGGED_OUT for NULL.
@@ -826,7 +879,7 @@ dgp_result dgp_line_number(const dgp_client *client,
  * # Safety
  * `client` NULL or valid.
  */
-uint32_t dgp_agent_state(const dgp_client *client);
+dgp_agent_state_t DGP_CALL dgp_agent_state(const dgp_client *client);
 
 /**
  * The event's kind: a `DGP_EVENT_*` value (append-only); 0 for a NULL
@@ -835,7 +888,7 @@ uint32_t dgp_agent_state(const dgp_client *client);
  * # Safety
  * `event` is NULL or a valid event.
  */
-uint32_t dgp_event_kind(const dgp_event *event);
+dgp_event_kind_t DGP_CALL dgp_event_kind(const dgp_event *event);
 
 /**
  * The line the event is about, 1 to 6; 0 when it names none (or an
@@ -844,7 +897,7 @@ uint32_t dgp_event_kind(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-int32_t dgp_event_line(const dgp_event *event);
+int32_t DGP_CALL dgp_event_line(const dgp_event *event);
 
 /**
  * `Hold:` on a Hold event: 1 on hold, 0 active, -1 absent.
@@ -852,7 +905,7 @@ int32_t dgp_event_line(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-int32_t dgp_event_hold(const dgp_event *event);
+int32_t DGP_CALL dgp_event_hold(const dgp_event *event);
 
 /**
  * `Paused:` on AgentPaused: 1 paused, 0 not, -1 absent.
@@ -860,7 +913,7 @@ int32_t dgp_event_hold(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-int32_t dgp_event_paused(const dgp_event *event);
+int32_t DGP_CALL dgp_event_paused(const dgp_event *event);
 
 /**
  * The DTMF digit of a DTMFReceived event as an ASCII code ('0'-'9', '*',
@@ -869,7 +922,7 @@ int32_t dgp_event_paused(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-int32_t dgp_event_digit(const dgp_event *event);
+int32_t DGP_CALL dgp_event_digit(const dgp_event *event);
 
 /**
  * On a response: 1 for `Response: Success`, 0 for anything else; -1 for
@@ -878,7 +931,7 @@ int32_t dgp_event_digit(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-int32_t dgp_event_success(const dgp_event *event);
+int32_t DGP_CALL dgp_event_success(const dgp_event *event);
 
 /**
  * `Number:`, the other party. NULL when absent. Valid as long as the event.
@@ -886,7 +939,7 @@ int32_t dgp_event_success(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_number(const dgp_event *event);
+const char *DGP_CALL dgp_event_number(const dgp_event *event);
 
 /**
  * `User:`, the extension the event belongs to. NULL when absent. Valid as long as the event.
@@ -894,7 +947,7 @@ const char *dgp_event_number(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_user(const dgp_event *event);
+const char *DGP_CALL dgp_event_user(const dgp_event *event);
 
 /**
  * `Agent:`, on agent events. NULL when absent. Valid as long as the event.
@@ -902,7 +955,7 @@ const char *dgp_event_user(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_agent(const dgp_event *event);
+const char *DGP_CALL dgp_event_agent(const dgp_event *event);
 
 /**
  * `Uniqueid:`, the PBX's call id on agent events. NULL when absent. Valid as long as the event.
@@ -910,7 +963,7 @@ const char *dgp_event_agent(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_uniqueid(const dgp_event *event);
+const char *DGP_CALL dgp_event_uniqueid(const dgp_event *event);
 
 /**
  * `Message:`, DGPhone's text on responses and errors. NULL when absent. Valid as long as the event.
@@ -918,7 +971,7 @@ const char *dgp_event_uniqueid(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_message(const dgp_event *event);
+const char *DGP_CALL dgp_event_message(const dgp_event *event);
 
 /**
  * `Status:` as received (useful with DGP_EVENT_OTHER_STATUS). NULL when absent. Valid as long as the event.
@@ -926,7 +979,7 @@ const char *dgp_event_message(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_status(const dgp_event *event);
+const char *DGP_CALL dgp_event_status(const dgp_event *event);
 
 /**
  * `Queue:`, on queue events. NULL when absent. Valid as long as the event.
@@ -934,7 +987,7 @@ const char *dgp_event_status(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_queue(const dgp_event *event);
+const char *DGP_CALL dgp_event_queue(const dgp_event *event);
 
 /**
  * The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in the
@@ -943,7 +996,7 @@ const char *dgp_event_queue(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_time(const dgp_event *event);
+const char *DGP_CALL dgp_event_time(const dgp_event *event);
 
 /**
  * Text about a lifecycle event: the greeting, the protocol error, the
@@ -953,7 +1006,7 @@ const char *dgp_event_time(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_detail(const dgp_event *event);
+const char *DGP_CALL dgp_event_detail(const dgp_event *event);
 
 /**
  * Why the connection ended (`DGP_DISCONNECT_*`) on DGP_EVENT_DISCONNECTED;
@@ -962,7 +1015,7 @@ const char *dgp_event_detail(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-uint32_t dgp_event_disconnect_reason(const dgp_event *event);
+dgp_disconnect_reason_t DGP_CALL dgp_event_disconnect_reason(const dgp_event *event);
 
 /**
  * Events lost, on DGP_EVENT_OVERFLOW; 0 otherwise.
@@ -970,7 +1023,7 @@ uint32_t dgp_event_disconnect_reason(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-uint64_t dgp_event_dropped(const dgp_event *event);
+uint64_t DGP_CALL dgp_event_dropped(const dgp_event *event);
 
 /**
  * The attempt number on DGP_EVENT_RECONNECTING, the number of failed
@@ -979,7 +1032,7 @@ uint64_t dgp_event_dropped(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-uint32_t dgp_event_attempt(const dgp_event *event);
+uint32_t DGP_CALL dgp_event_attempt(const dgp_event *event);
 
 /**
  * The delay before the attempt in ms, on DGP_EVENT_RECONNECTING; 0
@@ -988,7 +1041,7 @@ uint32_t dgp_event_attempt(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-uint32_t dgp_event_delay_ms(const dgp_event *event);
+uint32_t DGP_CALL dgp_event_delay_ms(const dgp_event *event);
 
 /**
  * The number of raw headers of a DGPhone packet (0 for lifecycle events).
@@ -996,7 +1049,7 @@ uint32_t dgp_event_delay_ms(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-size_t dgp_event_header_count(const dgp_event *event);
+uint32_t DGP_CALL dgp_event_header_count(const dgp_event *event);
 
 /**
  * The key of raw header `index` (original spelling; empty for a line
@@ -1005,7 +1058,7 @@ size_t dgp_event_header_count(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_header_key(const dgp_event *event, size_t index);
+const char *DGP_CALL dgp_event_header_key(const dgp_event *event, uint32_t index);
 
 /**
  * The value of raw header `index` (UTF-8; converted from Windows-1252 when
@@ -1014,7 +1067,7 @@ const char *dgp_event_header_key(const dgp_event *event, size_t index);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_header_value(const dgp_event *event, size_t index);
+const char *DGP_CALL dgp_event_header_value(const dgp_event *event, uint32_t index);
 
 /**
  * The value of the first header named `key` (compared without regard to
@@ -1024,7 +1077,7 @@ const char *dgp_event_header_value(const dgp_event *event, size_t index);
  * `event` is NULL or a valid event; `key` is NULL or a NUL-terminated
  * string.
  */
-const char *dgp_event_header(const dgp_event *event, const char *key);
+const char *DGP_CALL dgp_event_header(const dgp_event *event, const char *key);
 
 /**
  * Frees an event taken from the queue. NULL is a no-op. Never free an
@@ -1033,13 +1086,13 @@ const char *dgp_event_header(const dgp_event *event, const char *key);
  * # Safety
  * `event` is NULL or came from `dgp_next_event` and is not used again.
  */
-void dgp_event_free(dgp_event *event);
+void DGP_CALL dgp_event_free(dgp_event *event);
 
 /**
  * Creates options with the defaults (see each setter). Returns NULL only
  * when out of memory. Free with `dgp_options_free`.
  */
-dgp_options *dgp_options_new(void);
+dgp_options *DGP_CALL dgp_options_new(void);
 
 /**
  * Frees options. NULL is a no-op. Clients made from them keep their copy.
@@ -1047,7 +1100,7 @@ dgp_options *dgp_options_new(void);
  * # Safety
  * `options` is NULL or came from `dgp_options_new` and is not used again.
  */
-void dgp_options_free(dgp_options *options);
+void DGP_CALL dgp_options_free(dgp_options *options);
 
 /**
  * Time allowed for the TCP connection to open, in ms (default 5000; 0 is
@@ -1056,7 +1109,7 @@ void dgp_options_free(dgp_options *options);
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_connect_timeout_ms(dgp_options *options, uint32_t ms_);
+dgp_result DGP_CALL dgp_options_set_connect_timeout_ms(dgp_options *options, uint32_t ms_);
 
 /**
  * Time allowed for a write, and the wait for a login response, in ms
@@ -1065,7 +1118,7 @@ dgp_result dgp_options_set_connect_timeout_ms(dgp_options *options, uint32_t ms_
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_command_timeout_ms(dgp_options *options, uint32_t ms_);
+dgp_result DGP_CALL dgp_options_set_command_timeout_ms(dgp_options *options, uint32_t ms_);
 
 /**
  * Declares the connection dead when nothing at all (not even a
@@ -1074,7 +1127,7 @@ dgp_result dgp_options_set_command_timeout_ms(dgp_options *options, uint32_t ms_
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_dead_peer_timeout_ms(dgp_options *options, uint32_t ms_);
+dgp_result DGP_CALL dgp_options_set_dead_peer_timeout_ms(dgp_options *options, uint32_t ms_);
 
 /**
  * TCP keep-alive idle time in seconds (default 30; 0 turns it off).
@@ -1082,7 +1135,7 @@ dgp_result dgp_options_set_dead_peer_timeout_ms(dgp_options *options, uint32_t m
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_tcp_keepalive_s(dgp_options *options, uint32_t seconds);
+dgp_result DGP_CALL dgp_options_set_tcp_keepalive_s(dgp_options *options, uint32_t seconds);
 
 /**
  * Automatic reconnection after an unexpected disconnection, with re-login
@@ -1096,11 +1149,11 @@ dgp_result dgp_options_set_tcp_keepalive_s(dgp_options *options, uint32_t second
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_reconnect(dgp_options *options,
-                                     int32_t enabled,
-                                     uint32_t initial_ms,
-                                     uint32_t max_ms,
-                                     uint32_t max_attempts);
+dgp_result DGP_CALL dgp_options_set_reconnect(dgp_options *options,
+                                              int32_t enabled,
+                                              uint32_t initial_ms,
+                                              uint32_t max_ms,
+                                              uint32_t max_attempts);
 
 /**
  * Capacity of the pull queue (default 4096; 0 turns the queue off) and
@@ -1111,7 +1164,7 @@ dgp_result dgp_options_set_reconnect(dgp_options *options,
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_queue(dgp_options *options, uint32_t capacity, uint32_t overflow);
+dgp_result DGP_CALL dgp_options_set_queue(dgp_options *options, uint32_t capacity, uint32_t overflow);
 
 /**
  * `enabled` non-zero: the pull queue keeps collecting while an event
@@ -1122,7 +1175,7 @@ dgp_result dgp_options_set_queue(dgp_options *options, uint32_t capacity, uint32
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_queue_with_callback(dgp_options *options, int32_t enabled);
+dgp_result DGP_CALL dgp_options_set_queue_with_callback(dgp_options *options, int32_t enabled);
 
 /**
  * How many events may wait for a slow callback (default 4096; at least
@@ -1132,7 +1185,7 @@ dgp_result dgp_options_set_queue_with_callback(dgp_options *options, int32_t ena
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_delivery_backlog(dgp_options *options, uint32_t events);
+dgp_result DGP_CALL dgp_options_set_delivery_backlog(dgp_options *options, uint32_t events);
 
 /**
  * Largest packet accepted from DGPhone, in bytes (default 65536; at least
@@ -1141,7 +1194,7 @@ dgp_result dgp_options_set_delivery_backlog(dgp_options *options, uint32_t event
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_max_packet(dgp_options *options, uint32_t bytes);
+dgp_result DGP_CALL dgp_options_set_max_packet(dgp_options *options, uint32_t bytes);
 
 /**
  * Flags, each 0 or non-zero: `send_user` adds `User:` to every command
@@ -1151,10 +1204,10 @@ dgp_result dgp_options_set_max_packet(dgp_options *options, uint32_t bytes);
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_flags(dgp_options *options,
-                                 int32_t send_user,
-                                 int32_t remote_mode,
-                                 int32_t redact_dtmf);
+dgp_result DGP_CALL dgp_options_set_flags(dgp_options *options,
+                                          int32_t send_user,
+                                          int32_t remote_mode,
+                                          int32_t redact_dtmf);
 
 /**
  * Sets the log callback and the most detailed level it receives
@@ -1166,10 +1219,10 @@ dgp_result dgp_options_set_flags(dgp_options *options,
  * `options` is NULL or a valid options handle; `callback` stays callable
  * with `user_data` until every client made from these options is freed.
  */
-dgp_result dgp_options_set_log_callback(dgp_options *options,
-                                        dgp_log_callback callback,
-                                        void *user_data,
-                                        uint32_t level);
+dgp_result DGP_CALL dgp_options_set_log_callback(dgp_options *options,
+                                                 dgp_log_callback callback,
+                                                 void *user_data,
+                                                 uint32_t level);
 
 /**
  * Records every byte the client sends and receives, with each connection
@@ -1188,26 +1241,26 @@ dgp_result dgp_options_set_log_callback(dgp_options *options,
  * `options` is NULL or a valid options handle; `path` NULL or a
  * NUL-terminated string.
  */
-dgp_result dgp_options_set_wire_log(dgp_options *options, const char *path);
+dgp_result DGP_CALL dgp_options_set_wire_log(dgp_options *options, const char *path);
 
 /**
  * A static English description of a result code. Never NULL; unknown
  * codes give "unknown result code". The string is static: do not free it.
  */
-const char *dgp_result_str(dgp_result code);
+const char *DGP_CALL dgp_result_str(dgp_result code);
 
 /**
  * The version of the library actually loaded, as
  * `major << 16 | minor << 8 | patch`. Compare it with the header's
  * `DGP_VERSION_*` macros to catch a mismatched DLL.
  */
-uint32_t dgp_version_number(void);
+uint32_t DGP_CALL dgp_version_number(void);
 
 /**
  * The version of the library actually loaded, as static text
  * ("0.1.0"). Do not free it.
  */
-const char *dgp_version(void);
+const char *DGP_CALL dgp_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"

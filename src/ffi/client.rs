@@ -1,7 +1,7 @@
 //! The client handle: lifecycle, commands, state queries, events.
 
 use std::os::raw::{c_char, c_void};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::event::dgp_event;
@@ -17,8 +17,6 @@ use crate::state::{AgentState, LineState};
 /// thread; commands may also be called from inside the event callback.
 pub struct dgp_client {
     client: Client,
-    /// The message of the last failed call on this handle, from any thread.
-    last_error: Mutex<String>,
 }
 
 /// An event callback: runs on the client's callback thread (not the reader
@@ -37,32 +35,37 @@ pub struct dgp_client {
 /// Delphi exception may escape it).
 pub type dgp_event_callback = Option<unsafe extern "C" fn(user_data: *mut c_void, event: *const dgp_event)>;
 
-/// Line states, on the model of TAPI's call states (`dgp_line_state`).
-pub const DGP_LINE_IDLE: u32 = 0;
-/// An incoming call is ringing.
-pub const DGP_LINE_OFFERING: u32 = 1;
-/// Dialling out.
-pub const DGP_LINE_DIALING: u32 = 2;
-/// In a call.
-pub const DGP_LINE_CONNECTED: u32 = 3;
-/// The call is on hold.
-pub const DGP_LINE_ON_HOLD: u32 = 4;
-/// The call ended; the line turns idle when DGPhone reports Ready.
-pub const DGP_LINE_DISCONNECTED: u32 = 5;
+/// A line's state: one of the `DGP_LINE_*` values.
+pub type dgp_line_state_t = u32;
+/// An agent's state: one of the `DGP_AGENT_*` values.
+pub type dgp_agent_state_t = u32;
 
-/// Agent states (`dgp_agent_state`): no agent logged in.
-pub const DGP_AGENT_LOGGED_OUT: u32 = 0;
+/// Line states (`dgp_line_state_t`), on the model of TAPI's call states.
+pub const DGP_LINE_IDLE: dgp_line_state_t = 0;
+/// An incoming call is ringing.
+pub const DGP_LINE_OFFERING: dgp_line_state_t = 1;
+/// Dialling out.
+pub const DGP_LINE_DIALING: dgp_line_state_t = 2;
+/// In a call.
+pub const DGP_LINE_CONNECTED: dgp_line_state_t = 3;
+/// The call is on hold.
+pub const DGP_LINE_ON_HOLD: dgp_line_state_t = 4;
+/// The call ended; the line turns idle when DGPhone reports Ready.
+pub const DGP_LINE_DISCONNECTED: dgp_line_state_t = 5;
+
+/// Agent states (`dgp_agent_state_t`): no agent logged in.
+pub const DGP_AGENT_LOGGED_OUT: dgp_agent_state_t = 0;
 /// Logged in and available.
-pub const DGP_AGENT_AVAILABLE: u32 = 1;
+pub const DGP_AGENT_AVAILABLE: dgp_agent_state_t = 1;
 /// A call is being offered to the agent.
-pub const DGP_AGENT_OFFERED: u32 = 2;
+pub const DGP_AGENT_OFFERED: dgp_agent_state_t = 2;
 /// The agent is in a call.
-pub const DGP_AGENT_IN_CALL: u32 = 3;
+pub const DGP_AGENT_IN_CALL: dgp_agent_state_t = 3;
 /// The agent is paused.
-pub const DGP_AGENT_PAUSED: u32 = 4;
+pub const DGP_AGENT_PAUSED: dgp_agent_state_t = 4;
 
 /// Runs a call on a client handle: NULL check, panic guard, and the
-/// handle's last-error message on failure.
+/// message of a failure kept for this thread's `dgp_last_error`.
 unsafe fn call(client: *const dgp_client, body: impl FnOnce(&dgp_client) -> Result<(), Failure>) -> dgp_result {
     let client = match client.as_ref() {
         Some(client) => client,
@@ -74,9 +77,7 @@ unsafe fn call(client: *const dgp_client, body: impl FnOnce(&dgp_client) -> Resu
     match attempt(|| body(client)) {
         Ok(()) => DGP_OK,
         Err(failure) => {
-            if let Ok(mut last) = client.last_error.lock() {
-                *last = failure.message;
-            }
+            set_thread_error(&failure.message);
             failure.code
         }
     }
@@ -110,7 +111,7 @@ fn run(handle: &ClientHandle, command: Command, wait_ms: u32) -> Result<(), Fail
 /// defaults) and stores it in `*out`.
 ///
 /// Errors: DGP_ERR_NULL_POINTER (`out` NULL). On failure `*out` is NULL and
-/// `dgp_last_error(NULL, ...)` has the message.
+/// `dgp_last_error` has the message.
 ///
 /// # Safety
 /// `options` is NULL or valid; `out` points to writable storage.
@@ -123,7 +124,7 @@ pub unsafe extern "C" fn dgp_client_new(options: *const dgp_options, out: *mut *
     *out = std::ptr::null_mut();
     guard(|| {
         let options = options.as_ref().map_or_else(Options::default, |o| o.options().clone());
-        let client = dgp_client { client: Client::new(options), last_error: Mutex::new(String::new()) };
+        let client = dgp_client { client: Client::new(options) };
         *out = Box::into_raw(Box::new(client));
         DGP_OK
     })
@@ -150,9 +151,7 @@ pub unsafe extern "C" fn dgp_client_free(client: *mut dgp_client) -> dgp_result 
         None => return DGP_OK,
     };
     if handle.client.is_callback_thread() {
-        if let Ok(mut last) = handle.last_error.lock() {
-            *last = "dgp_client_free cannot be called from inside the event callback".into();
-        }
+        set_thread_error("dgp_client_free cannot be called from inside the event callback");
         return DGP_ERR_WOULD_DEADLOCK;
     }
     guard(|| {
@@ -161,9 +160,12 @@ pub unsafe extern "C" fn dgp_client_free(client: *mut dgp_client) -> dgp_result 
     })
 }
 
-/// Copies the message of the last failed call on `client` (from any
-/// thread) into `buf`; with `client` NULL, the last failure of a call that
-/// had no client on this thread (e.g. `dgp_client_new`).
+/// Copies the message of the calling thread's last failed call into `buf`,
+/// whatever handle that call had (none, a client, options, an event): one
+/// channel per thread, like errno or GetLastError, so another thread's
+/// failure never shows here. A call that succeeds leaves the message alone;
+/// so does this function, even when it fails (asking for the size does not
+/// lose the message). Empty before any failure on this thread.
 ///
 /// Buffer convention (every string copied out): `*out_len` (when not NULL)
 /// gets the length without the NUL; when `buf` is NULL or `buf_len` too
@@ -171,22 +173,10 @@ pub unsafe extern "C" fn dgp_client_free(client: *mut dgp_client) -> dgp_result 
 /// `buf = NULL, buf_len = 0` asks for the size.
 ///
 /// # Safety
-/// `client` NULL or valid; `buf` NULL or `buf_len` writable bytes; `out_len`
-/// NULL or writable.
+/// `buf` NULL or `buf_len` writable bytes; `out_len` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_last_error(
-    client: *const dgp_client,
-    buf: *mut c_char,
-    buf_len: usize,
-    out_len: *mut usize,
-) -> dgp_result {
-    guard(|| {
-        let message = match client.as_ref() {
-            Some(c) => c.last_error.lock().map(|m| m.clone()).unwrap_or_default(),
-            None => thread_error(),
-        };
-        copy_out(&message, buf, buf_len, out_len)
-    })
+pub unsafe extern "C" fn dgp_last_error(buf: *mut c_char, buf_len: u32, out_len: *mut u32) -> dgp_result {
+    guard(|| copy_out(&thread_error(), buf, buf_len, out_len))
 }
 
 /// Sets the event callback (NULL removes it); the first one starts the
@@ -407,9 +397,10 @@ pub unsafe extern "C" fn dgp_send_command(
     name: *const c_char,
     keys: *const *const c_char,
     values: *const *const c_char,
-    count: usize,
+    count: u32,
 ) -> dgp_result {
     call(client, |c| {
+        let count = count as usize;
         let name = text("name", name)?.to_string();
         if count > 0 && (keys.is_null() || values.is_null()) {
             return Err(Failure::new(DGP_ERR_NULL_POINTER, "keys or values is NULL"));
@@ -572,7 +563,11 @@ pub unsafe extern "C" fn dgp_selected_line(client: *const dgp_client) -> i32 {
 /// # Safety
 /// `client` valid; `out` writable.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_line_state(client: *const dgp_client, line: i32, out: *mut u32) -> dgp_result {
+pub unsafe extern "C" fn dgp_line_state(
+    client: *const dgp_client,
+    line: i32,
+    out: *mut dgp_line_state_t,
+) -> dgp_result {
     call(client, |c| {
         let line = line_arg(line)?;
         let out = out.as_mut().ok_or_else(|| Failure::new(DGP_ERR_NULL_POINTER, "out is NULL"))?;
@@ -599,8 +594,8 @@ pub unsafe extern "C" fn dgp_line_number(
     client: *const dgp_client,
     line: i32,
     buf: *mut c_char,
-    buf_len: usize,
-    out_len: *mut usize,
+    buf_len: u32,
+    out_len: *mut u32,
 ) -> dgp_result {
     call(client, |c| {
         let number = c.client.line(line_arg(line)?).number.unwrap_or_default();
@@ -616,7 +611,7 @@ pub unsafe extern "C" fn dgp_line_number(
 /// # Safety
 /// `client` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_agent_state(client: *const dgp_client) -> u32 {
+pub unsafe extern "C" fn dgp_agent_state(client: *const dgp_client) -> dgp_agent_state_t {
     guard_value(DGP_AGENT_LOGGED_OUT, || match client.as_ref().map(|c| c.client.state().agent_state()) {
         Some(AgentState::Available) => DGP_AGENT_AVAILABLE,
         Some(AgentState::Offered) => DGP_AGENT_OFFERED,

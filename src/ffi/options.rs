@@ -22,30 +22,37 @@ impl dgp_options {
     }
 }
 
-/// A full queue drops its oldest event (default).
-pub const DGP_OVERFLOW_DROP_OLDEST: u32 = 0;
+/// What a full queue or callback backlog does: a `DGP_OVERFLOW_*` value.
+pub type dgp_overflow_policy_t = u32;
+/// A log level: a `DGP_LOG_*` value.
+pub type dgp_log_level_t = u32;
+
+/// Overflow policies (`dgp_overflow_policy_t`): a full queue drops its
+/// oldest event (default).
+pub const DGP_OVERFLOW_DROP_OLDEST: dgp_overflow_policy_t = 0;
 /// A full queue drops the new event.
-pub const DGP_OVERFLOW_DROP_NEWEST: u32 = 1;
+pub const DGP_OVERFLOW_DROP_NEWEST: dgp_overflow_policy_t = 1;
 /// A full queue or callback backlog makes the reader thread wait: nothing
 /// is lost, but reading (and so waits and login) waits too.
-pub const DGP_OVERFLOW_BLOCK: u32 = 2;
+pub const DGP_OVERFLOW_BLOCK: dgp_overflow_policy_t = 2;
 
-/// Log levels, most severe first.
-pub const DGP_LOG_ERROR: u32 = 1;
+/// Log levels (`dgp_log_level_t`), most severe first: errors.
+pub const DGP_LOG_ERROR: dgp_log_level_t = 1;
 /// Something went wrong but the library carries on (lost connection, protocol error).
-pub const DGP_LOG_WARN: u32 = 2;
+pub const DGP_LOG_WARN: dgp_log_level_t = 2;
 /// Connections, logins, reconnections.
-pub const DGP_LOG_INFO: u32 = 3;
+pub const DGP_LOG_INFO: dgp_log_level_t = 3;
 /// Every command sent (DTMF redacted by default).
-pub const DGP_LOG_DEBUG: u32 = 4;
+pub const DGP_LOG_DEBUG: dgp_log_level_t = 4;
 /// Every packet received.
-pub const DGP_LOG_TRACE: u32 = 5;
+pub const DGP_LOG_TRACE: dgp_log_level_t = 5;
 
 /// A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
 /// valid only during the call. It runs on whichever thread logged (often the
 /// reader thread, whose stack is 128 KiB: keep it short) and must not call
 /// back into the library's blocking calls.
-pub type dgp_log_callback = Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, message: *const c_char)>;
+pub type dgp_log_callback =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, level: dgp_log_level_t, message: *const c_char)>;
 
 /// The user data pointer travels to other threads; the caller promised it
 /// may (see `dgp_options_set_log_callback`).

@@ -74,7 +74,7 @@ static void refuse_counted(struct recorder *r, dgp_result got) {
 
 /* Answers a ringing call from inside the callback, and tries every call
  * that would wait for this very thread. */
-static void on_event(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_event(void *user_data, const dgp_event *event) {
     struct recorder *r = user_data;
     dgp_client *client = r->client;
     uint32_t kind = dgp_event_kind(event);
@@ -91,7 +91,7 @@ static void on_event(void *user_data, const dgp_event *event) {
         refuse_counted(r, dgp_client_set_event_callback(client, NULL, NULL));
         refuse_counted(r, dgp_agent_login(client, NULL, "4001", "1234", 1, 100));
         refuse_counted(r, dgp_client_free(client));
-        dgp_last_error(client, r->free_message, sizeof r->free_message, NULL);
+        dgp_last_error(r->free_message, sizeof r->free_message, NULL);
         r->answered_inside += dgp_answer(client, line, 0) == DGP_OK;
     }
     if (kind == DGP_EVENT_ANSWER) {
@@ -108,9 +108,9 @@ static void callback_answers_an_incoming_call(void) {
     dgp_event *event = NULL;
     int events_then;
     recorder_init(&r, client);
-    CHECK_RC(client, dgp_client_set_event_callback(client, on_event, &r), DGP_OK);
-    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
-    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
+    CHECK_RC(dgp_client_set_event_callback(client, on_event, &r), DGP_OK);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(dgp_login(client, "201"), DGP_OK);
     CHECK_SIM(dgp_sim_incoming_call(sim, 4, "5511"), DGP_OK);
 
     CHECK(recorder_wait(&r, &r.answers, 1));
@@ -123,24 +123,24 @@ static void callback_answers_an_incoming_call(void) {
     pthread_mutex_unlock(&r.lock);
 
     /* The refused free left the client whole: it still works. */
-    CHECK_RC(client, dgp_hangup(client, 4, WAIT_MS), DGP_OK);
+    CHECK_RC(dgp_hangup(client, 4, WAIT_MS), DGP_OK);
     /* With a callback set, the queue collects nothing unless asked
      * (dgp_options_set_queue_with_callback): nothing waits, nothing lost. */
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
     CHECK(dgp_dropped_events(client) == 0);
 
     /* Once removed, the callback sees no later event. */
-    CHECK_RC(client, dgp_client_set_event_callback(client, NULL, NULL), DGP_OK);
+    CHECK_RC(dgp_client_set_event_callback(client, NULL, NULL), DGP_OK);
     pthread_mutex_lock(&r.lock);
     events_then = r.events;
     pthread_mutex_unlock(&r.lock);
-    CHECK_RC(client, dgp_status(client), DGP_OK);
+    CHECK_RC(dgp_status(client), DGP_OK);
     CHECK(EXPECT_EVENT(client, DGP_EVENT_READY, 6));
     pthread_mutex_lock(&r.lock);
     CHECK(r.events == events_then);
     pthread_mutex_unlock(&r.lock);
 
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     recorder_destroy(&r);
     dgp_sim_free(sim);
 }
@@ -151,18 +151,18 @@ static void pull_with_and_without_timeout(void) {
     dgp_event *event = (dgp_event *)&event;
     long long started;
     drain(client);
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
     CHECK(event == NULL);
     started = now_ms();
-    CHECK_RC(client, dgp_next_event(client, 50, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_next_event(client, 50, &event), DGP_ERR_TIMEOUT);
     CHECK(now_ms() - started >= 49);
     CHECK(event == NULL);
     /* An event arriving during the wait ends it. */
     CHECK_SIM(dgp_sim_incoming_call(sim, 1, "100"), DGP_OK);
-    CHECK_RC(client, dgp_next_event(client, WAIT_MS, &event), DGP_OK);
+    CHECK_RC(dgp_next_event(client, WAIT_MS, &event), DGP_OK);
     CHECK(dgp_event_kind(event) == DGP_EVENT_RECEIVING_CALL);
     dgp_event_free(event);
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     dgp_sim_free(sim);
 }
 
@@ -210,7 +210,7 @@ static void notify_fd_with_poll(void) {
     CHECK(dgp_event_kind(event) == DGP_EVENT_READY);
     dgp_event_free(event);
     CHECK(!readable(fd, 0));
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     dgp_sim_free(sim);
 }
 
@@ -232,7 +232,7 @@ static dgp_result send_timestamps(dgp_sim *sim) {
 }
 
 /* Counts LineSelected events (in `events`). */
-static void on_line_selected(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_line_selected(void *user_data, const dgp_event *event) {
     struct recorder *r = user_data;
     pthread_mutex_lock(&r->lock);
     r->events += dgp_event_kind(event) == DGP_EVENT_LINE_SELECTED;
@@ -247,29 +247,29 @@ static void overflow_is_reported_first(void) {
     dgp_event *event = NULL;
     struct recorder r;
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_queue(options, 4, DGP_OVERFLOW_DROP_OLDEST), DGP_OK);
-    CHECK_RC(NULL, dgp_options_set_queue_with_callback(options, 1), DGP_OK);
+    CHECK_RC(dgp_options_set_queue(options, 4, DGP_OVERFLOW_DROP_OLDEST), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_with_callback(options, 1), DGP_OK);
     client = logged_in_client(sim, options, "201");
     dgp_options_free(options);
     recorder_init(&r, client);
-    CHECK_RC(client, dgp_client_set_event_callback(client, on_line_selected, &r), DGP_OK);
+    CHECK_RC(dgp_client_set_event_callback(client, on_line_selected, &r), DGP_OK);
     drain(client);
-    CHECK_RC(NULL, send_timestamps(sim), DGP_OK);
-    CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK);
+    CHECK_RC(send_timestamps(sim), DGP_OK);
+    CHECK_RC(dgp_line_select(client, 1, WAIT_MS), DGP_OK);
     /* Each event is queued before its callback runs: once the callback has
      * seen LineSelected, all 11 events went into the queue of 4. */
     CHECK(recorder_wait(&r, &r.events, 1));
     CHECK(dgp_dropped_events(client) == 7);
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_OK);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_OK);
     CHECK(dgp_event_kind(event) == DGP_EVENT_OVERFLOW);
     CHECK(dgp_event_dropped(event) == 7);
     dgp_event_free(event);
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_OK);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_OK);
     CHECK(dgp_event_kind(event) == DGP_EVENT_TIMESTAMP);
     CHECK_STR(dgp_event_time(event), "2024-01-01 10:00:07"); /* the oldest kept */
     dgp_event_free(event);
     CHECK(EXPECT_EVENT(client, DGP_EVENT_LINE_SELECTED, 1));
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     recorder_destroy(&r);
     dgp_sim_free(sim);
 }
@@ -280,14 +280,14 @@ static void queue_turned_off(void) {
     dgp_client *client;
     dgp_event *event = NULL;
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_queue(options, 0, DGP_OVERFLOW_DROP_OLDEST), DGP_OK);
+    CHECK_RC(dgp_options_set_queue(options, 0, DGP_OVERFLOW_DROP_OLDEST), DGP_OK);
     client = new_client(options);
     dgp_options_free(options);
-    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
-    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(dgp_login(client, "201"), DGP_OK);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
     CHECK(dgp_dropped_events(client) == 0);
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     dgp_sim_free(sim);
 }
 
@@ -318,7 +318,7 @@ struct flood_counter {
     atomic_int late;
 };
 
-static void on_flood_event(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_flood_event(void *user_data, const dgp_event *event) {
     struct flood_counter *c = user_data;
     (void)event;
     if (atomic_load(&c->freed)) {
@@ -343,15 +343,15 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
     pthread_t thread;
     int writes_at_free;
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_queue(options, capacity, policy), DGP_OK);
-    CHECK_RC(NULL, dgp_options_set_queue_with_callback(options, with_callback), DGP_OK);
+    CHECK_RC(dgp_options_set_queue(options, capacity, policy), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_with_callback(options, with_callback), DGP_OK);
     client = logged_in_client(sim, options, "201");
     dgp_options_free(options);
     recorder_init(&counter.r, client);
     atomic_init(&counter.freed, 0);
     atomic_init(&counter.late, 0);
     if (with_callback) {
-        CHECK_RC(client, dgp_client_set_event_callback(client, on_flood_event, &counter), DGP_OK);
+        CHECK_RC(dgp_client_set_event_callback(client, on_flood_event, &counter), DGP_OK);
     }
     flood.sim = sim;
     atomic_init(&flood.stop, 0);
@@ -365,7 +365,7 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
         CHECK(event != NULL);
         dgp_event_free(event);
     }
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     atomic_store(&counter.freed, 1);
     /* Give a late callback every chance: let the flood go on a while. */
     pthread_mutex_lock(&flood.progress.lock);
@@ -383,7 +383,7 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
 /* Sleeps longer than the command timeout on CONNECTED, as a Delphi
  * callback in TThread.Synchronize or a Python one waiting for the GIL may;
  * counts LOGGED_IN. */
-static void on_connected_sleep(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_connected_sleep(void *user_data, const dgp_event *event) {
     struct recorder *r = user_data;
     uint32_t kind = dgp_event_kind(event);
     if (kind == DGP_EVENT_CONNECTED) {
@@ -403,27 +403,27 @@ static void slow_callback_does_not_stall_login(void) {
     struct recorder r;
     long long started;
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_command_timeout_ms(options, 1000), DGP_OK);
+    CHECK_RC(dgp_options_set_command_timeout_ms(options, 1000), DGP_OK);
     client = new_client(options);
     dgp_options_free(options);
     recorder_init(&r, client);
-    CHECK_RC(client, dgp_client_set_event_callback(client, on_connected_sleep, &r), DGP_OK);
-    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(dgp_client_set_event_callback(client, on_connected_sleep, &r), DGP_OK);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
     started = now_ms();
     /* Settled by the reader while the callback still sleeps. */
-    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
+    CHECK_RC(dgp_login(client, "201"), DGP_OK);
     CHECK(now_ms() - started < 1000);
     CHECK(dgp_is_logged_in(client) == 1);
     /* LOGGED_IN reaches the callback once CONNECTED's returns. */
     CHECK(recorder_wait(&r, &r.events, 1));
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     recorder_destroy(&r);
     dgp_sim_free(sim);
 }
 
 /* Sleeps 300 ms on every TIMESTAMP; counts every callback (`events`) and
  * DISCONNECTED ones (`answers`, reused). */
-static void on_timestamp_sleep(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_timestamp_sleep(void *user_data, const dgp_event *event) {
     struct recorder *r = user_data;
     uint32_t kind = dgp_event_kind(event);
     pthread_mutex_lock(&r->lock);
@@ -445,13 +445,13 @@ static void free_waits_only_for_the_running_callback(void) {
     struct recorder r;
     long long started;
     recorder_init(&r, client);
-    CHECK_RC(client, dgp_client_set_event_callback(client, on_timestamp_sleep, &r), DGP_OK);
-    CHECK_RC(NULL, send_timestamps(sim), DGP_OK);
+    CHECK_RC(dgp_client_set_event_callback(client, on_timestamp_sleep, &r), DGP_OK);
+    CHECK_RC(send_timestamps(sim), DGP_OK);
     CHECK(recorder_wait(&r, &r.events, 1)); /* the first one sleeps */
     /* Confirmed by the reader: all ten were read before it. */
-    CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK);
+    CHECK_RC(dgp_line_select(client, 1, WAIT_MS), DGP_OK);
     started = now_ms();
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     CHECK(now_ms() - started < 600);
     pthread_mutex_lock(&r.lock);
     CHECK(r.events == 1);
@@ -471,7 +471,7 @@ struct held {
     uint64_t reported;
 };
 
-static void on_held(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_held(void *user_data, const dgp_event *event) {
     struct held *h = user_data;
     uint32_t kind = dgp_event_kind(event);
     pthread_mutex_lock(&h->r.lock);
@@ -502,17 +502,17 @@ static void slow_callback_backlog_overflow_is_reported(void) {
     dgp_event *event = NULL;
     struct held h;
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_delivery_backlog(options, 4), DGP_OK);
+    CHECK_RC(dgp_options_set_delivery_backlog(options, 4), DGP_OK);
     client = new_client(options);
     dgp_options_free(options);
     memset(&h, 0, sizeof h);
     recorder_init(&h.r, client);
-    CHECK_RC(client, dgp_client_set_event_callback(client, on_held, &h), DGP_OK);
-    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
-    CHECK_RC(client, dgp_login(client, "201"), DGP_OK); /* settled while held */
+    CHECK_RC(dgp_client_set_event_callback(client, on_held, &h), DGP_OK);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(dgp_login(client, "201"), DGP_OK); /* settled while held */
     CHECK(recorder_wait(&h.r, &h.first_seen, 1));
-    CHECK_RC(NULL, send_timestamps(sim), DGP_OK);
-    CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK); /* all read */
+    CHECK_RC(send_timestamps(sim), DGP_OK);
+    CHECK_RC(dgp_line_select(client, 1, WAIT_MS), DGP_OK); /* all read */
     pthread_mutex_lock(&h.r.lock);
     h.released = 1;
     pthread_cond_broadcast(&h.r.changed);
@@ -522,8 +522,8 @@ static void slow_callback_backlog_overflow_is_reported(void) {
     CHECK(dgp_dropped_events(client) >= 6);
     CHECK(h.reported == dgp_dropped_events(client));
     pthread_mutex_unlock(&h.r.lock);
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     recorder_destroy(&h.r);
     dgp_sim_free(sim);
 }
