@@ -14,7 +14,8 @@
  *   is a no-op.
  * - Fallible calls return dgp_result (uint32_t): DGP_OK (0) or a DGP_ERR_*
  *   code (append-only, never reused); dgp_result_str(code) describes it and
- *   dgp_last_error(client, ...) copies the detailed message.
+ *   dgp_last_error(buf, ...) copies the detailed message of the calling
+ *   thread's last failed call (one channel per thread, like errno).
  * - Strings in: UTF-8, NUL-terminated, copied before the call returns.
  *   Strings out: UTF-8, valid for the documented lifetime (event strings:
  *   as long as the event), or copied into the caller's buffer.
@@ -621,9 +622,7 @@ dgp_result DGP_CALL dgp_last_error(char *buf, uint32_t buf_len, uint32_t *out_le
  * `client` valid; `callback` stays callable with `user_data` until it is
  * replaced or the client is freed.
  */
-dgp_result DGP_CALL dgp_client_set_event_callback(dgp_client *client,
-                                                  dgp_event_callback callback,
-                                                  void *user_data);
+dgp_result DGP_CALL dgp_set_event_callback(dgp_client *client, dgp_event_callback callback, void *user_data);
 
 /**
  * Connects to DGPhone at `host` (name or address) and `port` (5038 for a
@@ -778,7 +777,7 @@ dgp_result DGP_CALL dgp_send_command(dgp_client *client,
  * # Safety
  * `client` valid; strings NUL-terminated (`feature_code` may be NULL).
  */
-dgp_result DGP_CALL dgp_agent_login(dgp_client *client,
+dgp_result DGP_CALL dgp_login_agent(dgp_client *client,
                                     const char *feature_code,
                                     const char *agent,
                                     const char *password,
@@ -1235,7 +1234,7 @@ dgp_result DGP_CALL dgp_options_set_log_callback(dgp_options *options,
  * apart). NULL: no recording (the default). Lines are written as they
  * happen, from the reader thread and the calling threads.
  * Errors: DGP_ERR_RESOURCE when the file cannot be created (message via
- * `dgp_last_error(NULL, ...)` on this thread), DGP_ERR_NOT_UTF8.
+ * `dgp_last_error` on this thread), DGP_ERR_NOT_UTF8.
  *
  * # Safety
  * `options` is NULL or a valid options handle; `path` NULL or a

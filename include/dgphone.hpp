@@ -419,7 +419,7 @@ public:
     void agent_login(const std::string &agent, const std::string &password, std::int32_t line = 1,
                      milliseconds step_timeout = milliseconds(5000),
                      const std::optional<std::string> &feature_code = std::nullopt) {
-        check(dgp_agent_login(client_, detail::c_str(feature_code, "feature_code"), detail::c_str(agent, "agent"),
+        check(dgp_login_agent(client_, detail::c_str(feature_code, "feature_code"), detail::c_str(agent, "agent"),
                               detail::c_str(password, "password"), line, detail::ms(step_timeout)));
     }
 
@@ -523,12 +523,12 @@ public:
     /// inside the callback.
     void on_event(callback function) {
         if (!function) {
-            check(dgp_client_set_event_callback(client_, nullptr, nullptr));
+            check(dgp_set_event_callback(client_, nullptr, nullptr));
             callback_.reset();
             return;
         }
         auto fresh = std::make_unique<holder>(std::move(function), client_);
-        check(dgp_client_set_event_callback(client_, &trampoline, fresh.get()));
+        check(dgp_set_event_callback(client_, &trampoline, fresh.get()));
         // The library no longer calls the old one (if any): destroy it.
         callback_ = std::move(fresh);
     }

@@ -4,8 +4,8 @@
  *
  * The conventions of dgphone.h hold here too; its result codes and event
  * kinds are shared. Failures set a per-thread message that
- * dgp_sim_last_error copies (the simulator library keeps its own, apart
- * from libdgphone's dgp_last_error).
+ * dgp_sim_last_error copies (the simulator library's own channel, with
+ * the rules of libdgphone's dgp_last_error).
  */
 
 #ifndef DGPHONE_SIM_H

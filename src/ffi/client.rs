@@ -195,7 +195,7 @@ pub unsafe extern "C" fn dgp_last_error(buf: *mut c_char, buf_len: u32, out_len:
 // compilers want it.
 #[allow(unused_unsafe)]
 #[no_mangle]
-pub unsafe extern "C" fn dgp_client_set_event_callback(
+pub unsafe extern "C" fn dgp_set_event_callback(
     client: *mut dgp_client,
     callback: dgp_event_callback,
     user_data: *mut c_void,
@@ -425,7 +425,7 @@ pub unsafe extern "C" fn dgp_send_command(
 /// # Safety
 /// `client` valid; strings NUL-terminated (`feature_code` may be NULL).
 #[no_mangle]
-pub unsafe extern "C" fn dgp_agent_login(
+pub unsafe extern "C" fn dgp_login_agent(
     client: *mut dgp_client,
     feature_code: *const c_char,
     agent: *const c_char,

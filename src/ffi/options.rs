@@ -342,7 +342,7 @@ pub unsafe extern "C" fn dgp_options_set_log_callback(
 /// apart). NULL: no recording (the default). Lines are written as they
 /// happen, from the reader thread and the calling threads.
 /// Errors: DGP_ERR_RESOURCE when the file cannot be created (message via
-/// `dgp_last_error(NULL, ...)` on this thread), DGP_ERR_NOT_UTF8.
+/// `dgp_last_error` on this thread), DGP_ERR_NOT_UTF8.
 ///
 /// # Safety
 /// `options` is NULL or a valid options handle; `path` NULL or a

@@ -269,7 +269,7 @@ static void field_extras(dgp_client *client) {
 
 static void agent_login_by_feature_code(dgp_client *client) {
     CHECK(dgp_agent_state(client) == DGP_AGENT_LOGGED_OUT);
-    CHECK_RC(dgp_agent_login(client, NULL, "4001", "1234", 1, WAIT_MS), DGP_OK);
+    CHECK_RC(dgp_login_agent(client, NULL, "4001", "1234", 1, WAIT_MS), DGP_OK);
     CHECK(dgp_agent_state(client) == DGP_AGENT_AVAILABLE);
     CHECK(EXPECT_EVENT(client, DGP_EVENT_AGENT_LOGIN, 0));
     /* The feature-code call carries the shift: line 1 stays connected. */

@@ -54,9 +54,9 @@ static dgp_result call_with(dgp_client *client, enum string_param param, const c
     case P_COMMAND_NAME: return dgp_send_command(client, bad, NULL, NULL, 0);
     case P_HEADER_KEY:
     case P_HEADER_VALUE: return dgp_send_command(client, "QueueStatus", &key, &value, 1);
-    case P_FEATURE_CODE: return dgp_agent_login(client, bad, "4001", "1234", 1, 100);
-    case P_AGENT: return dgp_agent_login(client, NULL, bad, "1234", 1, 100);
-    case P_PASSWORD: return dgp_agent_login(client, NULL, "4001", bad, 1, 100);
+    case P_FEATURE_CODE: return dgp_login_agent(client, bad, "4001", "1234", 1, 100);
+    case P_AGENT: return dgp_login_agent(client, NULL, bad, "1234", 1, 100);
+    case P_PASSWORD: return dgp_login_agent(client, NULL, "4001", bad, 1, 100);
     case P_COUNT: break;
     }
     return DGP_OK;
@@ -103,8 +103,8 @@ static void null_handles_and_pointers(void) {
     CHECK_RC(dgp_queue_status(NULL, NULL, 0), DGP_ERR_NULL_POINTER);
     CHECK_RC(dgp_agent_pause(NULL, "4001", 1, NULL, 0), DGP_ERR_NULL_POINTER);
     CHECK_RC(dgp_send_command(NULL, "Status", NULL, NULL, 0), DGP_ERR_NULL_POINTER);
-    CHECK_RC(dgp_agent_login(NULL, NULL, "4001", "1234", 1, 100), DGP_ERR_NULL_POINTER);
-    CHECK_RC(dgp_client_set_event_callback(NULL, NULL, NULL), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_login_agent(NULL, NULL, "4001", "1234", 1, 100), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_set_event_callback(NULL, NULL, NULL), DGP_ERR_NULL_POINTER);
     CHECK_RC(dgp_next_event(NULL, 0, &event), DGP_ERR_NULL_POINTER);
     CHECK(event == NULL);
     CHECK_RC(dgp_line_state(NULL, 1, &state), DGP_ERR_NULL_POINTER);
@@ -210,7 +210,7 @@ static void calls_while_not_connected(void) {
     CHECK_RC(dgp_queue_status(client, NULL, 0), DGP_ERR_NOT_CONNECTED);
     CHECK_RC(dgp_agent_pause(client, "4001", 0, NULL, 0), DGP_ERR_NOT_CONNECTED);
     CHECK_RC(dgp_send_command(client, "QueueStatus", &key, &value, 1), DGP_ERR_NOT_CONNECTED);
-    CHECK_RC(dgp_agent_login(client, NULL, "4001", "1234", 1, 100), DGP_ERR_NOT_CONNECTED);
+    CHECK_RC(dgp_login_agent(client, NULL, "4001", "1234", 1, 100), DGP_ERR_NOT_CONNECTED);
     CHECK_RC(dgp_disconnect(client), DGP_OK); /* nothing to end */
     /* The pull API and the local state answer without a connection. */
     CHECK_RC(dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
@@ -246,7 +246,7 @@ static void commands_before_login_and_a_second_login(void) {
     CHECK_RC(dgp_queue_status(client, NULL, 0), DGP_ERR_NOT_LOGGED_IN);
     CHECK_RC(dgp_agent_pause(client, "4001", 0, NULL, 0), DGP_ERR_NOT_LOGGED_IN);
     CHECK_RC(dgp_send_command(client, "QueueStatus", &key, &value, 1), DGP_ERR_NOT_LOGGED_IN);
-    CHECK_RC(dgp_agent_login(client, NULL, "4001", "1234", 1, 100), DGP_ERR_NOT_LOGGED_IN);
+    CHECK_RC(dgp_login_agent(client, NULL, "4001", "1234", 1, 100), DGP_ERR_NOT_LOGGED_IN);
     CHECK_STR(dgp_result_str(DGP_ERR_NOT_LOGGED_IN), "not logged in");
     CHECK(dgp_is_connected(client) == 1);
 
@@ -357,7 +357,7 @@ static void bad_lines_and_values(dgp_sim *sim, dgp_client *client) {
         int32_t line = bad_lines[i];
         CHECK_RC(dgp_line_select(client, line, 0), DGP_ERR_INVALID_ARGUMENT);
         CHECK_RC(dgp_line_select(client, line, WAIT_MS), DGP_ERR_INVALID_ARGUMENT);
-        CHECK_RC(dgp_agent_login(client, NULL, "4001", "1234", line, 100), DGP_ERR_INVALID_ARGUMENT);
+        CHECK_RC(dgp_login_agent(client, NULL, "4001", "1234", line, 100), DGP_ERR_INVALID_ARGUMENT);
         CHECK_RC(dgp_line_state(client, line, &state), DGP_ERR_INVALID_ARGUMENT);
         CHECK_RC(dgp_line_number(client, line, buf, sizeof buf, NULL), DGP_ERR_INVALID_ARGUMENT);
         if (line != 0) { /* 0 means "the selected line" for these */
@@ -439,8 +439,8 @@ static void null_strings_and_arrays(dgp_sim *sim, dgp_client *client) {
     CHECK_RC(dgp_send_command(client, "QueueStatus", NULL, values, 1), DGP_ERR_NULL_POINTER);
     CHECK_RC(dgp_send_command(client, "QueueStatus", keys, NULL, 1), DGP_ERR_NULL_POINTER);
     CHECK_RC(dgp_send_command(client, "QueueStatus", keys, values, 2), DGP_ERR_NULL_POINTER);
-    CHECK_RC(dgp_agent_login(client, NULL, NULL, "1234", 1, 100), DGP_ERR_NULL_POINTER);
-    CHECK_RC(dgp_agent_login(client, NULL, "4001", NULL, 1, 100), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_login_agent(client, NULL, NULL, "1234", 1, 100), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_login_agent(client, NULL, "4001", NULL, 1, 100), DGP_ERR_NULL_POINTER);
     CHECK_RC(dgp_next_event(client, 0, NULL), DGP_ERR_NULL_POINTER);
     CHECK_RC(dgp_line_number(client, 1, NULL, 0, NULL), DGP_ERR_BUFFER_TOO_SMALL);
     CHECK_RC(dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);

@@ -88,8 +88,8 @@ static void DGP_CALL on_event(void *user_data, const dgp_event *event) {
         refuse_counted(r, dgp_answer(client, line, WAIT_MS));
         refuse_counted(r, dgp_login(client, "201"));
         refuse_counted(r, dgp_connect(client, "127.0.0.1", 5038));
-        refuse_counted(r, dgp_client_set_event_callback(client, NULL, NULL));
-        refuse_counted(r, dgp_agent_login(client, NULL, "4001", "1234", 1, 100));
+        refuse_counted(r, dgp_set_event_callback(client, NULL, NULL));
+        refuse_counted(r, dgp_login_agent(client, NULL, "4001", "1234", 1, 100));
         refuse_counted(r, dgp_client_free(client));
         dgp_last_error(r->free_message, sizeof r->free_message, NULL);
         r->answered_inside += dgp_answer(client, line, 0) == DGP_OK;
@@ -108,7 +108,7 @@ static void callback_answers_an_incoming_call(void) {
     dgp_event *event = NULL;
     int events_then;
     recorder_init(&r, client);
-    CHECK_RC(dgp_client_set_event_callback(client, on_event, &r), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, on_event, &r), DGP_OK);
     CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
     CHECK_RC(dgp_login(client, "201"), DGP_OK);
     CHECK_SIM(dgp_sim_incoming_call(sim, 4, "5511"), DGP_OK);
@@ -130,7 +130,7 @@ static void callback_answers_an_incoming_call(void) {
     CHECK(dgp_dropped_events(client) == 0);
 
     /* Once removed, the callback sees no later event. */
-    CHECK_RC(dgp_client_set_event_callback(client, NULL, NULL), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, NULL, NULL), DGP_OK);
     pthread_mutex_lock(&r.lock);
     events_then = r.events;
     pthread_mutex_unlock(&r.lock);
@@ -252,7 +252,7 @@ static void overflow_is_reported_first(void) {
     client = logged_in_client(sim, options, "201");
     dgp_options_free(options);
     recorder_init(&r, client);
-    CHECK_RC(dgp_client_set_event_callback(client, on_line_selected, &r), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, on_line_selected, &r), DGP_OK);
     drain(client);
     CHECK_RC(send_timestamps(sim), DGP_OK);
     CHECK_RC(dgp_line_select(client, 1, WAIT_MS), DGP_OK);
@@ -351,7 +351,7 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
     atomic_init(&counter.freed, 0);
     atomic_init(&counter.late, 0);
     if (with_callback) {
-        CHECK_RC(dgp_client_set_event_callback(client, on_flood_event, &counter), DGP_OK);
+        CHECK_RC(dgp_set_event_callback(client, on_flood_event, &counter), DGP_OK);
     }
     flood.sim = sim;
     atomic_init(&flood.stop, 0);
@@ -407,7 +407,7 @@ static void slow_callback_does_not_stall_login(void) {
     client = new_client(options);
     dgp_options_free(options);
     recorder_init(&r, client);
-    CHECK_RC(dgp_client_set_event_callback(client, on_connected_sleep, &r), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, on_connected_sleep, &r), DGP_OK);
     CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
     started = now_ms();
     /* Settled by the reader while the callback still sleeps. */
@@ -445,7 +445,7 @@ static void free_waits_only_for_the_running_callback(void) {
     struct recorder r;
     long long started;
     recorder_init(&r, client);
-    CHECK_RC(dgp_client_set_event_callback(client, on_timestamp_sleep, &r), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, on_timestamp_sleep, &r), DGP_OK);
     CHECK_RC(send_timestamps(sim), DGP_OK);
     CHECK(recorder_wait(&r, &r.events, 1)); /* the first one sleeps */
     /* Confirmed by the reader: all ten were read before it. */
@@ -507,7 +507,7 @@ static void slow_callback_backlog_overflow_is_reported(void) {
     dgp_options_free(options);
     memset(&h, 0, sizeof h);
     recorder_init(&h.r, client);
-    CHECK_RC(dgp_client_set_event_callback(client, on_held, &h), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, on_held, &h), DGP_OK);
     CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
     CHECK_RC(dgp_login(client, "201"), DGP_OK); /* settled while held */
     CHECK(recorder_wait(&h.r, &h.first_seen, 1));
