@@ -52,6 +52,11 @@
 #endif
 
 /**
+ * The smallest `max_packet`: a login response or status event must fit.
+ */
+#define MIN_MAX_PACKET 256
+
+/**
  * Major version of the header (semantic versioning).
  */
 #define DGP_VERSION_MAJOR 0
@@ -133,6 +138,11 @@ typedef uint32_t dgp_event_kind_t;
 typedef uint32_t dgp_disconnect_reason_t;
 
 /**
+ * What a full queue or callback backlog does: a `DGP_OVERFLOW_*` value.
+ */
+typedef uint32_t dgp_overflow_policy_t;
+
+/**
  * A log level: a `DGP_LOG_*` value.
  */
 typedef uint32_t dgp_log_level_t;
@@ -144,11 +154,6 @@ typedef uint32_t dgp_log_level_t;
  * back into the library's blocking calls.
  */
 typedef void (DGP_CALL *dgp_log_callback)(void *user_data, dgp_log_level_t level, const char *message);
-
-/**
- * What a full queue or callback backlog does: a `DGP_OVERFLOW_*` value.
- */
-typedef uint32_t dgp_overflow_policy_t;
 
 /**
  * Line states (`dgp_line_state_t`), on the model of TAPI's call states.
@@ -564,7 +569,9 @@ extern "C" {
  * Creates a client (not connected) with a copy of `options` (NULL: the
  * defaults) and stores it in `*out`.
  *
- * Errors: DGP_ERR_NULL_POINTER (`out` NULL). On failure `*out` is NULL and
+ * Errors: DGP_ERR_NULL_POINTER (`out` NULL), DGP_ERR_INVALID_ARGUMENT
+ * (options that disagree, e.g. a maximum reconnection delay below the
+ * initial one). On failure `*out` is NULL and
  * `dgp_last_error` has the message.
  *
  * # Safety
@@ -1111,6 +1118,14 @@ void DGP_CALL dgp_options_free(dgp_options *options);
 dgp_result DGP_CALL dgp_options_set_connect_timeout_ms(dgp_options *options, uint32_t ms_);
 
 /**
+ * The connect timeout in ms (`dgp_options_set_connect_timeout_ms`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_connect_timeout_ms(const dgp_options *options, uint32_t *out);
+
+/**
  * Time allowed for a write, and the wait for a login response, in ms
  * (default 5000; 0 is refused).
  *
@@ -1118,6 +1133,14 @@ dgp_result DGP_CALL dgp_options_set_connect_timeout_ms(dgp_options *options, uin
  * `options` is NULL or a valid options handle.
  */
 dgp_result DGP_CALL dgp_options_set_command_timeout_ms(dgp_options *options, uint32_t ms_);
+
+/**
+ * The command timeout in ms (`dgp_options_set_command_timeout_ms`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_command_timeout_ms(const dgp_options *options, uint32_t *out);
 
 /**
  * Declares the connection dead when nothing at all (not even a
@@ -1129,6 +1152,14 @@ dgp_result DGP_CALL dgp_options_set_command_timeout_ms(dgp_options *options, uin
 dgp_result DGP_CALL dgp_options_set_dead_peer_timeout_ms(dgp_options *options, uint32_t ms_);
 
 /**
+ * The dead-peer timeout in ms, 0 for none (`dgp_options_set_dead_peer_timeout_ms`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_dead_peer_timeout_ms(const dgp_options *options, uint32_t *out);
+
+/**
  * TCP keep-alive idle time in seconds (default 30; 0 turns it off).
  *
  * # Safety
@@ -1137,33 +1168,122 @@ dgp_result DGP_CALL dgp_options_set_dead_peer_timeout_ms(dgp_options *options, u
 dgp_result DGP_CALL dgp_options_set_tcp_keepalive_s(dgp_options *options, uint32_t seconds);
 
 /**
- * Automatic reconnection after an unexpected disconnection, with re-login
- * and a Status request. `enabled` 0 turns it off (default). The delay
- * starts at `initial_ms` and doubles up to `max_ms`, with jitter. It
- * starts over only after a connection stayed up for `max_ms`; one that
- * ends sooner (a flap) counts as a failed attempt. `max_attempts` failed
- * attempts in a row, flaps included, end in DGP_EVENT_RECONNECT_FAILED;
- * 0 tries forever.
+ * The TCP keep-alive idle time in seconds, 0 for off (`dgp_options_set_tcp_keepalive_s`).
  *
  * # Safety
- * `options` is NULL or a valid options handle.
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
  */
-dgp_result DGP_CALL dgp_options_set_reconnect(dgp_options *options,
-                                              int32_t enabled,
-                                              uint32_t initial_ms,
-                                              uint32_t max_ms,
-                                              uint32_t max_attempts);
+dgp_result DGP_CALL dgp_options_get_tcp_keepalive_s(const dgp_options *options, uint32_t *out);
 
 /**
- * Capacity of the pull queue (default 4096; 0 turns the queue off) and
- * the overflow policy (`DGP_OVERFLOW_*`) of the queue and of the
- * callback's backlog. The queue collects while no callback is set, or
- * beside one when `dgp_options_set_queue_with_callback` asks.
+ * Automatic reconnection after an unexpected disconnection, with re-login
+ * and a Status request: non-zero turns it on, 0 off (default). Its delays
+ * and attempts are set apart (`dgp_options_set_reconnect_initial_ms`,
+ * `_max_ms`, `_max_attempts`) and kept while it is off.
  *
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result DGP_CALL dgp_options_set_queue(dgp_options *options, uint32_t capacity, uint32_t overflow);
+dgp_result DGP_CALL dgp_options_set_reconnect(dgp_options *options, int32_t enabled);
+
+/**
+ * 1 when automatic reconnection is on, else 0 (`dgp_options_set_reconnect`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_reconnect(const dgp_options *options, int32_t *out);
+
+/**
+ * The delay before the first reconnection attempt, in ms (default 500; 0
+ * is refused); it doubles after each failure, with jitter, up to the
+ * maximum delay.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_reconnect_initial_ms(dgp_options *options, uint32_t ms_);
+
+/**
+ * The initial reconnection delay in ms (`dgp_options_set_reconnect_initial_ms`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_reconnect_initial_ms(const dgp_options *options, uint32_t *out);
+
+/**
+ * The longest delay between reconnection attempts, in ms (default
+ * 30000). It must be at least the initial delay (checked by
+ * `dgp_client_new` and `dgp_connect`, so the two can be set in either
+ * order). Also how long a connection must stay up before the back-off
+ * starts over: one that ends sooner (a flap) counts as a failed attempt.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_reconnect_max_ms(dgp_options *options, uint32_t ms_);
+
+/**
+ * The maximum reconnection delay in ms (`dgp_options_set_reconnect_max_ms`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_reconnect_max_ms(const dgp_options *options, uint32_t *out);
+
+/**
+ * Failed reconnection attempts in a row, flaps included, before
+ * DGP_EVENT_RECONNECT_FAILED ends them; 0 (default) tries forever.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_reconnect_max_attempts(dgp_options *options, uint32_t attempts);
+
+/**
+ * The maximum reconnection attempts, 0 for no limit (`dgp_options_set_reconnect_max_attempts`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_reconnect_max_attempts(const dgp_options *options, uint32_t *out);
+
+/**
+ * Capacity of the pull queue in events (default 4096; 0 turns the queue
+ * off). The queue collects while no callback is set, or beside one when
+ * `dgp_options_set_queue_with_callback` asks.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_queue_capacity(dgp_options *options, uint32_t capacity);
+
+/**
+ * The pull queue's capacity (`dgp_options_set_queue_capacity`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_queue_capacity(const dgp_options *options, uint32_t *out);
+
+/**
+ * What a full queue or callback backlog does: a `DGP_OVERFLOW_*` value
+ * (default DGP_OVERFLOW_DROP_OLDEST); another value is refused with
+ * DGP_ERR_INVALID_ARGUMENT.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_overflow_policy(dgp_options *options, dgp_overflow_policy_t policy);
+
+/**
+ * The overflow policy (`dgp_options_set_overflow_policy`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_overflow_policy(const dgp_options *options, dgp_overflow_policy_t *out);
 
 /**
  * `enabled` non-zero: the pull queue keeps collecting while an event
@@ -1177,14 +1297,30 @@ dgp_result DGP_CALL dgp_options_set_queue(dgp_options *options, uint32_t capacit
 dgp_result DGP_CALL dgp_options_set_queue_with_callback(dgp_options *options, int32_t enabled);
 
 /**
+ * 1 when the queue collects beside a callback, else 0 (`dgp_options_set_queue_with_callback`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_queue_with_callback(const dgp_options *options, int32_t *out);
+
+/**
  * How many events may wait for a slow callback (default 4096; at least
- * 1). Past that the overflow policy of `dgp_options_set_queue` applies,
- * each loss counted and reported as DGP_EVENT_OVERFLOW.
+ * 1). Past that the overflow policy applies, each loss counted and
+ * reported as DGP_EVENT_OVERFLOW.
  *
  * # Safety
  * `options` is NULL or a valid options handle.
  */
 dgp_result DGP_CALL dgp_options_set_delivery_backlog(dgp_options *options, uint32_t events);
+
+/**
+ * The callback's backlog in events (`dgp_options_set_delivery_backlog`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_delivery_backlog(const dgp_options *options, uint32_t *out);
 
 /**
  * Largest packet accepted from DGPhone, in bytes (default 65536; at least
@@ -1196,22 +1332,67 @@ dgp_result DGP_CALL dgp_options_set_delivery_backlog(dgp_options *options, uint3
 dgp_result DGP_CALL dgp_options_set_max_packet(dgp_options *options, uint32_t bytes);
 
 /**
- * Flags, each 0 or non-zero: `send_user` adds `User:` to every command
- * after login (default 0); `remote_mode` sends `RemoteMode: 1` with Login
- * (default 1); `redact_dtmf` hides DTMF digits in logs (default 1).
+ * The largest packet accepted, in bytes (`dgp_options_set_max_packet`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_max_packet(const dgp_options *options, uint32_t *out);
+
+/**
+ * Non-zero: `User:` is added to every command after login, as field code
+ * does. Default 0.
  *
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result DGP_CALL dgp_options_set_flags(dgp_options *options,
-                                          int32_t send_user,
-                                          int32_t remote_mode,
-                                          int32_t redact_dtmf);
+dgp_result DGP_CALL dgp_options_set_send_user(dgp_options *options, int32_t enabled);
 
 /**
- * Sets the log callback and the most detailed level it receives
- * (`DGP_LOG_*`, default DGP_LOG_INFO). NULL `callback` turns logging off.
- * The library never prints: this is its only output. `user_data` is passed
+ * 1 when `User:` goes with every command, else 0 (`dgp_options_set_send_user`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_send_user(const dgp_options *options, int32_t *out);
+
+/**
+ * Non-zero (default 1): Login carries `RemoteMode: 1` (DGPhone then
+ * refuses local call commands).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_remote_mode(dgp_options *options, int32_t enabled);
+
+/**
+ * 1 when Login carries `RemoteMode: 1`, else 0 (`dgp_options_set_remote_mode`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_remote_mode(const dgp_options *options, int32_t *out);
+
+/**
+ * Non-zero (default 1): DTMF digits are hidden in logs and wire logs
+ * (they may be an agent's password).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_redact_dtmf(dgp_options *options, int32_t enabled);
+
+/**
+ * 1 when DTMF digits are redacted, else 0 (`dgp_options_set_redact_dtmf`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_redact_dtmf(const dgp_options *options, int32_t *out);
+
+/**
+ * Sets the log callback (NULL turns logging off, the default). The
+ * library never prints: this is its only output. `user_data` is passed
  * back untouched, from any thread.
  *
  * # Safety
@@ -1220,16 +1401,32 @@ dgp_result DGP_CALL dgp_options_set_flags(dgp_options *options,
  */
 dgp_result DGP_CALL dgp_options_set_log_callback(dgp_options *options,
                                                  dgp_log_callback callback,
-                                                 void *user_data,
-                                                 uint32_t level);
+                                                 void *user_data);
+
+/**
+ * The most detailed level the log callback receives: a `DGP_LOG_*` value
+ * (default DGP_LOG_INFO); another value is refused.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_log_level(dgp_options *options, dgp_log_level_t level);
+
+/**
+ * The log level (`dgp_options_set_log_level`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_log_level(const dgp_options *options, dgp_log_level_t *out);
 
 /**
  * Records every byte the client sends and receives, with each connection
  * opening and closing, to a new file at `path` (replacing any), in the
  * wire recording format that `dgp_replay_start` plays back: capture a
  * problem in the field, reproduce it on a desk. DTMF digits are written as
- * `<redacted>` unless `redact_dtmf` was turned off with
- * `dgp_options_set_flags`. The file is created now and shared by
+ * `<redacted>` unless `dgp_options_set_redact_dtmf` turned redaction
+ * off. The file is created now and shared by
  * every client made from these options (their connections are numbered
  * apart). NULL: no recording (the default). Lines are written as they
  * happen, from the reader thread and the calling threads.

@@ -316,17 +316,20 @@ public:
     /// Reconnect with back-off from `initial` doubling up to `max`; 0
     /// attempts: forever.
     options &reconnect(milliseconds initial, milliseconds max, std::uint32_t max_attempts = 0) {
-        detail::check(
-            dgp_options_set_reconnect(get(), 1, detail::ms(initial), detail::ms(max), max_attempts));
+        detail::check(dgp_options_set_reconnect_initial_ms(get(), detail::ms(initial)));
+        detail::check(dgp_options_set_reconnect_max_ms(get(), detail::ms(max)));
+        detail::check(dgp_options_set_reconnect_max_attempts(get(), max_attempts));
+        detail::check(dgp_options_set_reconnect(get(), 1));
         return *this;
     }
     options &no_reconnect() {
-        detail::check(dgp_options_set_reconnect(get(), 0, 0, 0, 0));
+        detail::check(dgp_options_set_reconnect(get(), 0));
         return *this;
     }
     /// Pull-queue capacity (0: off) and DGP_OVERFLOW_* policy.
-    options &queue(std::uint32_t capacity, std::uint32_t overflow = DGP_OVERFLOW_DROP_OLDEST) {
-        detail::check(dgp_options_set_queue(get(), capacity, overflow));
+    options &queue(std::uint32_t capacity, dgp_overflow_policy_t overflow = DGP_OVERFLOW_DROP_OLDEST) {
+        detail::check(dgp_options_set_queue_capacity(get(), capacity));
+        detail::check(dgp_options_set_overflow_policy(get(), overflow));
         return *this;
     }
     /// Keep filling the pull queue while a callback is set (default off).
@@ -344,13 +347,16 @@ public:
         return *this;
     }
     options &flags(bool send_user, bool remote_mode, bool redact_dtmf) {
-        detail::check(dgp_options_set_flags(get(), send_user, remote_mode, redact_dtmf));
+        detail::check(dgp_options_set_send_user(get(), send_user ? 1 : 0));
+        detail::check(dgp_options_set_remote_mode(get(), remote_mode ? 1 : 0));
+        detail::check(dgp_options_set_redact_dtmf(get(), redact_dtmf ? 1 : 0));
         return *this;
     }
     /// The C log callback as it is: it must stay callable with `user_data`
     /// until every client made from these options is destroyed.
-    options &log(dgp_log_callback callback, void *user_data, std::uint32_t level) {
-        detail::check(dgp_options_set_log_callback(get(), callback, user_data, level));
+    options &log(dgp_log_callback callback, void *user_data, dgp_log_level_t level) {
+        detail::check(dgp_options_set_log_level(get(), level));
+        detail::check(dgp_options_set_log_callback(get(), callback, user_data));
         return *this;
     }
 

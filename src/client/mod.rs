@@ -575,6 +575,7 @@ impl ClientHandle {
     /// Opens the connection and starts its reader thread.
     pub fn connect(&self, host: &str, port: u16) -> Result<()> {
         self.shared.refuse_on_reader("connect")?;
+        self.shared.options.validate()?;
         // A control character would otherwise reach the resolver (and its
         // DNS queries) instead of being refused as bad input.
         check_text("host", host, MAX_VALUE_LEN, true)?;

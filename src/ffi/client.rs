@@ -11,6 +11,7 @@ use crate::client::{Client, ClientEvent, ClientHandle, EventHandler, Options};
 use crate::flows::{self, AgentLogin};
 use crate::protocol::{Command, Line};
 use crate::state::{AgentState, LineState};
+use dgphone_abi::attempt_reporting_to_thread;
 
 /// A connection to one DGPhone. Create with `dgp_client_new`, free with
 /// `dgp_client_free`. Every function taking it may be called from any
@@ -110,7 +111,9 @@ fn run(handle: &ClientHandle, command: Command, wait_ms: u32) -> Result<(), Fail
 /// Creates a client (not connected) with a copy of `options` (NULL: the
 /// defaults) and stores it in `*out`.
 ///
-/// Errors: DGP_ERR_NULL_POINTER (`out` NULL). On failure `*out` is NULL and
+/// Errors: DGP_ERR_NULL_POINTER (`out` NULL), DGP_ERR_INVALID_ARGUMENT
+/// (options that disagree, e.g. a maximum reconnection delay below the
+/// initial one). On failure `*out` is NULL and
 /// `dgp_last_error` has the message.
 ///
 /// # Safety
@@ -122,11 +125,13 @@ pub unsafe extern "C" fn dgp_client_new(options: *const dgp_options, out: *mut *
         return DGP_ERR_NULL_POINTER;
     }
     *out = std::ptr::null_mut();
-    guard(|| {
+    attempt_reporting_to_thread(|| {
         let options = options.as_ref().map_or_else(Options::default, |o| o.options().clone());
+        // Every option rule, consistency included (Options::validate).
+        options.validate()?;
         let client = dgp_client { client: Client::new(options) };
         *out = Box::into_raw(Box::new(client));
-        DGP_OK
+        Ok(())
     })
 }
 

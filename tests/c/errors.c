@@ -145,25 +145,97 @@ static void option_mistakes(void) {
     dgp_options *options = dgp_options_new();
     REQUIRE(options != NULL);
     CHECK_RC(dgp_options_set_connect_timeout_ms(NULL, 100), DGP_ERR_NULL_POINTER);
-    CHECK_RC(dgp_options_set_queue(NULL, 8, DGP_OVERFLOW_BLOCK), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_options_set_queue_capacity(NULL, 8), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_options_set_overflow_policy(NULL, DGP_OVERFLOW_BLOCK), DGP_ERR_NULL_POINTER);
     CHECK_RC(dgp_options_set_queue_with_callback(NULL, 1), DGP_ERR_NULL_POINTER);
     CHECK_RC(dgp_options_set_delivery_backlog(NULL, 16), DGP_ERR_NULL_POINTER);
     CHECK_RC(dgp_options_set_connect_timeout_ms(options, 0), DGP_ERR_INVALID_ARGUMENT);
     CHECK_RC(dgp_options_set_command_timeout_ms(options, 0), DGP_ERR_INVALID_ARGUMENT);
-    CHECK_RC(dgp_options_set_queue(options, 8, 99), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_RC(dgp_options_set_overflow_policy(options, 99), DGP_ERR_INVALID_ARGUMENT);
     CHECK_RC(dgp_options_set_max_packet(options, 255), DGP_ERR_INVALID_ARGUMENT);
     CHECK_RC(dgp_options_set_delivery_backlog(options, 0), DGP_ERR_INVALID_ARGUMENT);
-    CHECK_RC(dgp_options_set_reconnect(options, 1, 0, 100, 0), DGP_ERR_INVALID_ARGUMENT);
-    CHECK_RC(dgp_options_set_reconnect(options, 1, 200, 100, 0), DGP_ERR_INVALID_ARGUMENT);
-    CHECK_RC(dgp_options_set_log_callback(options, NULL, NULL, 0), DGP_ERR_INVALID_ARGUMENT);
-    CHECK_RC(dgp_options_set_log_callback(options, NULL, NULL, DGP_LOG_TRACE + 1), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_RC(dgp_options_set_reconnect_initial_ms(options, 0), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_RC(dgp_options_set_log_level(options, 0), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_RC(dgp_options_set_log_level(options, DGP_LOG_TRACE + 1), DGP_ERR_INVALID_ARGUMENT);
     /* The valid neighbours of each mistake are accepted. */
     CHECK_RC(dgp_options_set_connect_timeout_ms(options, 1), DGP_OK);
-    CHECK_RC(dgp_options_set_queue(options, 0, DGP_OVERFLOW_DROP_NEWEST), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_capacity(options, 0), DGP_OK);
+    CHECK_RC(dgp_options_set_overflow_policy(options, DGP_OVERFLOW_DROP_NEWEST), DGP_OK);
     CHECK_RC(dgp_options_set_max_packet(options, 256), DGP_OK);
     CHECK_RC(dgp_options_set_queue_with_callback(options, 1), DGP_OK);
     CHECK_RC(dgp_options_set_delivery_backlog(options, 1), DGP_OK);
-    CHECK_RC(dgp_options_set_reconnect(options, 0, 0, 0, 0), DGP_OK);
+    CHECK_RC(dgp_options_set_reconnect(options, 0), DGP_OK);
+    dgp_options_free(options);
+}
+
+/* One setter and one getter per option: the getters give the documented
+ * defaults, then what was set; a mistake leaves the value alone. A maximum
+ * reconnection delay below the initial one can be set in either order and
+ * is refused by dgp_client_new (Options::validate), not by a setter. */
+static void option_getters_and_consistency(void) {
+    dgp_options *options = dgp_options_new();
+    dgp_client *client = (dgp_client *)&options;
+    uint32_t u = 12345;
+    int32_t i = 12345;
+    REQUIRE(options != NULL);
+    CHECK_RC(dgp_options_get_connect_timeout_ms(options, &u), DGP_OK);
+    CHECK(u == 5000);
+    CHECK_RC(dgp_options_get_command_timeout_ms(options, &u), DGP_OK);
+    CHECK(u == 5000);
+    CHECK_RC(dgp_options_get_dead_peer_timeout_ms(options, &u), DGP_OK);
+    CHECK(u == 0);
+    CHECK_RC(dgp_options_get_tcp_keepalive_s(options, &u), DGP_OK);
+    CHECK(u == 30);
+    CHECK_RC(dgp_options_get_reconnect(options, &i), DGP_OK);
+    CHECK(i == 0);
+    CHECK_RC(dgp_options_get_reconnect_initial_ms(options, &u), DGP_OK);
+    CHECK(u == 500);
+    CHECK_RC(dgp_options_get_reconnect_max_ms(options, &u), DGP_OK);
+    CHECK(u == 30000);
+    CHECK_RC(dgp_options_get_reconnect_max_attempts(options, &u), DGP_OK);
+    CHECK(u == 0);
+    CHECK_RC(dgp_options_get_queue_capacity(options, &u), DGP_OK);
+    CHECK(u == 4096);
+    CHECK_RC(dgp_options_get_overflow_policy(options, &u), DGP_OK);
+    CHECK(u == DGP_OVERFLOW_DROP_OLDEST);
+    CHECK_RC(dgp_options_get_queue_with_callback(options, &i), DGP_OK);
+    CHECK(i == 0);
+    CHECK_RC(dgp_options_get_delivery_backlog(options, &u), DGP_OK);
+    CHECK(u == 4096);
+    CHECK_RC(dgp_options_get_max_packet(options, &u), DGP_OK);
+    CHECK(u == 65536);
+    CHECK_RC(dgp_options_get_send_user(options, &i), DGP_OK);
+    CHECK(i == 0);
+    CHECK_RC(dgp_options_get_remote_mode(options, &i), DGP_OK);
+    CHECK(i == 1);
+    CHECK_RC(dgp_options_get_redact_dtmf(options, &i), DGP_OK);
+    CHECK(i == 1);
+    CHECK_RC(dgp_options_get_log_level(options, &u), DGP_OK);
+    CHECK(u == DGP_LOG_INFO);
+
+    CHECK_RC(dgp_options_set_max_packet(options, 100), DGP_ERR_INVALID_ARGUMENT);
+    CHECK(contains(last_error(), "max_packet"));
+    CHECK_RC(dgp_options_get_max_packet(options, &u), DGP_OK);
+    CHECK(u == 65536); /* the refused value was not kept */
+    CHECK_RC(dgp_options_set_send_user(options, 1), DGP_OK);
+    CHECK_RC(dgp_options_get_send_user(options, &i), DGP_OK);
+    CHECK(i == 1);
+    CHECK_RC(dgp_options_set_overflow_policy(options, DGP_OVERFLOW_BLOCK), DGP_OK);
+    CHECK_RC(dgp_options_get_overflow_policy(options, &u), DGP_OK);
+    CHECK(u == DGP_OVERFLOW_BLOCK);
+    CHECK_RC(dgp_options_get_max_packet(NULL, &u), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_options_get_max_packet(options, NULL), DGP_ERR_NULL_POINTER);
+
+    /* Consistency: max below initial, in either order, refused at creation. */
+    CHECK_RC(dgp_options_set_reconnect(options, 1), DGP_OK);
+    CHECK_RC(dgp_options_set_reconnect_max_ms(options, 100), DGP_OK);
+    CHECK_RC(dgp_options_set_reconnect_initial_ms(options, 200), DGP_OK);
+    CHECK_RC(dgp_client_new(options, &client), DGP_ERR_INVALID_ARGUMENT);
+    CHECK(client == NULL);
+    CHECK(contains(last_error(), "below the initial delay"));
+    CHECK_RC(dgp_options_set_reconnect_max_ms(options, 200), DGP_OK);
+    CHECK_RC(dgp_client_new(options, &client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     dgp_options_free(options);
 }
 
@@ -510,7 +582,7 @@ static void every_failure_sets_its_own_message(void) {
         dgp_options *options = dgp_options_new();
         REQUIRE(options != NULL);
         CHECK_RC(dgp_options_set_connect_timeout_ms(options, 0), DGP_ERR_INVALID_ARGUMENT);
-        CHECK(contains(last_error(), "out of range"));
+        CHECK(contains(last_error(), "connect_timeout"));
         CHECK_RC(dgp_options_set_command_timeout_ms(NULL, 100), DGP_ERR_NULL_POINTER);
         CHECK(contains(last_error(), "options is NULL"));
         dgp_options_free(options);
@@ -614,6 +686,7 @@ int main(void) {
     every_failure_sets_its_own_message();
     one_error_channel_per_thread();
     option_mistakes();
+    option_getters_and_consistency();
     simulator_setting_mistakes();
     calls_while_not_connected();
     commands_before_login_and_a_second_login();

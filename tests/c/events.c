@@ -247,7 +247,7 @@ static void overflow_is_reported_first(void) {
     dgp_event *event = NULL;
     struct recorder r;
     REQUIRE(options != NULL);
-    CHECK_RC(dgp_options_set_queue(options, 4, DGP_OVERFLOW_DROP_OLDEST), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_capacity(options, 4), DGP_OK);
     CHECK_RC(dgp_options_set_queue_with_callback(options, 1), DGP_OK);
     client = logged_in_client(sim, options, "201");
     dgp_options_free(options);
@@ -280,7 +280,7 @@ static void queue_turned_off(void) {
     dgp_client *client;
     dgp_event *event = NULL;
     REQUIRE(options != NULL);
-    CHECK_RC(dgp_options_set_queue(options, 0, DGP_OVERFLOW_DROP_OLDEST), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_capacity(options, 0), DGP_OK);
     client = new_client(options);
     dgp_options_free(options);
     CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
@@ -343,7 +343,8 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
     pthread_t thread;
     int writes_at_free;
     REQUIRE(options != NULL);
-    CHECK_RC(dgp_options_set_queue(options, capacity, policy), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_capacity(options, capacity), DGP_OK);
+    CHECK_RC(dgp_options_set_overflow_policy(options, policy), DGP_OK);
     CHECK_RC(dgp_options_set_queue_with_callback(options, with_callback), DGP_OK);
     client = logged_in_client(sim, options, "201");
     dgp_options_free(options);

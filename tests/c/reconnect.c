@@ -131,7 +131,10 @@ static void a_flapping_dgphone_is_backed_off_and_given_up_on(void) {
     uint32_t n;
     start_flapper(&f, &thread);
     REQUIRE(options != NULL);
-    CHECK_RC(dgp_options_set_reconnect(options, 1, INITIAL_MS, MAX_MS, MAX_ATTEMPTS), DGP_OK);
+    CHECK_RC(dgp_options_set_reconnect(options, 1), DGP_OK);
+    CHECK_RC(dgp_options_set_reconnect_initial_ms(options, INITIAL_MS), DGP_OK);
+    CHECK_RC(dgp_options_set_reconnect_max_ms(options, MAX_MS), DGP_OK);
+    CHECK_RC(dgp_options_set_reconnect_max_attempts(options, MAX_ATTEMPTS), DGP_OK);
     client = new_client(options);
     dgp_options_free(options);
     REQUIRE(dgp_connect(client, "127.0.0.1", f.port) == DGP_OK);
