@@ -382,6 +382,12 @@ typedef void (DGP_CALL *dgp_log_callback)(void *user_data, dgp_log_level_t level
 #define DGP_ERR_ALREADY_LOGGED_IN 18
 
 /**
+ * The blocking call was cancelled by `dgp_cancel` from another thread.
+ * What it was waiting for may still happen (a login answer still logs in).
+ */
+#define DGP_ERR_CANCELLED 19
+
+/**
  * The connection opened (also after a reconnection).
  */
 #define DGP_EVENT_CONNECTED 1
@@ -794,13 +800,31 @@ dgp_result DGP_CALL dgp_login_agent(dgp_client *client,
 /**
  * Takes the next queued event, waiting up to `timeout_ms` (0: no wait),
  * and stores it in `*out` (the caller frees it with `dgp_event_free`).
- * DGP_ERR_TIMEOUT when none came (`*out` NULL). Safe from any thread; not
- * meant for the callback.
+ * DGP_ERR_TIMEOUT when none came (`*out` NULL), DGP_ERR_CANCELLED when
+ * `dgp_cancel` was called meanwhile. Safe from any thread; inside the
+ * event callback a wait (`timeout_ms` > 0) is refused with
+ * DGP_ERR_WOULD_DEADLOCK (0, taking what is there, is allowed).
  *
  * # Safety
  * `client` valid; `out` writable.
  */
 dgp_result DGP_CALL dgp_next_event(dgp_client *client, uint32_t timeout_ms, dgp_event **out);
+
+/**
+ * Makes every blocking call in progress on `client`, on any thread
+ * (`dgp_login`, a command with `wait_ms` > 0, `dgp_login_agent`,
+ * `dgp_next_event` with a timeout), return promptly (within some 20 ms)
+ * with DGP_ERR_CANCELLED. Calls started afterwards wait as usual; what a
+ * cancelled call waited for may still happen (a late login answer still
+ * logs the session in). `dgp_connect` is bounded by the connect timeout
+ * instead. Never blocks; allowed inside the callback. Freeing a client
+ * while another thread is inside a call on it is the caller's bug: cancel
+ * (or disconnect), let the calls return, then free.
+ *
+ * # Safety
+ * `client` valid.
+ */
+dgp_result DGP_CALL dgp_cancel(dgp_client *client);
 
 /**
  * A file descriptor that is readable while the queue holds events (poll,

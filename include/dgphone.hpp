@@ -377,6 +377,9 @@ public:
         check(dgp_connect(client_, detail::c_str(host, "host"), port));
     }
     void disconnect() { check(dgp_disconnect(client_)); }
+    /// Makes the blocking calls in progress on this client, on any thread,
+    /// throw DGP_ERR_CANCELLED promptly.
+    void cancel() { check(dgp_cancel(client_)); }
     void login(const std::string &user) { check(dgp_login(client_, detail::c_str(user, "user"))); }
     void logoff() { check(dgp_logoff(client_)); }
     void status() { check(dgp_status(client_)); }

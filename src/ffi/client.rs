@@ -453,8 +453,10 @@ pub unsafe extern "C" fn dgp_login_agent(
 
 /// Takes the next queued event, waiting up to `timeout_ms` (0: no wait),
 /// and stores it in `*out` (the caller frees it with `dgp_event_free`).
-/// DGP_ERR_TIMEOUT when none came (`*out` NULL). Safe from any thread; not
-/// meant for the callback.
+/// DGP_ERR_TIMEOUT when none came (`*out` NULL), DGP_ERR_CANCELLED when
+/// `dgp_cancel` was called meanwhile. Safe from any thread; inside the
+/// event callback a wait (`timeout_ms` > 0) is refused with
+/// DGP_ERR_WOULD_DEADLOCK (0, taking what is there, is allowed).
 ///
 /// # Safety
 /// `client` valid; `out` writable.
@@ -472,7 +474,7 @@ pub unsafe extern "C" fn dgp_next_event(
         let event = if timeout_ms == 0 {
             c.client.try_next_event()
         } else {
-            c.client.next_event(Duration::from_millis(u64::from(timeout_ms)))
+            Some(c.client.wait_event(Duration::from_millis(u64::from(timeout_ms)))?)
         };
         match event {
             Some(event) => {
@@ -481,6 +483,26 @@ pub unsafe extern "C" fn dgp_next_event(
             }
             None => Err(Failure::new(DGP_ERR_TIMEOUT, "no event came in time")),
         }
+    })
+}
+
+/// Makes every blocking call in progress on `client`, on any thread
+/// (`dgp_login`, a command with `wait_ms` > 0, `dgp_login_agent`,
+/// `dgp_next_event` with a timeout), return promptly (within some 20 ms)
+/// with DGP_ERR_CANCELLED. Calls started afterwards wait as usual; what a
+/// cancelled call waited for may still happen (a late login answer still
+/// logs the session in). `dgp_connect` is bounded by the connect timeout
+/// instead. Never blocks; allowed inside the callback. Freeing a client
+/// while another thread is inside a call on it is the caller's bug: cancel
+/// (or disconnect), let the calls return, then free.
+///
+/// # Safety
+/// `client` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_cancel(client: *mut dgp_client) -> dgp_result {
+    call(client, |c| {
+        c.client.cancel();
+        Ok(())
     })
 }
 

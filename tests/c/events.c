@@ -92,6 +92,12 @@ static void DGP_CALL on_event(void *user_data, const dgp_event *event) {
         refuse_counted(r, dgp_login_agent(client, NULL, "4001", "1234", 1, 100));
         refuse_counted(r, dgp_client_free(client));
         dgp_last_error(r->free_message, sizeof r->free_message, NULL);
+        {
+            dgp_event *taken = (dgp_event *)&taken;
+            /* A wait for queued events would wait for this very thread. */
+            refuse_counted(r, dgp_next_event(client, WAIT_MS, &taken));
+            r->refused -= taken != NULL; /* and *out must be NULL */
+        }
         r->answered_inside += dgp_answer(client, line, 0) == DGP_OK;
     }
     if (kind == DGP_EVENT_ANSWER) {
@@ -116,7 +122,7 @@ static void callback_answers_an_incoming_call(void) {
     CHECK(recorder_wait(&r, &r.answers, 1));
     pthread_mutex_lock(&r.lock);
     CHECK(r.answered_inside == 1);
-    CHECK(r.refusals_tried == 6 && r.refused == 6);
+    CHECK(r.refusals_tried == 7 && r.refused == 7);
     CHECK(r.state_inside == DGP_LINE_OFFERING);
     CHECK(contains(r.free_message, "inside the event callback"));
     CHECK(r.on_other_thread == r.events); /* always the callback thread */
@@ -531,6 +537,90 @@ static void slow_callback_backlog_overflow_is_reported(void) {
 
 /* The first argument is the number of flood rounds (default 10; fewer
  * under valgrind, where each takes seconds). */
+/* dgp_cancel from another thread: a thread blocked in dgp_login (DGPhone
+ * never answers) and one blocked in dgp_next_event (nothing queued) both
+ * return promptly with DGP_ERR_CANCELLED, long before their timeouts; a
+ * call started after the cancel waits as usual. */
+static pthread_mutex_t calls_lock = PTHREAD_MUTEX_INITIALIZER;
+static int calls_done;
+
+struct blocked_call {
+    dgp_client *client;
+    int which; /* 0: login, 1: next_event */
+    dgp_result rc;
+    long long took_ms;
+};
+
+static void *call_and_block(void *arg) {
+    struct blocked_call *call = arg;
+    long long started = now_ms();
+    if (call->which == 0) {
+        call->rc = dgp_login(call->client, "201");
+    } else {
+        dgp_event *event = NULL;
+        call->rc = dgp_next_event(call->client, 20000, &event);
+        dgp_event_free(event);
+    }
+    call->took_ms = now_ms() - started;
+    pthread_mutex_lock(&calls_lock);
+    calls_done++;
+    pthread_mutex_unlock(&calls_lock);
+    return NULL;
+}
+
+static void cancel_from_another_thread(void) {
+    dgp_sim *sim = start_sim_with_login(DGP_SIM_LOGIN_IGNORE, NULL);
+    dgp_options *options = dgp_options_new();
+    dgp_client *client;
+    dgp_event *event = NULL;
+    struct blocked_call calls[2];
+    pthread_t threads[2];
+    int i;
+    REQUIRE(options != NULL);
+    CHECK_RC(dgp_options_set_command_timeout_ms(options, 20000), DGP_OK);
+    client = new_client(options);
+    dgp_options_free(options);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    event = wait_event(client, DGP_EVENT_GREETING, 0); /* the last event before the login */
+    REQUIRE(event != NULL);
+    dgp_event_free(event);
+    for (i = 0; i < 2; i++) {
+        calls[i].client = client;
+        calls[i].which = i;
+        calls[i].rc = DGP_OK;
+        REQUIRE(pthread_create(&threads[i], NULL, call_and_block, &calls[i]) == 0);
+    }
+    CHECK_SIM(dgp_sim_wait_for_command(sim, "Login", WAIT_MS), DGP_OK); /* the login is waiting */
+    /* A cancel reaches the calls in progress only, and the pull may not
+     * have started yet: cancel until both have returned (each within a
+     * slice of its cancel), well before their 20 s timeouts. */
+    for (;;) {
+        int done;
+        CHECK_RC(dgp_cancel(client), DGP_OK);
+        pthread_mutex_lock(&calls_lock);
+        done = calls_done;
+        pthread_mutex_unlock(&calls_lock);
+        if (done == 2) {
+            break;
+        }
+        {
+            struct timespec pause = {0, 50 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK_RC(calls[i].rc, DGP_ERR_CANCELLED);
+        CHECK(calls[i].took_ms < 5000);
+    }
+    CHECK(strcmp(dgp_result_str(DGP_ERR_CANCELLED), "cancelled") == 0);
+    /* A later call is not cancelled by the earlier dgp_cancel. */
+    CHECK_RC(dgp_next_event(client, 50, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_cancel(NULL), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
+    dgp_sim_free(sim);
+}
+
 int main(int argc, char **argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 10;
     int round;
@@ -539,6 +629,7 @@ int main(int argc, char **argv) {
     notify_fd_with_poll();
     overflow_is_reported_first();
     queue_turned_off();
+    cancel_from_another_thread();
     slow_callback_does_not_stall_login();
     free_waits_only_for_the_running_callback();
     slow_callback_backlog_overflow_is_reported();
