@@ -57,6 +57,19 @@
 #define MIN_MAX_PACKET 256
 
 /**
+ * The longest value, in UTF-8 bytes without the NUL, of a free-text
+ * argument (an agent pause reason, a `dgp_send_command` header value, the
+ * host); longer is refused with DGP_ERR_INVALID_ARGUMENT, nothing sent.
+ */
+#define DGP_MAX_VALUE_LEN 256
+
+/**
+ * The longest extension (`dgp_login`), number (`dgp_dial`), queue, agent
+ * code, DTMF string or `dgp_send_command` header key, in UTF-8 bytes.
+ */
+#define DGP_MAX_SHORT_LEN 64
+
+/**
  * Major version of the header (semantic versioning).
  */
 #define DGP_VERSION_MAJOR 0

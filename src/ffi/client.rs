@@ -65,6 +65,17 @@ pub const DGP_AGENT_IN_CALL: dgp_agent_state_t = 3;
 /// The agent is paused.
 pub const DGP_AGENT_PAUSED: dgp_agent_state_t = 4;
 
+/// The longest value, in UTF-8 bytes without the NUL, of a free-text
+/// argument (an agent pause reason, a `dgp_send_command` header value, the
+/// host); longer is refused with DGP_ERR_INVALID_ARGUMENT, nothing sent.
+pub const DGP_MAX_VALUE_LEN: u32 = 256;
+/// The longest extension (`dgp_login`), number (`dgp_dial`), queue, agent
+/// code, DTMF string or `dgp_send_command` header key, in UTF-8 bytes.
+pub const DGP_MAX_SHORT_LEN: u32 = 64;
+// The header states proto's limits; these fail to build if they part.
+const _: () = assert!(DGP_MAX_VALUE_LEN as usize == crate::protocol::validate::MAX_VALUE_LEN);
+const _: () = assert!(DGP_MAX_SHORT_LEN as usize == crate::protocol::validate::MAX_SHORT_LEN);
+
 /// Runs a call on a client handle: NULL check, panic guard, and the
 /// message of a failure kept for this thread's `dgp_last_error`.
 unsafe fn call(client: *const dgp_client, body: impl FnOnce(&dgp_client) -> Result<(), Failure>) -> dgp_result {
