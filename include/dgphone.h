@@ -1477,6 +1477,47 @@ dgp_result DGP_CALL dgp_options_get_log_level(const dgp_options *options, dgp_lo
 dgp_result DGP_CALL dgp_options_set_wire_log(dgp_options *options, const char *path);
 
 /**
+ * Stores in `*bytes` and `*len` the value of raw header `index` exactly as
+ * DGPhone sent it: the bytes `dgp_event_header_value` decoded (from
+ * Windows-1252 when they were not UTF-8) or had a NUL replaced in. Not
+ * NUL-terminated; valid as long as the event. Errors:
+ * DGP_ERR_INVALID_ARGUMENT past the last header or on a lifecycle event,
+ * DGP_ERR_NULL_POINTER.
+ *
+ * # Safety
+ * `event` NULL or a valid event; `bytes` and `len` writable.
+ */
+dgp_result DGP_CALL dgp_event_header_raw(const dgp_event *event,
+                                         uint32_t index,
+                                         const uint8_t **bytes,
+                                         uint32_t *len);
+
+/**
+ * A DGTimeStamp's time as Unix seconds, when DGPhone sent it so (a
+ * colon-free `Timestamp`, or a `Time` of digits only). Errors:
+ * DGP_ERR_INVALID_ARGUMENT when the event has no such time (a wall-clock
+ * time, see `dgp_event_time_clock`; no time; another event),
+ * DGP_ERR_NULL_POINTER.
+ *
+ * # Safety
+ * `event` NULL or a valid event; `seconds` writable.
+ */
+dgp_result DGP_CALL dgp_event_time_unix(const dgp_event *event, uint64_t *seconds);
+
+/**
+ * A DGTimeStamp's wall-clock time (DGPhone's local time, zone unknown):
+ * `*seconds_of_day` is hour * 3600 + minute * 60 + second, `*date` is
+ * year * 10000 + month * 100 + day, or 0 when only a time came. Errors:
+ * DGP_ERR_INVALID_ARGUMENT when the event has no wall-clock time (Unix
+ * seconds, see `dgp_event_time_unix`; no time; text not recognised: read
+ * it with `dgp_event_time`), DGP_ERR_NULL_POINTER.
+ *
+ * # Safety
+ * `event` NULL or a valid event; `seconds_of_day` and `date` writable.
+ */
+dgp_result DGP_CALL dgp_event_time_clock(const dgp_event *event, uint32_t *seconds_of_day, uint32_t *date);
+
+/**
  * A static English description of a result code. Never NULL; unknown
  * codes give "unknown result code". The string is static: do not free it.
  */

@@ -48,6 +48,11 @@ fn push_str(strings: &mut Vec<u8>, text: &str) -> u32 {
 }
 
 impl dgp_event {
+    /// The event itself, for accessors kept in other files (raw.rs).
+    pub(crate) fn client_event(&self) -> &ClientEvent {
+        &self.event
+    }
+
     pub(crate) fn new(event: ClientEvent) -> dgp_event {
         let mut strings = Vec::new();
         let mut headers = Vec::new();

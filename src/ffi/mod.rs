@@ -6,6 +6,7 @@
 mod client;
 mod event;
 mod options;
+mod raw;
 mod result;
 mod version;
 
@@ -16,5 +17,6 @@ pub use client::*;
 pub use dgphone_abi::kinds::*;
 pub use event::*;
 pub use options::*;
+pub use raw::*;
 pub use result::*;
 pub use version::*;

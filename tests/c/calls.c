@@ -303,6 +303,47 @@ static void disconnect_is_reported_as_requested(dgp_sim *sim) {
     CHECK_RC(dgp_client_free(client), DGP_OK);
 }
 
+/* PROTOCOL's promises beyond the text: a value that was not UTF-8 reads
+ * as UTF-8 text, and its bytes as DGPhone sent them; a DGTimeStamp's time
+ * parsed, as Unix seconds or as a wall-clock time with its date. */
+static void raw_bytes_and_parsed_time(dgp_sim *sim, dgp_client *client) {
+    static const char packets[] = "Event: DGPhoneEvent\r\nStatus: Weird\r\nMessage: N\xe3o\r\n\r\n"
+                                  "Event: DGTimeStamp\r\nTime: 2024-05-01 14:05:09\r\n\r\n"
+                                  "Event: DGTimeStamp\r\nTimestamp: 1700000000\r\n\r\n";
+    dgp_event *event;
+    const uint8_t *bytes = NULL;
+    uint32_t len = 0, seconds_of_day = 0, date = 1;
+    uint64_t unix_seconds = 0;
+    CHECK_SIM(dgp_sim_send_raw(sim, (const uint8_t *)packets, (uint32_t)(sizeof packets - 1)), DGP_OK);
+
+    event = wait_event(client, DGP_EVENT_OTHER_STATUS, 0);
+    REQUIRE(event != NULL);
+    CHECK_STR(dgp_event_header_key(event, 2), "Message");
+    CHECK_STR(dgp_event_header_value(event, 2), "N\xc3\xa3o"); /* re-encoded from Windows-1252 */
+    CHECK_RC(dgp_event_header_raw(event, 2, &bytes, &len), DGP_OK);
+    CHECK(len == 3 && bytes != NULL && memcmp(bytes, "N\xe3o", 3) == 0);
+    CHECK_RC(dgp_event_header_raw(event, 3, &bytes, &len), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_RC(dgp_event_header_raw(event, 0, NULL, &len), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_event_time_unix(event, &unix_seconds), DGP_ERR_INVALID_ARGUMENT);
+    dgp_event_free(event);
+
+    event = wait_event(client, DGP_EVENT_TIMESTAMP, 0);
+    REQUIRE(event != NULL);
+    CHECK_RC(dgp_event_time_clock(event, &seconds_of_day, &date), DGP_OK);
+    CHECK(seconds_of_day == 14 * 3600 + 5 * 60 + 9);
+    CHECK(date == 20240501);
+    CHECK_RC(dgp_event_time_unix(event, &unix_seconds), DGP_ERR_INVALID_ARGUMENT);
+    dgp_event_free(event);
+
+    event = wait_event(client, DGP_EVENT_TIMESTAMP, 0);
+    REQUIRE(event != NULL);
+    CHECK_RC(dgp_event_time_unix(event, &unix_seconds), DGP_OK);
+    CHECK(unix_seconds == 1700000000u);
+    CHECK_RC(dgp_event_time_clock(event, &seconds_of_day, &date), DGP_ERR_INVALID_ARGUMENT);
+    dgp_event_free(event);
+    CHECK_RC(dgp_event_time_unix(NULL, &unix_seconds), DGP_ERR_NULL_POINTER);
+}
+
 int main(void) {
     dgp_sim *sim;
     dgp_client *client;
@@ -317,6 +358,7 @@ int main(void) {
     status_reports_every_line(client);
     agent_login_by_feature_code(client);
     raw_headers(sim, client);
+    raw_bytes_and_parsed_time(sim, client);
     field_extras(client);
     logoff_ends_the_connection(client);
     CHECK_RC(dgp_client_free(client), DGP_OK);
