@@ -22,9 +22,17 @@
  * - Bad arguments (NULL, bad line, bad DTMF digit, CR/LF/NUL or another
  *   control character, invalid UTF-8) return an error and nothing is sent.
  * - Threads: each connection has one reader thread; the event callback runs
- *   on it. Every function may be called from any thread. Inside the
- *   callback commands work; blocking calls return DGP_ERR_WOULD_DEADLOCK.
- *   After dgp_client_free returns, no callback runs or will run.
+ *   on the client's own callback thread, apart from it. Every function may
+ *   be called from any thread. Inside the callback commands work; blocking
+ *   calls (dgp_next_event with a timeout included) return
+ *   DGP_ERR_WOULD_DEADLOCK. dgp_cancel(client) makes the blocking calls in
+ *   progress on other threads return DGP_ERR_CANCELLED. After
+ *   dgp_client_free returns, no callback runs or will run.
+ * - Names: the client's functions are dgp_<name>(client, ...), every other
+ *   object's dgp_<object>_<verb|noun>(object, ...); options have one
+ *   dgp_options_set_<field> and one dgp_options_get_<field> each (see
+ *   docs/c-api.md, Conventions).
+ * - Value lengths: DGP_MAX_SHORT_LEN and DGP_MAX_VALUE_LEN (UTF-8 bytes).
  * - The library never prints and never exits the process: diagnostics go
  *   to the optional log callback (dgp_options_set_log_callback).
  */
