@@ -14,16 +14,31 @@ fn main() {
 }
 
 #[cfg(feature = "header")]
+#[path = "abi/src/calling.rs"]
+mod calling;
+
+#[cfg(feature = "header")]
 fn generate_header() {
     let crate_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let config = cbindgen::Config::from_file(format!("{crate_dir}/cbindgen.toml")).expect("cbindgen.toml is valid");
     let header = format!("{crate_dir}/include/dgphone.h");
-    // `write_to_file` leaves the file alone when nothing changed, so the
-    // header's timestamp only moves with its content.
+    let mut generated = Vec::new();
     cbindgen::Builder::new()
         .with_crate(&crate_dir)
         .with_config(config)
         .generate()
         .expect("cbindgen could not read the ffi module")
-        .write_to_file(header);
+        .write(&mut generated);
+    write_if_changed(&header, &generated);
+}
+
+/// Writes the header with `DGP_CALL` in place (see abi/src/calling.rs),
+/// leaving the file alone when nothing changed, so its timestamp only moves
+/// with its content.
+#[cfg(feature = "header")]
+fn write_if_changed(path: &str, generated: &[u8]) {
+    let text = calling::add_calling_convention(std::str::from_utf8(generated).expect("cbindgen writes UTF-8"));
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
+        std::fs::write(path, text).expect("the header is writable");
+    }
 }

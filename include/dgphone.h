@@ -3,22 +3,36 @@
  * protocol (the Intelix PBX softphone, TCP port 5038).
  *
  * Conventions
- * - Calling convention: cdecl (the platform's C convention) for every
- *   function and callback. No variadic functions, no structs by value.
+ * - Calling convention: cdecl, spelt DGP_CALL on every function and
+ *   callback type. No variadic functions, no structs by value.
+ * - Types: fixed width only (uint32_t, int32_t, uint64_t, uint16_t,
+ *   pointers); no size_t, bool or C enum in a signature. Lengths, counts
+ *   and indices are uint32_t. Each set of constants has a typedef of
+ *   uint32_t named dgp_<set>_t (dgp_event_kind_t, dgp_line_state_t...);
+ *   dgp_result is the type of result codes.
  * - Handles are opaque: create with *_new, release with *_free; *_free(NULL)
  *   is a no-op.
  * - Fallible calls return dgp_result (uint32_t): DGP_OK (0) or a DGP_ERR_*
  *   code (append-only, never reused); dgp_result_str(code) describes it and
- *   dgp_last_error(client, ...) copies the detailed message.
+ *   dgp_last_error(buf, ...) copies the detailed message of the calling
+ *   thread's last failed call (one channel per thread, like errno).
  * - Strings in: UTF-8, NUL-terminated, copied before the call returns.
  *   Strings out: UTF-8, valid for the documented lifetime (event strings:
  *   as long as the event), or copied into the caller's buffer.
  * - Bad arguments (NULL, bad line, bad DTMF digit, CR/LF/NUL or another
  *   control character, invalid UTF-8) return an error and nothing is sent.
  * - Threads: each connection has one reader thread; the event callback runs
- *   on it. Every function may be called from any thread. Inside the
- *   callback commands work; blocking calls return DGP_ERR_WOULD_DEADLOCK.
- *   After dgp_client_free returns, no callback runs or will run.
+ *   on the client's own callback thread, apart from it. Every function may
+ *   be called from any thread. Inside the callback commands work; blocking
+ *   calls (dgp_next_event with a timeout included) return
+ *   DGP_ERR_WOULD_DEADLOCK. dgp_cancel(client) makes the blocking calls in
+ *   progress on other threads return DGP_ERR_CANCELLED. After
+ *   dgp_client_free returns, no callback runs or will run.
+ * - Names: the client's functions are dgp_<name>(client, ...), every other
+ *   object's dgp_<object>_<verb|noun>(object, ...); options have one
+ *   dgp_options_set_<field> and one dgp_options_get_<field> each (see
+ *   docs/c-api.md, Conventions).
+ * - Value lengths: DGP_MAX_SHORT_LEN and DGP_MAX_VALUE_LEN (UTF-8 bytes).
  * - The library never prints and never exits the process: diagnostics go
  *   to the optional log callback (dgp_options_set_log_callback).
  */
@@ -30,9 +44,212 @@
 
 #include <stddef.h>
 #include <stdint.h>
+/*
+ * The calling convention of every function and callback type: cdecl.
+ * 32-bit Windows compilers can default to another (/Gz, /Gr, Delphi's
+ * register), so it is spelt out there; elsewhere (and on 64-bit Windows,
+ * which has one convention) it changes nothing. A binding generator may
+ * define DGP_CALL itself before including this header.
+ */
+#ifndef DGP_CALL
+#  if defined(_WIN32)
+#    define DGP_CALL __cdecl
+#  else
+#    define DGP_CALL
+#  endif
+#endif
 
 /**
- * Line states, on the model of TAPI's call states (`dgp_line_state`).
+ * The smallest `max_packet`: a login response or status event must fit.
+ */
+#define MIN_MAX_PACKET 256
+
+/**
+ * The longest value, in UTF-8 bytes without the NUL, of a free-text
+ * argument (an agent pause reason, a `dgp_send_command` header value, the
+ * host); longer is refused with DGP_ERR_INVALID_ARGUMENT, nothing sent.
+ */
+#define DGP_MAX_VALUE_LEN 256
+
+/**
+ * The longest extension (`dgp_login`), number (`dgp_dial`), queue, agent
+ * code, DTMF string or `dgp_send_command` header key, in UTF-8 bytes.
+ */
+#define DGP_MAX_SHORT_LEN 64
+
+/**
+ * Major version of the header (semantic versioning).
+ */
+#define DGP_VERSION_MAJOR 0
+
+/**
+ * Minor version of the header.
+ */
+#define DGP_VERSION_MINOR 1
+
+/**
+ * Patch version of the header.
+ */
+#define DGP_VERSION_PATCH 0
+
+/**
+ * A connection to one DGPhone. Create with `dgp_client_new`, free with
+ * `dgp_client_free`. Every function taking it may be called from any
+ * thread; commands may also be called from inside the event callback.
+ */
+typedef struct dgp_client dgp_client;
+
+/**
+ * An event: from DGPhone, or about the connection. In a callback it is
+ * valid only during the call; taken from the queue it is owned by the
+ * caller until `dgp_event_free`. Accessors may be called from any thread
+ * while the event is valid; strings they return live as long as the event.
+ * Clone (`dgp_event_clone`) is a deep copy: nothing is shared between
+ * threads behind the caller's back.
+ */
+typedef struct dgp_event dgp_event;
+
+/**
+ * Connection options. Create with `dgp_options_new`, set fields, pass to
+ * `dgp_client_new` (which copies them), free with `dgp_options_free`.
+ */
+typedef struct dgp_options dgp_options;
+
+/**
+ * A result code: `DGP_OK` (0) or one of the `DGP_ERR_*` values. Codes are
+ * append-only and never reused.
+ */
+typedef uint32_t dgp_result;
+
+/**
+ * An event callback: runs on the client's callback thread (not the reader
+ * thread: reading, state, waits and login go on while it runs), once per
+ * event, in order. That thread's stack is 128 KiB unless
+ * `dgp_options_set_callback_stack_size` says otherwise: a callback needing
+ * more raises it, or hands its work to a thread of its own. A slow callback delays
+ * only its own later events; up to the delivery backlog
+ * (`dgp_options_set_delivery_backlog`) wait for it, and past that the
+ * overflow policy applies, losses reported as a DGP_EVENT_OVERFLOW event
+ * before the next one. Inside it, the state functions (`dgp_line_state`,
+ * `dgp_line_number`, `dgp_selected_line`, `dgp_agent_state`) give the
+ * state as of the event delivered, though the reader may be further on.
+ * `event` is valid only during the call (copy what you keep). Commands may be called from inside it; blocking calls (login,
+ * waits, connect, free, changing the callback) return
+ * DGP_ERR_WOULD_DEADLOCK there. It must not unwind (no C++ exception or
+ * Delphi exception may escape it).
+ */
+typedef void (DGP_CALL *dgp_event_callback)(void *user_data, const dgp_event *event);
+
+/**
+ * A line's state: one of the `DGP_LINE_*` values.
+ */
+typedef uint32_t dgp_line_state_t;
+
+/**
+ * An agent's state: one of the `DGP_AGENT_*` values.
+ */
+typedef uint32_t dgp_agent_state_t;
+
+/**
+ * An event kind: one of the `DGP_EVENT_*` values (append-only), as
+ * `dgp_event_kind` returns it.
+ */
+typedef uint32_t dgp_event_kind_t;
+
+/**
+ * Why a connection ended: one of the `DGP_DISCONNECT_*` values.
+ */
+typedef uint32_t dgp_disconnect_reason_t;
+
+/**
+ * What `dgp_hold_call` does: one of the `DGP_HOLD_*` values.
+ */
+typedef uint32_t dgp_hold_mode_t;
+
+/**
+ * What a full queue or callback backlog does: a `DGP_OVERFLOW_*` value.
+ */
+typedef uint32_t dgp_overflow_policy_t;
+
+/**
+ * A log level: a `DGP_LOG_*` value.
+ */
+typedef uint32_t dgp_log_level_t;
+
+/**
+ * A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
+ * valid only during the call. It runs on whichever thread logged (often the
+ * reader thread, whose stack is 128 KiB when a log callback is set: keep it short) and must not call
+ * back into the library's blocking calls.
+ */
+typedef void (DGP_CALL *dgp_log_callback)(void *user_data, dgp_log_level_t level, const char *message);
+
+/**
+ * The fixed part at the start of a record written by `dgp_event_copy`.
+ * Every field is in the machine's byte order; offsets count bytes from
+ * the start of the record. See `dgp_event_copy` for the whole layout.
+ */
+typedef struct {
+  /**
+   * Bytes of the whole record (this header, the entries, the strings).
+   */
+  uint32_t size;
+  /**
+   * `dgp_event_kind`.
+   */
+  uint32_t kind;
+  /**
+   * `dgp_event_line` (0: none).
+   */
+  int32_t line;
+  /**
+   * `dgp_event_disconnect_reason`.
+   */
+  uint32_t disconnect_reason;
+  /**
+   * `dgp_event_attempt`.
+   */
+  uint32_t attempt;
+  /**
+   * `dgp_event_delay_ms`.
+   */
+  uint32_t delay_ms;
+  /**
+   * `dgp_event_dropped`.
+   */
+  uint64_t dropped;
+  /**
+   * The number of `dgp_event_record_header` entries.
+   */
+  uint32_t header_count;
+  /**
+   * Where the entries start (`sizeof(dgp_event_record)`, i.e. 48 in
+   * 1.0; read it rather than assuming it, so fields may be added).
+   */
+  uint32_t headers_offset;
+  /**
+   * Where `dgp_event_detail`'s text starts (NUL-terminated).
+   */
+  uint32_t detail_offset;
+  /**
+   * Its length in bytes, without the NUL.
+   */
+  uint32_t detail_len;
+} dgp_event_record;
+
+/**
+ * One header in a record: where its key and value start (each
+ * NUL-terminated, UTF-8) and their lengths in bytes without the NUL.
+ */
+typedef struct {
+  uint32_t key_offset;
+  uint32_t key_len;
+  uint32_t value_offset;
+  uint32_t value_len;
+} dgp_event_record_header;
+
+/**
+ * Line states (`dgp_line_state_t`), on the model of TAPI's call states.
  */
 #define DGP_LINE_IDLE 0
 
@@ -62,7 +279,7 @@
 #define DGP_LINE_DISCONNECTED 5
 
 /**
- * Agent states (`dgp_agent_state`): no agent logged in.
+ * Agent states (`dgp_agent_state_t`): no agent logged in.
  */
 #define DGP_AGENT_LOGGED_OUT 0
 
@@ -87,7 +304,7 @@
 #define DGP_AGENT_PAUSED 4
 
 /**
- * Why a connection ended: a `DGP_DISCONNECT_*` value.
+ * No disconnection (the reason of every other event).
  */
 #define DGP_DISCONNECT_NONE 0
 
@@ -132,7 +349,8 @@
 #define DGP_HOLD_OFF 2
 
 /**
- * A full queue drops its oldest event (default).
+ * Overflow policies (`dgp_overflow_policy_t`): a full queue drops its
+ * oldest event (default).
  */
 #define DGP_OVERFLOW_DROP_OLDEST 0
 
@@ -148,7 +366,7 @@
 #define DGP_OVERFLOW_BLOCK 2
 
 /**
- * Log levels, most severe first.
+ * Log levels (`dgp_log_level_t`), most severe first: errors.
  */
 #define DGP_LOG_ERROR 1
 
@@ -173,19 +391,109 @@
 #define DGP_LOG_TRACE 5
 
 /**
- * Major version of the header (semantic versioning).
+ * Success.
  */
-#define DGP_VERSION_MAJOR 0
+#define DGP_OK 0
 
 /**
- * Minor version of the header.
+ * An argument is invalid (bad line, bad DTMF digit, CR/LF/NUL or another
+ * control character in a string, a value too long). Nothing was sent.
  */
-#define DGP_VERSION_MINOR 1
+#define DGP_ERR_INVALID_ARGUMENT 1
 
 /**
- * Patch version of the header.
+ * A required pointer argument is NULL. Nothing was sent.
  */
-#define DGP_VERSION_PATCH 0
+#define DGP_ERR_NULL_POINTER 2
+
+/**
+ * A string argument is not valid UTF-8. Nothing was sent.
+ */
+#define DGP_ERR_NOT_UTF8 3
+
+/**
+ * The client is not connected.
+ */
+#define DGP_ERR_NOT_CONNECTED 4
+
+/**
+ * The client is already connected.
+ */
+#define DGP_ERR_ALREADY_CONNECTED 5
+
+/**
+ * The TCP connection could not be opened (unreachable, refused, timed out).
+ */
+#define DGP_ERR_CONNECT 6
+
+/**
+ * DGPhone refused the login; the message is DGPhone's text.
+ */
+#define DGP_ERR_LOGIN_REJECTED 7
+
+/**
+ * DGPhone reported that a command failed (Error or Busy status).
+ */
+#define DGP_ERR_COMMAND_FAILED 8
+
+/**
+ * No answer, confirming event or queued event came in time.
+ */
+#define DGP_ERR_TIMEOUT 9
+
+/**
+ * The connection was lost during the call.
+ */
+#define DGP_ERR_CONNECTION_LOST 10
+
+/**
+ * The call was made from inside an event callback and would deadlock
+ * there (a blocking wait, connect, free, changing the callback).
+ */
+#define DGP_ERR_WOULD_DEADLOCK 11
+
+/**
+ * The command has no confirming event to wait for.
+ */
+#define DGP_ERR_NO_CONFIRMATION 12
+
+/**
+ * The caller's buffer is too small; the needed length was stored.
+ */
+#define DGP_ERR_BUFFER_TOO_SMALL 13
+
+/**
+ * An internal error was caught at the boundary (a bug: please report it).
+ */
+#define DGP_ERR_INTERNAL 14
+
+/**
+ * The resource could not be created (thread, socket, pipe).
+ */
+#define DGP_ERR_RESOURCE 15
+
+/**
+ * A simulator scenario run failed (see `dgp_sim_wait_for_scenario`).
+ */
+#define DGP_ERR_SCENARIO_FAILED 16
+
+/**
+ * A command other than a login before the session is logged in (DGPhone
+ * acts only for a logged-in extension). Nothing was sent; log in first.
+ */
+#define DGP_ERR_NOT_LOGGED_IN 17
+
+/**
+ * A login while logged in, or while a login awaits DGPhone's answer.
+ * Nothing was sent; log off (or wait for the answer) first.
+ */
+#define DGP_ERR_ALREADY_LOGGED_IN 18
+
+/**
+ * The blocking call was cancelled by `dgp_cancel` from another thread.
+ * What it was waiting for may still happen (a login answer still logs in).
+ */
+#define DGP_ERR_CANCELLED 19
 
 /**
  * The connection opened (also after a reconnection).
@@ -367,225 +675,6 @@
  */
 #define DGP_EVENT_UNKNOWN 199
 
-/**
- * A connection to one DGPhone. Create with `dgp_client_new`, free with
- * `dgp_client_free`. Every function taking it may be called from any
- * thread; commands may also be called from inside the event callback.
- */
-typedef struct dgp_client dgp_client;
-
-/**
- * An event: from DGPhone, or about the connection. In a callback it is
- * valid only during the call; taken from the queue it is owned by the
- * caller until `dgp_event_free`. Accessors may be called from any thread
- * while the event is valid; strings they return live as long as the event.
- * Clone (`dgp_event_clone`) is a deep copy: nothing is shared between
- * threads behind the caller's back.
- */
-typedef struct dgp_event dgp_event;
-
-/**
- * Connection options. Create with `dgp_options_new`, set fields, pass to
- * `dgp_client_new` (which copies them), free with `dgp_options_free`.
- */
-typedef struct dgp_options dgp_options;
-
-/**
- * A result code: `DGP_OK` (0) or one of the `DGP_ERR_*` values. Codes are
- * append-only and never reused.
- */
-typedef uint32_t dgp_result;
-
-/**
- * An event callback: runs on the client's callback thread (not the reader
- * thread: reading, state, waits and login go on while it runs), once per
- * event, in order. That thread's stack is 128 KiB unless
- * `dgp_options_set_callback_stack_size` says otherwise: a callback needing
- * more raises it, or hands its work to a thread of its own. A slow callback delays
- * only its own later events; up to the delivery backlog
- * (`dgp_options_set_delivery_backlog`) wait for it, and past that the
- * overflow policy applies, losses reported as a DGP_EVENT_OVERFLOW event
- * before the next one. Inside it, the state functions (`dgp_line_state`,
- * `dgp_line_number`, `dgp_selected_line`, `dgp_agent_state`) give the
- * state as of the event delivered, though the reader may be further on.
- * `event` is valid only during the call (copy what you keep). Commands may be called from inside it; blocking calls (login,
- * waits, connect, free, changing the callback) return
- * DGP_ERR_WOULD_DEADLOCK there. It must not unwind (no C++ exception or
- * Delphi exception may escape it).
- */
-typedef void (*dgp_event_callback)(void *user_data, const dgp_event *event);
-
-/**
- * A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
- * valid only during the call. It runs on whichever thread logged (often the
- * reader thread, whose stack is 128 KiB when a log callback is set: keep it short) and must not call
- * back into the library's blocking calls.
- */
-typedef void (*dgp_log_callback)(void *user_data, uint32_t level, const char *message);
-
-/**
- * The fixed part at the start of a record written by `dgp_event_copy`.
- * Every field is in the machine's byte order; offsets count bytes from
- * the start of the record. See `dgp_event_copy` for the whole layout.
- */
-typedef struct {
-  /**
-   * Bytes of the whole record (this header, the entries, the strings).
-   */
-  uint32_t size;
-  /**
-   * `dgp_event_kind`.
-   */
-  uint32_t kind;
-  /**
-   * `dgp_event_line` (0: none).
-   */
-  int32_t line;
-  /**
-   * `dgp_event_disconnect_reason`.
-   */
-  uint32_t disconnect_reason;
-  /**
-   * `dgp_event_attempt`.
-   */
-  uint32_t attempt;
-  /**
-   * `dgp_event_delay_ms`.
-   */
-  uint32_t delay_ms;
-  /**
-   * `dgp_event_dropped`.
-   */
-  uint64_t dropped;
-  /**
-   * The number of `dgp_event_record_header` entries.
-   */
-  uint32_t header_count;
-  /**
-   * Where the entries start (`sizeof(dgp_event_record)`, i.e. 48 in
-   * 1.0; read it rather than assuming it, so fields may be added).
-   */
-  uint32_t headers_offset;
-  /**
-   * Where `dgp_event_detail`'s text starts (NUL-terminated).
-   */
-  uint32_t detail_offset;
-  /**
-   * Its length in bytes, without the NUL.
-   */
-  uint32_t detail_len;
-} dgp_event_record;
-
-/**
- * One header in a record: where its key and value start (each
- * NUL-terminated, UTF-8) and their lengths in bytes without the NUL.
- */
-typedef struct {
-  uint32_t key_offset;
-  uint32_t key_len;
-  uint32_t value_offset;
-  uint32_t value_len;
-} dgp_event_record_header;
-
-/**
- * Success.
- */
-#define DGP_OK 0
-
-/**
- * An argument is invalid (bad line, bad DTMF digit, CR/LF/NUL or another
- * control character in a string, a value too long). Nothing was sent.
- */
-#define DGP_ERR_INVALID_ARGUMENT 1
-
-/**
- * A required pointer argument is NULL. Nothing was sent.
- */
-#define DGP_ERR_NULL_POINTER 2
-
-/**
- * A string argument is not valid UTF-8. Nothing was sent.
- */
-#define DGP_ERR_NOT_UTF8 3
-
-/**
- * The client is not connected.
- */
-#define DGP_ERR_NOT_CONNECTED 4
-
-/**
- * The client is already connected.
- */
-#define DGP_ERR_ALREADY_CONNECTED 5
-
-/**
- * The TCP connection could not be opened (unreachable, refused, timed out).
- */
-#define DGP_ERR_CONNECT 6
-
-/**
- * DGPhone refused the login; the message is DGPhone's text.
- */
-#define DGP_ERR_LOGIN_REJECTED 7
-
-/**
- * DGPhone reported that a command failed (Error or Busy status).
- */
-#define DGP_ERR_COMMAND_FAILED 8
-
-/**
- * No answer, confirming event or queued event came in time.
- */
-#define DGP_ERR_TIMEOUT 9
-
-/**
- * The connection was lost during the call.
- */
-#define DGP_ERR_CONNECTION_LOST 10
-
-/**
- * The call was made from inside an event callback and would deadlock
- * there (a blocking wait, connect, free, changing the callback).
- */
-#define DGP_ERR_WOULD_DEADLOCK 11
-
-/**
- * The command has no confirming event to wait for.
- */
-#define DGP_ERR_NO_CONFIRMATION 12
-
-/**
- * The caller's buffer is too small; the needed length was stored.
- */
-#define DGP_ERR_BUFFER_TOO_SMALL 13
-
-/**
- * An internal error was caught at the boundary (a bug: please report it).
- */
-#define DGP_ERR_INTERNAL 14
-
-/**
- * The resource could not be created (thread, socket, pipe).
- */
-#define DGP_ERR_RESOURCE 15
-
-/**
- * A simulator scenario run failed (see `dgp_sim_wait_for_scenario`).
- */
-#define DGP_ERR_SCENARIO_FAILED 16
-
-/**
- * A command other than a login before the session is logged in (DGPhone
- * acts only for a logged-in extension). Nothing was sent; log in first.
- */
-#define DGP_ERR_NOT_LOGGED_IN 17
-
-/**
- * A login while logged in, or while a login awaits DGPhone's answer.
- * Nothing was sent; log off (or wait for the answer) first.
- */
-#define DGP_ERR_ALREADY_LOGGED_IN 18
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -594,13 +683,15 @@ extern "C" {
  * Creates a client (not connected) with a copy of `options` (NULL: the
  * defaults) and stores it in `*out`.
  *
- * Errors: DGP_ERR_NULL_POINTER (`out` NULL). On failure `*out` is NULL and
- * `dgp_last_error(NULL, ...)` has the message.
+ * Errors: DGP_ERR_NULL_POINTER (`out` NULL), DGP_ERR_INVALID_ARGUMENT
+ * (options that disagree, e.g. a maximum reconnection delay below the
+ * initial one). On failure `*out` is NULL and
+ * `dgp_last_error` has the message.
  *
  * # Safety
  * `options` is NULL or valid; `out` points to writable storage.
  */
-dgp_result dgp_client_new(const dgp_options *options, dgp_client **out);
+dgp_result DGP_CALL dgp_client_new(const dgp_options *options, dgp_client **out);
 
 /**
  * Disconnects, waits for the reader thread and the one running callback
@@ -618,12 +709,15 @@ dgp_result dgp_client_new(const dgp_options *options, dgp_client **out);
  * `client` is NULL or valid, and not used by any thread after this returns
  * DGP_OK.
  */
-dgp_result dgp_client_free(dgp_client *client);
+dgp_result DGP_CALL dgp_client_free(dgp_client *client);
 
 /**
- * Copies the message of the last failed call on `client` (from any
- * thread) into `buf`; with `client` NULL, the last failure of a call that
- * had no client on this thread (e.g. `dgp_client_new`).
+ * Copies the message of the calling thread's last failed call into `buf`,
+ * whatever handle that call had (none, a client, options, an event): one
+ * channel per thread, like errno or GetLastError, so another thread's
+ * failure never shows here. A call that succeeds leaves the message alone;
+ * so does this function, even when it fails (asking for the size does not
+ * lose the message). Empty before any failure on this thread.
  *
  * Buffer convention (every string copied out): `*out_len` (when not NULL)
  * gets the length without the NUL; when `buf` is NULL or `buf_len` too
@@ -631,10 +725,9 @@ dgp_result dgp_client_free(dgp_client *client);
  * `buf = NULL, buf_len = 0` asks for the size.
  *
  * # Safety
- * `client` NULL or valid; `buf` NULL or `buf_len` writable bytes; `out_len`
- * NULL or writable.
+ * `buf` NULL or `buf_len` writable bytes; `out_len` NULL or writable.
  */
-dgp_result dgp_last_error(const dgp_client *client, char *buf, size_t buf_len, size_t *out_len);
+dgp_result DGP_CALL dgp_last_error(char *buf, uint32_t buf_len, uint32_t *out_len);
 
 /**
  * Sets the event callback (NULL removes it); the first one starts the
@@ -650,9 +743,7 @@ dgp_result dgp_last_error(const dgp_client *client, char *buf, size_t buf_len, s
  * `client` valid; `callback` stays callable with `user_data` until it is
  * replaced or the client is freed.
  */
-dgp_result dgp_client_set_event_callback(dgp_client *client,
-                                         dgp_event_callback callback,
-                                         void *user_data);
+dgp_result DGP_CALL dgp_set_event_callback(dgp_client *client, dgp_event_callback callback, void *user_data);
 
 /**
  * Connects to DGPhone at `host` (name or address) and `port` (5038 for a
@@ -663,7 +754,7 @@ dgp_result dgp_client_set_event_callback(dgp_client *client,
  * # Safety
  * `client` valid; `host` a NUL-terminated string.
  */
-dgp_result dgp_connect(dgp_client *client, const char *host, uint16_t port);
+dgp_result DGP_CALL dgp_connect(dgp_client *client, const char *host, uint16_t port);
 
 /**
  * Ends the connection (no reconnection) and waits for the reader thread
@@ -674,7 +765,7 @@ dgp_result dgp_connect(dgp_client *client, const char *host, uint16_t port);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_disconnect(dgp_client *client);
+dgp_result DGP_CALL dgp_disconnect(dgp_client *client);
 
 /**
  * Logs `user` (the extension) in and waits for DGPhone's response, up to
@@ -685,7 +776,7 @@ dgp_result dgp_disconnect(dgp_client *client);
  * # Safety
  * `client` valid; `user` a NUL-terminated string.
  */
-dgp_result dgp_login(dgp_client *client, const char *user);
+dgp_result DGP_CALL dgp_login(dgp_client *client, const char *user);
 
 /**
  * Logs off; DGPhone closes the connection (no reconnection follows).
@@ -693,7 +784,7 @@ dgp_result dgp_login(dgp_client *client, const char *user);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_logoff(dgp_client *client);
+dgp_result DGP_CALL dgp_logoff(dgp_client *client);
 
 /**
  * Asks DGPhone for the state of every line (one event per line follows).
@@ -701,7 +792,7 @@ dgp_result dgp_logoff(dgp_client *client);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_status(dgp_client *client);
+dgp_result DGP_CALL dgp_status(dgp_client *client);
 
 /**
  * Selects `line` (1 to 6). With `wait_ms` > 0, waits that long for
@@ -710,7 +801,7 @@ dgp_result dgp_status(dgp_client *client);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_line_select(dgp_client *client, int32_t line, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_line_select(dgp_client *client, int32_t line, uint32_t wait_ms);
 
 /**
  * Dials `number` on the selected line. With `wait_ms` > 0, waits for
@@ -719,7 +810,7 @@ dgp_result dgp_line_select(dgp_client *client, int32_t line, uint32_t wait_ms);
  * # Safety
  * `client` valid; `number` a NUL-terminated string.
  */
-dgp_result dgp_dial(dgp_client *client, const char *number, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_dial(dgp_client *client, const char *number, uint32_t wait_ms);
 
 /**
  * Answers on `line` (0: the selected line). With `wait_ms` > 0, waits for
@@ -728,7 +819,7 @@ dgp_result dgp_dial(dgp_client *client, const char *number, uint32_t wait_ms);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_answer(dgp_client *client, int32_t line, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_answer(dgp_client *client, int32_t line, uint32_t wait_ms);
 
 /**
  * Puts the selected line on hold or takes it off: `hold` 1 holds, 0
@@ -737,7 +828,7 @@ dgp_result dgp_answer(dgp_client *client, int32_t line, uint32_t wait_ms);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_hold(dgp_client *client, int32_t hold, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_hold(dgp_client *client, int32_t hold, uint32_t wait_ms);
 
 /**
  * Sends DTMF `digits` (`0-9 * # A-D`) on the selected line. Logs show them
@@ -746,7 +837,7 @@ dgp_result dgp_hold(dgp_client *client, int32_t hold, uint32_t wait_ms);
  * # Safety
  * `client` valid; `digits` a NUL-terminated string.
  */
-dgp_result dgp_send_dtmf(dgp_client *client, const char *digits);
+dgp_result DGP_CALL dgp_send_dtmf(dgp_client *client, const char *digits);
 
 /**
  * Ends the call on `line` (0: the selected line). With `wait_ms` > 0,
@@ -755,7 +846,7 @@ dgp_result dgp_send_dtmf(dgp_client *client, const char *digits);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_hangup(dgp_client *client, int32_t line, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_hangup(dgp_client *client, int32_t line, uint32_t wait_ms);
 
 /**
  * Field-seen: asks for the calls waiting in `queue` (NULL: all). With
@@ -764,7 +855,7 @@ dgp_result dgp_hangup(dgp_client *client, int32_t line, uint32_t wait_ms);
  * # Safety
  * `client` valid; `queue` NULL or a NUL-terminated string.
  */
-dgp_result dgp_queue_status(dgp_client *client, const char *queue, uint32_t wait_ms);
+dgp_result DGP_CALL dgp_queue_status(dgp_client *client, const char *queue, uint32_t wait_ms);
 
 /**
  * Field-seen: pauses (`paused` non-zero) or resumes `agent`, with an
@@ -773,11 +864,11 @@ dgp_result dgp_queue_status(dgp_client *client, const char *queue, uint32_t wait
  * # Safety
  * `client` valid; `agent` a NUL-terminated string; `reason` NULL or one.
  */
-dgp_result dgp_agent_pause(dgp_client *client,
-                           const char *agent,
-                           int32_t paused,
-                           const char *reason,
-                           uint32_t wait_ms);
+dgp_result DGP_CALL dgp_agent_pause(dgp_client *client,
+                                    const char *agent,
+                                    int32_t paused,
+                                    const char *reason,
+                                    uint32_t wait_ms);
 
 /**
  * Sends any command: `Action: DGPhoneCommand`, `Command: name`, then
@@ -790,11 +881,11 @@ dgp_result dgp_agent_pause(dgp_client *client,
  * point to `count` NUL-terminated strings each (may be NULL when `count`
  * is 0).
  */
-dgp_result dgp_send_command(dgp_client *client,
-                            const char *name,
-                            const char *const *keys,
-                            const char *const *values,
-                            size_t count);
+dgp_result DGP_CALL dgp_send_command(dgp_client *client,
+                                     const char *name,
+                                     const char *const *keys,
+                                     const char *const *values,
+                                     uint32_t count);
 
 /**
  * Logs a call-centre agent in by feature code: selects `line`, dials
@@ -807,23 +898,41 @@ dgp_result dgp_send_command(dgp_client *client,
  * # Safety
  * `client` valid; strings NUL-terminated (`feature_code` may be NULL).
  */
-dgp_result dgp_agent_login(dgp_client *client,
-                           const char *feature_code,
-                           const char *agent,
-                           const char *password,
-                           int32_t line,
-                           uint32_t step_timeout_ms);
+dgp_result DGP_CALL dgp_login_agent(dgp_client *client,
+                                    const char *feature_code,
+                                    const char *agent,
+                                    const char *password,
+                                    int32_t line,
+                                    uint32_t step_timeout_ms);
 
 /**
  * Takes the next queued event, waiting up to `timeout_ms` (0: no wait),
  * and stores it in `*out` (the caller frees it with `dgp_event_free`).
- * DGP_ERR_TIMEOUT when none came (`*out` NULL). Safe from any thread; not
- * meant for the callback.
+ * DGP_ERR_TIMEOUT when none came (`*out` NULL), DGP_ERR_CANCELLED when
+ * `dgp_cancel` was called meanwhile. Safe from any thread; inside the
+ * event callback a wait (`timeout_ms` > 0) is refused with
+ * DGP_ERR_WOULD_DEADLOCK (0, taking what is there, is allowed).
  *
  * # Safety
  * `client` valid; `out` writable.
  */
-dgp_result dgp_next_event(dgp_client *client, uint32_t timeout_ms, dgp_event **out);
+dgp_result DGP_CALL dgp_next_event(dgp_client *client, uint32_t timeout_ms, dgp_event **out);
+
+/**
+ * Makes every blocking call in progress on `client`, on any thread
+ * (`dgp_login`, a command with `wait_ms` > 0, `dgp_login_agent`,
+ * `dgp_next_event` with a timeout), return promptly (within some 20 ms)
+ * with DGP_ERR_CANCELLED. Calls started afterwards wait as usual; what a
+ * cancelled call waited for may still happen (a late login answer still
+ * logs the session in). `dgp_connect` is bounded by the connect timeout
+ * instead. Never blocks; allowed inside the callback. Freeing a client
+ * while another thread is inside a call on it is the caller's bug: cancel
+ * (or disconnect), let the calls return, then free.
+ *
+ * # Safety
+ * `client` valid.
+ */
+dgp_result DGP_CALL dgp_cancel(dgp_client *client);
 
 /**
  * A file descriptor that is readable while the queue holds events (poll,
@@ -833,7 +942,7 @@ dgp_result dgp_next_event(dgp_client *client, uint32_t timeout_ms, dgp_event **o
  * # Safety
  * `client` NULL or valid.
  */
-int32_t dgp_notify_fd(const dgp_client *client);
+int32_t DGP_CALL dgp_notify_fd(const dgp_client *client);
 
 /**
  * On Windows, a manual-reset event HANDLE signalled while the queue holds
@@ -843,7 +952,7 @@ int32_t dgp_notify_fd(const dgp_client *client);
  * # Safety
  * `client` NULL or valid.
  */
-void *dgp_notify_handle(const dgp_client *client);
+void *DGP_CALL dgp_notify_handle(const dgp_client *client);
 
 /**
  * Events lost to overflow, in all: by the queue and by the callback's
@@ -852,7 +961,7 @@ void *dgp_notify_handle(const dgp_client *client);
  * # Safety
  * `client` NULL or valid.
  */
-uint64_t dgp_dropped_events(const dgp_client *client);
+uint64_t DGP_CALL dgp_dropped_events(const dgp_client *client);
 
 /**
  * 1 while connected, else 0. Never blocks on the network.
@@ -860,7 +969,7 @@ uint64_t dgp_dropped_events(const dgp_client *client);
  * # Safety
  * `client` NULL or valid.
  */
-int32_t dgp_is_connected(const dgp_client *client);
+int32_t DGP_CALL dgp_is_connected(const dgp_client *client);
 
 /**
  * 1 while logged in, else 0. Never blocks on the network.
@@ -868,7 +977,7 @@ int32_t dgp_is_connected(const dgp_client *client);
  * # Safety
  * `client` NULL or valid.
  */
-int32_t dgp_is_logged_in(const dgp_client *client);
+int32_t DGP_CALL dgp_is_logged_in(const dgp_client *client);
 
 /**
  * The selected line (1 to 6), or 0 while DGPhone has not reported one.
@@ -876,7 +985,7 @@ int32_t dgp_is_logged_in(const dgp_client *client);
  * # Safety
  * `client` NULL or valid.
  */
-int32_t dgp_selected_line(const dgp_client *client);
+int32_t DGP_CALL dgp_selected_line(const dgp_client *client);
 
 /**
  * Stores `line`'s state (`DGP_LINE_*`) in `*out`. Never blocks on the
@@ -886,7 +995,7 @@ int32_t dgp_selected_line(const dgp_client *client);
  * # Safety
  * `client` valid; `out` writable.
  */
-dgp_result dgp_line_state(const dgp_client *client, int32_t line, uint32_t *out);
+dgp_result DGP_CALL dgp_line_state(const dgp_client *client, int32_t line, dgp_line_state_t *out);
 
 /**
  * Copies the other party's number on `line` into `buf` (empty when none),
@@ -896,11 +1005,11 @@ dgp_result dgp_line_state(const dgp_client *client, int32_t line, uint32_t *out)
  * `client` valid; `buf` NULL or `buf_len` writable bytes; `out_len` NULL
  * or writable.
  */
-dgp_result dgp_line_number(const dgp_client *client,
-                           int32_t line,
-                           char *buf,
-                           size_t buf_len,
-                           size_t *out_len);
+dgp_result DGP_CALL dgp_line_number(const dgp_client *client,
+                                    int32_t line,
+                                    char *buf,
+                                    uint32_t buf_len,
+                                    uint32_t *out_len);
 
 /**
  * The agent's state (`DGP_AGENT_*`); DGP_AGENT_LOGGED_OUT for NULL.
@@ -908,7 +1017,7 @@ dgp_result dgp_line_number(const dgp_client *client,
  * # Safety
  * `client` NULL or valid.
  */
-uint32_t dgp_agent_state(const dgp_client *client);
+dgp_agent_state_t DGP_CALL dgp_agent_state(const dgp_client *client);
 
 /**
  * The event's kind: a `DGP_EVENT_*` value (append-only); 0 for a NULL
@@ -917,7 +1026,7 @@ uint32_t dgp_agent_state(const dgp_client *client);
  * # Safety
  * `event` is NULL or a valid event.
  */
-uint32_t dgp_event_kind(const dgp_event *event);
+dgp_event_kind_t DGP_CALL dgp_event_kind(const dgp_event *event);
 
 /**
  * The line the event is about, 1 to 6; 0 when it names none (or an
@@ -926,7 +1035,7 @@ uint32_t dgp_event_kind(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-int32_t dgp_event_line(const dgp_event *event);
+int32_t DGP_CALL dgp_event_line(const dgp_event *event);
 
 /**
  * `Hold:` on a Hold event: 1 on hold, 0 active, -1 absent.
@@ -934,7 +1043,7 @@ int32_t dgp_event_line(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-int32_t dgp_event_hold(const dgp_event *event);
+int32_t DGP_CALL dgp_event_hold(const dgp_event *event);
 
 /**
  * `Paused:` on AgentPaused: 1 paused, 0 not, -1 absent.
@@ -942,7 +1051,7 @@ int32_t dgp_event_hold(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-int32_t dgp_event_paused(const dgp_event *event);
+int32_t DGP_CALL dgp_event_paused(const dgp_event *event);
 
 /**
  * The DTMF digit of a DTMFReceived event as an ASCII code ('0'-'9', '*',
@@ -951,7 +1060,7 @@ int32_t dgp_event_paused(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-int32_t dgp_event_digit(const dgp_event *event);
+int32_t DGP_CALL dgp_event_digit(const dgp_event *event);
 
 /**
  * On a response: 1 for `Response: Success`, 0 for anything else; -1 for
@@ -960,7 +1069,7 @@ int32_t dgp_event_digit(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-int32_t dgp_event_success(const dgp_event *event);
+int32_t DGP_CALL dgp_event_success(const dgp_event *event);
 
 /**
  * `Number:`, the other party. NULL when absent. Valid as long as the event.
@@ -968,7 +1077,7 @@ int32_t dgp_event_success(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_number(const dgp_event *event);
+const char *DGP_CALL dgp_event_number(const dgp_event *event);
 
 /**
  * `User:`, the extension the event belongs to. NULL when absent. Valid as long as the event.
@@ -976,7 +1085,7 @@ const char *dgp_event_number(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_user(const dgp_event *event);
+const char *DGP_CALL dgp_event_user(const dgp_event *event);
 
 /**
  * `Agent:`, on agent events. NULL when absent. Valid as long as the event.
@@ -984,7 +1093,7 @@ const char *dgp_event_user(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_agent(const dgp_event *event);
+const char *DGP_CALL dgp_event_agent(const dgp_event *event);
 
 /**
  * `Uniqueid:`, the PBX's call id on agent events. NULL when absent. Valid as long as the event.
@@ -992,7 +1101,7 @@ const char *dgp_event_agent(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_uniqueid(const dgp_event *event);
+const char *DGP_CALL dgp_event_uniqueid(const dgp_event *event);
 
 /**
  * `Message:`, DGPhone's text on responses and errors. NULL when absent. Valid as long as the event.
@@ -1000,7 +1109,7 @@ const char *dgp_event_uniqueid(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_message(const dgp_event *event);
+const char *DGP_CALL dgp_event_message(const dgp_event *event);
 
 /**
  * `Status:` as received (useful with DGP_EVENT_OTHER_STATUS). NULL when absent. Valid as long as the event.
@@ -1008,7 +1117,7 @@ const char *dgp_event_message(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_status(const dgp_event *event);
+const char *DGP_CALL dgp_event_status(const dgp_event *event);
 
 /**
  * `Queue:`, on queue events. NULL when absent. Valid as long as the event.
@@ -1016,7 +1125,7 @@ const char *dgp_event_status(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_queue(const dgp_event *event);
+const char *DGP_CALL dgp_event_queue(const dgp_event *event);
 
 /**
  * The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in the
@@ -1025,7 +1134,7 @@ const char *dgp_event_queue(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_time(const dgp_event *event);
+const char *DGP_CALL dgp_event_time(const dgp_event *event);
 
 /**
  * Text about a lifecycle event: the greeting, the protocol error, the
@@ -1035,7 +1144,7 @@ const char *dgp_event_time(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_detail(const dgp_event *event);
+const char *DGP_CALL dgp_event_detail(const dgp_event *event);
 
 /**
  * Why the connection ended (`DGP_DISCONNECT_*`) on DGP_EVENT_DISCONNECTED;
@@ -1044,7 +1153,7 @@ const char *dgp_event_detail(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-uint32_t dgp_event_disconnect_reason(const dgp_event *event);
+dgp_disconnect_reason_t DGP_CALL dgp_event_disconnect_reason(const dgp_event *event);
 
 /**
  * Events lost, on DGP_EVENT_OVERFLOW; 0 otherwise.
@@ -1052,7 +1161,7 @@ uint32_t dgp_event_disconnect_reason(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-uint64_t dgp_event_dropped(const dgp_event *event);
+uint64_t DGP_CALL dgp_event_dropped(const dgp_event *event);
 
 /**
  * The attempt number on DGP_EVENT_RECONNECTING, the number of failed
@@ -1061,7 +1170,7 @@ uint64_t dgp_event_dropped(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-uint32_t dgp_event_attempt(const dgp_event *event);
+uint32_t DGP_CALL dgp_event_attempt(const dgp_event *event);
 
 /**
  * The delay before the attempt in ms, on DGP_EVENT_RECONNECTING; 0
@@ -1070,7 +1179,7 @@ uint32_t dgp_event_attempt(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-uint32_t dgp_event_delay_ms(const dgp_event *event);
+uint32_t DGP_CALL dgp_event_delay_ms(const dgp_event *event);
 
 /**
  * The number of raw headers of a DGPhone packet (0 for lifecycle events).
@@ -1078,7 +1187,7 @@ uint32_t dgp_event_delay_ms(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-size_t dgp_event_header_count(const dgp_event *event);
+uint32_t DGP_CALL dgp_event_header_count(const dgp_event *event);
 
 /**
  * The key of raw header `index` (original spelling; empty for a line
@@ -1087,7 +1196,7 @@ size_t dgp_event_header_count(const dgp_event *event);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_header_key(const dgp_event *event, size_t index);
+const char *DGP_CALL dgp_event_header_key(const dgp_event *event, uint32_t index);
 
 /**
  * The value of raw header `index` (UTF-8; converted from Windows-1252 when
@@ -1096,7 +1205,7 @@ const char *dgp_event_header_key(const dgp_event *event, size_t index);
  * # Safety
  * `event` is NULL or a valid event.
  */
-const char *dgp_event_header_value(const dgp_event *event, size_t index);
+const char *DGP_CALL dgp_event_header_value(const dgp_event *event, uint32_t index);
 
 /**
  * The value of the first header named `key` (compared without regard to
@@ -1106,7 +1215,7 @@ const char *dgp_event_header_value(const dgp_event *event, size_t index);
  * `event` is NULL or a valid event; `key` is NULL or a NUL-terminated
  * string.
  */
-const char *dgp_event_header(const dgp_event *event, const char *key);
+const char *DGP_CALL dgp_event_header(const dgp_event *event, const char *key);
 
 /**
  * Frees an event taken from the queue. NULL is a no-op. Never free an
@@ -1115,7 +1224,7 @@ const char *dgp_event_header(const dgp_event *event, const char *key);
  * # Safety
  * `event` is NULL or came from `dgp_next_event` and is not used again.
  */
-void dgp_event_free(dgp_event *event);
+void DGP_CALL dgp_event_free(dgp_event *event);
 
 /**
  * Asks for Status and waits up to `timeout_ms` in all for DGPhone's
@@ -1125,7 +1234,7 @@ void dgp_event_free(dgp_event *event);
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_flow_status(dgp_client *client, uint32_t timeout_ms);
+dgp_result DGP_CALL dgp_refresh_lines(dgp_client *client, uint32_t timeout_ms);
 
 /**
  * Selects `line` first when it is not 0, then dials `number` and waits
@@ -1134,21 +1243,24 @@ dgp_result dgp_flow_status(dgp_client *client, uint32_t timeout_ms);
  * # Safety
  * `client` valid; `number` a NUL-terminated string.
  */
-dgp_result dgp_flow_call(dgp_client *client, const char *number, int32_t line, uint32_t timeout_ms);
+dgp_result DGP_CALL dgp_place_call(dgp_client *client,
+                                   const char *number,
+                                   int32_t line,
+                                   uint32_t timeout_ms);
 
 /**
  * Answers `line`; with `line` 0, the ringing line the client knows of
- * (call `dgp_flow_status` first to know), else, with `ring_wait_ms` > 0,
+ * (call `dgp_refresh_lines` first to know), else, with `ring_wait_ms` > 0,
  * the first call that rings within that time, else DGPhone's selected
  * line. Waits for Answer.
  *
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_flow_answer(dgp_client *client,
-                           int32_t line,
-                           uint32_t ring_wait_ms,
-                           uint32_t timeout_ms);
+dgp_result DGP_CALL dgp_answer_call(dgp_client *client,
+                                    int32_t line,
+                                    uint32_t ring_wait_ms,
+                                    uint32_t timeout_ms);
 
 /**
  * Hangs up `line`; with `line` 0, the only line in a call when DGPhone's
@@ -1157,17 +1269,20 @@ dgp_result dgp_flow_answer(dgp_client *client,
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_flow_hangup(dgp_client *client, int32_t line, uint32_t timeout_ms);
+dgp_result DGP_CALL dgp_end_call(dgp_client *client, int32_t line, uint32_t timeout_ms);
 
 /**
  * Holds (`mode`: DGP_HOLD_TOGGLE, _ON or _OFF) on `line`, selecting it
- * first; with `line` 0, on the call in progress as `dgp_flow_hangup`
+ * first; with `line` 0, on the call in progress as `dgp_end_call`
  * picks it. Waits for Hold.
  *
  * # Safety
  * `client` valid.
  */
-dgp_result dgp_flow_hold(dgp_client *client, uint32_t mode, int32_t line, uint32_t timeout_ms);
+dgp_result DGP_CALL dgp_hold_call(dgp_client *client,
+                                  dgp_hold_mode_t mode,
+                                  int32_t line,
+                                  uint32_t timeout_ms);
 
 /**
  * Sends DTMF `digits` on `line` (selecting it first), or on the call in
@@ -1178,7 +1293,10 @@ dgp_result dgp_flow_hold(dgp_client *client, uint32_t mode, int32_t line, uint32
  * # Safety
  * `client` valid; `digits` a NUL-terminated string.
  */
-dgp_result dgp_flow_dtmf(dgp_client *client, const char *digits, int32_t line, uint32_t timeout_ms);
+dgp_result DGP_CALL dgp_send_call_dtmf(dgp_client *client,
+                                       const char *digits,
+                                       int32_t line,
+                                       uint32_t timeout_ms);
 
 /**
  * A copy of `event` that the caller owns, valid on any thread until
@@ -1191,7 +1309,7 @@ dgp_result dgp_flow_dtmf(dgp_client *client, const char *digits, int32_t line, u
  * `event` is NULL or a valid event (from a callback, during the call, or
  * owned).
  */
-dgp_event *dgp_event_clone(const dgp_event *event);
+dgp_event *DGP_CALL dgp_event_clone(const dgp_event *event);
 
 /**
  * Copies a whole event (kind, line, every header's key and value, the
@@ -1231,10 +1349,10 @@ dgp_event *dgp_event_clone(const dgp_event *event);
  * `event` NULL or valid; `buffer` NULL or writable for `capacity` bytes;
  * `needed` NULL or writable.
  */
-dgp_result dgp_event_copy(const dgp_event *event,
-                          uint8_t *buffer,
-                          uint32_t capacity,
-                          uint32_t *needed);
+dgp_result DGP_CALL dgp_event_copy(const dgp_event *event,
+                                   uint8_t *buffer,
+                                   uint32_t capacity,
+                                   uint32_t *needed);
 
 /**
  * Takes up to `max` queued events in one call: waits up to `timeout_ms`
@@ -1249,17 +1367,17 @@ dgp_result dgp_event_copy(const dgp_event *event,
  * # Safety
  * `client` valid; `out` writable for `max` pointers; `count` writable.
  */
-dgp_result dgp_next_events(dgp_client *client,
-                           dgp_event **out,
-                           uint32_t max,
-                           uint32_t timeout_ms,
-                           uint32_t *count);
+dgp_result DGP_CALL dgp_next_events(dgp_client *client,
+                                    dgp_event **out,
+                                    uint32_t max,
+                                    uint32_t timeout_ms,
+                                    uint32_t *count);
 
 /**
  * Creates options with the defaults (see each setter). Returns NULL only
  * when out of memory. Free with `dgp_options_free`.
  */
-dgp_options *dgp_options_new(void);
+dgp_options *DGP_CALL dgp_options_new(void);
 
 /**
  * Frees options. NULL is a no-op. Clients made from them keep their copy.
@@ -1267,7 +1385,7 @@ dgp_options *dgp_options_new(void);
  * # Safety
  * `options` is NULL or came from `dgp_options_new` and is not used again.
  */
-void dgp_options_free(dgp_options *options);
+void DGP_CALL dgp_options_free(dgp_options *options);
 
 /**
  * Time allowed for the TCP connection to open, in ms (default 5000; 0 is
@@ -1276,7 +1394,15 @@ void dgp_options_free(dgp_options *options);
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_connect_timeout_ms(dgp_options *options, uint32_t ms_);
+dgp_result DGP_CALL dgp_options_set_connect_timeout_ms(dgp_options *options, uint32_t ms_);
+
+/**
+ * The connect timeout in ms (`dgp_options_set_connect_timeout_ms`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_connect_timeout_ms(const dgp_options *options, uint32_t *out);
 
 /**
  * Time allowed for a write, and the wait for a login response, in ms
@@ -1285,7 +1411,15 @@ dgp_result dgp_options_set_connect_timeout_ms(dgp_options *options, uint32_t ms_
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_command_timeout_ms(dgp_options *options, uint32_t ms_);
+dgp_result DGP_CALL dgp_options_set_command_timeout_ms(dgp_options *options, uint32_t ms_);
+
+/**
+ * The command timeout in ms (`dgp_options_set_command_timeout_ms`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_command_timeout_ms(const dgp_options *options, uint32_t *out);
 
 /**
  * Declares the connection dead when nothing at all (not even a
@@ -1294,7 +1428,15 @@ dgp_result dgp_options_set_command_timeout_ms(dgp_options *options, uint32_t ms_
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_dead_peer_timeout_ms(dgp_options *options, uint32_t ms_);
+dgp_result DGP_CALL dgp_options_set_dead_peer_timeout_ms(dgp_options *options, uint32_t ms_);
+
+/**
+ * The dead-peer timeout in ms, 0 for none (`dgp_options_set_dead_peer_timeout_ms`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_dead_peer_timeout_ms(const dgp_options *options, uint32_t *out);
 
 /**
  * TCP keep-alive idle time in seconds (default 30; 0 turns it off).
@@ -1302,36 +1444,125 @@ dgp_result dgp_options_set_dead_peer_timeout_ms(dgp_options *options, uint32_t m
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_tcp_keepalive_s(dgp_options *options, uint32_t seconds);
+dgp_result DGP_CALL dgp_options_set_tcp_keepalive_s(dgp_options *options, uint32_t seconds);
+
+/**
+ * The TCP keep-alive idle time in seconds, 0 for off (`dgp_options_set_tcp_keepalive_s`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_tcp_keepalive_s(const dgp_options *options, uint32_t *out);
 
 /**
  * Automatic reconnection after an unexpected disconnection, with re-login
- * and a Status request. `enabled` 0 turns it off (default). The delay
- * starts at `initial_ms` and doubles up to `max_ms`, with jitter. It
- * starts over only after a connection stayed up for `max_ms`; one that
- * ends sooner (a flap) counts as a failed attempt. `max_attempts` failed
- * attempts in a row, flaps included, end in DGP_EVENT_RECONNECT_FAILED;
- * 0 tries forever.
+ * and a Status request: non-zero turns it on, 0 off (default). Its delays
+ * and attempts are set apart (`dgp_options_set_reconnect_initial_ms`,
+ * `_max_ms`, `_max_attempts`) and kept while it is off.
  *
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_reconnect(dgp_options *options,
-                                     int32_t enabled,
-                                     uint32_t initial_ms,
-                                     uint32_t max_ms,
-                                     uint32_t max_attempts);
+dgp_result DGP_CALL dgp_options_set_reconnect(dgp_options *options, int32_t enabled);
 
 /**
- * Capacity of the pull queue (default 4096; 0 turns the queue off) and
- * the overflow policy (`DGP_OVERFLOW_*`) of the queue and of the
- * callback's backlog. The queue collects while no callback is set, or
- * beside one when `dgp_options_set_queue_with_callback` asks.
+ * 1 when automatic reconnection is on, else 0 (`dgp_options_set_reconnect`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_reconnect(const dgp_options *options, int32_t *out);
+
+/**
+ * The delay before the first reconnection attempt, in ms (default 500; 0
+ * is refused); it doubles after each failure, with jitter, up to the
+ * maximum delay.
  *
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_queue(dgp_options *options, uint32_t capacity, uint32_t overflow);
+dgp_result DGP_CALL dgp_options_set_reconnect_initial_ms(dgp_options *options, uint32_t ms_);
+
+/**
+ * The initial reconnection delay in ms (`dgp_options_set_reconnect_initial_ms`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_reconnect_initial_ms(const dgp_options *options, uint32_t *out);
+
+/**
+ * The longest delay between reconnection attempts, in ms (default
+ * 30000). It must be at least the initial delay (checked by
+ * `dgp_client_new` and `dgp_connect`, so the two can be set in either
+ * order). Also how long a connection must stay up before the back-off
+ * starts over: one that ends sooner (a flap) counts as a failed attempt.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_reconnect_max_ms(dgp_options *options, uint32_t ms_);
+
+/**
+ * The maximum reconnection delay in ms (`dgp_options_set_reconnect_max_ms`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_reconnect_max_ms(const dgp_options *options, uint32_t *out);
+
+/**
+ * Failed reconnection attempts in a row, flaps included, before
+ * DGP_EVENT_RECONNECT_FAILED ends them; 0 (default) tries forever.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_reconnect_max_attempts(dgp_options *options, uint32_t attempts);
+
+/**
+ * The maximum reconnection attempts, 0 for no limit (`dgp_options_set_reconnect_max_attempts`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_reconnect_max_attempts(const dgp_options *options, uint32_t *out);
+
+/**
+ * Capacity of the pull queue in events (default 4096; 0 turns the queue
+ * off). The queue collects while no callback is set, or beside one when
+ * `dgp_options_set_queue_with_callback` asks.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_queue_capacity(dgp_options *options, uint32_t capacity);
+
+/**
+ * The pull queue's capacity (`dgp_options_set_queue_capacity`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_queue_capacity(const dgp_options *options, uint32_t *out);
+
+/**
+ * What a full queue or callback backlog does: a `DGP_OVERFLOW_*` value
+ * (default DGP_OVERFLOW_DROP_OLDEST); another value is refused with
+ * DGP_ERR_INVALID_ARGUMENT.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_overflow_policy(dgp_options *options, dgp_overflow_policy_t policy);
+
+/**
+ * The overflow policy (`dgp_options_set_overflow_policy`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_overflow_policy(const dgp_options *options, dgp_overflow_policy_t *out);
 
 /**
  * `enabled` non-zero: the pull queue keeps collecting while an event
@@ -1342,17 +1573,33 @@ dgp_result dgp_options_set_queue(dgp_options *options, uint32_t capacity, uint32
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_queue_with_callback(dgp_options *options, int32_t enabled);
+dgp_result DGP_CALL dgp_options_set_queue_with_callback(dgp_options *options, int32_t enabled);
+
+/**
+ * 1 when the queue collects beside a callback, else 0 (`dgp_options_set_queue_with_callback`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_queue_with_callback(const dgp_options *options, int32_t *out);
 
 /**
  * How many events may wait for a slow callback (default 4096; at least
- * 1). Past that the overflow policy of `dgp_options_set_queue` applies,
- * each loss counted and reported as DGP_EVENT_OVERFLOW.
+ * 1). Past that the overflow policy applies, each loss counted and
+ * reported as DGP_EVENT_OVERFLOW.
  *
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_delivery_backlog(dgp_options *options, uint32_t events);
+dgp_result DGP_CALL dgp_options_set_delivery_backlog(dgp_options *options, uint32_t events);
+
+/**
+ * The callback's backlog in events (`dgp_options_set_delivery_backlog`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_delivery_backlog(const dgp_options *options, uint32_t *out);
 
 /**
  * Stack of the callback thread, in bytes, where the event callback runs.
@@ -1367,16 +1614,16 @@ dgp_result dgp_options_set_delivery_backlog(dgp_options *options, uint32_t event
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_callback_stack_size(dgp_options *options, uint32_t bytes);
+dgp_result DGP_CALL dgp_options_set_callback_stack_size(dgp_options *options, uint32_t bytes);
 
 /**
- * The callback thread's stack in bytes (see
- * `dgp_options_set_callback_stack_size`); 0 for a NULL handle.
+ * The callback thread's stack in bytes
+ * (`dgp_options_set_callback_stack_size`).
  *
  * # Safety
- * `options` is NULL or a valid options handle.
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
  */
-uint32_t dgp_options_callback_stack_size(const dgp_options *options);
+dgp_result DGP_CALL dgp_options_get_callback_stack_size(const dgp_options *options, uint32_t *out);
 
 /**
  * Largest packet accepted from DGPhone, in bytes (default 65536; at least
@@ -1385,73 +1632,175 @@ uint32_t dgp_options_callback_stack_size(const dgp_options *options);
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_max_packet(dgp_options *options, uint32_t bytes);
+dgp_result DGP_CALL dgp_options_set_max_packet(dgp_options *options, uint32_t bytes);
 
 /**
- * Flags, each 0 or non-zero: `send_user` adds `User:` to every command
- * after login (default 0); `remote_mode` sends `RemoteMode: 1` with Login
- * (default 1); `redact_dtmf` hides DTMF digits in logs (default 1).
+ * The largest packet accepted, in bytes (`dgp_options_set_max_packet`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_max_packet(const dgp_options *options, uint32_t *out);
+
+/**
+ * Non-zero: `User:` is added to every command after login, as field code
+ * does. Default 0.
  *
  * # Safety
  * `options` is NULL or a valid options handle.
  */
-dgp_result dgp_options_set_flags(dgp_options *options,
-                                 int32_t send_user,
-                                 int32_t remote_mode,
-                                 int32_t redact_dtmf);
+dgp_result DGP_CALL dgp_options_set_send_user(dgp_options *options, int32_t enabled);
 
 /**
- * Sets the log callback and the most detailed level it receives
- * (`DGP_LOG_*`, default DGP_LOG_INFO). NULL `callback` turns logging off.
- * The library never prints: this is its only output. `user_data` is passed
+ * 1 when `User:` goes with every command, else 0 (`dgp_options_set_send_user`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_send_user(const dgp_options *options, int32_t *out);
+
+/**
+ * Non-zero (default 1): Login carries `RemoteMode: 1` (DGPhone then
+ * refuses local call commands).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_remote_mode(dgp_options *options, int32_t enabled);
+
+/**
+ * 1 when Login carries `RemoteMode: 1`, else 0 (`dgp_options_set_remote_mode`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_remote_mode(const dgp_options *options, int32_t *out);
+
+/**
+ * Non-zero (default 1): DTMF digits are hidden in logs and wire logs
+ * (they may be an agent's password).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_redact_dtmf(dgp_options *options, int32_t enabled);
+
+/**
+ * 1 when DTMF digits are redacted, else 0 (`dgp_options_set_redact_dtmf`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_redact_dtmf(const dgp_options *options, int32_t *out);
+
+/**
+ * Sets the log callback (NULL turns logging off, the default). The
+ * library never prints: this is its only output. `user_data` is passed
  * back untouched, from any thread.
  *
  * # Safety
  * `options` is NULL or a valid options handle; `callback` stays callable
  * with `user_data` until every client made from these options is freed.
  */
-dgp_result dgp_options_set_log_callback(dgp_options *options,
-                                        dgp_log_callback callback,
-                                        void *user_data,
-                                        uint32_t level);
+dgp_result DGP_CALL dgp_options_set_log_callback(dgp_options *options,
+                                                 dgp_log_callback callback,
+                                                 void *user_data);
+
+/**
+ * The most detailed level the log callback receives: a `DGP_LOG_*` value
+ * (default DGP_LOG_INFO); another value is refused.
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle.
+ */
+dgp_result DGP_CALL dgp_options_set_log_level(dgp_options *options, dgp_log_level_t level);
+
+/**
+ * The log level (`dgp_options_set_log_level`).
+ *
+ * # Safety
+ * `options` is NULL or a valid options handle; `out` NULL or writable.
+ */
+dgp_result DGP_CALL dgp_options_get_log_level(const dgp_options *options, dgp_log_level_t *out);
 
 /**
  * Records every byte the client sends and receives, with each connection
  * opening and closing, to a new file at `path` (replacing any), in the
  * wire recording format that `dgp_replay_start` plays back: capture a
  * problem in the field, reproduce it on a desk. DTMF digits are written as
- * `<redacted>` unless `redact_dtmf` was turned off with
- * `dgp_options_set_flags`. The file is created now and shared by
+ * `<redacted>` unless `dgp_options_set_redact_dtmf` turned redaction
+ * off. The file is created now and shared by
  * every client made from these options (their connections are numbered
  * apart). NULL: no recording (the default). Lines are written as they
  * happen, from the reader thread and the calling threads.
  * Errors: DGP_ERR_RESOURCE when the file cannot be created (message via
- * `dgp_last_error(NULL, ...)` on this thread), DGP_ERR_NOT_UTF8.
+ * `dgp_last_error` on this thread), DGP_ERR_NOT_UTF8.
  *
  * # Safety
  * `options` is NULL or a valid options handle; `path` NULL or a
  * NUL-terminated string.
  */
-dgp_result dgp_options_set_wire_log(dgp_options *options, const char *path);
+dgp_result DGP_CALL dgp_options_set_wire_log(dgp_options *options, const char *path);
+
+/**
+ * Stores in `*bytes` and `*len` the value of raw header `index` exactly as
+ * DGPhone sent it: the bytes `dgp_event_header_value` decoded (from
+ * Windows-1252 when they were not UTF-8) or had a NUL replaced in. Not
+ * NUL-terminated; valid as long as the event. Errors:
+ * DGP_ERR_INVALID_ARGUMENT past the last header or on a lifecycle event,
+ * DGP_ERR_NULL_POINTER.
+ *
+ * # Safety
+ * `event` NULL or a valid event; `bytes` and `len` writable.
+ */
+dgp_result DGP_CALL dgp_event_header_raw(const dgp_event *event,
+                                         uint32_t index,
+                                         const uint8_t **bytes,
+                                         uint32_t *len);
+
+/**
+ * A DGTimeStamp's time as Unix seconds, when DGPhone sent it so (a
+ * colon-free `Timestamp`, or a `Time` of digits only). Errors:
+ * DGP_ERR_INVALID_ARGUMENT when the event has no such time (a wall-clock
+ * time, see `dgp_event_time_clock`; no time; another event),
+ * DGP_ERR_NULL_POINTER.
+ *
+ * # Safety
+ * `event` NULL or a valid event; `seconds` writable.
+ */
+dgp_result DGP_CALL dgp_event_time_unix(const dgp_event *event, uint64_t *seconds);
+
+/**
+ * A DGTimeStamp's wall-clock time (DGPhone's local time, zone unknown):
+ * `*seconds_of_day` is hour * 3600 + minute * 60 + second, `*date` is
+ * year * 10000 + month * 100 + day, or 0 when only a time came. Errors:
+ * DGP_ERR_INVALID_ARGUMENT when the event has no wall-clock time (Unix
+ * seconds, see `dgp_event_time_unix`; no time; text not recognised: read
+ * it with `dgp_event_time`), DGP_ERR_NULL_POINTER.
+ *
+ * # Safety
+ * `event` NULL or a valid event; `seconds_of_day` and `date` writable.
+ */
+dgp_result DGP_CALL dgp_event_time_clock(const dgp_event *event, uint32_t *seconds_of_day, uint32_t *date);
 
 /**
  * A static English description of a result code. Never NULL; unknown
  * codes give "unknown result code". The string is static: do not free it.
  */
-const char *dgp_result_str(dgp_result code);
+const char *DGP_CALL dgp_result_str(dgp_result code);
 
 /**
  * The version of the library actually loaded, as
  * `major << 16 | minor << 8 | patch`. Compare it with the header's
  * `DGP_VERSION_*` macros to catch a mismatched DLL.
  */
-uint32_t dgp_version_number(void);
+uint32_t DGP_CALL dgp_version_number(void);
 
 /**
  * The version of the library actually loaded, as static text
  * ("0.1.0"). Do not free it.
  */
-const char *dgp_version(void);
+const char *DGP_CALL dgp_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -62,13 +62,13 @@ namespace detail {
 template <class Fill>
 dgp_result copy_out(Fill fill, std::string &text) {
     for (int attempt = 0; attempt < 8; ++attempt) {
-        std::size_t len = 0;
+        std::uint32_t len = 0;
         dgp_result rc = fill(nullptr, 0, &len);
         if (rc != DGP_ERR_BUFFER_TOO_SMALL) {
             return rc;
         }
         text.assign(len + 1, '\0');
-        rc = fill(&text[0], text.size(), &len);
+        rc = fill(&text[0], len + 1, &len);
         if (rc == DGP_OK) {
             text.resize(len);
             return DGP_OK;
@@ -80,13 +80,12 @@ dgp_result copy_out(Fill fill, std::string &text) {
     return DGP_ERR_BUFFER_TOO_SMALL;
 }
 
-/// The detailed message of the last failure on `client` (nullptr: of this
-/// thread's last call without a client). Never throws.
-inline std::string last_error(const dgp_client *client) noexcept {
+/// The detailed message of this thread's last failed call, whatever its
+/// handle (the library's one error channel). Never throws.
+inline std::string last_error() noexcept {
     try {
         std::string text;
-        copy_out([client](char *buf, std::size_t len, std::size_t *out) { return dgp_last_error(client, buf, len, out); },
-                 text);
+        copy_out([](char *buf, std::uint32_t len, std::uint32_t *out) { return dgp_last_error(buf, len, out); }, text);
         return text;
     } catch (...) {
         return std::string();
@@ -102,21 +101,11 @@ inline std::string last_error(const dgp_client *client) noexcept {
     throw error(code, message);
 }
 
-/// Throws for a failed call on `client`, with its message.
-inline void check(dgp_result code, const dgp_client *client) {
+/// Throws for a failed call, with the message it left for this thread
+/// (every failing call of the library leaves one).
+inline void check(dgp_result code) {
     if (code != DGP_OK) {
-        fail(code, last_error(client));
-    }
-}
-
-/// Throws for a failed call that records its message for the thread
-/// (dgp_client_new).
-inline void check_thread(dgp_result code) { check(code, nullptr); }
-
-/// Throws for a failed call that records no message (option setters).
-inline void check_plain(dgp_result code) {
-    if (code != DGP_OK) {
-        fail(code, std::string());
+        fail(code, last_error());
     }
 }
 
@@ -211,9 +200,9 @@ public:
     std::optional<std::string_view> header(const std::string &key) const noexcept {
         return key.find('\0') == std::string::npos ? detail::view(dgp_event_header(event_, key.c_str())) : std::nullopt;
     }
-    std::size_t header_count() const noexcept { return dgp_event_header_count(event_); }
+    std::uint32_t header_count() const noexcept { return dgp_event_header_count(event_); }
     /// Raw header `index` (key, value), in the order received.
-    std::pair<std::string_view, std::string_view> header_at(std::size_t index) const noexcept {
+    std::pair<std::string_view, std::string_view> header_at(std::uint32_t index) const noexcept {
         return {detail::view(dgp_event_header_key(event_, index)).value_or(""),
                 detail::view(dgp_event_header_value(event_, index)).value_or("")};
     }
@@ -241,7 +230,7 @@ public:
           delay_ms_(view.delay_ms()),
           detail_(view.detail()) {
         headers_.reserve(view.header_count());
-        for (std::size_t i = 0; i < view.header_count(); ++i) {
+        for (std::uint32_t i = 0; i < view.header_count(); ++i) {
             auto header = view.header_at(i);
             headers_.emplace_back(std::string(header.first), std::string(header.second));
         }
@@ -307,61 +296,67 @@ public:
     }
 
     options &connect_timeout(milliseconds timeout) {
-        detail::check_plain(dgp_options_set_connect_timeout_ms(get(), detail::ms(timeout)));
+        detail::check(dgp_options_set_connect_timeout_ms(get(), detail::ms(timeout)));
         return *this;
     }
     options &command_timeout(milliseconds timeout) {
-        detail::check_plain(dgp_options_set_command_timeout_ms(get(), detail::ms(timeout)));
+        detail::check(dgp_options_set_command_timeout_ms(get(), detail::ms(timeout)));
         return *this;
     }
     /// 0 never declares the connection dead (the default).
     options &dead_peer_timeout(milliseconds timeout) {
-        detail::check_plain(dgp_options_set_dead_peer_timeout_ms(get(), detail::ms(timeout)));
+        detail::check(dgp_options_set_dead_peer_timeout_ms(get(), detail::ms(timeout)));
         return *this;
     }
     options &tcp_keepalive(std::chrono::seconds idle) {
         auto seconds = idle.count() < 0 ? 0 : idle.count();
-        detail::check_plain(dgp_options_set_tcp_keepalive_s(get(), static_cast<std::uint32_t>(seconds)));
+        detail::check(dgp_options_set_tcp_keepalive_s(get(), static_cast<std::uint32_t>(seconds)));
         return *this;
     }
     /// Reconnect with back-off from `initial` doubling up to `max`; 0
     /// attempts: forever.
     options &reconnect(milliseconds initial, milliseconds max, std::uint32_t max_attempts = 0) {
-        detail::check_plain(
-            dgp_options_set_reconnect(get(), 1, detail::ms(initial), detail::ms(max), max_attempts));
+        detail::check(dgp_options_set_reconnect_initial_ms(get(), detail::ms(initial)));
+        detail::check(dgp_options_set_reconnect_max_ms(get(), detail::ms(max)));
+        detail::check(dgp_options_set_reconnect_max_attempts(get(), max_attempts));
+        detail::check(dgp_options_set_reconnect(get(), 1));
         return *this;
     }
     options &no_reconnect() {
-        detail::check_plain(dgp_options_set_reconnect(get(), 0, 0, 0, 0));
+        detail::check(dgp_options_set_reconnect(get(), 0));
         return *this;
     }
     /// Pull-queue capacity (0: off) and DGP_OVERFLOW_* policy.
-    options &queue(std::uint32_t capacity, std::uint32_t overflow = DGP_OVERFLOW_DROP_OLDEST) {
-        detail::check_plain(dgp_options_set_queue(get(), capacity, overflow));
+    options &queue(std::uint32_t capacity, dgp_overflow_policy_t overflow = DGP_OVERFLOW_DROP_OLDEST) {
+        detail::check(dgp_options_set_queue_capacity(get(), capacity));
+        detail::check(dgp_options_set_overflow_policy(get(), overflow));
         return *this;
     }
     /// Keep filling the pull queue while a callback is set (default off).
     options &queue_with_callback(bool enabled) {
-        detail::check_plain(dgp_options_set_queue_with_callback(get(), enabled ? 1 : 0));
+        detail::check(dgp_options_set_queue_with_callback(get(), enabled ? 1 : 0));
         return *this;
     }
     /// Events that may wait for a slow callback (default 4096).
     options &delivery_backlog(std::uint32_t events) {
-        detail::check_plain(dgp_options_set_delivery_backlog(get(), events));
+        detail::check(dgp_options_set_delivery_backlog(get(), events));
         return *this;
     }
     options &max_packet(std::uint32_t bytes) {
-        detail::check_plain(dgp_options_set_max_packet(get(), bytes));
+        detail::check(dgp_options_set_max_packet(get(), bytes));
         return *this;
     }
     options &flags(bool send_user, bool remote_mode, bool redact_dtmf) {
-        detail::check_plain(dgp_options_set_flags(get(), send_user, remote_mode, redact_dtmf));
+        detail::check(dgp_options_set_send_user(get(), send_user ? 1 : 0));
+        detail::check(dgp_options_set_remote_mode(get(), remote_mode ? 1 : 0));
+        detail::check(dgp_options_set_redact_dtmf(get(), redact_dtmf ? 1 : 0));
         return *this;
     }
     /// The C log callback as it is: it must stay callable with `user_data`
     /// until every client made from these options is destroyed.
-    options &log(dgp_log_callback callback, void *user_data, std::uint32_t level) {
-        detail::check_plain(dgp_options_set_log_callback(get(), callback, user_data, level));
+    options &log(dgp_log_callback callback, void *user_data, dgp_log_level_t level) {
+        detail::check(dgp_options_set_log_level(get(), level));
+        detail::check(dgp_options_set_log_callback(get(), callback, user_data));
         return *this;
     }
 
@@ -382,6 +377,9 @@ public:
         check(dgp_connect(client_, detail::c_str(host, "host"), port));
     }
     void disconnect() { check(dgp_disconnect(client_)); }
+    /// Makes the blocking calls in progress on this client, on any thread,
+    /// throw DGP_ERR_CANCELLED promptly.
+    void cancel() { check(dgp_cancel(client_)); }
     void login(const std::string &user) { check(dgp_login(client_, detail::c_str(user, "user"))); }
     void logoff() { check(dgp_logoff(client_)); }
     void status() { check(dgp_status(client_)); }
@@ -424,12 +422,13 @@ public:
             keys.push_back(detail::c_str(header.first, "header key"));
             values.push_back(detail::c_str(header.second, "header value"));
         }
-        check(dgp_send_command(client_, detail::c_str(name, "name"), keys.data(), values.data(), headers.size()));
+        check(dgp_send_command(client_, detail::c_str(name, "name"), keys.data(), values.data(),
+                               static_cast<std::uint32_t>(headers.size())));
     }
     void agent_login(const std::string &agent, const std::string &password, std::int32_t line = 1,
                      milliseconds step_timeout = milliseconds(5000),
                      const std::optional<std::string> &feature_code = std::nullopt) {
-        check(dgp_agent_login(client_, detail::c_str(feature_code, "feature_code"), detail::c_str(agent, "agent"),
+        check(dgp_login_agent(client_, detail::c_str(feature_code, "feature_code"), detail::c_str(agent, "agent"),
                               detail::c_str(password, "password"), line, detail::ms(step_timeout)));
     }
 
@@ -463,7 +462,7 @@ public:
     std::string line_number(std::int32_t line) const {
         std::string number;
         check(detail::copy_out(
-            [this, line](char *buf, std::size_t len, std::size_t *out) {
+            [this, line](char *buf, std::uint32_t len, std::uint32_t *out) {
                 return dgp_line_number(client_, line, buf, len, out);
             },
             number));
@@ -473,7 +472,7 @@ public:
     dgp_client *get() const noexcept { return client_; }
 
 protected:
-    void check(dgp_result code) const { detail::check(code, client_); }
+    void check(dgp_result code) const { detail::check(code); }
 
     dgp_client *client_;
 };
@@ -533,12 +532,12 @@ public:
     /// inside the callback.
     void on_event(callback function) {
         if (!function) {
-            check(dgp_client_set_event_callback(client_, nullptr, nullptr));
+            check(dgp_set_event_callback(client_, nullptr, nullptr));
             callback_.reset();
             return;
         }
         auto fresh = std::make_unique<holder>(std::move(function), client_);
-        check(dgp_client_set_event_callback(client_, &trampoline, fresh.get()));
+        check(dgp_set_event_callback(client_, &trampoline, fresh.get()));
         // The library no longer calls the old one (if any): destroy it.
         callback_ = std::move(fresh);
     }
@@ -556,7 +555,7 @@ private:
 
     explicit client(const dgp_options *config) : client_ref(nullptr) {
         dgp_client *raw = nullptr;
-        detail::check_thread(dgp_client_new(config, &raw));
+        detail::check(dgp_client_new(config, &raw));
         handle_.reset(raw);
         client_ = raw;
     }
@@ -567,7 +566,7 @@ private:
         return running;
     }
 
-    static void trampoline(void *user_data, const dgp_event *raw) noexcept {
+    static void DGP_CALL trampoline(void *user_data, const dgp_event *raw) noexcept {
         holder *held = static_cast<holder *>(user_data);
         holder *outer = running_callback();
         running_callback() = held;

@@ -4,8 +4,8 @@
  *
  * The conventions of dgphone.h hold here too; its result codes and event
  * kinds are shared. Failures set a per-thread message that
- * dgp_sim_last_error copies (the simulator library keeps its own, apart
- * from libdgphone's dgp_last_error).
+ * dgp_sim_last_error copies (the simulator library's own channel, with
+ * the rules of libdgphone's dgp_last_error).
  */
 
 #ifndef DGPHONE_SIM_H
@@ -18,7 +18,46 @@
 #include "dgphone.h"
 
 /**
- * Login is accepted (default).
+ * A running replay of a wire recording. Start with `dgp_replay_start`,
+ * stop and free with `dgp_replay_free`. Its functions may be called from
+ * any thread.
+ */
+typedef struct dgp_replay dgp_replay;
+
+/**
+ * A running DGPhone simulator. Start with `dgp_sim_start`, stop and free
+ * with `dgp_sim_free`. Its functions may be called from any thread.
+ */
+typedef struct dgp_sim dgp_sim;
+
+/**
+ * Simulator settings. Create with `dgp_sim_config_new`, free with
+ * `dgp_sim_config_free`; `dgp_sim_start` copies them.
+ */
+typedef struct dgp_sim_config dgp_sim_config;
+
+/**
+ * How the simulator answers Login: a `DGP_SIM_LOGIN_*` value.
+ */
+typedef uint32_t dgp_sim_login_policy_t;
+
+/**
+ * Which fields a DGTimeStamp carries: a `DGP_SIM_TIMESTAMP_*` value.
+ */
+typedef uint32_t dgp_sim_timestamp_fields_t;
+
+/**
+ * How a refused login is told: a `DGP_SIM_REFUSAL_*` value.
+ */
+typedef uint32_t dgp_sim_refusal_form_t;
+
+/**
+ * What Hangup on an idle line gets: a `DGP_SIM_IDLE_HANGUP_*` value.
+ */
+typedef uint32_t dgp_sim_idle_hangup_t;
+
+/**
+ * Login policies (`dgp_sim_login_policy_t`): login is accepted (default).
  */
 #define DGP_SIM_LOGIN_ACCEPT 0
 
@@ -73,25 +112,6 @@
  */
 #define DGP_SIM_IDLE_HANGUP_READY 1
 
-/**
- * A running replay of a wire recording. Start with `dgp_replay_start`,
- * stop and free with `dgp_replay_free`. Its functions may be called from
- * any thread.
- */
-typedef struct dgp_replay dgp_replay;
-
-/**
- * A running DGPhone simulator. Start with `dgp_sim_start`, stop and free
- * with `dgp_sim_free`. Its functions may be called from any thread.
- */
-typedef struct dgp_sim dgp_sim;
-
-/**
- * Simulator settings. Create with `dgp_sim_config_new`, free with
- * `dgp_sim_config_free`; `dgp_sim_start` copies them.
- */
-typedef struct dgp_sim_config dgp_sim_config;
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -101,7 +121,7 @@ extern "C" {
  * banner, no timestamps, the far end answers every dial, agent feature
  * code "*9800" with any password. NULL only when out of memory.
  */
-dgp_sim_config *dgp_sim_config_new(void);
+dgp_sim_config *DGP_CALL dgp_sim_config_new(void);
 
 /**
  * Frees simulator settings. NULL is a no-op.
@@ -109,7 +129,7 @@ dgp_sim_config *dgp_sim_config_new(void);
  * # Safety
  * `config` is NULL or came from `dgp_sim_config_new`, not used again.
  */
-void dgp_sim_config_free(dgp_sim_config *config);
+void DGP_CALL dgp_sim_config_free(dgp_sim_config *config);
 
 /**
  * How Login is answered: `DGP_SIM_LOGIN_*`; `message` is required for
@@ -118,7 +138,9 @@ void dgp_sim_config_free(dgp_sim_config *config);
  * # Safety
  * `config` valid; `message` NULL or a NUL-terminated string.
  */
-dgp_result dgp_sim_config_set_login(dgp_sim_config *config, uint32_t policy, const char *message);
+dgp_result DGP_CALL dgp_sim_config_set_login(dgp_sim_config *config,
+                                             dgp_sim_login_policy_t policy,
+                                             const char *message);
 
 /**
  * The greeting banner sent on connect; NULL sends none.
@@ -126,7 +148,7 @@ dgp_result dgp_sim_config_set_login(dgp_sim_config *config, uint32_t policy, con
  * # Safety
  * `config` valid; `greeting` NULL or a NUL-terminated string.
  */
-dgp_result dgp_sim_config_set_greeting(dgp_sim_config *config, const char *greeting);
+dgp_result DGP_CALL dgp_sim_config_set_greeting(dgp_sim_config *config, const char *greeting);
 
 /**
  * Sends a DGTimeStamp to logged-in clients every `interval_ms` (0: never,
@@ -135,7 +157,7 @@ dgp_result dgp_sim_config_set_greeting(dgp_sim_config *config, const char *greet
  * # Safety
  * `config` valid.
  */
-dgp_result dgp_sim_config_set_timestamp_ms(dgp_sim_config *config, uint32_t interval_ms);
+dgp_result DGP_CALL dgp_sim_config_set_timestamp_ms(dgp_sim_config *config, uint32_t interval_ms);
 
 /**
  * Non-zero (default): the far end answers every dial at once. Zero: the
@@ -144,7 +166,7 @@ dgp_result dgp_sim_config_set_timestamp_ms(dgp_sim_config *config, uint32_t inte
  * # Safety
  * `config` valid.
  */
-dgp_result dgp_sim_config_set_auto_answer(dgp_sim_config *config, int32_t auto_answer);
+dgp_result DGP_CALL dgp_sim_config_set_auto_answer(dgp_sim_config *config, int32_t auto_answer);
 
 /**
  * Which fields a DGTimeStamp carries: `DGP_SIM_TIMESTAMP_*` (default
@@ -153,7 +175,8 @@ dgp_result dgp_sim_config_set_auto_answer(dgp_sim_config *config, int32_t auto_a
  * # Safety
  * `config` valid.
  */
-dgp_result dgp_sim_config_set_timestamp_fields(dgp_sim_config *config, uint32_t fields);
+dgp_result DGP_CALL dgp_sim_config_set_timestamp_fields(dgp_sim_config *config,
+                                                        dgp_sim_timestamp_fields_t fields);
 
 /**
  * Non-zero: DGTimeStamps from connect, before login, as field DGPhones
@@ -162,7 +185,7 @@ dgp_result dgp_sim_config_set_timestamp_fields(dgp_sim_config *config, uint32_t 
  * # Safety
  * `config` valid.
  */
-dgp_result dgp_sim_config_set_timestamps_from_connect(dgp_sim_config *config, int32_t on);
+dgp_result DGP_CALL dgp_sim_config_set_timestamps_from_connect(dgp_sim_config *config, int32_t on);
 
 /**
  * How a refused login is told: `DGP_SIM_REFUSAL_*`.
@@ -170,7 +193,7 @@ dgp_result dgp_sim_config_set_timestamps_from_connect(dgp_sim_config *config, in
  * # Safety
  * `config` valid.
  */
-dgp_result dgp_sim_config_set_login_refusal(dgp_sim_config *config, uint32_t form);
+dgp_result DGP_CALL dgp_sim_config_set_login_refusal(dgp_sim_config *config, dgp_sim_refusal_form_t form);
 
 /**
  * How long the far end rings before it answers a dial (with auto-answer
@@ -180,7 +203,7 @@ dgp_result dgp_sim_config_set_login_refusal(dgp_sim_config *config, uint32_t for
  * # Safety
  * `config` valid.
  */
-dgp_result dgp_sim_config_set_answer_delay_ms(dgp_sim_config *config, uint32_t delay_ms);
+dgp_result DGP_CALL dgp_sim_config_set_answer_delay_ms(dgp_sim_config *config, uint32_t delay_ms);
 
 /**
  * What Hangup on an idle line gets: `DGP_SIM_IDLE_HANGUP_*`.
@@ -188,7 +211,7 @@ dgp_result dgp_sim_config_set_answer_delay_ms(dgp_sim_config *config, uint32_t d
  * # Safety
  * `config` valid.
  */
-dgp_result dgp_sim_config_set_idle_hangup(dgp_sim_config *config, uint32_t answer);
+dgp_result DGP_CALL dgp_sim_config_set_idle_hangup(dgp_sim_config *config, dgp_sim_idle_hangup_t answer);
 
 /**
  * Sets every field behaviour of a family of DGPhones at once: "classic"
@@ -200,7 +223,7 @@ dgp_result dgp_sim_config_set_idle_hangup(dgp_sim_config *config, uint32_t answe
  * # Safety
  * `config` valid; `name` a NUL-terminated string.
  */
-dgp_result dgp_sim_config_set_profile(dgp_sim_config *config, const char *name);
+dgp_result DGP_CALL dgp_sim_config_set_profile(dgp_sim_config *config, const char *name);
 
 /**
  * The agent-login feature code (NULL keeps "*9800") and the password it
@@ -209,9 +232,9 @@ dgp_result dgp_sim_config_set_profile(dgp_sim_config *config, const char *name);
  * # Safety
  * `config` valid; strings NULL or NUL-terminated.
  */
-dgp_result dgp_sim_config_set_agent(dgp_sim_config *config,
-                                    const char *feature_code,
-                                    const char *password);
+dgp_result DGP_CALL dgp_sim_config_set_agent(dgp_sim_config *config,
+                                             const char *feature_code,
+                                             const char *password);
 
 /**
  * Non-zero: end lines with a bare LF, as some field software does. Zero
@@ -220,7 +243,7 @@ dgp_result dgp_sim_config_set_agent(dgp_sim_config *config,
  * # Safety
  * `config` valid.
  */
-dgp_result dgp_sim_config_set_bare_lf(dgp_sim_config *config, int32_t bare_lf);
+dgp_result DGP_CALL dgp_sim_config_set_bare_lf(dgp_sim_config *config, int32_t bare_lf);
 
 /**
  * Non-zero: write text in Windows-1252, as a Windows DGPhone writing
@@ -230,7 +253,7 @@ dgp_result dgp_sim_config_set_bare_lf(dgp_sim_config *config, int32_t bare_lf);
  * # Safety
  * `config` valid.
  */
-dgp_result dgp_sim_config_set_windows_1252(dgp_sim_config *config, int32_t on);
+dgp_result DGP_CALL dgp_sim_config_set_windows_1252(dgp_sim_config *config, int32_t on);
 
 /**
  * Adds a fault every connection starts with, in text form: lasting ones
@@ -245,7 +268,7 @@ dgp_result dgp_sim_config_set_windows_1252(dgp_sim_config *config, int32_t on);
  * # Safety
  * `config` valid; `spec` a NUL-terminated string.
  */
-dgp_result dgp_sim_config_add_fault(dgp_sim_config *config, const char *spec);
+dgp_result DGP_CALL dgp_sim_config_add_fault(dgp_sim_config *config, const char *spec);
 
 /**
  * Plays a scenario against each connection: a built-in name
@@ -260,7 +283,7 @@ dgp_result dgp_sim_config_add_fault(dgp_sim_config *config, const char *spec);
  * # Safety
  * `config` valid; `scenario` NULL or a NUL-terminated string.
  */
-dgp_result dgp_sim_config_set_scenario(dgp_sim_config *config, const char *scenario);
+dgp_result DGP_CALL dgp_sim_config_set_scenario(dgp_sim_config *config, const char *scenario);
 
 /**
  * Plays a scenario given as text (one step per line); `name` names it in
@@ -269,9 +292,9 @@ dgp_result dgp_sim_config_set_scenario(dgp_sim_config *config, const char *scena
  * # Safety
  * `config` valid; `name` and `scenario_text` NUL-terminated strings.
  */
-dgp_result dgp_sim_config_set_scenario_text(dgp_sim_config *config,
-                                            const char *name,
-                                            const char *scenario_text);
+dgp_result DGP_CALL dgp_sim_config_set_scenario_text(dgp_sim_config *config,
+                                                     const char *name,
+                                                     const char *scenario_text);
 
 /**
  * Records every connection's raw traffic to the file at `path` (created,
@@ -281,7 +304,7 @@ dgp_result dgp_sim_config_set_scenario_text(dgp_sim_config *config,
  * # Safety
  * `config` valid; `path` NULL or a NUL-terminated string.
  */
-dgp_result dgp_sim_config_set_record(dgp_sim_config *config, const char *path);
+dgp_result DGP_CALL dgp_sim_config_set_record(dgp_sim_config *config, const char *path);
 
 /**
  * Starts a simulator listening on `host` (NULL: "127.0.0.1") and `port`
@@ -296,10 +319,10 @@ dgp_result dgp_sim_config_set_record(dgp_sim_config *config, const char *path);
  * `config` NULL or valid; `host` NULL or a NUL-terminated string; `out`
  * writable.
  */
-dgp_result dgp_sim_start(const dgp_sim_config *config,
-                         const char *host,
-                         uint16_t port,
-                         dgp_sim **out);
+dgp_result DGP_CALL dgp_sim_start(const dgp_sim_config *config,
+                                  const char *host,
+                                  uint16_t port,
+                                  dgp_sim **out);
 
 /**
  * The port the simulator listens on; 0 for NULL.
@@ -307,7 +330,7 @@ dgp_result dgp_sim_start(const dgp_sim_config *config,
  * # Safety
  * `sim` NULL or valid.
  */
-uint16_t dgp_sim_port(const dgp_sim *sim);
+uint16_t DGP_CALL dgp_sim_port(const dgp_sim *sim);
 
 /**
  * Stops the simulator (closes every client, joins its threads) and frees
@@ -316,7 +339,7 @@ uint16_t dgp_sim_port(const dgp_sim *sim);
  * # Safety
  * `sim` NULL or valid, not used again.
  */
-void dgp_sim_free(dgp_sim *sim);
+void DGP_CALL dgp_sim_free(dgp_sim *sim);
 
 /**
  * Copies the message of this thread's last failed simulator call (every
@@ -329,7 +352,7 @@ void dgp_sim_free(dgp_sim *sim);
  * # Safety
  * `buf` NULL or `buf_len` writable bytes; `out_len` NULL or writable.
  */
-dgp_result dgp_sim_last_error(char *buf, size_t buf_len, size_t *out_len);
+dgp_result DGP_CALL dgp_sim_last_error(char *buf, uint32_t buf_len, uint32_t *out_len);
 
 /**
  * A call from `number` rings on `line` of every logged-in client whose
@@ -338,7 +361,7 @@ dgp_result dgp_sim_last_error(char *buf, size_t buf_len, size_t *out_len);
  * # Safety
  * `sim` valid; `number` a NUL-terminated string.
  */
-dgp_result dgp_sim_incoming_call(const dgp_sim *sim, int32_t line, const char *number);
+dgp_result DGP_CALL dgp_sim_incoming_call(const dgp_sim *sim, int32_t line, const char *number);
 
 /**
  * The far end answers the call being dialled on `line` (with auto-answer
@@ -347,7 +370,7 @@ dgp_result dgp_sim_incoming_call(const dgp_sim *sim, int32_t line, const char *n
  * # Safety
  * `sim` valid.
  */
-dgp_result dgp_sim_far_end_answer(const dgp_sim *sim, int32_t line);
+dgp_result DGP_CALL dgp_sim_far_end_answer(const dgp_sim *sim, int32_t line);
 
 /**
  * The far end hangs up the call on `line` (Hangup, then Ready).
@@ -355,7 +378,7 @@ dgp_result dgp_sim_far_end_answer(const dgp_sim *sim, int32_t line);
  * # Safety
  * `sim` valid.
  */
-dgp_result dgp_sim_far_end_hangup(const dgp_sim *sim, int32_t line);
+dgp_result DGP_CALL dgp_sim_far_end_hangup(const dgp_sim *sim, int32_t line);
 
 /**
  * The far end sends DTMF `digit` (an ASCII code: '0'-'9', '*', '#',
@@ -364,7 +387,7 @@ dgp_result dgp_sim_far_end_hangup(const dgp_sim *sim, int32_t line);
  * # Safety
  * `sim` valid.
  */
-dgp_result dgp_sim_dtmf_received(const dgp_sim *sim, int32_t line, int32_t digit);
+dgp_result DGP_CALL dgp_sim_dtmf_received(const dgp_sim *sim, int32_t line, int32_t digit);
 
 /**
  * An agent event from the PBX: `kind` is DGP_EVENT_AGENT_LOGIN,
@@ -374,10 +397,10 @@ dgp_result dgp_sim_dtmf_received(const dgp_sim *sim, int32_t line, int32_t digit
  * # Safety
  * `sim` valid; `agent` a NUL-terminated string; `uniqueid` NULL or one.
  */
-dgp_result dgp_sim_agent_event(const dgp_sim *sim,
-                               uint32_t kind,
-                               const char *agent,
-                               const char *uniqueid);
+dgp_result DGP_CALL dgp_sim_agent_event(const dgp_sim *sim,
+                                        uint32_t kind,
+                                        const char *agent,
+                                        const char *uniqueid);
 
 /**
  * Sends `len` raw bytes, as they are, to every connected client (partial
@@ -387,7 +410,7 @@ dgp_result dgp_sim_agent_event(const dgp_sim *sim,
  * `sim` valid; `bytes` points to `len` readable bytes (may be NULL when
  * `len` is 0).
  */
-dgp_result dgp_sim_send_raw(const dgp_sim *sim, const uint8_t *bytes, size_t len);
+dgp_result DGP_CALL dgp_sim_send_raw(const dgp_sim *sim, const uint8_t *bytes, uint32_t len);
 
 /**
  * Non-zero: the simulator sends nothing at all (no answers, no
@@ -396,7 +419,7 @@ dgp_result dgp_sim_send_raw(const dgp_sim *sim, const uint8_t *bytes, size_t len
  * # Safety
  * `sim` valid.
  */
-dgp_result dgp_sim_set_silent(const dgp_sim *sim, int32_t silent);
+dgp_result DGP_CALL dgp_sim_set_silent(const dgp_sim *sim, int32_t silent);
 
 /**
  * Closes every client connection now; the simulator keeps listening.
@@ -404,7 +427,7 @@ dgp_result dgp_sim_set_silent(const dgp_sim *sim, int32_t silent);
  * # Safety
  * `sim` valid.
  */
-dgp_result dgp_sim_disconnect_all(const dgp_sim *sim);
+dgp_result DGP_CALL dgp_sim_disconnect_all(const dgp_sim *sim);
 
 /**
  * Waits up to `timeout_ms` until at least `count` clients are logged in.
@@ -413,7 +436,7 @@ dgp_result dgp_sim_disconnect_all(const dgp_sim *sim);
  * # Safety
  * `sim` valid.
  */
-dgp_result dgp_sim_wait_for_logins(const dgp_sim *sim, uint32_t count, uint32_t timeout_ms);
+dgp_result DGP_CALL dgp_sim_wait_for_logins(const dgp_sim *sim, uint32_t count, uint32_t timeout_ms);
 
 /**
  * Waits up to `timeout_ms` for a command named `name` (any case) that
@@ -423,7 +446,7 @@ dgp_result dgp_sim_wait_for_logins(const dgp_sim *sim, uint32_t count, uint32_t 
  * # Safety
  * `sim` valid; `name` a NUL-terminated string.
  */
-dgp_result dgp_sim_wait_for_command(const dgp_sim *sim, const char *name, uint32_t timeout_ms);
+dgp_result DGP_CALL dgp_sim_wait_for_command(const dgp_sim *sim, const char *name, uint32_t timeout_ms);
 
 /**
  * The number of packets received from all clients so far (0 for NULL).
@@ -431,7 +454,7 @@ dgp_result dgp_sim_wait_for_command(const dgp_sim *sim, const char *name, uint32
  * # Safety
  * `sim` NULL or valid.
  */
-size_t dgp_sim_command_count(const dgp_sim *sim);
+uint32_t DGP_CALL dgp_sim_command_count(const dgp_sim *sim);
 
 /**
  * Sets a fault, in the text form of `dgp_sim_config_add_fault`. A lasting
@@ -445,7 +468,7 @@ size_t dgp_sim_command_count(const dgp_sim *sim);
  * # Safety
  * `sim` valid; `spec` a NUL-terminated string.
  */
-dgp_result dgp_sim_set_fault(const dgp_sim *sim, const char *spec);
+dgp_result DGP_CALL dgp_sim_set_fault(const dgp_sim *sim, const char *spec);
 
 /**
  * Clears the lasting faults of every connection, now and future.
@@ -453,7 +476,7 @@ dgp_result dgp_sim_set_fault(const dgp_sim *sim, const char *spec);
  * # Safety
  * `sim` valid.
  */
-dgp_result dgp_sim_clear_faults(const dgp_sim *sim);
+dgp_result DGP_CALL dgp_sim_clear_faults(const dgp_sim *sim);
 
 /**
  * Restarts the simulator: drops every client, refuses connections for
@@ -464,7 +487,7 @@ dgp_result dgp_sim_clear_faults(const dgp_sim *sim);
  * # Safety
  * `sim` valid.
  */
-dgp_result dgp_sim_restart(const dgp_sim *sim, uint32_t down_ms);
+dgp_result DGP_CALL dgp_sim_restart(const dgp_sim *sim, uint32_t down_ms);
 
 /**
  * Performs an action on every connected client now, written as a
@@ -482,7 +505,7 @@ dgp_result dgp_sim_restart(const dgp_sim *sim, uint32_t down_ms);
  * # Safety
  * `sim` valid; `action` a NUL-terminated string.
  */
-dgp_result dgp_sim_perform(const dgp_sim *sim, const char *action);
+dgp_result DGP_CALL dgp_sim_perform(const dgp_sim *sim, const char *action);
 
 /**
  * Waits up to `timeout_ms` for the next scenario run (one per connection,
@@ -494,7 +517,7 @@ dgp_result dgp_sim_perform(const dgp_sim *sim, const char *action);
  * # Safety
  * `sim` valid.
  */
-dgp_result dgp_sim_wait_for_scenario(const dgp_sim *sim, uint32_t timeout_ms);
+dgp_result DGP_CALL dgp_sim_wait_for_scenario(const dgp_sim *sim, uint32_t timeout_ms);
 
 /**
  * Replays the recording at `path` (written by `dgp_sim_config_set_record`
@@ -511,11 +534,11 @@ dgp_result dgp_sim_wait_for_scenario(const dgp_sim *sim, uint32_t timeout_ms);
  * # Safety
  * `path` a NUL-terminated string; `host` NULL or one; `out` writable.
  */
-dgp_result dgp_replay_start(const char *path,
-                            const char *host,
-                            uint16_t port,
-                            int32_t wait_for_client,
-                            dgp_replay **out);
+dgp_result DGP_CALL dgp_replay_start(const char *path,
+                                     const char *host,
+                                     uint16_t port,
+                                     int32_t wait_for_client,
+                                     dgp_replay **out);
 
 /**
  * The port the replay listens on; 0 for NULL.
@@ -523,7 +546,7 @@ dgp_result dgp_replay_start(const char *path,
  * # Safety
  * `replay` NULL or valid.
  */
-uint16_t dgp_replay_port(const dgp_replay *replay);
+uint16_t DGP_CALL dgp_replay_port(const dgp_replay *replay);
 
 /**
  * Waits up to `timeout_ms` until `count` connections have been sent all
@@ -532,9 +555,9 @@ uint16_t dgp_replay_port(const dgp_replay *replay);
  * # Safety
  * `replay` valid.
  */
-dgp_result dgp_replay_wait_until_played(const dgp_replay *replay,
-                                        uint32_t count,
-                                        uint32_t timeout_ms);
+dgp_result DGP_CALL dgp_replay_wait_until_played(const dgp_replay *replay,
+                                                 uint32_t count,
+                                                 uint32_t timeout_ms);
 
 /**
  * Stops the replay (closes every connection, joins its threads) and frees
@@ -543,7 +566,7 @@ dgp_result dgp_replay_wait_until_played(const dgp_replay *replay,
  * # Safety
  * `replay` NULL or valid, not used again.
  */
-void dgp_replay_free(dgp_replay *replay);
+void DGP_CALL dgp_replay_free(dgp_replay *replay);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -22,7 +22,7 @@ inline void check_sim(dgp_result code) {
     }
     std::string text;
     try {
-        copy_out([](char *buf, std::size_t len, std::size_t *out) { return dgp_sim_last_error(buf, len, out); }, text);
+        copy_out([](char *buf, std::uint32_t len, std::uint32_t *out) { return dgp_sim_last_error(buf, len, out); }, text);
     } catch (...) {
     }
     fail(code, text);
@@ -105,7 +105,8 @@ public:
     }
     void send_raw(std::string_view bytes) {
         detail::check_sim(
-            dgp_sim_send_raw(sim_.get(), reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size()));
+            dgp_sim_send_raw(sim_.get(), reinterpret_cast<const std::uint8_t *>(bytes.data()),
+                             static_cast<std::uint32_t>(bytes.size())));
     }
     void set_silent(bool silent) { detail::check_sim(dgp_sim_set_silent(sim_.get(), silent)); }
     void disconnect_all() { detail::check_sim(dgp_sim_disconnect_all(sim_.get())); }
@@ -117,7 +118,7 @@ public:
     bool wait_for_command(const std::string &name, milliseconds timeout) {
         return wait(dgp_sim_wait_for_command(sim_.get(), detail::c_str(name, "name"), detail::ms(timeout)));
     }
-    std::size_t command_count() const noexcept { return dgp_sim_command_count(sim_.get()); }
+    std::uint32_t command_count() const noexcept { return dgp_sim_command_count(sim_.get()); }
 
     dgp_sim *get() const noexcept { return sim_.get(); }
 

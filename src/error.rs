@@ -55,6 +55,9 @@ pub enum Error {
     /// (`pending`). Nothing was sent; log off (or wait for the answer) first.
     #[error("{}", already_logged_in(.user, *.pending))]
     AlreadyLoggedIn { user: String, pending: bool },
+    /// Another thread cancelled the blocking call ([`ClientHandle::cancel`](crate::ClientHandle::cancel)).
+    #[error("{0} was cancelled by another thread")]
+    Cancelled(&'static str),
 }
 
 impl From<Refusal> for Error {

@@ -21,9 +21,9 @@ fn c(text: &str) -> CString {
 /// The message of the last failed simulator call on this thread.
 fn last_error() -> String {
     let mut buf = [0 as c_char; 512];
-    let mut len = 0usize;
+    let mut len = 0u32;
     // SAFETY: a buffer of its size, a writable length.
-    assert_eq!(unsafe { dgp_sim_last_error(buf.as_mut_ptr(), buf.len(), &mut len) }, DGP_OK);
+    assert_eq!(unsafe { dgp_sim_last_error(buf.as_mut_ptr(), buf.len() as u32, &mut len) }, DGP_OK);
     unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned()
 }
 

@@ -21,8 +21,8 @@ pub fn attempt(body: impl FnOnce() -> Result<(), Failure>) -> Result<(), Failure
         .unwrap_or_else(|_| Err(Failure::new(DGP_ERR_INTERNAL, "internal error (a panic was caught at the boundary)")))
 }
 
-/// [`attempt`] for calls with no client handle: a failure's message is kept
-/// for `dgp_last_error(NULL, ...)` on this thread.
+/// [`attempt`] that keeps a failure's message for this thread's
+/// `dgp_last_error` / `dgp_sim_last_error`.
 pub fn attempt_reporting_to_thread(body: impl FnOnce() -> Result<(), Failure>) -> dgp_result {
     match attempt(body) {
         Ok(()) => DGP_OK,

@@ -47,9 +47,12 @@ pub const DGP_ERR_NOT_LOGGED_IN: dgp_result = 17;
 /// A login while logged in, or while a login awaits DGPhone's answer.
 /// Nothing was sent; log off (or wait for the answer) first.
 pub const DGP_ERR_ALREADY_LOGGED_IN: dgp_result = 18;
+/// The blocking call was cancelled by `dgp_cancel` from another thread.
+/// What it was waiting for may still happen (a login answer still logs in).
+pub const DGP_ERR_CANCELLED: dgp_result = 19;
 
 /// The highest result code in use (for tests and bindings that list them).
-pub const LAST_RESULT: dgp_result = DGP_ERR_ALREADY_LOGGED_IN;
+pub const LAST_RESULT: dgp_result = DGP_ERR_CANCELLED;
 
 /// The static, NUL-terminated English description of a result code.
 pub fn description(code: dgp_result) -> &'static str {
@@ -73,6 +76,7 @@ pub fn description(code: dgp_result) -> &'static str {
         DGP_ERR_SCENARIO_FAILED => "simulator scenario failed\0",
         DGP_ERR_NOT_LOGGED_IN => "not logged in\0",
         DGP_ERR_ALREADY_LOGGED_IN => "already logged in\0",
+        DGP_ERR_CANCELLED => "cancelled\0",
         _ => "unknown result code\0",
     }
 }

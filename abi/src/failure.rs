@@ -28,7 +28,9 @@ impl From<ArgError> for Failure {
 }
 
 thread_local! {
-    /// Failures of calls that have no handle to keep them (dgp_client_new).
+    /// The message of this thread's last failed call, whatever its handle:
+    /// the one error channel of each C library (like errno), so a message
+    /// is never another thread's. Each library links its own copy.
     static THREAD_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
@@ -49,14 +51,16 @@ pub fn thread_error() -> String {
 ///
 /// # Safety
 /// `buf` must point to `buf_len` writable bytes (or be NULL), `out_len` to
-/// a writable `size_t` (or be NULL).
-pub unsafe fn copy_out(text: &str, buf: *mut c_char, buf_len: usize, out_len: *mut usize) -> dgp_result {
+/// a writable `uint32_t` (or be NULL).
+pub unsafe fn copy_out(text: &str, buf: *mut c_char, buf_len: u32, out_len: *mut u32) -> dgp_result {
     let text = CString::new(text.replace('\0', "\u{FFFD}")).expect("NULs were replaced");
     let bytes = text.as_bytes_with_nul();
     if !out_len.is_null() {
-        *out_len = bytes.len() - 1;
+        // Texts copied out are messages and values of a few KiB at most,
+        // far below 4 GiB.
+        *out_len = u32::try_from(bytes.len() - 1).unwrap_or(u32::MAX);
     }
-    if buf.is_null() || buf_len < bytes.len() {
+    if buf.is_null() || usize::try_from(buf_len).map_or(true, |len| len < bytes.len()) {
         return DGP_ERR_BUFFER_TOO_SMALL;
     }
     std::ptr::copy_nonoverlapping(bytes.as_ptr().cast(), buf, bytes.len());

@@ -8,6 +8,7 @@
 #![allow(non_camel_case_types)]
 
 pub mod boundary;
+pub mod calling;
 pub mod codes;
 pub mod failure;
 pub mod kinds;

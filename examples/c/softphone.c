@@ -28,7 +28,7 @@
 
 static void print_error(const dgp_client *client, const char *what, dgp_result code) {
     char detail[512] = "";
-    dgp_last_error(client, detail, sizeof detail, NULL);
+    dgp_last_error(detail, sizeof detail, NULL);
     printf("error: %s: %s: %s\n", what, dgp_result_str(code), detail);
 }
 

@@ -37,7 +37,7 @@ int main(void) {
     }
     if (rc != DGP_OK) {
         char message[256] = "";
-        dgp_last_error(client, message, sizeof message, NULL);
+        dgp_last_error(message, sizeof message, NULL);
         fprintf(stderr, "%s: %s\n", dgp_result_str(rc), message);
     }
     dgp_client_free(client);

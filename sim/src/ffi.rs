@@ -30,13 +30,22 @@ pub struct dgp_sim_config {
     record: Option<String>,
 }
 
-/// Login is accepted (default).
-pub const DGP_SIM_LOGIN_ACCEPT: u32 = 0;
+/// How the simulator answers Login: a `DGP_SIM_LOGIN_*` value.
+pub type dgp_sim_login_policy_t = u32;
+/// Which fields a DGTimeStamp carries: a `DGP_SIM_TIMESTAMP_*` value.
+pub type dgp_sim_timestamp_fields_t = u32;
+/// How a refused login is told: a `DGP_SIM_REFUSAL_*` value.
+pub type dgp_sim_refusal_form_t = u32;
+/// What Hangup on an idle line gets: a `DGP_SIM_IDLE_HANGUP_*` value.
+pub type dgp_sim_idle_hangup_t = u32;
+
+/// Login policies (`dgp_sim_login_policy_t`): login is accepted (default).
+pub const DGP_SIM_LOGIN_ACCEPT: dgp_sim_login_policy_t = 0;
 /// Login is refused with the given message (DGPhone's wording, e.g.
 /// "Invalid user").
-pub const DGP_SIM_LOGIN_REJECT: u32 = 1;
+pub const DGP_SIM_LOGIN_REJECT: dgp_sim_login_policy_t = 1;
 /// Login is never answered (to test login timeouts).
-pub const DGP_SIM_LOGIN_IGNORE: u32 = 2;
+pub const DGP_SIM_LOGIN_IGNORE: dgp_sim_login_policy_t = 2;
 
 /// Creates simulator settings with the defaults: login accepted, a greeting
 /// banner, no timestamps, the far end answers every dial, agent feature
@@ -82,7 +91,7 @@ unsafe fn configure_all(
 #[no_mangle]
 pub unsafe extern "C" fn dgp_sim_config_set_login(
     config: *mut dgp_sim_config,
-    policy: u32,
+    policy: dgp_sim_login_policy_t,
     message: *const c_char,
 ) -> dgp_result {
     configure(config, |c| {
@@ -138,11 +147,11 @@ pub unsafe extern "C" fn dgp_sim_config_set_auto_answer(config: *mut dgp_sim_con
 }
 
 /// DGTimeStamp carries `Time` (local time).
-pub const DGP_SIM_TIMESTAMP_TIME: u32 = 0;
+pub const DGP_SIM_TIMESTAMP_TIME: dgp_sim_timestamp_fields_t = 0;
 /// DGTimeStamp carries a colon-free `Timestamp` (Unix seconds).
-pub const DGP_SIM_TIMESTAMP_TIMESTAMP: u32 = 1;
+pub const DGP_SIM_TIMESTAMP_TIMESTAMP: dgp_sim_timestamp_fields_t = 1;
 /// DGTimeStamp carries `Time`, then `Timestamp`.
-pub const DGP_SIM_TIMESTAMP_BOTH: u32 = 2;
+pub const DGP_SIM_TIMESTAMP_BOTH: dgp_sim_timestamp_fields_t = 2;
 
 /// Which fields a DGTimeStamp carries: `DGP_SIM_TIMESTAMP_*` (default
 /// DGP_SIM_TIMESTAMP_TIME).
@@ -150,7 +159,10 @@ pub const DGP_SIM_TIMESTAMP_BOTH: u32 = 2;
 /// # Safety
 /// `config` valid.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_sim_config_set_timestamp_fields(config: *mut dgp_sim_config, fields: u32) -> dgp_result {
+pub unsafe extern "C" fn dgp_sim_config_set_timestamp_fields(
+    config: *mut dgp_sim_config,
+    fields: dgp_sim_timestamp_fields_t,
+) -> dgp_result {
     configure(config, |c| {
         c.timestamp_fields = match fields {
             DGP_SIM_TIMESTAMP_TIME => TimestampFields::Time,
@@ -179,18 +191,21 @@ pub unsafe extern "C" fn dgp_sim_config_set_timestamps_from_connect(
 }
 
 /// A refused login comes as a DGPhoneResponse with `Response: Error` (the default).
-pub const DGP_SIM_REFUSAL_RESPONSE: u32 = 0;
+pub const DGP_SIM_REFUSAL_RESPONSE: dgp_sim_refusal_form_t = 0;
 /// A refused login comes as a DGPhoneEvent with `Status: Error`.
-pub const DGP_SIM_REFUSAL_EVENT: u32 = 1;
+pub const DGP_SIM_REFUSAL_EVENT: dgp_sim_refusal_form_t = 1;
 /// A refused login comes as the response, then the event.
-pub const DGP_SIM_REFUSAL_BOTH: u32 = 2;
+pub const DGP_SIM_REFUSAL_BOTH: dgp_sim_refusal_form_t = 2;
 
 /// How a refused login is told: `DGP_SIM_REFUSAL_*`.
 ///
 /// # Safety
 /// `config` valid.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_sim_config_set_login_refusal(config: *mut dgp_sim_config, form: u32) -> dgp_result {
+pub unsafe extern "C" fn dgp_sim_config_set_login_refusal(
+    config: *mut dgp_sim_config,
+    form: dgp_sim_refusal_form_t,
+) -> dgp_result {
     configure(config, |c| {
         c.login_refusal = match form {
             DGP_SIM_REFUSAL_RESPONSE => LoginRefusal::Response,
@@ -217,16 +232,19 @@ pub unsafe extern "C" fn dgp_sim_config_set_answer_delay_ms(config: *mut dgp_sim
 }
 
 /// Hangup on an idle line is refused: `Status: Error` (the default).
-pub const DGP_SIM_IDLE_HANGUP_REFUSE: u32 = 0;
+pub const DGP_SIM_IDLE_HANGUP_REFUSE: dgp_sim_idle_hangup_t = 0;
 /// Hangup on an idle line is answered `Status: Ready` on that line.
-pub const DGP_SIM_IDLE_HANGUP_READY: u32 = 1;
+pub const DGP_SIM_IDLE_HANGUP_READY: dgp_sim_idle_hangup_t = 1;
 
 /// What Hangup on an idle line gets: `DGP_SIM_IDLE_HANGUP_*`.
 ///
 /// # Safety
 /// `config` valid.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_sim_config_set_idle_hangup(config: *mut dgp_sim_config, answer: u32) -> dgp_result {
+pub unsafe extern "C" fn dgp_sim_config_set_idle_hangup(
+    config: *mut dgp_sim_config,
+    answer: dgp_sim_idle_hangup_t,
+) -> dgp_result {
     configure(config, |c| {
         c.idle_hangup = match answer {
             DGP_SIM_IDLE_HANGUP_REFUSE => IdleHangup::Refuse,
@@ -468,7 +486,7 @@ unsafe fn act(sim: *const dgp_sim, body: impl FnOnce(&Simulator) -> Result<(), F
 /// # Safety
 /// `buf` NULL or `buf_len` writable bytes; `out_len` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_sim_last_error(buf: *mut c_char, buf_len: usize, out_len: *mut usize) -> dgp_result {
+pub unsafe extern "C" fn dgp_sim_last_error(buf: *mut c_char, buf_len: u32, out_len: *mut u32) -> dgp_result {
     guard(|| copy_out(&thread_error(), buf, buf_len, out_len))
 }
 
@@ -565,8 +583,9 @@ pub unsafe extern "C" fn dgp_sim_agent_event(
 /// `sim` valid; `bytes` points to `len` readable bytes (may be NULL when
 /// `len` is 0).
 #[no_mangle]
-pub unsafe extern "C" fn dgp_sim_send_raw(sim: *const dgp_sim, bytes: *const u8, len: usize) -> dgp_result {
+pub unsafe extern "C" fn dgp_sim_send_raw(sim: *const dgp_sim, bytes: *const u8, len: u32) -> dgp_result {
     act(sim, |s| {
+        let len = len as usize;
         if bytes.is_null() && len > 0 {
             return Err(Failure::new(DGP_ERR_NULL_POINTER, "bytes is NULL"));
         }
@@ -643,8 +662,9 @@ pub unsafe extern "C" fn dgp_sim_wait_for_command(
 /// # Safety
 /// `sim` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_sim_command_count(sim: *const dgp_sim) -> usize {
-    guard_value(0, || sim.as_ref().map_or(0, |s| s.sim.commands().len()))
+pub unsafe extern "C" fn dgp_sim_command_count(sim: *const dgp_sim) -> u32 {
+    // A test's commands number far below 4 G; the count saturates.
+    guard_value(0, || sim.as_ref().map_or(0, |s| u32::try_from(s.sim.commands().len()).unwrap_or(u32::MAX)))
 }
 
 /// Sets a fault, in the text form of `dgp_sim_config_add_fault`. A lasting

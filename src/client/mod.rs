@@ -118,6 +118,9 @@ pub(crate) struct Shared {
     /// Where to reconnect: the host and port of the last connect.
     target: Mutex<Option<(String, u16)>>,
     callback_panics: AtomicU64,
+    /// Bumped by every `cancel`: a blocking pull that saw another value
+    /// when it started was cancelled.
+    cancels: AtomicU64,
     /// True between a successful connect and the end of its reader thread.
     running: AtomicBool,
     /// `Conn::stop`, readable without the lock.
@@ -125,6 +128,9 @@ pub(crate) struct Shared {
 }
 
 use crate::sync::lock;
+
+/// How long a cancellable pull waits before it looks for a cancel.
+const CANCEL_SLICE: Duration = Duration::from_millis(20);
 
 impl Shared {
     fn on_reader_thread(self: &Arc<Self>) -> bool {
@@ -466,6 +472,43 @@ impl ClientHandle {
         self.shared.queue.pop(Some(timeout))
     }
 
+    /// [`next_event`](Self::next_event) for callers that need to know why
+    /// none came: [`Error::Timeout`], [`Error::Cancelled`] when
+    /// [`cancel`](Self::cancel) was called meanwhile, or
+    /// [`Error::WouldDeadlock`] inside the event callback (whose own events
+    /// would be the ones it waits for).
+    pub fn wait_event(&self, timeout: Duration) -> Result<ClientEvent> {
+        self.shared.refuse_on_reader("waiting for a queued event")?;
+        let started = self.shared.cancels.load(Ordering::SeqCst);
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            // The queue's wait cannot be woken from here (queue.rs is being
+            // reworked apart), so the wait is cut in slices short enough
+            // for a cancel to be noticed promptly.
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if let Some(event) = self.shared.queue.pop(Some(left.min(CANCEL_SLICE))) {
+                return Ok(event);
+            }
+            if self.shared.cancels.load(Ordering::SeqCst) != started {
+                return Err(Error::Cancelled("waiting for a queued event"));
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(Error::Timeout { what: "queued event", waited: timeout });
+            }
+        }
+    }
+
+    /// Makes every blocking call in progress on this client (login, a
+    /// confirmed command, an agent-login step, [`wait_event`](Self::wait_event))
+    /// return promptly with [`Error::Cancelled`]. Calls started afterwards
+    /// wait as usual; what the cancelled calls waited for may still happen
+    /// (a late login answer still logs the session in). Any thread, the
+    /// callback included; it never blocks.
+    pub fn cancel(&self) {
+        self.shared.cancels.fetch_add(1, Ordering::SeqCst);
+        self.shared.waiters.cancel_all();
+    }
+
     /// Takes the next queued event without waiting.
     pub fn try_next_event(&self) -> Option<ClientEvent> {
         self.shared.queue.pop(None)
@@ -574,6 +617,7 @@ impl ClientHandle {
     /// Opens the connection and starts its reader thread.
     pub fn connect(&self, host: &str, port: u16) -> Result<()> {
         self.shared.refuse_on_reader("connect")?;
+        self.shared.options.validate()?;
         // A control character would otherwise reach the resolver (and its
         // DNS queries) instead of being refused as bad input.
         check_text("host", host, MAX_VALUE_LEN, true)?;
@@ -671,6 +715,7 @@ impl Client {
             reader: Mutex::new(None),
             target: Mutex::new(None),
             callback_panics: AtomicU64::new(0),
+            cancels: AtomicU64::new(0),
             running: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
         };

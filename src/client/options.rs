@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::protocol::ArgError;
 use crate::wire::record::WireLog;
 use crate::wire::DEFAULT_MAX_PACKET;
 
@@ -102,7 +103,7 @@ pub struct Options {
     /// callback, a Delphi `TThread.Queue`). A host running deep code in the
     /// callback itself (a .NET delegate doing real work, an interpreter
     /// recursing) raises it; it costs address space, not memory, until
-    /// used. Values below [`MIN_CALLBACK_STACK`] are raised to it.
+    /// used. At least [`MIN_CALLBACK_STACK`] (`Options::validate`).
     pub callback_stack_size: usize,
     /// What a full queue or callback backlog does. Default
     /// [`OverflowPolicy::DropOldest`]: an application that stops pulling, or
@@ -154,6 +155,62 @@ impl Default for Options {
     }
 }
 
+/// The smallest `max_packet`: a login response or status event must fit.
+pub const MIN_MAX_PACKET: usize = 256;
+
+fn refuse(option: &str, reason: String) -> Result<(), ArgError> {
+    Err(ArgError { arg: option.to_string(), reason })
+}
+
+impl Options {
+    /// Every option rule: each value in its range ([`Options::validate_values`])
+    /// and the options consistent with each other (a reconnection's
+    /// `max_delay` at least its `initial_delay`). `Client::connect` and
+    /// `dgp_client_new` call it; the C setters call `validate_values`, so a
+    /// value out of range is refused where it is set, while two values that
+    /// disagree can be set in either order.
+    pub fn validate(&self) -> Result<(), ArgError> {
+        self.validate_values()?;
+        if let Some(r) = &self.reconnect {
+            if r.max_delay < r.initial_delay {
+                let reason = format!(
+                    "the maximum delay ({} ms) is below the initial delay ({} ms)",
+                    r.max_delay.as_millis(),
+                    r.initial_delay.as_millis()
+                );
+                return refuse("reconnect max_delay", reason);
+            }
+        }
+        Ok(())
+    }
+
+    /// The range of each value on its own.
+    pub fn validate_values(&self) -> Result<(), ArgError> {
+        if self.connect_timeout.is_zero() {
+            return refuse("connect_timeout", "must be at least 1 ms".into());
+        }
+        if self.command_timeout.is_zero() {
+            return refuse("command_timeout", "must be at least 1 ms".into());
+        }
+        if self.delivery_backlog == 0 {
+            return refuse("delivery_backlog", "must be at least 1 event".into());
+        }
+        if self.callback_stack_size < MIN_CALLBACK_STACK {
+            let size = self.callback_stack_size;
+            return refuse("callback_stack_size", format!("{size} bytes is below the minimum of {MIN_CALLBACK_STACK}"));
+        }
+        if self.max_packet < MIN_MAX_PACKET {
+            return refuse("max_packet", format!("{} bytes is below the minimum of {MIN_MAX_PACKET}", self.max_packet));
+        }
+        if let Some(r) = &self.reconnect {
+            if r.initial_delay.is_zero() {
+                return refuse("reconnect initial_delay", "must be at least 1 ms".into());
+            }
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Debug for Options {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Options")
@@ -175,5 +232,36 @@ impl fmt::Debug for Options {
             .field("logger", &self.logger.is_some())
             .field("wire_log", &self.wire_log.is_some())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod validate_tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid() {
+        assert_eq!(Options::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_value_out_of_range_names_its_option() {
+        let options = Options { max_packet: MIN_MAX_PACKET - 1, ..Options::default() };
+        assert_eq!(options.validate_values().unwrap_err().arg, "max_packet");
+        let options = Options { connect_timeout: Duration::ZERO, ..Options::default() };
+        assert_eq!(options.validate().unwrap_err().arg, "connect_timeout");
+    }
+
+    #[test]
+    fn a_maximum_delay_below_the_initial_one_is_inconsistent_but_each_value_is_in_range() {
+        let reconnect = Reconnect {
+            initial_delay: Duration::from_millis(200),
+            max_delay: Duration::from_millis(100),
+            max_attempts: None,
+        };
+        let options = Options { reconnect: Some(reconnect), ..Options::default() };
+        assert_eq!(options.validate_values(), Ok(()));
+        let error = options.validate().unwrap_err();
+        assert!(error.reason.contains("below the initial delay"), "{error:?}");
     }
 }

@@ -99,6 +99,16 @@ impl Waiters {
         self.count.store(slots.len(), Ordering::SeqCst);
     }
 
+    /// Fails every wait in progress with [`Error::Cancelled`]; waits
+    /// registered later are not affected.
+    pub fn cancel_all(&self) {
+        let mut slots = self.slots();
+        for slot in slots.drain(..) {
+            slot.settle(Err(Error::Cancelled("the wait")));
+        }
+        self.count.store(0, Ordering::SeqCst);
+    }
+
     /// Fails every wait: the connection is gone.
     pub fn fail_all(&self, reason: &str) {
         let mut slots = self.slots();

@@ -1,7 +1,7 @@
 //! The client handle: lifecycle, commands, state queries, events.
 
 use std::os::raw::{c_char, c_void};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::event::dgp_event;
@@ -11,14 +11,13 @@ use crate::client::{Client, ClientEvent, ClientHandle, EventHandler, Options};
 use crate::flows::{self, AgentLogin};
 use crate::protocol::{Command, Line};
 use crate::state::{AgentState, LineState};
+use dgphone_abi::attempt_reporting_to_thread;
 
 /// A connection to one DGPhone. Create with `dgp_client_new`, free with
 /// `dgp_client_free`. Every function taking it may be called from any
 /// thread; commands may also be called from inside the event callback.
 pub struct dgp_client {
     pub(super) client: Client,
-    /// The message of the last failed call on this handle, from any thread.
-    last_error: Mutex<String>,
 }
 
 /// An event callback: runs on the client's callback thread (not the reader
@@ -38,32 +37,48 @@ pub struct dgp_client {
 /// Delphi exception may escape it).
 pub type dgp_event_callback = Option<unsafe extern "C" fn(user_data: *mut c_void, event: *const dgp_event)>;
 
-/// Line states, on the model of TAPI's call states (`dgp_line_state`).
-pub const DGP_LINE_IDLE: u32 = 0;
-/// An incoming call is ringing.
-pub const DGP_LINE_OFFERING: u32 = 1;
-/// Dialling out.
-pub const DGP_LINE_DIALING: u32 = 2;
-/// In a call.
-pub const DGP_LINE_CONNECTED: u32 = 3;
-/// The call is on hold.
-pub const DGP_LINE_ON_HOLD: u32 = 4;
-/// The call ended; the line turns idle when DGPhone reports Ready.
-pub const DGP_LINE_DISCONNECTED: u32 = 5;
+/// A line's state: one of the `DGP_LINE_*` values.
+pub type dgp_line_state_t = u32;
+/// An agent's state: one of the `DGP_AGENT_*` values.
+pub type dgp_agent_state_t = u32;
 
-/// Agent states (`dgp_agent_state`): no agent logged in.
-pub const DGP_AGENT_LOGGED_OUT: u32 = 0;
+/// Line states (`dgp_line_state_t`), on the model of TAPI's call states.
+pub const DGP_LINE_IDLE: dgp_line_state_t = 0;
+/// An incoming call is ringing.
+pub const DGP_LINE_OFFERING: dgp_line_state_t = 1;
+/// Dialling out.
+pub const DGP_LINE_DIALING: dgp_line_state_t = 2;
+/// In a call.
+pub const DGP_LINE_CONNECTED: dgp_line_state_t = 3;
+/// The call is on hold.
+pub const DGP_LINE_ON_HOLD: dgp_line_state_t = 4;
+/// The call ended; the line turns idle when DGPhone reports Ready.
+pub const DGP_LINE_DISCONNECTED: dgp_line_state_t = 5;
+
+/// Agent states (`dgp_agent_state_t`): no agent logged in.
+pub const DGP_AGENT_LOGGED_OUT: dgp_agent_state_t = 0;
 /// Logged in and available.
-pub const DGP_AGENT_AVAILABLE: u32 = 1;
+pub const DGP_AGENT_AVAILABLE: dgp_agent_state_t = 1;
 /// A call is being offered to the agent.
-pub const DGP_AGENT_OFFERED: u32 = 2;
+pub const DGP_AGENT_OFFERED: dgp_agent_state_t = 2;
 /// The agent is in a call.
-pub const DGP_AGENT_IN_CALL: u32 = 3;
+pub const DGP_AGENT_IN_CALL: dgp_agent_state_t = 3;
 /// The agent is paused.
-pub const DGP_AGENT_PAUSED: u32 = 4;
+pub const DGP_AGENT_PAUSED: dgp_agent_state_t = 4;
+
+/// The longest value, in UTF-8 bytes without the NUL, of a free-text
+/// argument (an agent pause reason, a `dgp_send_command` header value, the
+/// host); longer is refused with DGP_ERR_INVALID_ARGUMENT, nothing sent.
+pub const DGP_MAX_VALUE_LEN: u32 = 256;
+/// The longest extension (`dgp_login`), number (`dgp_dial`), queue, agent
+/// code, DTMF string or `dgp_send_command` header key, in UTF-8 bytes.
+pub const DGP_MAX_SHORT_LEN: u32 = 64;
+// The header states proto's limits; these fail to build if they part.
+const _: () = assert!(DGP_MAX_VALUE_LEN as usize == crate::protocol::validate::MAX_VALUE_LEN);
+const _: () = assert!(DGP_MAX_SHORT_LEN as usize == crate::protocol::validate::MAX_SHORT_LEN);
 
 /// Runs a call on a client handle: NULL check, panic guard, and the
-/// handle's last-error message on failure.
+/// message of a failure kept for this thread's `dgp_last_error`.
 pub(super) unsafe fn call(
     client: *const dgp_client,
     body: impl FnOnce(&dgp_client) -> Result<(), Failure>,
@@ -78,9 +93,7 @@ pub(super) unsafe fn call(
     match attempt(|| body(client)) {
         Ok(()) => DGP_OK,
         Err(failure) => {
-            if let Ok(mut last) = client.last_error.lock() {
-                *last = failure.message;
-            }
+            set_thread_error(&failure.message);
             failure.code
         }
     }
@@ -113,8 +126,10 @@ fn run(handle: &ClientHandle, command: Command, wait_ms: u32) -> Result<(), Fail
 /// Creates a client (not connected) with a copy of `options` (NULL: the
 /// defaults) and stores it in `*out`.
 ///
-/// Errors: DGP_ERR_NULL_POINTER (`out` NULL). On failure `*out` is NULL and
-/// `dgp_last_error(NULL, ...)` has the message.
+/// Errors: DGP_ERR_NULL_POINTER (`out` NULL), DGP_ERR_INVALID_ARGUMENT
+/// (options that disagree, e.g. a maximum reconnection delay below the
+/// initial one). On failure `*out` is NULL and
+/// `dgp_last_error` has the message.
 ///
 /// # Safety
 /// `options` is NULL or valid; `out` points to writable storage.
@@ -125,11 +140,13 @@ pub unsafe extern "C" fn dgp_client_new(options: *const dgp_options, out: *mut *
         return DGP_ERR_NULL_POINTER;
     }
     *out = std::ptr::null_mut();
-    guard(|| {
+    attempt_reporting_to_thread(|| {
         let options = options.as_ref().map_or_else(Options::default, |o| o.options().clone());
-        let client = dgp_client { client: Client::new(options), last_error: Mutex::new(String::new()) };
+        // Every option rule, consistency included (Options::validate).
+        options.validate()?;
+        let client = dgp_client { client: Client::new(options) };
         *out = Box::into_raw(Box::new(client));
-        DGP_OK
+        Ok(())
     })
 }
 
@@ -154,9 +171,7 @@ pub unsafe extern "C" fn dgp_client_free(client: *mut dgp_client) -> dgp_result 
         None => return DGP_OK,
     };
     if handle.client.is_callback_thread() {
-        if let Ok(mut last) = handle.last_error.lock() {
-            *last = "dgp_client_free cannot be called from inside the event callback".into();
-        }
+        set_thread_error("dgp_client_free cannot be called from inside the event callback");
         return DGP_ERR_WOULD_DEADLOCK;
     }
     guard(|| {
@@ -165,9 +180,12 @@ pub unsafe extern "C" fn dgp_client_free(client: *mut dgp_client) -> dgp_result 
     })
 }
 
-/// Copies the message of the last failed call on `client` (from any
-/// thread) into `buf`; with `client` NULL, the last failure of a call that
-/// had no client on this thread (e.g. `dgp_client_new`).
+/// Copies the message of the calling thread's last failed call into `buf`,
+/// whatever handle that call had (none, a client, options, an event): one
+/// channel per thread, like errno or GetLastError, so another thread's
+/// failure never shows here. A call that succeeds leaves the message alone;
+/// so does this function, even when it fails (asking for the size does not
+/// lose the message). Empty before any failure on this thread.
 ///
 /// Buffer convention (every string copied out): `*out_len` (when not NULL)
 /// gets the length without the NUL; when `buf` is NULL or `buf_len` too
@@ -175,22 +193,10 @@ pub unsafe extern "C" fn dgp_client_free(client: *mut dgp_client) -> dgp_result 
 /// `buf = NULL, buf_len = 0` asks for the size.
 ///
 /// # Safety
-/// `client` NULL or valid; `buf` NULL or `buf_len` writable bytes; `out_len`
-/// NULL or writable.
+/// `buf` NULL or `buf_len` writable bytes; `out_len` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_last_error(
-    client: *const dgp_client,
-    buf: *mut c_char,
-    buf_len: usize,
-    out_len: *mut usize,
-) -> dgp_result {
-    guard(|| {
-        let message = match client.as_ref() {
-            Some(c) => c.last_error.lock().map(|m| m.clone()).unwrap_or_default(),
-            None => thread_error(),
-        };
-        copy_out(&message, buf, buf_len, out_len)
-    })
+pub unsafe extern "C" fn dgp_last_error(buf: *mut c_char, buf_len: u32, out_len: *mut u32) -> dgp_result {
+    guard(|| copy_out(&thread_error(), buf, buf_len, out_len))
 }
 
 /// Sets the event callback (NULL removes it); the first one starts the
@@ -209,7 +215,7 @@ pub unsafe extern "C" fn dgp_last_error(
 // compilers want it.
 #[allow(unused_unsafe)]
 #[no_mangle]
-pub unsafe extern "C" fn dgp_client_set_event_callback(
+pub unsafe extern "C" fn dgp_set_event_callback(
     client: *mut dgp_client,
     callback: dgp_event_callback,
     user_data: *mut c_void,
@@ -413,9 +419,10 @@ pub unsafe extern "C" fn dgp_send_command(
     name: *const c_char,
     keys: *const *const c_char,
     values: *const *const c_char,
-    count: usize,
+    count: u32,
 ) -> dgp_result {
     call(client, |c| {
+        let count = count as usize;
         let name = text("name", name)?.to_string();
         if count > 0 && (keys.is_null() || values.is_null()) {
             return Err(Failure::new(DGP_ERR_NULL_POINTER, "keys or values is NULL"));
@@ -440,7 +447,7 @@ pub unsafe extern "C" fn dgp_send_command(
 /// # Safety
 /// `client` valid; strings NUL-terminated (`feature_code` may be NULL).
 #[no_mangle]
-pub unsafe extern "C" fn dgp_agent_login(
+pub unsafe extern "C" fn dgp_login_agent(
     client: *mut dgp_client,
     feature_code: *const c_char,
     agent: *const c_char,
@@ -463,8 +470,10 @@ pub unsafe extern "C" fn dgp_agent_login(
 
 /// Takes the next queued event, waiting up to `timeout_ms` (0: no wait),
 /// and stores it in `*out` (the caller frees it with `dgp_event_free`).
-/// DGP_ERR_TIMEOUT when none came (`*out` NULL). Safe from any thread; not
-/// meant for the callback.
+/// DGP_ERR_TIMEOUT when none came (`*out` NULL), DGP_ERR_CANCELLED when
+/// `dgp_cancel` was called meanwhile. Safe from any thread; inside the
+/// event callback a wait (`timeout_ms` > 0) is refused with
+/// DGP_ERR_WOULD_DEADLOCK (0, taking what is there, is allowed).
 ///
 /// # Safety
 /// `client` valid; `out` writable.
@@ -482,7 +491,7 @@ pub unsafe extern "C" fn dgp_next_event(
         let event = if timeout_ms == 0 {
             c.client.try_next_event()
         } else {
-            c.client.next_event(Duration::from_millis(u64::from(timeout_ms)))
+            Some(c.client.wait_event(Duration::from_millis(u64::from(timeout_ms)))?)
         };
         match event {
             Some(event) => {
@@ -491,6 +500,26 @@ pub unsafe extern "C" fn dgp_next_event(
             }
             None => Err(Failure::new(DGP_ERR_TIMEOUT, "no event came in time")),
         }
+    })
+}
+
+/// Makes every blocking call in progress on `client`, on any thread
+/// (`dgp_login`, a command with `wait_ms` > 0, `dgp_login_agent`,
+/// `dgp_next_event` with a timeout), return promptly (within some 20 ms)
+/// with DGP_ERR_CANCELLED. Calls started afterwards wait as usual; what a
+/// cancelled call waited for may still happen (a late login answer still
+/// logs the session in). `dgp_connect` is bounded by the connect timeout
+/// instead. Never blocks; allowed inside the callback. Freeing a client
+/// while another thread is inside a call on it is the caller's bug: cancel
+/// (or disconnect), let the calls return, then free.
+///
+/// # Safety
+/// `client` valid.
+#[no_mangle]
+pub unsafe extern "C" fn dgp_cancel(client: *mut dgp_client) -> dgp_result {
+    call(client, |c| {
+        c.client.cancel();
+        Ok(())
     })
 }
 
@@ -578,7 +607,11 @@ pub unsafe extern "C" fn dgp_selected_line(client: *const dgp_client) -> i32 {
 /// # Safety
 /// `client` valid; `out` writable.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_line_state(client: *const dgp_client, line: i32, out: *mut u32) -> dgp_result {
+pub unsafe extern "C" fn dgp_line_state(
+    client: *const dgp_client,
+    line: i32,
+    out: *mut dgp_line_state_t,
+) -> dgp_result {
     call(client, |c| {
         let line = line_arg(line)?;
         let out = out.as_mut().ok_or_else(|| Failure::new(DGP_ERR_NULL_POINTER, "out is NULL"))?;
@@ -605,8 +638,8 @@ pub unsafe extern "C" fn dgp_line_number(
     client: *const dgp_client,
     line: i32,
     buf: *mut c_char,
-    buf_len: usize,
-    out_len: *mut usize,
+    buf_len: u32,
+    out_len: *mut u32,
 ) -> dgp_result {
     call(client, |c| {
         let number = c.client.line(line_arg(line)?).number.unwrap_or_default();
@@ -622,7 +655,7 @@ pub unsafe extern "C" fn dgp_line_number(
 /// # Safety
 /// `client` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_agent_state(client: *const dgp_client) -> u32 {
+pub unsafe extern "C" fn dgp_agent_state(client: *const dgp_client) -> dgp_agent_state_t {
     guard_value(DGP_AGENT_LOGGED_OUT, || match client.as_ref().map(|c| c.client.state().agent_state()) {
         Some(AgentState::Available) => DGP_AGENT_AVAILABLE,
         Some(AgentState::Offered) => DGP_AGENT_OFFERED,

@@ -54,18 +54,21 @@ impl Clone for Held {
     }
 }
 
-/// Why a connection ended: a `DGP_DISCONNECT_*` value.
-pub const DGP_DISCONNECT_NONE: u32 = 0;
+/// Why a connection ended: one of the `DGP_DISCONNECT_*` values.
+pub type dgp_disconnect_reason_t = u32;
+
+/// No disconnection (the reason of every other event).
+pub const DGP_DISCONNECT_NONE: dgp_disconnect_reason_t = 0;
 /// The application disconnected or freed the client.
-pub const DGP_DISCONNECT_REQUESTED: u32 = 1;
+pub const DGP_DISCONNECT_REQUESTED: dgp_disconnect_reason_t = 1;
 /// DGPhone closed the connection.
-pub const DGP_DISCONNECT_CLOSED_BY_PEER: u32 = 2;
+pub const DGP_DISCONNECT_CLOSED_BY_PEER: dgp_disconnect_reason_t = 2;
 /// Logged off (by dgp_logoff or DGPhone's UserLogoff); no reconnection.
-pub const DGP_DISCONNECT_LOGGED_OFF: u32 = 3;
+pub const DGP_DISCONNECT_LOGGED_OFF: dgp_disconnect_reason_t = 3;
 /// Nothing arrived for the dead-peer timeout.
-pub const DGP_DISCONNECT_DEAD_PEER: u32 = 4;
+pub const DGP_DISCONNECT_DEAD_PEER: dgp_disconnect_reason_t = 4;
 /// A socket error (the detail text says which).
-pub const DGP_DISCONNECT_IO_ERROR: u32 = 5;
+pub const DGP_DISCONNECT_IO_ERROR: dgp_disconnect_reason_t = 5;
 
 fn push_str(strings: &mut Vec<u8>, text: &str) -> u32 {
     let start = strings.len() as u32;
@@ -76,6 +79,11 @@ fn push_str(strings: &mut Vec<u8>, text: &str) -> u32 {
 }
 
 impl dgp_event {
+    /// The event itself, for accessors kept in other files (raw.rs).
+    pub(crate) fn client_event(&self) -> &ClientEvent {
+        &self.event
+    }
+
     pub(crate) fn new(event: ClientEvent) -> dgp_event {
         dgp_event::holding(Held::Owned(event))
     }
@@ -144,7 +152,7 @@ unsafe fn read<T>(event: *const dgp_event, fallback: T, body: impl FnOnce(&dgp_e
 /// # Safety
 /// `event` is NULL or a valid event.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_event_kind(event: *const dgp_event) -> u32 {
+pub unsafe extern "C" fn dgp_event_kind(event: *const dgp_event) -> dgp_event_kind_t {
     read(event, 0, |e| match &*e.event {
         ClientEvent::Connected { .. } => DGP_EVENT_CONNECTED,
         ClientEvent::LoggedIn { .. } => DGP_EVENT_LOGGED_IN,
@@ -306,7 +314,7 @@ pub unsafe extern "C" fn dgp_event_detail(event: *const dgp_event) -> *const c_c
 /// # Safety
 /// `event` is NULL or a valid event.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_event_disconnect_reason(event: *const dgp_event) -> u32 {
+pub unsafe extern "C" fn dgp_event_disconnect_reason(event: *const dgp_event) -> dgp_disconnect_reason_t {
     read(event, DGP_DISCONNECT_NONE, |e| match &*e.event {
         ClientEvent::Disconnected { reason } => match reason {
             DisconnectReason::Requested => DGP_DISCONNECT_REQUESTED,
@@ -363,8 +371,9 @@ pub unsafe extern "C" fn dgp_event_delay_ms(event: *const dgp_event) -> u32 {
 /// # Safety
 /// `event` is NULL or a valid event.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_event_header_count(event: *const dgp_event) -> usize {
-    read(event, 0, |e| e.headers.len())
+pub unsafe extern "C" fn dgp_event_header_count(event: *const dgp_event) -> u32 {
+    // A packet is at most max_packet bytes (u32), so its headers fit too.
+    read(event, 0, |e| u32::try_from(e.headers.len()).unwrap_or(u32::MAX))
 }
 
 /// The key of raw header `index` (original spelling; empty for a line
@@ -373,8 +382,8 @@ pub unsafe extern "C" fn dgp_event_header_count(event: *const dgp_event) -> usiz
 /// # Safety
 /// `event` is NULL or a valid event.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_event_header_key(event: *const dgp_event, index: usize) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.headers.get(index).map_or(std::ptr::null(), |h| e.str_at(h.0)))
+pub unsafe extern "C" fn dgp_event_header_key(event: *const dgp_event, index: u32) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.headers.get(index as usize).map_or(std::ptr::null(), |h| e.str_at(h.0)))
 }
 
 /// The value of raw header `index` (UTF-8; converted from Windows-1252 when
@@ -383,8 +392,8 @@ pub unsafe extern "C" fn dgp_event_header_key(event: *const dgp_event, index: us
 /// # Safety
 /// `event` is NULL or a valid event.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_event_header_value(event: *const dgp_event, index: usize) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.headers.get(index).map_or(std::ptr::null(), |h| e.str_at(h.1)))
+pub unsafe extern "C" fn dgp_event_header_value(event: *const dgp_event, index: u32) -> *const c_char {
+    read(event, std::ptr::null(), |e| e.headers.get(index as usize).map_or(std::ptr::null(), |h| e.str_at(h.1)))
 }
 
 /// The value of the first header named `key` (compared without regard to

@@ -1,5 +1,6 @@
-//! The call flows of `dgphone::flows::calls` through the C ABI: the same
-//! procedures the `dgphone` command runs, so a C, Delphi, Python or .NET
+//! The call flows of `dgphone::flows::calls` through the C ABI, named
+//! `dgp_<verb>_call` (and `dgp_refresh_lines`): the same procedures the
+//! `dgphone` command runs, so a C, Delphi, Python or .NET
 //! host answers the ringing line, holds the call in progress or waits for
 //! the six Status answers exactly as the command does. Each blocks until
 //! DGPhone confirms (or `timeout_ms` passes); not from inside the event
@@ -14,12 +15,15 @@ use super::result::*;
 use super::text;
 use crate::flows::{self, HoldMode, StepError};
 
+/// What `dgp_hold_call` does: one of the `DGP_HOLD_*` values.
+pub type dgp_hold_mode_t = u32;
+
 /// Toggle hold (the documented Hold command).
-pub const DGP_HOLD_TOGGLE: u32 = 0;
+pub const DGP_HOLD_TOGGLE: dgp_hold_mode_t = 0;
 /// Put the call on hold (`Hold: 1`).
-pub const DGP_HOLD_ON: u32 = 1;
+pub const DGP_HOLD_ON: dgp_hold_mode_t = 1;
 /// Take the call off hold (`Hold: 0`).
-pub const DGP_HOLD_OFF: u32 = 2;
+pub const DGP_HOLD_OFF: dgp_hold_mode_t = 2;
 
 fn ms(value: u32) -> Duration {
     Duration::from_millis(u64::from(value.max(1)))
@@ -36,7 +40,7 @@ fn failed(e: StepError) -> Failure {
 /// # Safety
 /// `client` valid.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_flow_status(client: *mut dgp_client, timeout_ms: u32) -> dgp_result {
+pub unsafe extern "C" fn dgp_refresh_lines(client: *mut dgp_client, timeout_ms: u32) -> dgp_result {
     call(client, |c| flows::status(&c.client.handle(), ms(timeout_ms)).map(drop).map_err(failed))
 }
 
@@ -46,7 +50,7 @@ pub unsafe extern "C" fn dgp_flow_status(client: *mut dgp_client, timeout_ms: u3
 /// # Safety
 /// `client` valid; `number` a NUL-terminated string.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_flow_call(
+pub unsafe extern "C" fn dgp_place_call(
     client: *mut dgp_client,
     number: *const c_char,
     line: i32,
@@ -59,14 +63,14 @@ pub unsafe extern "C" fn dgp_flow_call(
 }
 
 /// Answers `line`; with `line` 0, the ringing line the client knows of
-/// (call `dgp_flow_status` first to know), else, with `ring_wait_ms` > 0,
+/// (call `dgp_refresh_lines` first to know), else, with `ring_wait_ms` > 0,
 /// the first call that rings within that time, else DGPhone's selected
 /// line. Waits for Answer.
 ///
 /// # Safety
 /// `client` valid.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_flow_answer(
+pub unsafe extern "C" fn dgp_answer_call(
     client: *mut dgp_client,
     line: i32,
     ring_wait_ms: u32,
@@ -84,18 +88,23 @@ pub unsafe extern "C" fn dgp_flow_answer(
 /// # Safety
 /// `client` valid.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_flow_hangup(client: *mut dgp_client, line: i32, timeout_ms: u32) -> dgp_result {
+pub unsafe extern "C" fn dgp_end_call(client: *mut dgp_client, line: i32, timeout_ms: u32) -> dgp_result {
     call(client, |c| flows::hangup(&c.client.handle(), optional_line(line)?, ms(timeout_ms)).map(drop).map_err(failed))
 }
 
 /// Holds (`mode`: DGP_HOLD_TOGGLE, _ON or _OFF) on `line`, selecting it
-/// first; with `line` 0, on the call in progress as `dgp_flow_hangup`
+/// first; with `line` 0, on the call in progress as `dgp_end_call`
 /// picks it. Waits for Hold.
 ///
 /// # Safety
 /// `client` valid.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_flow_hold(client: *mut dgp_client, mode: u32, line: i32, timeout_ms: u32) -> dgp_result {
+pub unsafe extern "C" fn dgp_hold_call(
+    client: *mut dgp_client,
+    mode: dgp_hold_mode_t,
+    line: i32,
+    timeout_ms: u32,
+) -> dgp_result {
     call(client, |c| {
         let mode = match mode {
             DGP_HOLD_TOGGLE => HoldMode::Toggle,
@@ -115,7 +124,7 @@ pub unsafe extern "C" fn dgp_flow_hold(client: *mut dgp_client, mode: u32, line:
 /// # Safety
 /// `client` valid; `digits` a NUL-terminated string.
 #[no_mangle]
-pub unsafe extern "C" fn dgp_flow_dtmf(
+pub unsafe extern "C" fn dgp_send_call_dtmf(
     client: *mut dgp_client,
     digits: *const c_char,
     line: i32,

@@ -8,6 +8,7 @@ mod event;
 mod flows;
 mod keep;
 mod options;
+mod raw;
 mod result;
 mod version;
 
@@ -20,5 +21,6 @@ pub use event::*;
 pub use flows::*;
 pub use keep::*;
 pub use options::*;
+pub use raw::*;
 pub use result::*;
 pub use version::*;

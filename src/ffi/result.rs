@@ -24,6 +24,7 @@ pub(crate) fn code_of(error: &Error) -> dgp_result {
         Error::NotLoggedIn { .. } => DGP_ERR_NOT_LOGGED_IN,
         Error::AlreadyLoggedIn { .. } => DGP_ERR_ALREADY_LOGGED_IN,
         Error::Thread(_) => DGP_ERR_RESOURCE,
+        Error::Cancelled(_) => DGP_ERR_CANCELLED,
     }
 }
 

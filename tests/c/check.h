@@ -37,9 +37,9 @@ static inline void check_at(int ok, const char *what, const char *file, int line
 
 #define CHECK(cond) check_at((cond) != 0, #cond, __FILE__, __LINE__)
 
-/* Checks a result code; on a mismatch shows both codes and the detailed
- * message (of `client`, or of this thread when it is NULL). */
-static inline void check_rc_at(const dgp_client *client, dgp_result got, dgp_result want, const char *what,
+/* Checks a result code; on a mismatch shows both codes and this thread's
+ * detailed message (the one error channel, whatever the handle). */
+static inline void check_rc_at(dgp_result got, dgp_result want, const char *what,
                                const char *file, int line) {
     char message[512] = "";
     if (got == want) {
@@ -47,12 +47,12 @@ static inline void check_rc_at(const dgp_client *client, dgp_result got, dgp_res
         return;
     }
     check_failed++;
-    dgp_last_error(client, message, sizeof message, NULL);
+    dgp_last_error(message, sizeof message, NULL);
     fprintf(stderr, "FAIL %s:%d: %s\n  returned %u (%s), expected %u (%s)\n  last error: %s\n", file, line, what,
             got, dgp_result_str(got), want, dgp_result_str(want), message);
 }
 
-#define CHECK_RC(client, call, want) check_rc_at((client), (call), (want), #call, __FILE__, __LINE__)
+#define CHECK_RC(call, want) check_rc_at((call), (want), #call, __FILE__, __LINE__)
 
 /* The message of this thread's last failed simulator call, in a static
  * buffer: for the main thread only. */
@@ -95,12 +95,12 @@ static inline int contains(const char *text, const char *part) {
     return text != NULL && strstr(text, part) != NULL;
 }
 
-/* The detailed message of the last failure (`client` NULL: this thread's),
- * in a static buffer: for the main thread only. */
-static inline const char *last_error(const dgp_client *client) {
+/* The detailed message of this thread's last failure, in a static buffer:
+ * for the main thread only. */
+static inline const char *last_error(void) {
     static char message[512];
     message[0] = '\0';
-    dgp_last_error(client, message, sizeof message, NULL);
+    dgp_last_error(message, sizeof message, NULL);
     return message;
 }
 
@@ -114,7 +114,7 @@ static inline int check_finish(void) {
 /* Setup that the rest of a test cannot do without: stop at once. */
 static inline void require_at(int ok, const char *what, const char *file, int line) {
     if (!ok) {
-        fprintf(stderr, "FATAL %s:%d: %s (last error: %s; simulator: %s)\n", file, line, what, last_error(NULL),
+        fprintf(stderr, "FATAL %s:%d: %s (last error: %s; simulator: %s)\n", file, line, what, last_error(),
                 sim_last_error());
         printf("%d passed, %d failed\n", check_passed, check_failed + 1);
         exit(EXIT_FAILURE);

@@ -24,8 +24,8 @@ static void one_cycle(dgp_sim *sim) {
     if (rc == DGP_OK) {
         rc = dgp_login(client, "201");
     }
-    CHECK_RC(client, rc, DGP_OK);
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(rc, DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
 }
 
 int main(int argc, char **argv) {

@@ -74,7 +74,7 @@ static void refuse_counted(struct recorder *r, dgp_result got) {
 
 /* Answers a ringing call from inside the callback, and tries every call
  * that would wait for this very thread. */
-static void on_event(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_event(void *user_data, const dgp_event *event) {
     struct recorder *r = user_data;
     dgp_client *client = r->client;
     uint32_t kind = dgp_event_kind(event);
@@ -88,10 +88,16 @@ static void on_event(void *user_data, const dgp_event *event) {
         refuse_counted(r, dgp_answer(client, line, WAIT_MS));
         refuse_counted(r, dgp_login(client, "201"));
         refuse_counted(r, dgp_connect(client, "127.0.0.1", 5038));
-        refuse_counted(r, dgp_client_set_event_callback(client, NULL, NULL));
-        refuse_counted(r, dgp_agent_login(client, NULL, "4001", "1234", 1, 100));
+        refuse_counted(r, dgp_set_event_callback(client, NULL, NULL));
+        refuse_counted(r, dgp_login_agent(client, NULL, "4001", "1234", 1, 100));
         refuse_counted(r, dgp_client_free(client));
-        dgp_last_error(client, r->free_message, sizeof r->free_message, NULL);
+        dgp_last_error(r->free_message, sizeof r->free_message, NULL);
+        {
+            dgp_event *taken = (dgp_event *)&taken;
+            /* A wait for queued events would wait for this very thread. */
+            refuse_counted(r, dgp_next_event(client, WAIT_MS, &taken));
+            r->refused -= taken != NULL; /* and *out must be NULL */
+        }
         r->answered_inside += dgp_answer(client, line, 0) == DGP_OK;
     }
     if (kind == DGP_EVENT_ANSWER) {
@@ -108,39 +114,39 @@ static void callback_answers_an_incoming_call(void) {
     dgp_event *event = NULL;
     int events_then;
     recorder_init(&r, client);
-    CHECK_RC(client, dgp_client_set_event_callback(client, on_event, &r), DGP_OK);
-    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
-    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, on_event, &r), DGP_OK);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(dgp_login(client, "201"), DGP_OK);
     CHECK_SIM(dgp_sim_incoming_call(sim, 4, "5511"), DGP_OK);
 
     CHECK(recorder_wait(&r, &r.answers, 1));
     pthread_mutex_lock(&r.lock);
     CHECK(r.answered_inside == 1);
-    CHECK(r.refusals_tried == 6 && r.refused == 6);
+    CHECK(r.refusals_tried == 7 && r.refused == 7);
     CHECK(r.state_inside == DGP_LINE_OFFERING);
     CHECK(contains(r.free_message, "inside the event callback"));
     CHECK(r.on_other_thread == r.events); /* always the callback thread */
     pthread_mutex_unlock(&r.lock);
 
     /* The refused free left the client whole: it still works. */
-    CHECK_RC(client, dgp_hangup(client, 4, WAIT_MS), DGP_OK);
+    CHECK_RC(dgp_hangup(client, 4, WAIT_MS), DGP_OK);
     /* With a callback set, the queue collects nothing unless asked
      * (dgp_options_set_queue_with_callback): nothing waits, nothing lost. */
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
     CHECK(dgp_dropped_events(client) == 0);
 
     /* Once removed, the callback sees no later event. */
-    CHECK_RC(client, dgp_client_set_event_callback(client, NULL, NULL), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, NULL, NULL), DGP_OK);
     pthread_mutex_lock(&r.lock);
     events_then = r.events;
     pthread_mutex_unlock(&r.lock);
-    CHECK_RC(client, dgp_status(client), DGP_OK);
+    CHECK_RC(dgp_status(client), DGP_OK);
     CHECK(EXPECT_EVENT(client, DGP_EVENT_READY, 6));
     pthread_mutex_lock(&r.lock);
     CHECK(r.events == events_then);
     pthread_mutex_unlock(&r.lock);
 
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     recorder_destroy(&r);
     dgp_sim_free(sim);
 }
@@ -151,18 +157,18 @@ static void pull_with_and_without_timeout(void) {
     dgp_event *event = (dgp_event *)&event;
     long long started;
     drain(client);
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
     CHECK(event == NULL);
     started = now_ms();
-    CHECK_RC(client, dgp_next_event(client, 50, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_next_event(client, 50, &event), DGP_ERR_TIMEOUT);
     CHECK(now_ms() - started >= 49);
     CHECK(event == NULL);
     /* An event arriving during the wait ends it. */
     CHECK_SIM(dgp_sim_incoming_call(sim, 1, "100"), DGP_OK);
-    CHECK_RC(client, dgp_next_event(client, WAIT_MS, &event), DGP_OK);
+    CHECK_RC(dgp_next_event(client, WAIT_MS, &event), DGP_OK);
     CHECK(dgp_event_kind(event) == DGP_EVENT_RECEIVING_CALL);
     dgp_event_free(event);
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     dgp_sim_free(sim);
 }
 
@@ -210,7 +216,7 @@ static void notify_fd_with_poll(void) {
     CHECK(dgp_event_kind(event) == DGP_EVENT_READY);
     dgp_event_free(event);
     CHECK(!readable(fd, 0));
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     dgp_sim_free(sim);
 }
 
@@ -232,7 +238,7 @@ static dgp_result send_timestamps(dgp_sim *sim) {
 }
 
 /* Counts LineSelected events (in `events`). */
-static void on_line_selected(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_line_selected(void *user_data, const dgp_event *event) {
     struct recorder *r = user_data;
     pthread_mutex_lock(&r->lock);
     r->events += dgp_event_kind(event) == DGP_EVENT_LINE_SELECTED;
@@ -247,29 +253,29 @@ static void overflow_is_reported_first(void) {
     dgp_event *event = NULL;
     struct recorder r;
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_queue(options, 4, DGP_OVERFLOW_DROP_OLDEST), DGP_OK);
-    CHECK_RC(NULL, dgp_options_set_queue_with_callback(options, 1), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_capacity(options, 4), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_with_callback(options, 1), DGP_OK);
     client = logged_in_client(sim, options, "201");
     dgp_options_free(options);
     recorder_init(&r, client);
-    CHECK_RC(client, dgp_client_set_event_callback(client, on_line_selected, &r), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, on_line_selected, &r), DGP_OK);
     drain(client);
-    CHECK_RC(NULL, send_timestamps(sim), DGP_OK);
-    CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK);
+    CHECK_RC(send_timestamps(sim), DGP_OK);
+    CHECK_RC(dgp_line_select(client, 1, WAIT_MS), DGP_OK);
     /* Each event is queued before its callback runs: once the callback has
      * seen LineSelected, all 11 events went into the queue of 4. */
     CHECK(recorder_wait(&r, &r.events, 1));
     CHECK(dgp_dropped_events(client) == 7);
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_OK);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_OK);
     CHECK(dgp_event_kind(event) == DGP_EVENT_OVERFLOW);
     CHECK(dgp_event_dropped(event) == 7);
     dgp_event_free(event);
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_OK);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_OK);
     CHECK(dgp_event_kind(event) == DGP_EVENT_TIMESTAMP);
     CHECK_STR(dgp_event_time(event), "2024-01-01 10:00:07"); /* the oldest kept */
     dgp_event_free(event);
     CHECK(EXPECT_EVENT(client, DGP_EVENT_LINE_SELECTED, 1));
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     recorder_destroy(&r);
     dgp_sim_free(sim);
 }
@@ -280,14 +286,14 @@ static void queue_turned_off(void) {
     dgp_client *client;
     dgp_event *event = NULL;
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_queue(options, 0, DGP_OVERFLOW_DROP_OLDEST), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_capacity(options, 0), DGP_OK);
     client = new_client(options);
     dgp_options_free(options);
-    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
-    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(dgp_login(client, "201"), DGP_OK);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
     CHECK(dgp_dropped_events(client) == 0);
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     dgp_sim_free(sim);
 }
 
@@ -318,7 +324,7 @@ struct flood_counter {
     atomic_int late;
 };
 
-static void on_flood_event(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_flood_event(void *user_data, const dgp_event *event) {
     struct flood_counter *c = user_data;
     (void)event;
     if (atomic_load(&c->freed)) {
@@ -343,15 +349,16 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
     pthread_t thread;
     int writes_at_free;
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_queue(options, capacity, policy), DGP_OK);
-    CHECK_RC(NULL, dgp_options_set_queue_with_callback(options, with_callback), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_capacity(options, capacity), DGP_OK);
+    CHECK_RC(dgp_options_set_overflow_policy(options, policy), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_with_callback(options, with_callback), DGP_OK);
     client = logged_in_client(sim, options, "201");
     dgp_options_free(options);
     recorder_init(&counter.r, client);
     atomic_init(&counter.freed, 0);
     atomic_init(&counter.late, 0);
     if (with_callback) {
-        CHECK_RC(client, dgp_client_set_event_callback(client, on_flood_event, &counter), DGP_OK);
+        CHECK_RC(dgp_set_event_callback(client, on_flood_event, &counter), DGP_OK);
     }
     flood.sim = sim;
     atomic_init(&flood.stop, 0);
@@ -365,7 +372,7 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
         CHECK(event != NULL);
         dgp_event_free(event);
     }
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     atomic_store(&counter.freed, 1);
     /* Give a late callback every chance: let the flood go on a while. */
     pthread_mutex_lock(&flood.progress.lock);
@@ -383,7 +390,7 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
 /* Sleeps longer than the command timeout on CONNECTED, as a Delphi
  * callback in TThread.Synchronize or a Python one waiting for the GIL may;
  * counts LOGGED_IN. */
-static void on_connected_sleep(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_connected_sleep(void *user_data, const dgp_event *event) {
     struct recorder *r = user_data;
     uint32_t kind = dgp_event_kind(event);
     if (kind == DGP_EVENT_CONNECTED) {
@@ -403,27 +410,27 @@ static void slow_callback_does_not_stall_login(void) {
     struct recorder r;
     long long started;
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_command_timeout_ms(options, 1000), DGP_OK);
+    CHECK_RC(dgp_options_set_command_timeout_ms(options, 1000), DGP_OK);
     client = new_client(options);
     dgp_options_free(options);
     recorder_init(&r, client);
-    CHECK_RC(client, dgp_client_set_event_callback(client, on_connected_sleep, &r), DGP_OK);
-    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, on_connected_sleep, &r), DGP_OK);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
     started = now_ms();
     /* Settled by the reader while the callback still sleeps. */
-    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
+    CHECK_RC(dgp_login(client, "201"), DGP_OK);
     CHECK(now_ms() - started < 1000);
     CHECK(dgp_is_logged_in(client) == 1);
     /* LOGGED_IN reaches the callback once CONNECTED's returns. */
     CHECK(recorder_wait(&r, &r.events, 1));
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     recorder_destroy(&r);
     dgp_sim_free(sim);
 }
 
 /* Sleeps 300 ms on every TIMESTAMP; counts every callback (`events`) and
  * DISCONNECTED ones (`answers`, reused). */
-static void on_timestamp_sleep(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_timestamp_sleep(void *user_data, const dgp_event *event) {
     struct recorder *r = user_data;
     uint32_t kind = dgp_event_kind(event);
     pthread_mutex_lock(&r->lock);
@@ -445,13 +452,13 @@ static void free_waits_only_for_the_running_callback(void) {
     struct recorder r;
     long long started;
     recorder_init(&r, client);
-    CHECK_RC(client, dgp_client_set_event_callback(client, on_timestamp_sleep, &r), DGP_OK);
-    CHECK_RC(NULL, send_timestamps(sim), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, on_timestamp_sleep, &r), DGP_OK);
+    CHECK_RC(send_timestamps(sim), DGP_OK);
     CHECK(recorder_wait(&r, &r.events, 1)); /* the first one sleeps */
     /* Confirmed by the reader: all ten were read before it. */
-    CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK);
+    CHECK_RC(dgp_line_select(client, 1, WAIT_MS), DGP_OK);
     started = now_ms();
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     CHECK(now_ms() - started < 600);
     pthread_mutex_lock(&r.lock);
     CHECK(r.events == 1);
@@ -471,7 +478,7 @@ struct held {
     uint64_t reported;
 };
 
-static void on_held(void *user_data, const dgp_event *event) {
+static void DGP_CALL on_held(void *user_data, const dgp_event *event) {
     struct held *h = user_data;
     uint32_t kind = dgp_event_kind(event);
     pthread_mutex_lock(&h->r.lock);
@@ -502,17 +509,17 @@ static void slow_callback_backlog_overflow_is_reported(void) {
     dgp_event *event = NULL;
     struct held h;
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_delivery_backlog(options, 4), DGP_OK);
+    CHECK_RC(dgp_options_set_delivery_backlog(options, 4), DGP_OK);
     client = new_client(options);
     dgp_options_free(options);
     memset(&h, 0, sizeof h);
     recorder_init(&h.r, client);
-    CHECK_RC(client, dgp_client_set_event_callback(client, on_held, &h), DGP_OK);
-    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
-    CHECK_RC(client, dgp_login(client, "201"), DGP_OK); /* settled while held */
+    CHECK_RC(dgp_set_event_callback(client, on_held, &h), DGP_OK);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(dgp_login(client, "201"), DGP_OK); /* settled while held */
     CHECK(recorder_wait(&h.r, &h.first_seen, 1));
-    CHECK_RC(NULL, send_timestamps(sim), DGP_OK);
-    CHECK_RC(client, dgp_line_select(client, 1, WAIT_MS), DGP_OK); /* all read */
+    CHECK_RC(send_timestamps(sim), DGP_OK);
+    CHECK_RC(dgp_line_select(client, 1, WAIT_MS), DGP_OK); /* all read */
     pthread_mutex_lock(&h.r.lock);
     h.released = 1;
     pthread_cond_broadcast(&h.r.changed);
@@ -522,14 +529,98 @@ static void slow_callback_backlog_overflow_is_reported(void) {
     CHECK(dgp_dropped_events(client) >= 6);
     CHECK(h.reported == dgp_dropped_events(client));
     pthread_mutex_unlock(&h.r.lock);
-    CHECK_RC(client, dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     recorder_destroy(&h.r);
     dgp_sim_free(sim);
 }
 
 /* The first argument is the number of flood rounds (default 10; fewer
  * under valgrind, where each takes seconds). */
+/* dgp_cancel from another thread: a thread blocked in dgp_login (DGPhone
+ * never answers) and one blocked in dgp_next_event (nothing queued) both
+ * return promptly with DGP_ERR_CANCELLED, long before their timeouts; a
+ * call started after the cancel waits as usual. */
+static pthread_mutex_t calls_lock = PTHREAD_MUTEX_INITIALIZER;
+static int calls_done;
+
+struct blocked_call {
+    dgp_client *client;
+    int which; /* 0: login, 1: next_event */
+    dgp_result rc;
+    long long took_ms;
+};
+
+static void *call_and_block(void *arg) {
+    struct blocked_call *call = arg;
+    long long started = now_ms();
+    if (call->which == 0) {
+        call->rc = dgp_login(call->client, "201");
+    } else {
+        dgp_event *event = NULL;
+        call->rc = dgp_next_event(call->client, 20000, &event);
+        dgp_event_free(event);
+    }
+    call->took_ms = now_ms() - started;
+    pthread_mutex_lock(&calls_lock);
+    calls_done++;
+    pthread_mutex_unlock(&calls_lock);
+    return NULL;
+}
+
+static void cancel_from_another_thread(void) {
+    dgp_sim *sim = start_sim_with_login(DGP_SIM_LOGIN_IGNORE, NULL);
+    dgp_options *options = dgp_options_new();
+    dgp_client *client;
+    dgp_event *event = NULL;
+    struct blocked_call calls[2];
+    pthread_t threads[2];
+    int i;
+    REQUIRE(options != NULL);
+    CHECK_RC(dgp_options_set_command_timeout_ms(options, 20000), DGP_OK);
+    client = new_client(options);
+    dgp_options_free(options);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    event = wait_event(client, DGP_EVENT_GREETING, 0); /* the last event before the login */
+    REQUIRE(event != NULL);
+    dgp_event_free(event);
+    for (i = 0; i < 2; i++) {
+        calls[i].client = client;
+        calls[i].which = i;
+        calls[i].rc = DGP_OK;
+        REQUIRE(pthread_create(&threads[i], NULL, call_and_block, &calls[i]) == 0);
+    }
+    CHECK_SIM(dgp_sim_wait_for_command(sim, "Login", WAIT_MS), DGP_OK); /* the login is waiting */
+    /* A cancel reaches the calls in progress only, and the pull may not
+     * have started yet: cancel until both have returned (each within a
+     * slice of its cancel), well before their 20 s timeouts. */
+    for (;;) {
+        int done;
+        CHECK_RC(dgp_cancel(client), DGP_OK);
+        pthread_mutex_lock(&calls_lock);
+        done = calls_done;
+        pthread_mutex_unlock(&calls_lock);
+        if (done == 2) {
+            break;
+        }
+        {
+            struct timespec pause = {0, 50 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK_RC(calls[i].rc, DGP_ERR_CANCELLED);
+        CHECK(calls[i].took_ms < 5000);
+    }
+    CHECK(strcmp(dgp_result_str(DGP_ERR_CANCELLED), "cancelled") == 0);
+    /* A later call is not cancelled by the earlier dgp_cancel. */
+    CHECK_RC(dgp_next_event(client, 50, &event), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_cancel(NULL), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
+    dgp_sim_free(sim);
+}
+
 int main(int argc, char **argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 10;
     int round;
@@ -538,6 +629,7 @@ int main(int argc, char **argv) {
     notify_fd_with_poll();
     overflow_is_reported_first();
     queue_turned_off();
+    cancel_from_another_thread();
     slow_callback_does_not_stall_login();
     free_waits_only_for_the_running_callback();
     slow_callback_backlog_overflow_is_reported();

@@ -131,11 +131,14 @@ static void a_flapping_dgphone_is_backed_off_and_given_up_on(void) {
     uint32_t n;
     start_flapper(&f, &thread);
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_reconnect(options, 1, INITIAL_MS, MAX_MS, MAX_ATTEMPTS), DGP_OK);
+    CHECK_RC(dgp_options_set_reconnect(options, 1), DGP_OK);
+    CHECK_RC(dgp_options_set_reconnect_initial_ms(options, INITIAL_MS), DGP_OK);
+    CHECK_RC(dgp_options_set_reconnect_max_ms(options, MAX_MS), DGP_OK);
+    CHECK_RC(dgp_options_set_reconnect_max_attempts(options, MAX_ATTEMPTS), DGP_OK);
     client = new_client(options);
     dgp_options_free(options);
     REQUIRE(dgp_connect(client, "127.0.0.1", f.port) == DGP_OK);
-    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
+    CHECK_RC(dgp_login(client, "201"), DGP_OK);
 
     deadline = now_ms() + WAIT_MS;
     while (failed_after == 0 && now_ms() < deadline) {
@@ -172,7 +175,7 @@ static void a_flapping_dgphone_is_backed_off_and_given_up_on(void) {
     CHECK(attempts < MAX_ATTEMPTS || delays[MAX_ATTEMPTS - 1] > delays[0]);
     CHECK(accepted(&f) == (int)MAX_ATTEMPTS + 1); /* the first connection and four attempts */
     CHECK(dgp_is_connected(client) == 0);
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     CHECK(accepted(&f) == (int)MAX_ATTEMPTS + 1); /* no attempt after giving up */
     stop_flapper(&f, thread);
 }

@@ -22,14 +22,13 @@ static void scenario_fault_and_recording(const char *recording) {
     dgp_client *client;
     dgp_event *event;
     REQUIRE(config != NULL);
-    CHECK_RC(NULL,
-             dgp_sim_config_set_scenario_text(config, "c-test",
-                                              "expect Login\n"
-                                              "ring 1 5511999990000\n"
-                                              "expect Answer Line=1\n"
-                                              "dtmf 1 5\n"
-                                              "hangup-far 1\n"),
-             DGP_OK);
+    CHECK_SIM(dgp_sim_config_set_scenario_text(config, "c-test",
+                                               "expect Login\n"
+                                               "ring 1 5511999990000\n"
+                                               "expect Answer Line=1\n"
+                                               "dtmf 1 5\n"
+                                               "hangup-far 1\n"),
+              DGP_OK);
     CHECK_SIM(dgp_sim_config_add_fault(config, "byte-at-a-time"), DGP_OK);
     CHECK_SIM(dgp_sim_config_set_record(config, recording), DGP_OK);
     sim = start_sim(config);
@@ -41,7 +40,7 @@ static void scenario_fault_and_recording(const char *recording) {
     CHECK(event != NULL);
     CHECK_STR(dgp_event_number(event), "5511999990000");
     dgp_event_free(event);
-    CHECK_RC(client, dgp_answer(client, 1, WAIT_MS), DGP_OK);
+    CHECK_RC(dgp_answer(client, 1, WAIT_MS), DGP_OK);
     event = wait_event(client, DGP_EVENT_DTMF_RECEIVED, 1);
     CHECK(event != NULL && dgp_event_digit(event) == '5');
     dgp_event_free(event);
@@ -58,9 +57,9 @@ static void scenario_fault_and_recording(const char *recording) {
     EXPECT_EVENT(client, DGP_EVENT_PROTOCOL_ERROR, 0);
     CHECK_SIM(dgp_sim_perform(sim, "hangup-far 2"), DGP_OK);
     EXPECT_EVENT(client, DGP_EVENT_READY, 2);
-    CHECK_RC(client, dgp_logoff(client), DGP_OK);
+    CHECK_RC(dgp_logoff(client), DGP_OK);
     EXPECT_EVENT(client, DGP_EVENT_DISCONNECTED, 0);
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     dgp_sim_free(sim);
 }
 
@@ -85,13 +84,13 @@ static void field_profile_and_switches(void) {
     dgp_sim_config_free(config);
 
     client = client_on(dgp_sim_port(sim));
-    CHECK_RC(client, dgp_hangup(client, 3, 0), DGP_OK);
+    CHECK_RC(dgp_hangup(client, 3, 0), DGP_OK);
     EXPECT_EVENT(client, DGP_EVENT_READY, 3);
-    CHECK_RC(client, dgp_dial(client, "100", WAIT_MS), DGP_OK);
+    CHECK_RC(dgp_dial(client, "100", WAIT_MS), DGP_OK);
     dialled = now_ms();
     EXPECT_EVENT(client, DGP_EVENT_ANSWER, 1);
     CHECK(now_ms() - dialled >= 150); /* 300 ms after Dialing was sent, less the delivery */
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     dgp_sim_free(sim);
 }
 
@@ -102,10 +101,10 @@ static void replay_gives_the_same_call(const char *recording) {
     REQUIRE(replay != NULL);
     client = client_on(dgp_replay_port(replay));
     EXPECT_EVENT(client, DGP_EVENT_RECEIVING_CALL, 1);
-    CHECK_RC(client, dgp_answer(client, 1, WAIT_MS), DGP_OK);
+    CHECK_RC(dgp_answer(client, 1, WAIT_MS), DGP_OK);
     EXPECT_EVENT(client, DGP_EVENT_DTMF_RECEIVED, 1);
     EXPECT_EVENT(client, DGP_EVENT_READY, 1);
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     dgp_replay_free(replay);
 }
 

@@ -82,44 +82,44 @@ int main(void) {
 
     /* Callback only: the pull queue is off, nothing piles up there. */
     REQUIRE(options != NULL);
-    CHECK_RC(NULL, dgp_options_set_queue(options, 0, 0), DGP_OK);
-    CHECK_RC(NULL, dgp_client_new(options, &client), DGP_OK);
+    CHECK_RC(dgp_options_set_queue_capacity(options, 0), DGP_OK);
+    CHECK_RC(dgp_client_new(options, &client), DGP_OK);
     dgp_options_free(options);
     REQUIRE(client != NULL);
-    CHECK_RC(client, dgp_client_set_event_callback(client, on_event, &rec), DGP_OK);
+    CHECK_RC(dgp_set_event_callback(client, on_event, &rec), DGP_OK);
 
-    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
     CHECK(dgp_is_connected(client) == 1);
     CHECK(wait_kind(&rec, DGP_EVENT_CONNECTED, 0, &at) >= 0);
     CHECK(wait_kind(&rec, DGP_EVENT_GREETING, 0, &at) >= 0);
 
-    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
+    CHECK_RC(dgp_login(client, "201"), DGP_OK);
     CHECK(dgp_is_logged_in(client) == 1);
     CHECK(wait_kind(&rec, DGP_EVENT_LOGGED_IN, 0, &at) >= 0);
     CHECK(dgp_sim_wait_for_logins(sim, 1, WAIT_MS) == DGP_OK);
 
-    CHECK_RC(client, dgp_line_select(client, 2, WAIT_MS), DGP_OK);
+    CHECK_RC(dgp_line_select(client, 2, WAIT_MS), DGP_OK);
     CHECK(dgp_selected_line(client) == 2);
     CHECK(wait_kind(&rec, DGP_EVENT_LINE_SELECTED, 2, &at) >= 0);
 
-    CHECK_RC(client, dgp_dial(client, "1002", WAIT_MS), DGP_OK);
+    CHECK_RC(dgp_dial(client, "1002", WAIT_MS), DGP_OK);
     found = wait_kind(&rec, DGP_EVENT_DIALING, 2, &at);
     CHECK(found >= 0 && strcmp(rec.numbers[found], "1002") == 0);
     CHECK(wait_kind(&rec, DGP_EVENT_ANSWER, 2, &at) >= 0);
-    CHECK_RC(client, dgp_line_state(client, 2, &state), DGP_OK);
+    CHECK_RC(dgp_line_state(client, 2, &state), DGP_OK);
     CHECK(state == DGP_LINE_CONNECTED);
 
-    CHECK_RC(client, dgp_hangup(client, 0, WAIT_MS), DGP_OK);
+    CHECK_RC(dgp_hangup(client, 0, WAIT_MS), DGP_OK);
     CHECK(wait_kind(&rec, DGP_EVENT_HANGUP, 2, &at) >= 0);
     CHECK(wait_kind(&rec, DGP_EVENT_READY, 2, &at) >= 0);
-    CHECK_RC(client, dgp_line_state(client, 2, &state), DGP_OK);
+    CHECK_RC(dgp_line_state(client, 2, &state), DGP_OK);
     CHECK(state == DGP_LINE_IDLE);
 
     /* Logoff: DGPhone closes the connection, the client sees it end. */
-    CHECK_RC(client, dgp_logoff(client), DGP_OK);
+    CHECK_RC(dgp_logoff(client), DGP_OK);
     CHECK(wait_kind(&rec, DGP_EVENT_DISCONNECTED, 0, &at) >= 0);
 
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
     EnterCriticalSection(&rec.lock);
     CHECK(rec.count > 0);
     CHECK(rec.wrong_thread == 0);

@@ -16,7 +16,7 @@ static void one_cycle(dgp_sim *sim, int index) {
     dgp_client *client = NULL;
     dgp_result rc = dgp_client_new(NULL, &client);
     if (rc != DGP_OK || client == NULL) {
-        CHECK_RC(NULL, rc, DGP_OK);
+        CHECK_RC(rc, DGP_OK);
         return;
     }
     rc = dgp_connect(client, "127.0.0.1", dgp_sim_port(sim));
@@ -25,9 +25,9 @@ static void one_cycle(dgp_sim *sim, int index) {
     }
     if (rc != DGP_OK) {
         fprintf(stderr, "  cycle %d:\n", index);
-        CHECK_RC(client, rc, DGP_OK);
+        CHECK_RC(rc, DGP_OK);
     }
-    CHECK_RC(client, dgp_client_free(client), DGP_OK);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
 }
 
 /* Polls until both counts are at most the baseline, or WAIT_MS passes. */
@@ -74,11 +74,11 @@ int main(int argc, char **argv) {
      * socket), or an unchanged count would prove nothing. */
     {
         dgp_client *client = NULL;
-        CHECK_RC(NULL, dgp_client_new(NULL, &client), DGP_OK);
-        CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+        CHECK_RC(dgp_client_new(NULL, &client), DGP_OK);
+        CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
         CHECK(thread_count() > threads);
         CHECK(handle_count() > handles);
-        CHECK_RC(client, dgp_client_free(client), DGP_OK);
+        CHECK_RC(dgp_client_free(client), DGP_OK);
     }
     for (i = 1; i <= cycles; i++) {
         one_cycle(sim, i);

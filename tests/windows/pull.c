@@ -35,7 +35,7 @@ int main(void) {
     dgp_event *event = NULL;
 
     CHECK(dgp_sim_start(NULL, NULL, 0, &sim) == DGP_OK);
-    CHECK_RC(NULL, dgp_client_new(NULL, &client), DGP_OK);
+    CHECK_RC(dgp_client_new(NULL, &client), DGP_OK);
     if (sim == NULL || client == NULL) {
         return check_finish();
     }
@@ -43,8 +43,8 @@ int main(void) {
     CHECK(ready != NULL);
     CHECK(WaitForSingleObject(ready, 0) == WAIT_TIMEOUT); /* nothing queued yet */
 
-    CHECK_RC(client, dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
-    CHECK_RC(client, dgp_login(client, "201"), DGP_OK);
+    CHECK_RC(dgp_connect(client, "127.0.0.1", dgp_sim_port(sim)), DGP_OK);
+    CHECK_RC(dgp_login(client, "201"), DGP_OK);
     CHECK(wait_on_handle_for(client, ready, DGP_EVENT_LOGGED_IN));
 
     CHECK(dgp_sim_incoming_call(sim, 2, "5511") == DGP_OK);

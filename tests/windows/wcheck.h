@@ -41,10 +41,12 @@ static inline void check_at(int ok, const char *what, const char *file, int line
 
 #define CHECK(cond) check_at((cond) != 0, #cond, __FILE__, __LINE__)
 
-static inline const char *last_error(const dgp_client *client) {
+/* The message of this thread's last failed call (one channel, whatever
+ * the handle). */
+static inline const char *last_error(void) {
     static char message[512];
     message[0] = '\0';
-    dgp_last_error(client, message, sizeof message, NULL);
+    dgp_last_error(message, sizeof message, NULL);
     return message;
 }
 
@@ -55,18 +57,17 @@ static inline const char *sim_last_error(void) {
     return message;
 }
 
-static void check_rc_at(const dgp_client *client, dgp_result got, dgp_result want, const char *what,
-                        const char *file, int line) {
+static void check_rc_at(dgp_result got, dgp_result want, const char *what, const char *file, int line) {
     if (got == want) {
         check_passed++;
         return;
     }
     check_failed++;
     fprintf(stderr, "FAIL %s:%d: %s\n  returned %u (%s), expected %u (%s)\n  last error: %s\n", file, line, what,
-            (unsigned)got, dgp_result_str(got), (unsigned)want, dgp_result_str(want), last_error(client));
+            (unsigned)got, dgp_result_str(got), (unsigned)want, dgp_result_str(want), last_error());
 }
 
-#define CHECK_RC(client, call, want) check_rc_at((client), (call), (want), #call, __FILE__, __LINE__)
+#define CHECK_RC(call, want) check_rc_at((call), (want), #call, __FILE__, __LINE__)
 
 static inline int contains(const char *text, const char *part) {
     return text != NULL && strstr(text, part) != NULL;
@@ -81,7 +82,7 @@ static inline int check_finish(void) {
 /* Setup the rest cannot do without: stop at once. */
 static inline void require_at(int ok, const char *what, const char *file, int line) {
     if (!ok) {
-        fprintf(stderr, "FATAL %s:%d: %s (last error: %s; simulator: %s)\n", file, line, what, last_error(NULL),
+        fprintf(stderr, "FATAL %s:%d: %s (last error: %s; simulator: %s)\n", file, line, what, last_error(),
                 sim_last_error());
         printf("%d passed, %d failed\n", check_passed, check_failed + 1);
         exit(EXIT_FAILURE);
