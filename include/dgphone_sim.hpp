@@ -68,6 +68,36 @@ public:
         return *this;
     }
 
+    /// DGP_SIM_TIMESTAMP_*: which fields a DGTimeStamp carries.
+    sim_config &timestamp_fields(dgp_sim_timestamp_fields_t fields) {
+        detail::check_sim(dgp_sim_config_set_timestamp_fields(get(), fields));
+        return *this;
+    }
+    sim_config &timestamps_from_connect(bool on) {
+        detail::check_sim(dgp_sim_config_set_timestamps_from_connect(get(), on));
+        return *this;
+    }
+    /// DGP_SIM_REFUSAL_*: how a refused login is told.
+    sim_config &login_refusal(dgp_sim_refusal_form_t form) {
+        detail::check_sim(dgp_sim_config_set_login_refusal(get(), form));
+        return *this;
+    }
+    /// How long the far end rings before it answers a Dial.
+    sim_config &answer_delay(milliseconds delay) {
+        detail::check_sim(dgp_sim_config_set_answer_delay_ms(get(), detail::ms(delay)));
+        return *this;
+    }
+    /// DGP_SIM_IDLE_HANGUP_*: what a Hangup on an idle line gets.
+    sim_config &idle_hangup(dgp_sim_idle_hangup_t answer) {
+        detail::check_sim(dgp_sim_config_set_idle_hangup(get(), answer));
+        return *this;
+    }
+    /// A family of field DGPhones at once ("classic", "field-2013").
+    sim_config &profile(const std::string &name) {
+        detail::check_sim(dgp_sim_config_set_profile(get(), detail::c_str(name, "name")));
+        return *this;
+    }
+
     dgp_sim_config *get() const noexcept { return config_.get(); }
 
 private:

@@ -189,6 +189,46 @@ void errors_carry_code_and_message() {
     CHECK_THROWS(DGP_ERR_TIMEOUT, impatient.login("201"));
 }
 
+void sim_switches_and_cancel() {
+    // The field switches through the wrapper; a bad value throws with the
+    // simulator's own message.
+    auto message = CHECK_THROWS(DGP_ERR_INVALID_ARGUMENT, dgp::sim_config().profile("no-such"));
+    CHECK(message.find("no-such") != std::string::npos);
+    CHECK_THROWS(DGP_ERR_INVALID_ARGUMENT, dgp::sim_config().login_refusal(99));
+    CHECK_THROWS(DGP_ERR_INVALID_ARGUMENT, dgp::sim_config().idle_hangup(99));
+    dgp::simulator field(dgp::sim_config()
+                             .profile("field-2013")
+                             .answer_delay(dgp::milliseconds(0))
+                             .timestamp_fields(DGP_SIM_TIMESTAMP_BOTH)
+                             .timestamps_from_connect(false)
+                             .login_refusal(DGP_SIM_REFUSAL_BOTH)
+                             .idle_hangup(DGP_SIM_IDLE_HANGUP_READY));
+    dgp::client phone;
+    phone.connect("127.0.0.1", field.port());
+    phone.login("201");
+    CHECK(phone.is_logged_in());
+
+    // cancel() makes a login blocked on a silent DGPhone return at once.
+    dgp::simulator silent(dgp::sim_config().login(DGP_SIM_LOGIN_IGNORE));
+    dgp::client waiting(dgp::options().command_timeout(dgp::milliseconds(60000)));
+    waiting.connect("127.0.0.1", silent.port());
+    dgp_result got = DGP_OK;
+    std::thread blocked([&] {
+        try {
+            waiting.login("201");
+        } catch (const dgp::error &e) {
+            got = e.code();
+        }
+    });
+    // Once the simulator has the Login, the other thread is in its wait.
+    CHECK(silent.wait_for_command("Login", dgp::milliseconds(10000)));
+    auto started = std::chrono::steady_clock::now();
+    waiting.cancel();
+    blocked.join();
+    CHECK(got == DGP_ERR_CANCELLED);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+}
+
 void callback_commands_and_refusals() {
     dgp::simulator sim;
     dgp::client phone;
@@ -353,6 +393,7 @@ int main() {
     version_and_results();
     call_flow_and_state();
     errors_carry_code_and_message();
+    sim_switches_and_cancel();
     callback_commands_and_refusals();
     exceptions_never_leave_the_callback();
     moving_the_client_while_events_arrive();
