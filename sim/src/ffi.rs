@@ -491,7 +491,7 @@ pub unsafe extern "C" fn dgp_sim_last_error(buf: *mut c_char, buf_len: u32, out_
 }
 
 fn line_arg(line: i32) -> Result<Line, Failure> {
-    Ok(Line::new(u32::try_from(line).unwrap_or(0))?)
+    Ok(Line::from_c(line)?)
 }
 
 /// A call from `number` rings on `line` of every logged-in client whose

@@ -392,10 +392,7 @@ fn line_number(token: Option<&&str>) -> Result<Line, Mistake> {
         Some(token) => *token,
         None => return mistake("a line number 1 to 6", END),
     };
-    match token.parse::<u32>().ok().and_then(|n| Line::new(n).ok()) {
-        Some(line) => Ok(line),
-        None => mistake("a line number 1 to 6", token),
-    }
+    Line::parse(token).or_else(|_| mistake("a line number 1 to 6", token))
 }
 
 fn optional_line(args: &[&str]) -> Result<Option<Line>, Mistake> {

@@ -100,7 +100,7 @@ pub(super) unsafe fn call(
 }
 
 pub(super) fn line_arg(line: i32) -> Result<Line, Failure> {
-    Ok(Line::new(u32::try_from(line).unwrap_or(0))?)
+    Ok(Line::from_c(line)?)
 }
 
 /// 0 means "the selected line".

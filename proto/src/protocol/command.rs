@@ -85,8 +85,7 @@ fn required<'a>(packet: &'a Packet, key: &'static str) -> Result<&'a str, Comman
 }
 
 fn parse_line(text: &str) -> Result<Line, CommandError> {
-    let line = text.trim().parse::<u32>().ok().and_then(|n| Line::new(n).ok());
-    line.ok_or_else(|| CommandError::BadLine(text.to_string()))
+    Line::parse(text).map_err(|_| CommandError::BadLine(text.to_string()))
 }
 
 /// `Line:` when present (then it must be a line).

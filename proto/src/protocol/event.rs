@@ -289,8 +289,7 @@ impl Event {
 
     /// The line the event is about, when it names a valid one.
     pub fn line(&self) -> Option<Line> {
-        let number = self.get(header::LINE)?.trim().parse().ok()?;
-        Line::new(number).ok()
+        Line::parse(self.get(header::LINE)?).ok()
     }
 
     /// `Number:`, the other party.

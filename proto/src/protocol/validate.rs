@@ -44,6 +44,23 @@ impl Line {
         }
     }
 
+    /// A line written as text, as in a `Line:` header or a typed action:
+    /// its number, blanks around it allowed.
+    pub fn parse(text: &str) -> Result<Line, ArgError> {
+        match text.trim().parse::<u32>() {
+            Ok(number) => Line::new(number),
+            Err(_) => Err(ArgError::new("line", format!("{text:?} is not a line number (DGPhone has lines 1 to 6)"))),
+        }
+    }
+
+    /// A line given by a C caller, who passes a signed int (`int32_t`).
+    pub fn from_c(number: i32) -> Result<Line, ArgError> {
+        match u32::try_from(number) {
+            Ok(number) => Line::new(number),
+            Err(_) => Err(ArgError::new("line", format!("{number} is not a line (DGPhone has lines 1 to 6)"))),
+        }
+    }
+
     /// Every line, 1 to 6.
     pub fn all() -> impl Iterator<Item = Line> {
         (1..=6).map(Line)
@@ -126,6 +143,10 @@ mod tests {
         assert_eq!(Line::new(6).unwrap().number(), 6);
         assert_eq!(Line::new(0).unwrap_err().arg, "line");
         assert!(Line::new(7).is_err());
+        assert_eq!(Line::parse(" 3 ").map(Line::number), Ok(3));
+        assert!(Line::parse("x").is_err() && Line::parse("7").is_err() && Line::parse("-1").is_err());
+        assert_eq!(Line::from_c(6).map(Line::number), Ok(6));
+        assert!(Line::from_c(-1).is_err() && Line::from_c(0).is_err());
         assert_eq!(Line::all().count(), Line::COUNT);
     }
 
