@@ -149,6 +149,10 @@ impl Delivery {
                 *thread = Some(spawned);
             }
         }
+        // Under the backlog's lock, as `send_batch` reads it: a batch is
+        // either in the backlog before a flush marker pushed after this, or
+        // refused back to the reader.
+        let _backlog = self.lock_backlog();
         self.wanted.store(wanted, Ordering::SeqCst);
         Ok(())
     }
@@ -162,7 +166,9 @@ impl Delivery {
     /// Hands a batch of events (one read's) to the callback thread under
     /// one lock, applying the overflow policy when the backlog is full;
     /// `batch` is left empty. Returns true when this started losing events
-    /// (once per episode, as the queue does).
+    /// (once per episode, as the queue does). When the callback was removed
+    /// since the batch was gathered, `batch` is left as it is, for the
+    /// caller to queue: events are never lost in the switch.
     pub fn send_batch(&self, batch: &mut Vec<ClientEvent>) -> bool {
         if batch.is_empty() {
             return false;
@@ -173,6 +179,9 @@ impl Delivery {
         }
         let mut started_losing = false;
         let mut backlog = self.lock_backlog();
+        if !self.wanted.load(Ordering::SeqCst) {
+            return false;
+        }
         let mut events = batch.drain(..);
         // Room for the whole batch at once: the usual case.
         let room = self.capacity.saturating_sub(backlog.events + self.in_hand.load(Ordering::SeqCst));

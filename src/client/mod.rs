@@ -258,6 +258,13 @@ impl Shared {
         if !batch.is_empty() && self.delivery.send_batch(batch) {
             self.warn_overflow("callback backlog full", self.delivery.dropped(), "make the callback return sooner");
         }
+        // Refused: the callback was removed while these were gathered. The
+        // queue takes them in their place (unless it has its copies).
+        for event in batch.drain(..) {
+            if self.queue.is_enabled() && !self.options.queue_with_callback {
+                self.queue_event(event);
+            }
+        }
     }
 
     fn deliver(&self, event: ClientEvent) {
