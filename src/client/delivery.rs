@@ -426,6 +426,13 @@ fn run(shared: Arc<Shared>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A delivery with a callback registered (as `set_wanted` marks it).
+    fn delivery(capacity: usize, policy: OverflowPolicy) -> Delivery {
+        let d = Delivery::new(capacity, policy);
+        d.wanted.store(true, Ordering::SeqCst);
+        d
+    }
     use std::time::Duration;
 
     fn ev(n: u32) -> ClientEvent {
@@ -447,7 +454,7 @@ mod tests {
 
     #[test]
     fn drop_oldest_keeps_the_newest_and_counts_once_per_episode() {
-        let d = Delivery::new(2, OverflowPolicy::DropOldest);
+        let d = delivery(2, OverflowPolicy::DropOldest);
         let started: Vec<bool> = (1..=5).map(|n| d.send(ev(n))).collect();
         assert_eq!(started, [false, false, true, false, false]);
         assert_eq!(d.dropped(), 3);
@@ -458,7 +465,7 @@ mod tests {
 
     #[test]
     fn a_batch_is_one_hand_off_and_overflows_event_by_event() {
-        let d = Delivery::new(3, OverflowPolicy::DropOldest);
+        let d = delivery(3, OverflowPolicy::DropOldest);
         let mut batch: Vec<ClientEvent> = (1..=2).map(ev).collect();
         assert!(!d.send_batch(&mut batch));
         assert!(batch.is_empty(), "moved, not copied");
@@ -466,7 +473,7 @@ mod tests {
         assert!(d.send_batch(&mut batch));
         assert_eq!(d.dropped(), 2);
         assert_eq!(waiting(&d), [ev(3), ev(4), ev(5)]);
-        let d = Delivery::new(3, OverflowPolicy::DropNewest);
+        let d = delivery(3, OverflowPolicy::DropNewest);
         let mut batch: Vec<ClientEvent> = (1..=5).map(ev).collect();
         assert!(d.send_batch(&mut batch));
         assert_eq!(d.dropped(), 2);
@@ -475,7 +482,7 @@ mod tests {
 
     #[test]
     fn events_taken_but_not_started_count_against_the_bound() {
-        let d = Delivery::new(2, OverflowPolicy::DropNewest);
+        let d = delivery(2, OverflowPolicy::DropNewest);
         d.send(ev(1));
         d.send(ev(2));
         let mut hand = VecDeque::new();
@@ -489,7 +496,7 @@ mod tests {
 
     #[test]
     fn drop_oldest_answers_a_flush_it_reaches_instead_of_spinning_on_it() {
-        let d = Delivery::new(1, OverflowPolicy::DropOldest);
+        let d = delivery(1, OverflowPolicy::DropOldest);
         let (done_tx, done_rx) = crossbeam_channel::bounded(1);
         d.send(ev(0));
         d.push_marker(Item::Flush(done_tx));
@@ -502,7 +509,7 @@ mod tests {
 
     #[test]
     fn drop_newest_keeps_the_first() {
-        let d = Delivery::new(1, OverflowPolicy::DropNewest);
+        let d = delivery(1, OverflowPolicy::DropNewest);
         (1..=3).for_each(|n| {
             d.send(ev(n));
         });
@@ -512,7 +519,7 @@ mod tests {
 
     #[test]
     fn closing_releases_a_reader_blocked_on_a_full_backlog_and_sends_nothing_more() {
-        let d = Arc::new(Delivery::new(1, OverflowPolicy::Block));
+        let d = Arc::new(delivery(1, OverflowPolicy::Block));
         d.send(ev(1));
         let reader = {
             let d = d.clone();
