@@ -26,7 +26,8 @@
 
 #include "dgphone.h"
 
-static void print_error(const dgp_client *client, const char *what, dgp_result code) {
+/* The failure of the call just made, with this thread's message for it. */
+static void print_error(const char *what, dgp_result code) {
     char detail[512] = "";
     dgp_last_error(detail, sizeof detail, NULL);
     printf("error: %s: %s: %s\n", what, dgp_result_str(code), detail);
@@ -152,7 +153,7 @@ static int run_command(dgp_client *client, char *text) {
         print_help();
     }
     if (rc != DGP_OK) {
-        print_error(client, command, rc);
+        print_error(command, rc);
     }
     return 1;
 }
@@ -234,7 +235,7 @@ int main(int argc, char **argv) {
     }
     rc = dgp_client_new(NULL, &client);
     if (rc != DGP_OK) {
-        print_error(NULL, "dgp_client_new", rc);
+        print_error("dgp_client_new", rc);
         return 1;
     }
     printf("dgphone %s, connecting to %s:%ld as %s\n", dgp_version(), host, port, user);
@@ -243,10 +244,10 @@ int main(int argc, char **argv) {
         /* Login waits (up to the command timeout) for DGPhone's answer. */
         rc = dgp_login(client, user);
         if (rc != DGP_OK) {
-            print_error(client, "login", rc);
+            print_error("login", rc);
         }
     } else {
-        print_error(client, "connect", rc);
+        print_error("connect", rc);
     }
     if (rc == DGP_OK) {
         print_help();
