@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use dgphone_abi::*;
 
-use crate::protocol::{EventKind, Line};
+use crate::protocol::Line;
 use crate::wire::record::Recording;
 use crate::{
     Action, Fault, IdleHangup, LineEnding, LoginPolicy, LoginRefusal, Profile, Recorder, Replay, ReplayOptions,
@@ -561,16 +561,10 @@ pub unsafe extern "C" fn dgp_sim_agent_event(
     uniqueid: *const c_char,
 ) -> dgp_result {
     act(sim, |s| {
-        let kind = match kind {
-            DGP_EVENT_AGENT_LOGIN => EventKind::AgentLogin,
-            DGP_EVENT_AGENT_CALLED => EventKind::AgentCalled,
-            DGP_EVENT_AGENT_CONNECT => EventKind::AgentConnect,
-            DGP_EVENT_AGENT_COMPLETE => EventKind::AgentComplete,
-            DGP_EVENT_AGENT_LOGOFF => EventKind::AgentLogoff,
-            DGP_EVENT_AGENT_NO_ANSWER => EventKind::AgentNoAnswer,
-            DGP_EVENT_AGENT_PAUSED => EventKind::AgentPaused,
-            other => return Err(Failure::new(DGP_ERR_INVALID_ARGUMENT, format!("{other} is not an agent event"))),
-        };
+        // The C numbers and the agent kinds both come from one place each.
+        let kind = event_kind_of(kind)
+            .filter(|k| k.is_agent())
+            .ok_or_else(|| Failure::new(DGP_ERR_INVALID_ARGUMENT, format!("{kind} is not an agent event")))?;
         s.agent_event(kind, text("agent", agent)?, optional_text("uniqueid", uniqueid)?);
         Ok(())
     })
