@@ -298,19 +298,25 @@ static void queue_turned_off(void) {
 }
 
 /* The flood: a thread that keeps writing timestamps to every client,
- * counting its writes in `progress.events`. */
+ * counting its writes in `progress.events`, until it has made `until`
+ * (once that is set, under the lock). It ends by itself rather than
+ * when told: after the free it writes to nobody, so it never blocks, and
+ * under valgrind, which runs one thread at a time, a thread that never
+ * blocks can starve the one that would tell it to stop. */
 struct flood {
     dgp_sim *sim;
-    atomic_int stop;
     struct recorder progress;
+    int until; /* 0: not yet known */
 };
 
 static void *flood_run(void *arg) {
     struct flood *f = arg;
-    while (!atomic_load(&f->stop)) {
+    int done = 0;
+    while (!done) {
         send_timestamps(f->sim);
         pthread_mutex_lock(&f->progress.lock);
         f->progress.events++;
+        done = f->until != 0 && f->progress.events >= f->until;
         pthread_cond_broadcast(&f->progress.changed);
         pthread_mutex_unlock(&f->progress.lock);
     }
@@ -347,7 +353,6 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
     struct flood_counter counter;
     dgp_client *client;
     pthread_t thread;
-    int writes_at_free;
     REQUIRE(options != NULL);
     CHECK_RC(dgp_options_set_queue_capacity(options, capacity), DGP_OK);
     CHECK_RC(dgp_options_set_overflow_policy(options, policy), DGP_OK);
@@ -361,8 +366,8 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
         CHECK_RC(dgp_set_event_callback(client, on_flood_event, &counter), DGP_OK);
     }
     flood.sim = sim;
-    atomic_init(&flood.stop, 0);
     recorder_init(&flood.progress, NULL);
+    flood.until = 0;
     REQUIRE(pthread_create(&thread, NULL, flood_run, &flood) == 0);
 
     if (with_callback) {
@@ -376,10 +381,8 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
     atomic_store(&counter.freed, 1);
     /* Give a late callback every chance: let the flood go on a while. */
     pthread_mutex_lock(&flood.progress.lock);
-    writes_at_free = flood.progress.events;
+    flood.until = flood.progress.events + 5;
     pthread_mutex_unlock(&flood.progress.lock);
-    CHECK(recorder_wait(&flood.progress, &flood.progress.events, writes_at_free + 5));
-    atomic_store(&flood.stop, 1);
     pthread_join(thread, NULL);
     CHECK(atomic_load(&counter.late) == 0);
     recorder_destroy(&counter.r);
