@@ -283,8 +283,23 @@ namespace DGPhone
         public void SendCallDtmf(string digits, int line, TimeSpan timeout)
         {
             var d = Utf8.Encode(digits, "digits");
+            // Workaround: dgp_send_call_dtmf selects a non-zero line before it
+            // checks the digits, so a bad digit would still send LineSelect.
+            // The digit set (0-9 * # A-D, a-d) is checked here first so that
+            // nothing is sent; every other check stays the library's.
+            if (digits != null)
+                foreach (char ch in digits)
+                    if (!IsDtmf(ch))
+                        throw new DGPhoneInvalidArgumentException(ResultCode.InvalidArgument,
+                            "invalid digits: '" + ch + "' is not a DTMF digit (0-9, *, #, A-D); nothing was sent");
             uint ms = DGPhoneOptions.Ms(timeout, "timeout");
             Blocking(() => NativeMethods.dgp_send_call_dtmf(handle, d, line, ms));
+        }
+
+        private static bool IsDtmf(char c)
+        {
+            c = char.ToUpperInvariant(c);
+            return (c >= '0' && c <= '9') || c == '*' || c == '#' || (c >= 'A' && c <= 'D');
         }
 
         // ---- state (never touches the network) ----------------------------
