@@ -632,14 +632,22 @@ namespace DGPhone
             internal static DGPhoneEvent Decode(IntPtr native, ref byte[] buf)
             {
                 uint needed;
-                uint rc = NativeMethods.dgp_event_copy(native, buf, (uint)buf.Length, out needed);
+                uint rc = Copy(native, buf, out needed);
                 if (rc == (uint)ResultCode.BufferTooSmall)
                 {
                     buf = new byte[Math.Max(needed, (uint)buf.Length * 2)];
-                    rc = NativeMethods.dgp_event_copy(native, buf, (uint)buf.Length, out needed);
+                    rc = Copy(native, buf, out needed);
                 }
                 if (rc != 0) throw DGPhoneException.From(rc, DGPhoneLibrary.LastError());
                 return new DGPhoneEvent(buf, 0);
+            }
+
+            private static unsafe uint Copy(IntPtr native, byte[] buf, out uint needed)
+            {
+                // The record lands in place (8-byte aligned enough: the
+                // fields are read with BitConverter, not through pointers).
+                fixed (byte* p = buf)
+                    return NativeMethods.dgp_event_copy(native, (IntPtr)p, (uint)buf.Length, out needed);
             }
 
             internal void Deliver(IntPtr native)

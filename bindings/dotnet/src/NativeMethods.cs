@@ -77,7 +77,9 @@ namespace DGPhone
         [DllImport(Lib, CallingConvention = Cc)] internal static extern IntPtr dgp_notify_handle(ClientHandle client);
 
         // Events: the record copy is the one crossing per event.
-        [DllImport(Lib, CallingConvention = Cc)] internal static extern uint dgp_event_copy(IntPtr nativeEvent, [Out] byte[] buffer, uint capacity, out uint needed);
+        // The buffer is a pointer (pinned with `fixed` by the caller): Mono's
+        // byte[] marshalling cost more than the copy itself on this path.
+        [DllImport(Lib, CallingConvention = Cc)] internal static extern uint dgp_event_copy(IntPtr nativeEvent, IntPtr buffer, uint capacity, out uint needed);
         [DllImport(Lib, CallingConvention = Cc)] internal static extern void dgp_event_free(IntPtr nativeEvent);
 
         // Options.
