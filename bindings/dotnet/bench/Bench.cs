@@ -53,7 +53,6 @@ static class Bench
     static double[] Latency(DGPhoneSimulator sim, Counter k, int samples)
     {
         var lat = new double[samples];
-        var spin = new SpinWait();
         for (int i = 0; i < samples; i++)
         {
             Volatile.Write(ref k.LatencyTicks, -1);

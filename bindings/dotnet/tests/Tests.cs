@@ -471,7 +471,7 @@ static class Tests
         using (var sim = new DGPhoneSimulator())
         using (var c = new DGPhoneClient())
         {
-            Exception login = null, dial = null, pull = null;
+            Exception answerError = null, dial = null;
             bool answered = false;
             var r = new Recorder();
             c.EventReceived += (s, e) =>
@@ -479,7 +479,7 @@ static class Tests
                 if (e.Kind == EventKind.ReceivingCall)
                 {
                     try { c.Dial("1", Wait); } catch (Exception x) { dial = x; }
-                    try { c.Answer(e.Line); answered = true; } catch (Exception x) { login = x; }
+                    try { c.Answer(e.Line); answered = true; } catch (Exception x) { answerError = x; }
                 }
                 r.Add(e);
             };
@@ -487,7 +487,7 @@ static class Tests
             c.Login("201");
             sim.IncomingCall(1, "5551234");
             T.Check(r.WaitFor(EventKind.Answer) != null, "a command without a wait works in the handler");
-            T.Check(answered && login == null, "Answer(line) from the handler");
+            T.Check(answered && answerError == null, "Answer(line) from the handler");
             T.Check(dial is DGPhoneWouldDeadlockException, "a confirmed command is refused there: " + dial?.Message);
         }
     }
