@@ -378,6 +378,61 @@ namespace DGPhone
             }
         }
 
+        /// <summary>Takes the queued events in one call (dgp_next_records:
+        /// one crossing for the whole burst, packed into a 64 KiB buffer of
+        /// this thread), waiting up to <paramref name="timeout"/> for the
+        /// first; empty when none came.</summary>
+        public IList<DGPhoneEvent> GetEvents(TimeSpan timeout)
+        {
+            CheckPull();
+            uint ms = DGPhoneOptions.Ms(timeout, "timeout");
+            var buf = recordsBuffer ?? (recordsBuffer = new byte[64 * 1024]);
+            int cancels = Volatile.Read(ref userCancels);
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            uint total = ms;
+            for (;;)
+            {
+                uint count, used;
+                uint rc = NextRecords(buf, ms, out count, out used);
+                if (rc == (uint)ResultCode.BufferTooSmall)
+                {
+                    // One event bigger than the buffer: grow to it (it stays queued).
+                    buf = recordsBuffer = new byte[Math.Max(used, (uint)buf.Length * 2)];
+                    continue;
+                }
+                if (rc == (uint)ResultCode.Timeout) return new List<DGPhoneEvent>();
+                if (rc == (uint)ResultCode.Cancelled && cancels == Volatile.Read(ref userCancels) && !disposed)
+                {
+                    // Another pull's cancellation reached this one: go on waiting.
+                    if (total != uint.MaxValue)
+                    {
+                        long left = total - started.ElapsedMilliseconds;
+                        if (left <= 0) return new List<DGPhoneEvent>();
+                        ms = (uint)left;
+                    }
+                    continue;
+                }
+                if (rc != 0) throw DGPhoneException.From(rc, DGPhoneLibrary.LastError());
+                var result = new List<DGPhoneEvent>((int)count);
+                int at = 0;
+                for (uint i = 0; i < count; i++)
+                {
+                    var e = new DGPhoneEvent(buf, at);
+                    result.Add(e);
+                    at = (at + e.RecordSize + 7) & ~7;
+                }
+                return result;
+            }
+        }
+
+        private unsafe uint NextRecords(byte[] buf, uint ms, out uint count, out uint used)
+        {
+            fixed (byte* p = buf)
+                return NativeMethods.dgp_next_records(handle, (IntPtr)p, (uint)buf.Length, ms, out count, out used);
+        }
+
+        [ThreadStatic] private static byte[] recordsBuffer;
+
         /// <summary>Takes up to <paramref name="max"/> queued events in one
         /// call, waiting up to <paramref name="timeout"/> for the first.</summary>
         public IList<DGPhoneEvent> GetEvents(int max, TimeSpan timeout)

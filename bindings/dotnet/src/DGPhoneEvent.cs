@@ -30,6 +30,7 @@ namespace DGPhone
         /// <summary>Events lost, on an Overflow event.</summary>
         public ulong Dropped { get; }
         public int HeaderCount { get; }
+        internal int RecordSize => record.Length;
 
         /// <summary>Decodes the record at the start of <paramref name="buffer"/>
         /// (the buffer is copied: it may be reused at once).</summary>

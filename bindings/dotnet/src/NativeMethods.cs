@@ -73,6 +73,7 @@ namespace DGPhone
         // Pull.
         [DllImport(Lib, CallingConvention = Cc)] internal static extern uint dgp_next_event(ClientHandle client, uint timeoutMs, out IntPtr nativeEvent);
         [DllImport(Lib, CallingConvention = Cc)] internal static extern uint dgp_next_events(ClientHandle client, [Out] IntPtr[] events, uint max, uint timeoutMs, out uint count);
+        [DllImport(Lib, CallingConvention = Cc)] internal static extern uint dgp_next_records(ClientHandle client, IntPtr buffer, uint capacity, uint timeoutMs, out uint count, out uint used);
         [DllImport(Lib, CallingConvention = Cc)] internal static extern int dgp_notify_fd(ClientHandle client);
         [DllImport(Lib, CallingConvention = Cc)] internal static extern IntPtr dgp_notify_handle(ClientHandle client);
 

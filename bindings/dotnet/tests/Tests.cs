@@ -228,6 +228,28 @@ static class Tests
             T.Equal(string.Join(",", got.Select(e => e.Header("N"))), "1,2,3,4,5", "five events, in order, at most 3 a call");
             T.Equal(c.GetEvents(8, TimeSpan.FromMilliseconds(20)).Count, 0, "empty queue: none, no error");
             T.Throws<DGPhoneInvalidArgumentException>(() => c.GetEvents(0, TimeSpan.Zero), "max 0", ResultCode.InvalidArgument);
+
+            // dgp_next_records: a burst in one call, records 8-byte aligned.
+            for (int i = 1; i <= 200; i++) sim.SendRaw("Event: X-Batch\r\nN: " + i + "\r\nPad: " + new string('p', i % 13) + "\r\n\r\n");
+            got.Clear();
+            int calls = 0;
+            T.Until(() => { calls++; got.AddRange(c.GetEvents(TimeSpan.FromMilliseconds(100)).Where(e => e.Header("N") != null)); return got.Count >= 200; });
+            T.Equal(string.Join(",", got.Select(e => e.Header("N"))), string.Join(",", Enumerable.Range(1, 200)), "200 records, in order, every one decoded");
+            T.Check(got.All(e => e.Header("Pad").Length == int.Parse(e.Header("N")) % 13), "each record's own headers");
+            T.Check(calls < 200, "fewer calls than events: " + calls);
+            T.Equal(c.GetEvents(TimeSpan.FromMilliseconds(20)).Count, 0, "records: empty queue, none");
+            string big = new string('z', 100000);
+            var c2opts = new DGPhoneOptions { MaxPacket = 200000 };
+            using (var c2 = new DGPhoneClient(c2opts))
+            {
+                c2.Connect("127.0.0.1", sim.Port);
+                c2.Login("202");
+                while (c2.GetEvents(TimeSpan.FromMilliseconds(50)).Count > 0) { }
+                sim.SendRaw("Event: X-Huge\r\nV: " + big + "\r\n\r\n");
+                DGPhoneEvent huge = null;
+                T.Until(() => (huge = c2.GetEvents(TimeSpan.FromMilliseconds(100)).FirstOrDefault(e => e.Header("V") != null)) != null);
+                T.Check(huge?.Header("V") == big, "a record bigger than the 64 KiB buffer: the buffer grows to it");
+            }
         }
     }
 
