@@ -29,8 +29,9 @@ namespace DGPhone
         private readonly EventSink sink;
         private readonly bool queueWithCallback;
         private readonly object gate = new object();
-        private bool callbackSet;
-        private bool disposed;
+        private volatile bool callbackSet;
+        private volatile bool disposed;
+        private WaitHandle notifyWaitHandle;
 
         // Cancellation of pulls by dgp_cancel without cancelling other
         // blocking calls (dgp_cancel reaches every blocking call in progress):
@@ -76,12 +77,18 @@ namespace DGPhone
             {
                 lock (gate)
                 {
-                    sink.Handlers = (EventHandler<DGPhoneEvent>)Delegate.Combine(sink.Handlers, value);
+                    ThrowIfDisposed();
+                    var before = sink.Handlers;
+                    sink.Handlers = (EventHandler<DGPhoneEvent>)Delegate.Combine(before, value);
                     if (!callbackSet && value != null)
                     {
-                        ThrowIfDisposed();
                         uint rc = NativeMethods.dgp_set_event_callback(handle, callback, sink.UserData(handle));
-                        DGPhoneLibrary.Check(rc);
+                        if (rc != 0)
+                        {
+                            // e.g. DGP_ERR_WOULD_DEADLOCK when attached from inside a handler of this client
+                            sink.Handlers = before;
+                            DGPhoneLibrary.Check(rc);
+                        }
                         callbackSet = true;
                     }
                 }
@@ -532,9 +539,17 @@ namespace DGPhone
             {
                 if (Environment.OSVersion.Platform != PlatformID.Win32NT)
                     throw new PlatformNotSupportedException("the notification is a file descriptor here: use NotificationFileDescriptor (poll/select/epoll)");
-                IntPtr h = NativeMethods.dgp_notify_handle(handle);
-                if (h == IntPtr.Zero) throw new DGPhoneException(ResultCode.Resource, "dgp_notify_handle returned NULL");
-                return new NotifyWaitHandle(h);
+                lock (gate)
+                {
+                    ThrowIfDisposed();
+                    if (notifyWaitHandle == null)
+                    {
+                        IntPtr h = NativeMethods.dgp_notify_handle(handle);
+                        if (h == IntPtr.Zero) throw new DGPhoneException(ResultCode.Resource, "dgp_notify_handle returned NULL");
+                        notifyWaitHandle = new NotifyWaitHandle(h); // does not own it: the library closes it
+                    }
+                    return notifyWaitHandle;
+                }
             }
         }
 
