@@ -388,6 +388,19 @@ static class Tests
             c.Connect("127.0.0.1", sim.Port);
             T.Throws<DGPhoneTimeoutException>(() => c.Login("201"), "no login answer", ResultCode.Timeout);
         }
+        // Dispose while another thread waits for a login answer that never comes.
+        using (var sim = new DGPhoneSimulator(new DGPhoneSimulatorOptions { Login = SimulatorLogin.Ignore }))
+        {
+            var c = new DGPhoneClient(new DGPhoneOptions { CommandTimeout = TimeSpan.FromSeconds(30) });
+            c.Connect("127.0.0.1", sim.Port);
+            var login = Task.Run(() => c.Login("201"));
+            T.Check(sim.WaitForCommand("Login", Wait), "the login is waiting");
+            var sw = Stopwatch.StartNew();
+            c.Dispose();
+            T.Check(sw.Elapsed < TimeSpan.FromSeconds(5), "Dispose cancelled the wait and returned in " + sw.ElapsedMilliseconds + " ms");
+            try { login.Wait(Wait); } catch (AggregateException) { }
+            T.Check(login.Exception?.InnerException is DGPhoneCancelledException, "the login ended cancelled: " + login.Exception?.InnerException?.GetType().Name);
+        }
     }
 
     static void SimulatorErrors()
