@@ -65,12 +65,33 @@ namespace DGPhone
                     {
                         int ko = (int)BitConverter.ToUInt32(record, at), kl = (int)BitConverter.ToUInt32(record, at + 4);
                         int vo = (int)BitConverter.ToUInt32(record, at + 8), vl = (int)BitConverter.ToUInt32(record, at + 12);
-                        h[i] = new KeyValuePair<string, string>(Utf8.Decode(record, ko, kl), Utf8.Decode(record, vo, vl));
+                        h[i] = new KeyValuePair<string, string>(Key(record, ko, kl), Utf8.Decode(record, vo, vl));
                     }
                     headers = h;
                 }
                 return h;
             }
+        }
+
+        // DGPhone's header names, decoded once: most keys of most events are these.
+        private static readonly string[] KnownKeys =
+        {
+            "Event", "Status", "Line", "Number", "User", "Digit", "Seq", "Hold", "Agent", "Uniqueid",
+            "Message", "Queue", "Response", "Command", "Time", "Timestamp", "Paused", "Reason",
+        };
+        private static readonly byte[][] KnownKeyBytes = Array.ConvertAll(KnownKeys, k => Encoding.ASCII.GetBytes(k));
+
+        private static string Key(byte[] b, int offset, int length)
+        {
+            for (int k = 0; k < KnownKeyBytes.Length; k++)
+            {
+                var known = KnownKeyBytes[k];
+                if (known.Length != length) continue;
+                int j = 0;
+                while (j < length && b[offset + j] == known[j]) j++;
+                if (j == length) return KnownKeys[k];
+            }
+            return Utf8.Decode(b, offset, length);
         }
 
         /// <summary>Text about a lifecycle event (greeting, protocol error,
