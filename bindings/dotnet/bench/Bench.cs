@@ -38,15 +38,22 @@ static class Bench
 
     static double Median(List<double> xs) { var s = xs.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
 
-    /// <summary>One flood of <paramref name="events"/> into a handler: events/s.</summary>
-    static double Flood(DGPhoneSimulator sim, DGPhoneClient c, Counter k, long events)
+    static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    /// <summary>One flood of <paramref name="events"/> into a handler:
+    /// events per second of wall time, and per CPU-second of the process.</summary>
+    static double Flood(DGPhoneSimulator sim, DGPhoneClient c, Counter k, long events) => Flood(sim, c, k, events, out double _);
+
+    static double Flood(DGPhoneSimulator sim, DGPhoneClient c, Counter k, long events, out double perCpu)
     {
         long before = Volatile.Read(ref k.Events);
+        double cpu = CpuSeconds();
         long start = Stopwatch.GetTimestamp();
         sim.SetFault("flood=" + events);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (Volatile.Read(ref k.Events) - before < events && DateTime.UtcNow < deadline) Thread.Sleep(1);
         if (Volatile.Read(ref k.Events) - before < events) throw new Exception("flood incomplete: " + (k.Events - before));
+        perCpu = events / (CpuSeconds() - cpu);
         return events / ((Volatile.Read(ref k.LastTicks) - start) / (double)Stopwatch.Frequency);
     }
 
@@ -71,14 +78,14 @@ static class Bench
         string output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0) throw new Exception("cflood failed: " + output);
-        double rate = 0, p50 = 0, p99 = 0;
+        double rate = 0, cpu = 0, p50 = 0, p99 = 0;
         foreach (var line in output.Split('\n'))
         {
             var f = line.Split(' ');
-            if (f[0] == "c-rate") rate = double.Parse(f[1], CultureInfo.InvariantCulture);
+            if (f[0] == "c-rate") { rate = double.Parse(f[1], CultureInfo.InvariantCulture); cpu = double.Parse(f[2], CultureInfo.InvariantCulture); }
             if (f[0] == "c-latency") { p50 = double.Parse(f[1], CultureInfo.InvariantCulture); p99 = double.Parse(f[2], CultureInfo.InvariantCulture); }
         }
-        return new[] { rate, p50, p99 };
+        return new[] { rate, p50, p99, cpu };
     }
 
     static int Main(string[] args)
@@ -91,10 +98,11 @@ static class Bench
         var kindRate = new List<double>(); var allRate = new List<double>();
         var nP50 = new List<double>(); var nP99 = new List<double>();
         var ratio = new List<double>();
+        var cCpu = new List<double>(); var nCpu = new List<double>(); var cpuRatio = new List<double>();
         for (int r = 0; r < rounds; r++)
         {
             var cr = RunC(cflood, events, samples);
-            cRate.Add(cr[0]); cP50.Add(cr[1]); cP99.Add(cr[2]);
+            cRate.Add(cr[0]); cP50.Add(cr[1]); cP99.Add(cr[2]); cCpu.Add(cr[3]);
             using (var sim = new DGPhoneSimulator())
             using (var c = new DGPhoneClient(new DGPhoneOptions { OverflowPolicy = OverflowPolicy.Block }))
             {
@@ -103,8 +111,11 @@ static class Bench
                 c.Connect("127.0.0.1", sim.Port);
                 c.Login("201");
                 Flood(sim, c, k, 5000); // JIT and thread attach, not measured
-                double rate = Flood(sim, c, k, events);
+                double perCpu;
+                double rate = Flood(sim, c, k, events, out perCpu);
                 kindRate.Add(rate);
+                nCpu.Add(perCpu);
+                cpuRatio.Add(perCpu / cr[3]);
                 ratio.Add(rate / cr[0]);
                 k.ReadHeaders = true;
                 allRate.Add(Flood(sim, c, k, events));
@@ -112,13 +123,17 @@ static class Bench
                 var lat = Latency(sim, k, samples);
                 nP50.Add(lat[0]); nP99.Add(lat[1]);
             }
-            Console.Error.WriteLine("round " + (r + 1) + ": C " + cr[0].ToString("F0") + "/s, C# " + kindRate[r].ToString("F0") + "/s (" + (ratio[r] * 100).ToString("F0") + "%)");
+            Console.Error.WriteLine("round " + (r + 1) + ": C " + cr[0].ToString("F0") + "/s, C# " + kindRate[r].ToString("F0") + "/s (" + (ratio[r] * 100).ToString("F0")
+                + "%); per CPU-s C " + cr[3].ToString("F0") + ", C# " + nCpu[r].ToString("F0") + " (" + (cpuRatio[r] * 100).ToString("F0") + "%)");
         }
         double med = Median(ratio);
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "dotnet-bench: socket -> handler, {0} events, median of {1} rounds (OverflowPolicy.Block, Mono {2})", events, rounds, MonoVersion()));
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  C callback             {0,10:F0} events/s", Median(cRate)));
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  C# handler (kind)      {0,10:F0} events/s   {1:F0}% of C (median of per-round ratios; goal >= 50%)", Median(kindRate), med * 100));
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  C# handler (+headers)  {0,10:F0} events/s   {1:F0}% of C", Median(allRate), Median(allRate) / Median(cRate) * 100));
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "dotnet-bench: the same floods per CPU-second of the whole process (simulator included; steadier on a shared machine)"));
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  C callback             {0,10:F0} events/CPU-s", Median(cCpu)));
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  C# handler (kind)      {0,10:F0} events/CPU-s   {1:F0}% of C", Median(nCpu), Median(cpuRatio) * 100));
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "dotnet-bench: write -> handler latency, {0} probes one at a time", samples));
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  C callback   p50 {0,7:F1} us  p99 {1,7:F1} us", Median(cP50), Median(cP99)));
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  C# handler   p50 {0,7:F1} us  p99 {1,7:F1} us", Median(nP50), Median(nP99)));

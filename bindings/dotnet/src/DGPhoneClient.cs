@@ -620,7 +620,7 @@ namespace DGPhone
         /// usable: dispose it from another thread (or use a SynchronizationContext).</summary>
         public void Dispose()
         {
-            if (EventSink.DeliveringFor == sink && !handle.IsClosed)
+            if (sink.IsDeliveringOnThisThread && !handle.IsClosed)
             {
                 // Ask the library, which refuses on its callback thread and
                 // leaves the client valid: its code and message are the error.
@@ -662,7 +662,13 @@ namespace DGPhone
         /// (its SafeHandle then frees the native client).</summary>
         internal sealed class EventSink
         {
-            [ThreadStatic] internal static EventSink DeliveringFor;
+            // The library's callback thread of this client, and whether a
+            // callback is running on it: Dispose must not free from there.
+            // (No [ThreadStatic]: a TLS look-up per event cost throughput.)
+            private Thread callbackThread;
+            private volatile int delivering;
+
+            internal bool IsDeliveringOnThisThread => delivering != 0 && callbackThread == Thread.CurrentThread;
 
             internal readonly SynchronizationContext Context;
             private readonly WeakReference<DGPhoneClient> owner;
@@ -723,8 +729,8 @@ namespace DGPhone
             internal void Deliver(IntPtr native)
             {
                 if (Disposed) return;
-                var previous = DeliveringFor;
-                DeliveringFor = this;
+                if (callbackThread == null) callbackThread = Thread.CurrentThread;
+                delivering++;
                 try
                 {
                     DGPhoneEvent e;
@@ -750,7 +756,7 @@ namespace DGPhone
                 }
                 finally
                 {
-                    DeliveringFor = previous;
+                    delivering--;
                 }
             }
 
@@ -761,20 +767,11 @@ namespace DGPhone
                 if (handlers.Length == 0) return;
                 DGPhoneClient sender;
                 owner.TryGetTarget(out sender);
-                var previous = DeliveringFor;
-                if (Context == null) DeliveringFor = this;
-                try
+                // Each handler apart, so one that throws does not silence the rest.
+                for (int i = 0; i < handlers.Length; i++)
                 {
-                    // Each handler apart, so one that throws does not silence the rest.
-                    for (int i = 0; i < handlers.Length; i++)
-                    {
-                        try { handlers[i](sender, e); }
-                        catch (Exception x) { ReportError(x, e); }
-                    }
-                }
-                finally
-                {
-                    DeliveringFor = previous;
+                    try { handlers[i](sender, e); }
+                    catch (Exception x) { ReportError(x, e); }
                 }
             }
 
