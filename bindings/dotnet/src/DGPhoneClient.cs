@@ -356,6 +356,7 @@ namespace DGPhone
             uint ms = DGPhoneOptions.Ms(timeout, "timeout");
             int cancels = Volatile.Read(ref userCancels);
             var started = System.Diagnostics.Stopwatch.StartNew();
+            uint total = ms;
             for (;;)
             {
                 IntPtr native;
@@ -373,9 +374,9 @@ namespace DGPhone
                 if (rc == (uint)ResultCode.Cancelled && cancels == Volatile.Read(ref userCancels) && !disposed)
                 {
                     // Another pull's cancellation reached this one: go on waiting.
-                    if (ms != uint.MaxValue)
+                    if (total != uint.MaxValue)
                     {
-                        long left = ms - started.ElapsedMilliseconds;
+                        long left = total - started.ElapsedMilliseconds;
                         if (left <= 0) { ev = null; return false; }
                         ms = (uint)left;
                     }

@@ -694,6 +694,18 @@ static class Tests
             T.Check(pull2.IsCanceled, "the pull was cancelled once the dial returned");
             sim.SetSilent(false);
 
+            // A TryGetEvent on another thread outlives a pull's cancellation.
+            var sw2 = Stopwatch.StartNew();
+            var waiting = Task.Run(() => { DGPhoneEvent x; return c.TryGetEvent(TimeSpan.FromMilliseconds(800), out x); });
+            T.Check(T.Until(() => sw2.ElapsedMilliseconds > 100), "the TryGetEvent has started");
+            var cts4 = new CancellationTokenSource();
+            var pull4 = c.NextEventAsync(cts4.Token);
+            cts4.Cancel();
+            T.Check(waiting.Wait(Wait) && !waiting.Result, "the TryGetEvent timed out, not cancelled");
+            T.Check(sw2.ElapsedMilliseconds >= 750, "after its own 800 ms: " + sw2.ElapsedMilliseconds + " ms");
+            try { pull4.Wait(Wait); } catch (AggregateException) { }
+            T.Check(pull4.IsCanceled, "and the other pull was cancelled");
+
             // Two pulls, one cancelled: the other goes on and gets the event.
             var keep = c.NextEventAsync();
             var cts3 = new CancellationTokenSource();
