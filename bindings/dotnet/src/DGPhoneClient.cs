@@ -487,7 +487,16 @@ namespace DGPhone
             try
             {
                 int cancels = Volatile.Read(ref userCancels);
-                reg = token.Register(RequestPullCancel);
+                reg = token.Register(() =>
+                {
+                    RequestPullCancel();
+                    // The token may fire just before this thread enters its
+                    // native wait, which a cancel does not reach: repeat
+                    // until the pull has ended.
+                    Timer repeat = null;
+                    repeat = new Timer(_ => { if (!tcs.Task.IsCompleted) RequestPullCancel(); }, null, 20, 20);
+                    tcs.Task.ContinueWith(_ => repeat.Dispose(), TaskContinuationOptions.ExecuteSynchronously);
+                });
                 for (;;)
                 {
                     if (token.IsCancellationRequested) { tcs.TrySetCanceled(); return; }
@@ -639,7 +648,7 @@ namespace DGPhone
             sink.Disposed = true;
             TryNativeCancel(); // blocking calls on other threads return promptly
             handle.Dispose();
-            handle.WaitFreed();
+            handle.CancelUntilFreed();
         }
 
         // ---- the callback ----------------------------------------------------

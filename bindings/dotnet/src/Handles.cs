@@ -14,6 +14,7 @@ namespace DGPhone
         private IntPtr userData; // GCHandle.ToIntPtr of the event sink, or zero
         private readonly object freedGate = new object();
         private bool freed;
+        private bool freeing;
 
         internal ClientHandle() : base(IntPtr.Zero, true) { }
 
@@ -29,6 +30,7 @@ namespace DGPhone
 
         protected override bool ReleaseHandle()
         {
+            lock (freedGate) freeing = true;
             IntPtr client = handle;
             uint rc = NativeMethods.dgp_client_free(client);
             if (rc == (uint)ResultCode.WouldDeadlock)
@@ -64,12 +66,19 @@ namespace DGPhone
             }
         }
 
-        /// <summary>Waits until dgp_client_free has returned (after Dispose,
-        /// once the calls in progress on other threads have returned).</summary>
-        internal void WaitFreed()
+        /// <summary>After Dispose: waits until dgp_client_free has returned,
+        /// which happens once the calls in progress on other threads have
+        /// returned. Until the free starts it cancels their blocking calls
+        /// every 20 ms, so a call that began just after Dispose's first cancel
+        /// cannot hold the client (and Dispose) for its whole timeout.</summary>
+        internal void CancelUntilFreed()
         {
             lock (freedGate)
-                while (!freed) Monitor.Wait(freedGate);
+                while (!freed)
+                {
+                    if (!freeing) NativeMethods.dgp_cancel_raw(handle);
+                    Monitor.Wait(freedGate, 20);
+                }
         }
     }
 

@@ -33,6 +33,8 @@ namespace DGPhone
         [DllImport(Lib, CallingConvention = Cc)] internal static extern uint dgp_connect(ClientHandle client, byte[] host, ushort port);
         [DllImport(Lib, CallingConvention = Cc)] internal static extern uint dgp_disconnect(ClientHandle client);
         [DllImport(Lib, CallingConvention = Cc)] internal static extern uint dgp_cancel(ClientHandle client);
+        // On the raw pointer, for ClientHandle itself while Dispose waits (under its lock, before the free starts).
+        [DllImport(Lib, CallingConvention = Cc, EntryPoint = "dgp_cancel")] internal static extern uint dgp_cancel_raw(IntPtr client);
 
         // Errors and version.
         [DllImport(Lib, CallingConvention = Cc)] internal static extern uint dgp_last_error(byte[] buf, uint bufLen, out uint outLen);
