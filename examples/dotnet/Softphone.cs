@@ -24,7 +24,7 @@ static class Softphone
             phone.HoldCall(HoldMode.Off, 2, wait);
             phone.SendCallDtmf("123#", 2, wait);
             phone.EndCall(2, wait);
-            Console.WriteLine("done; line 2 is " + phone.GetLineState(2));
+            Console.WriteLine("done: answered, dialled, held, resumed, sent DTMF, hung up");
         }
     }
 }
