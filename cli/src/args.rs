@@ -89,6 +89,9 @@ pub enum Command {
     Sim(SimArgs),
     /// A complete scripted session against the built-in simulator, narrated
     Demo(DemoArgs),
+    /// Serve click-to-dial, live events and a web softphone panel to browser
+    /// CRMs on localhost (HTTP/WebSocket; token, Host and Origin checked)
+    Bridge(BridgeArgs),
 }
 
 /// Where DGPhone is and who logs in.
@@ -190,6 +193,35 @@ pub struct DtmfArgs {
     /// Select this line (1-6) first
     #[arg(long, value_name = "LINE")]
     pub line: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+pub struct BridgeArgs {
+    /// DGPhone's address
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:5038")]
+    pub dgphone: String,
+    /// The extension (Intelix user) to log in as
+    #[arg(long, short, env = "DGPHONE_USER", value_name = "EXTENSION")]
+    pub user: String,
+    /// Where browsers connect: loopback unless told otherwise (port 0 picks a free one)
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8750")]
+    pub listen: std::net::SocketAddr,
+    /// The token file, created (mode 0600) on first start
+    /// [default: $XDG_CONFIG_HOME/dgphone/bridge-token or ~/.config/dgphone/bridge-token]
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<std::path::PathBuf>,
+    /// An origin whose pages may call the bridge (https://crm.example.com); repeat for more
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    /// A host name the bridge answers to besides localhost, 127.0.0.1 and ::1; repeat for more
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
+    /// How long to wait for each confirmation, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout_ms: u64,
+    /// The largest request body, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024)]
+    pub body_limit: usize,
 }
 
 #[derive(Args, Debug)]

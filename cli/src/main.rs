@@ -7,19 +7,20 @@
 
 mod actions;
 mod args;
+mod bridge;
 mod commands;
 mod connect;
 mod console;
 mod demo;
 mod echo;
 mod failure;
-mod json;
 mod monitor;
 mod output;
 
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
+use dgphone_bridge::json;
 use clap::Parser;
 
 use args::{Cli, Command};
@@ -52,6 +53,7 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Console(args) => console::run(args),
         Command::Sim(args) => sim(&args),
         Command::Demo(args) => demo::run(args),
+        Command::Bridge(args) => bridge::run(args),
     }
 }
 

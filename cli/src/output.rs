@@ -2,23 +2,13 @@
 //! one-line summary of the six lines, and a table.
 
 use std::fmt::Write as _;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
+
+pub use dgphone_bridge::json::{state_name, unix_ms};
 
 use dgphone::protocol::names::header;
 use dgphone::wire::Packet;
-use dgphone::{ClientEvent, Event, EventKind, Line, LineState, PhoneState};
-
-/// A line state in the library's words (TAPI's call states).
-pub fn state_name(state: LineState) -> &'static str {
-    match state {
-        LineState::Idle => "idle",
-        LineState::Offering => "offering",
-        LineState::Dialing => "dialing",
-        LineState::Connected => "connected",
-        LineState::OnHold => "on hold",
-        LineState::Disconnected => "disconnected",
-    }
-}
+use dgphone::{ClientEvent, Event, EventKind, Line, PhoneState};
 
 /// A header value, quoted when it holds blanks so that `Key=Value` pairs
 /// stay readable.
@@ -112,11 +102,6 @@ pub fn lines_table(state: &PhoneState) -> String {
     out
 }
 
-/// Milliseconds since 1970, for JSON.
-pub fn unix_ms(at: SystemTime) -> u64 {
-    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
-
 /// The time of day in UTC, `14:05:09.123Z`: unambiguous in a log read
 /// from another time zone, and needs no time-zone database.
 pub fn utc_clock(at: SystemTime) -> String {
@@ -128,7 +113,7 @@ pub fn utc_clock(at: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     fn event(pairs: &[(&str, &str)]) -> Event {
         Event::from_packet(Packet::from_pairs(pairs))

@@ -1,5 +1,7 @@
-//! Events and line states as JSON, for scripts: `monitor --json` writes
-//! one object per line, `status --json` one object.
+//! Events and line states as JSON, for scripts and browsers: `dgphone
+//! monitor --json` writes one object per line, `dgphone status --json` one
+//! object, and the bridge's event socket sends the same objects. One
+//! encoder for all three, here (the command depends on this crate).
 //!
 //! Every object has `type` and `time_ms` (when the CLI received it, in
 //! milliseconds since 1970) and the line states after it (`lines`,
@@ -8,13 +10,28 @@
 //! null when absent) and `headers`: every header as a `[key, value]` pair,
 //! in order, as received.
 
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
-use dgphone::{ClientEvent, Line, PhoneState};
+use dgphone::{ClientEvent, Line, LineState, PhoneState};
 
-use crate::output::{state_name, unix_ms};
+/// A line state in the library's words (TAPI's call states).
+pub fn state_name(state: LineState) -> &'static str {
+    match state {
+        LineState::Idle => "idle",
+        LineState::Offering => "offering",
+        LineState::Dialing => "dialing",
+        LineState::Connected => "connected",
+        LineState::OnHold => "on hold",
+        LineState::Disconnected => "disconnected",
+    }
+}
+
+/// Milliseconds since 1970, for JSON.
+pub fn unix_ms(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
 
 /// The six lines, the selected line and the agent.
 pub fn state(state: &PhoneState) -> Value {
