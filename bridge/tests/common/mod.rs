@@ -74,6 +74,9 @@ impl Rig {
         let (addr, token) = (bridge.local_addr(), bridge.token().to_string());
         let rig = Rig { sim: Some(sim), bridge, addr, token, log, dir };
         rig.wait_online().await;
+        // The bridge asks for Status once logged in: wait until it has, so
+        // tests count their own commands only.
+        rig.wait_for_command("Status").await;
         rig
     }
 
