@@ -39,6 +39,9 @@ pub async fn events(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade
     upgrade
         .protocols([PROTOCOL])
         .max_message_size(64 * 1024)
+        // Past this the socket is written to, and a full socket blocks the
+        // writer (not memory): the tab then falls behind in the broadcast.
+        .write_buffer_size(16 * 1024)
         .on_upgrade(move |socket| subscriber(shared, socket))
 }
 
@@ -78,16 +81,32 @@ async fn subscriber(shared: Arc<Shared>, socket: WebSocket) {
             }
             Err(RecvError::Closed) => break,
         };
+        // Written as they come, flushed when nothing more is waiting: a burst
+        // goes out in few writes.
         for message in messages {
-            match tokio::time::timeout(write_timeout, sink.send(message)).await {
-                Ok(Ok(())) => {}
-                _ => {
-                    reader.abort();
-                    return;
-                }
+            if !write(&mut sink, message, write_timeout, events.is_empty()).await {
+                reader.abort();
+                return;
             }
         }
     }
     reader.abort();
     let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
+}
+
+/// Writes one message (flushing when asked) within the write timeout.
+async fn write(
+    sink: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    message: Message,
+    timeout: Duration,
+    flush: bool,
+) -> bool {
+    let written = async {
+        sink.feed(message).await?;
+        if flush {
+            sink.flush().await?;
+        }
+        Ok::<_, axum::Error>(())
+    };
+    matches!(tokio::time::timeout(timeout, written).await, Ok(Ok(())))
 }

@@ -155,6 +155,14 @@ impl Bridge {
         let app = router(shared, config.body_limit);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
+            use axum::serve::ListenerExt;
+            // No Nagle delay on small event frames; a send buffer of fixed
+            // size (no autotuning to megabytes), so a stalled tab holds
+            // little and falls behind in the broadcast, where it is told.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+                let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(SEND_BUFFER);
+            });
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
                     let _ = stopped.await;
@@ -195,6 +203,9 @@ impl Bridge {
         }
     }
 }
+
+/// Each browser connection's kernel send buffer (Linux doubles it).
+const SEND_BUFFER: usize = 64 * 1024;
 
 /// The panel: plain HTML, CSS and JS, embedded.
 const PANEL_HTML: &str = include_str!("../assets/panel.html");
