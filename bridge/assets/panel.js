@@ -41,7 +41,9 @@ async function api(path, body) {
     const e = json.error || {};
     throw new Error((e.doing ? e.doing + ': ' : '') + (e.message || response.statusText) + ' (' + response.status + ')');
   }
-  if (json.state) render(json.state);
+  // While the socket is live it alone renders: an answer's state may be
+  // older than an event the socket already brought.
+  if (json.state && !(socket && socket.readyState === WebSocket.OPEN)) render(json.state);
   return json;
 }
 
@@ -168,7 +170,7 @@ function wire() {
 }
 
 function start() {
-  api('state').then(connect).catch((e) => say(e.message, true));
+  api('state').then((s) => { render(s); connect(); }).catch((e) => say(e.message, true));
 }
 
 keys();

@@ -237,6 +237,7 @@ fn router(shared: Arc<Shared>, body_limit: usize) -> Router {
         .route("/", get(|| async { Html(PANEL_HTML) }))
         .route("/integrate", get(|| async { Html(INTEGRATE_HTML) }))
         .route("/panel.js", get(|| async { asset(PANEL_JS, "text/javascript; charset=utf-8") }))
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .route("/panel.css", get(|| async { asset(PANEL_CSS, "text/css; charset=utf-8") }))
         .nest("/v1", v1)
         .layer(DefaultBodyLimit::max(body_limit))
