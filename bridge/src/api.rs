@@ -55,7 +55,12 @@ impl Modify for Security {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "token",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("The token from the bridge's token file")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The token from the bridge's token file"))
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "subprotocol",
@@ -135,9 +140,9 @@ where
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Input(T::default()));
         }
-        serde_json::from_slice(&bytes)
-            .map(Input)
-            .map_err(|e| CommandError::invalid(format!("the request body is not the JSON this path takes: {e}")).into_response())
+        serde_json::from_slice(&bytes).map(Input).map_err(|e| {
+            CommandError::invalid(format!("the request body is not the JSON this path takes: {e}")).into_response()
+        })
     }
 }
 
@@ -200,7 +205,8 @@ pub async fn dial(State(shared): State<Arc<Shared>>, Input(body): Input<DialBody
     let line = line(body.line)?;
     check(&Command::Dial { number: body.number.clone(), line: None })?;
     let timeout = shared.phone.timeout();
-    let event = shared.phone.run(move |c| flows::call(c, &body.number, line, timeout).map_err(CommandError::from)).await?;
+    let event =
+        shared.phone.run(move |c| flows::call(c, &body.number, line, timeout).map_err(CommandError::from)).await?;
     Ok(shared.done(Some(event)))
 }
 
@@ -347,7 +353,8 @@ pub async fn agent_login(State(shared): State<Arc<Shared>>, Input(body): Input<A
     let event = shared
         .phone
         .run(move |c| {
-            flows::agent_login(c, &login).map_err(|e| CommandError::from_error(e.source, Some(format!("agent login ({:?})", e.step))))
+            flows::agent_login(c, &login)
+                .map_err(|e| CommandError::from_error(e.source, Some(format!("agent login ({:?})", e.step))))
         })
         .await?;
     Ok(shared.done(Some(event)))

@@ -83,7 +83,10 @@ pub fn load_or_create_token(path: &Path) -> io::Result<String> {
             if token.len() < 32 || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
-                    format!("{} does not hold a token (32 or more letters and digits); delete it for a new one", path.display()),
+                    format!(
+                        "{} does not hold a token (32 or more letters and digits); delete it for a new one",
+                        path.display()
+                    ),
                 ));
             }
             Ok(token)
@@ -179,7 +182,11 @@ pub async fn guard(State(shared): State<Arc<Shared>>, request: Request<Body>, ne
     let headers = request.headers();
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !shared.host_allowed(host) {
-        shared.log(&format!("refused {} {}: Host {host:?} is not a name of this bridge", request.method(), request.uri().path()));
+        shared.log(&format!(
+            "refused {} {}: Host {host:?} is not a name of this bridge",
+            request.method(),
+            request.uri().path()
+        ));
         return refuse(
             StatusCode::MISDIRECTED_REQUEST,
             "bad_host",
@@ -198,8 +205,16 @@ pub async fn guard(State(shared): State<Arc<Shared>>, request: Request<Body>, ne
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
     if let Some(origin) = &origin {
         if !shared.origin_allowed(origin) {
-            shared.log(&format!("refused {} {}: origin {origin:?} not allowed", request.method(), request.uri().path()));
-            return refuse(StatusCode::FORBIDDEN, "origin_not_allowed", "this origin is not allowed (see --allow-origin)");
+            shared.log(&format!(
+                "refused {} {}: origin {origin:?} not allowed",
+                request.method(),
+                request.uri().path()
+            ));
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "origin_not_allowed",
+                "this origin is not allowed (see --allow-origin)",
+            );
         }
     }
     let path = request.uri().path().to_string();

@@ -33,7 +33,10 @@ async fn a_call_flows_through_the_api_and_the_socket() {
     // Answer (no line: the ringing one).
     let (status, done) = rig.post("/v1/answer", "").await;
     assert_eq!(status, 200, "{done}");
-    assert_eq!((done["confirmation"]["kind"].as_str(), done["confirmation"]["line"].as_u64()), (Some("Answer"), Some(2)));
+    assert_eq!(
+        (done["confirmation"]["kind"].as_str(), done["confirmation"]["line"].as_u64()),
+        (Some("Answer"), Some(2))
+    );
     assert_eq!(line_state(&done["state"], 2), "connected");
     assert_eq!(rig.wait_for_command("Answer").await.get("Line"), Some("2"));
 
@@ -64,7 +67,10 @@ async fn a_call_flows_through_the_api_and_the_socket() {
     // Click-to-dial on line 3.
     let (status, done) = rig.post("/v1/dial", r#"{"number":"1002","line":3}"#).await;
     assert_eq!(status, 200, "{done}");
-    assert_eq!((done["confirmation"]["kind"].as_str(), done["confirmation"]["line"].as_u64()), (Some("Dialing"), Some(3)));
+    assert_eq!(
+        (done["confirmation"]["kind"].as_str(), done["confirmation"]["line"].as_u64()),
+        (Some("Dialing"), Some(3))
+    );
     assert_eq!(rig.wait_for_command("Dial").await.get("Number"), Some("1002"));
     let answered = events.until("Answer on line 3", |v| v["kind"] == "Answer" && v["line"] == 3).await;
     assert_eq!(line_state(&answered, 3), "connected");
@@ -149,7 +155,9 @@ async fn no_dgphone_is_503() {
     let (status, state) = rig.get("/v1/state").await;
     assert_eq!(status, 200);
     assert_eq!(state["connection"]["state"], "offline");
-    for (path, body) in [("/v1/dial", r#"{"number":"1002"}"#), ("/v1/answer", ""), ("/v1/status", ""), ("/v1/hangup", "")] {
+    for (path, body) in
+        [("/v1/dial", r#"{"number":"1002"}"#), ("/v1/answer", ""), ("/v1/status", ""), ("/v1/hangup", "")]
+    {
         let (status, error) = rig.post(path, body).await;
         assert_eq!(status, 503, "{path}: {error}");
         assert_eq!(error["error"]["code"], "not_connected", "{path}: {error}");
@@ -183,8 +191,18 @@ async fn the_openapi_document_lists_every_path() {
     let doc = response.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
     for path in [
-        "/v1/state", "/v1/status", "/v1/dial", "/v1/answer", "/v1/hangup", "/v1/hold", "/v1/dtmf", "/v1/select",
-        "/v1/agent/login", "/v1/agent/pause", "/v1/agent/logoff", "/v1/events",
+        "/v1/state",
+        "/v1/status",
+        "/v1/dial",
+        "/v1/answer",
+        "/v1/hangup",
+        "/v1/hold",
+        "/v1/dtmf",
+        "/v1/select",
+        "/v1/agent/login",
+        "/v1/agent/pause",
+        "/v1/agent/logoff",
+        "/v1/events",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is missing");
     }

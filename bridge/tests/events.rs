@@ -31,7 +31,20 @@ async fn a_snapshot_then_events_as_monitor_json_writes_them() {
     let keys: Vec<&str> = ring.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["type", "kind", "status", "line", "number", "user", "headers", "time_ms", "lines", "selected", "agent", "connection"]
+        [
+            "type",
+            "kind",
+            "status",
+            "line",
+            "number",
+            "user",
+            "headers",
+            "time_ms",
+            "lines",
+            "selected",
+            "agent",
+            "connection"
+        ]
     );
     assert_eq!(ring["status"], "ReceivingCall");
     assert_eq!(line_state(&ring, 5), "offering");

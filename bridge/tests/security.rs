@@ -68,7 +68,8 @@ async fn without_the_token_nothing_is_done() {
     // The event socket: no token, a wrong one in the subprotocol.
     let no_token = ws(rig.addr, "/v1/events", &[]).await.unwrap_err();
     assert_eq!(refused_status(no_token), 401);
-    let wrong = ws(rig.addr, "/v1/events", &[("Sec-WebSocket-Protocol", "dgphone.v1, dgphone-token.0000")]).await.unwrap_err();
+    let wrong =
+        ws(rig.addr, "/v1/events", &[("Sec-WebSocket-Protocol", "dgphone.v1, dgphone-token.0000")]).await.unwrap_err();
     assert_eq!(refused_status(wrong), 401);
     // The header works on the socket too (non-browser clients).
     let auth = rig.auth();
@@ -132,9 +133,10 @@ async fn cross_origin_pages_are_refused_unless_allowed() {
     assert!(response.header("access-control-allow-origin").is_none());
     // Its WebSocket (CORS does not cover those; the Origin check does).
     let protocol = format!("dgphone.v1, dgphone-token.{}", rig.token);
-    let socket = ws(rig.addr, "/v1/events", &[("Origin", "https://evil.example"), ("Sec-WebSocket-Protocol", &protocol)])
-        .await
-        .unwrap_err();
+    let socket =
+        ws(rig.addr, "/v1/events", &[("Origin", "https://evil.example"), ("Sec-WebSocket-Protocol", &protocol)])
+            .await
+            .unwrap_err();
     assert_eq!(refused_status(socket), 403);
     assert_eq!(rig.commands(), before, "nothing reached DGPhone");
 
@@ -152,11 +154,13 @@ async fn cross_origin_pages_are_refused_unless_allowed() {
     let response = http(rig.addr, "POST", "/v1/select", &crm_with_token, Some(br#"{"line":2}"#)).await;
     assert_eq!(response.status, 200, "{}", response.text());
     assert_eq!(response.header("access-control-allow-origin"), Some(crm));
-    let (_, status) = ws(rig.addr, "/v1/events", &[("Origin", crm), ("Sec-WebSocket-Protocol", &protocol)]).await.unwrap();
+    let (_, status) =
+        ws(rig.addr, "/v1/events", &[("Origin", crm), ("Sec-WebSocket-Protocol", &protocol)]).await.unwrap();
     assert_eq!(status, 101);
     // The bridge's own panel is its own origin.
     let own = format!("http://{}", rig.addr);
-    let response = http(rig.addr, "GET", "/v1/state", &[("Host", &host), ("Origin", &own), ("Authorization", &auth)], None).await;
+    let response =
+        http(rig.addr, "GET", "/v1/state", &[("Host", &host), ("Origin", &own), ("Authorization", &auth)], None).await;
     assert_eq!(response.status, 200);
     rig.bridge.stop().await;
 }
@@ -170,16 +174,27 @@ async fn a_rebinding_host_gets_nothing() {
     let rebound = format!("attacker.example:{port}");
     // DNS rebinding: the attacker's name now points at 127.0.0.1, so the
     // browser sends the attacker's Host (and calls it same-origin).
-    for (method, path) in [("GET", "/"), ("GET", "/panel.js"), ("GET", "/v1/state"), ("POST", "/v1/dial"), ("GET", "/v1/openapi.json")] {
-        let response =
-            http(rig.addr, method, path, &[("Host", &rebound), ("Authorization", &auth)], Some(br#"{"number":"1900"}"#)).await;
+    for (method, path) in
+        [("GET", "/"), ("GET", "/panel.js"), ("GET", "/v1/state"), ("POST", "/v1/dial"), ("GET", "/v1/openapi.json")]
+    {
+        let response = http(
+            rig.addr,
+            method,
+            path,
+            &[("Host", &rebound), ("Authorization", &auth)],
+            Some(br#"{"number":"1900"}"#),
+        )
+        .await;
         assert_eq!(response.status, 421, "{method} {path}");
         assert_eq!(response.json()["error"]["code"], "bad_host");
     }
     // No Host, another port on loopback: refused too.
     assert_eq!(http(rig.addr, "GET", "/v1/state", &[("Authorization", &auth)], None).await.status, 421);
     let other_port = format!("127.0.0.1:{}", port.wrapping_add(1));
-    assert_eq!(http(rig.addr, "GET", "/v1/state", &[("Host", &other_port), ("Authorization", &auth)], None).await.status, 421);
+    assert_eq!(
+        http(rig.addr, "GET", "/v1/state", &[("Host", &other_port), ("Authorization", &auth)], None).await.status,
+        421
+    );
     let socket = ws(rig.addr, "/v1/events", &[("Host", &rebound), ("Authorization", &auth)]).await.unwrap_err();
     assert_eq!(refused_status(socket), 421);
     assert_eq!(rig.commands(), before);

@@ -20,8 +20,8 @@ mod output;
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
-use dgphone_bridge::json;
 use clap::Parser;
+use dgphone_bridge::json;
 
 use args::{Cli, Command};
 use failure::{Exit, Failure};

@@ -117,7 +117,8 @@ impl Rig {
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let response = http(self.addr, "GET", path, &[("Host", &self.host()), ("Authorization", &self.auth())], None).await;
+        let response =
+            http(self.addr, "GET", path, &[("Host", &self.host()), ("Authorization", &self.auth())], None).await;
         (response.status, response.json())
     }
 
@@ -135,9 +136,13 @@ impl Rig {
 
     /// The event socket, with the token as a browser sends it.
     pub async fn subscribe(&self) -> Socket {
-        let (socket, _) = ws(self.addr, "/v1/events", &[("Sec-WebSocket-Protocol", &format!("dgphone.v1, dgphone-token.{}", self.token))])
-            .await
-            .expect("the event socket opens");
+        let (socket, _) = ws(
+            self.addr,
+            "/v1/events",
+            &[("Sec-WebSocket-Protocol", &format!("dgphone.v1, dgphone-token.{}", self.token))],
+        )
+        .await
+        .expect("the event socket opens");
         Socket { inner: socket }
     }
 
@@ -151,7 +156,8 @@ impl Rig {
         let sim: &Simulator = self.sim();
         // The simulator's wait blocks; with a multi-threaded runtime it only
         // holds this test's thread.
-        tokio::task::block_in_place(|| sim.wait_for_command(name, WAIT)).unwrap_or_else(|| panic!("no {name} reached DGPhone"))
+        tokio::task::block_in_place(|| sim.wait_for_command(name, WAIT))
+            .unwrap_or_else(|| panic!("no {name} reached DGPhone"))
     }
 }
 
@@ -176,7 +182,13 @@ impl Response {
 }
 
 /// One HTTP/1.1 request, written as given (no Host added), read to the end.
-pub async fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Response {
+pub async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Response {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
     for (k, v) in headers {
@@ -201,10 +213,8 @@ fn parse(raw: &[u8]) -> Response {
     let head = String::from_utf8_lossy(&raw[..end]).into_owned();
     let mut lines = head.split("\r\n");
     let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
     let mut body = raw[end + 4..].to_vec();
     let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
     if chunked {
