@@ -81,7 +81,8 @@ def test_state_queries(sim: Simulator, client: Client) -> None:
 
 def test_agent_login_flow_and_pause(client: Client, sim: Simulator) -> None:
     client.login_agent("7001", "1234", line=1, step_timeout=WAIT)
-    assert client.agent_state == AgentState.AVAILABLE
+    state = client.agent_state
+    assert state == AgentState.AVAILABLE
     next_of(client, EventKind.AGENT_LOGIN)
     client.agent_pause("7001", True, reason="lunch", wait=WAIT)
     paused = next_of(client, EventKind.AGENT_PAUSED)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from typing import Callable
 
 import pytest
 from conftest import REPO, WAIT, Recorder
@@ -151,8 +152,14 @@ def test_would_deadlock_from_the_callback(sim: Simulator) -> None:
         if event.kind != EventKind.RECEIVING_CALL:
             return
         me = holder[0]
-        for blocking in (lambda: me.login("201"), lambda: me.answer(1, wait=1.0), me.close,
-                         lambda: me.set_callback(None), lambda: me.connect("127.0.0.1", sim.port)):
+        calls: list[Callable[[], None]] = [
+            lambda: me.login("201"),
+            lambda: me.answer(1, wait=1.0),
+            me.close,
+            lambda: me.set_callback(None),
+            lambda: me.connect("127.0.0.1", sim.port),
+        ]
+        for blocking in calls:
             try:
                 blocking()
             except BaseException as error:  # noqa: B036
