@@ -70,6 +70,16 @@ def next_of(client: Client, kind: EventKind, timeout: float = WAIT) -> Event:
     raise AssertionError(f"no {kind.name} within {timeout} s; got {seen}")
 
 
+@pytest.fixture(params=["dgp_next_records", "dgp_next_events"])
+def pull_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a pull test through each way of taking a batch: one packed
+    buffer per batch (dgp_next_records), and the older dgp_next_events
+    with one dgp_event_copy per event (a library without the former)."""
+    path = str(request.param)
+    monkeypatch.setattr(dgphone._native, "HAS_NEXT_RECORDS", path == "dgp_next_records")
+    return path
+
+
 @pytest.fixture
 def sim(dgphone_sim: Simulator) -> Simulator:
     return dgphone_sim

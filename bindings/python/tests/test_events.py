@@ -14,7 +14,7 @@ import weakref
 from typing import List
 
 import pytest
-from conftest import WAIT, Recorder, next_of
+from conftest import REPO, WAIT, Recorder, next_of
 
 import dgphone
 from dgphone import Client, Event, EventKind, _native
@@ -54,7 +54,7 @@ def test_callbacks_run_on_the_library_s_delivery_thread(sim: Simulator, cb_clien
     assert seqs(recorder.events) == list(range(1, 501))  # in order, none lost
 
 
-def test_iterator_yields_in_order_and_ends_on_its_timeout(sim: Simulator, client: Client) -> None:
+def test_iterator_yields_in_order_and_ends_on_its_timeout(sim: Simulator, client: Client, pull_path: str) -> None:
     sim.set_fault("flood=2000")
     got: List[Event] = []
     for event in client.events(timeout=WAIT):
@@ -80,7 +80,7 @@ def test_iterator_keeps_what_a_stopped_loop_did_not_take(sim: Simulator, client:
     assert seqs(rest) == list(range(2, 51))
 
 
-def test_asyncio_several_clients_on_one_loop_without_threads(sim: Simulator) -> None:
+def test_asyncio_several_clients_on_one_loop_without_threads(sim: Simulator, pull_path: str) -> None:
     clients = [Client() for _ in range(3)]
     try:
         for n, c in enumerate(clients):
@@ -157,7 +157,7 @@ def test_closing_while_events_flood_callback(sim: Simulator) -> None:
         assert assert_in_order_losses_reported(recorder.events) > 0
 
 
-def test_closing_while_another_thread_iterates(sim: Simulator) -> None:
+def test_closing_while_another_thread_iterates(sim: Simulator, pull_path: str) -> None:
     client = Client()
     client.connect("127.0.0.1", sim.port)
     client.login("201")
@@ -404,7 +404,7 @@ def test_log_callback(sim: Simulator) -> None:
     assert not any("1234" in text for _, text in lines)  # DTMF redacted
 
 
-def test_a_blocking_queue_loses_nothing_of_a_big_flood(sim: Simulator) -> None:
+def test_a_blocking_queue_loses_nothing_of_a_big_flood(sim: Simulator, pull_path: str) -> None:
     with Client(overflow_policy=dgphone.OverflowPolicy.BLOCK, queue_capacity=1024) as client:
         client.connect("127.0.0.1", sim.port)
         client.login("201")
@@ -418,3 +418,42 @@ def test_a_blocking_queue_loses_nothing_of_a_big_flood(sim: Simulator) -> None:
         flood.join(WAIT)
         assert seqs(got) == list(range(1, 20001))
         assert client.dropped_events == 0
+
+
+def test_the_library_has_the_batch_pull_its_header_declares() -> None:
+    header = (REPO / "include" / "dgphone.h").read_text()
+    assert ("dgp_next_records(" in header) == hasattr(_native.lib, "dgp_next_records")
+    assert _native.HAS_NEXT_RECORDS == hasattr(_native.lib, "dgp_next_records")
+
+
+def test_a_big_event_grows_the_buffers(sim: Simulator, pull_path: str) -> None:
+    """An event bigger than the reused buffers (4 KiB for a callback's copy,
+    64 KiB for a batch): the first try says how much, the retry takes it."""
+    big = "x" * 200
+    headers = "".join(f"H{i}: {big}\r\n" for i in range(400)).encode()  # ~90 KiB
+    packet = b"Event: Big\r\n" + headers + b"\r\n"
+    recorder = Recorder()
+    with Client(recorder, max_packet=1 << 20, queue_with_callback=True) as client:
+        client.connect("127.0.0.1", sim.port)
+        client.login("201")
+        sim.send_raw(packet)
+        sim.send_raw(b"Event: Small\r\nX: 1\r\n\r\n")
+        event = recorder.wait_for(lambda e: e.header("Event") == "Big")
+        assert len(event.headers) == 401 and event.header("H399") == big
+        recorder.wait_for(lambda e: e.header("Event") == "Small")
+        pulled = [e for e in client.events(timeout=0.5) if e.kind == EventKind.UNKNOWN]
+        assert [e.header("Event") for e in pulled] == ["Big", "Small"]
+        assert pulled[0].headers == event.headers
+
+
+def test_many_callback_clients_come_and_go(sim: Simulator) -> None:
+    """Each callback thread's pinned Python thread state is released at close."""
+    for n in range(30):
+        recorder = Recorder()
+        client = Client(recorder)
+        client.connect("127.0.0.1", sim.port)
+        client.login(f"3{n:02d}")
+        recorder.wait_kind(EventKind.LOGGED_IN)
+        assert client._pin.tstate is not None
+        client.close()
+        assert client._pin.tstate is None
