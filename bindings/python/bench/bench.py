@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import socket
 import statistics
 import subprocess
@@ -34,6 +35,7 @@ from dgphone import Client, Event, EventKind, OverflowPolicy
 from dgphone.sim import Simulator
 
 WAIT = 30.0
+logging.getLogger("panoramisk").setLevel(logging.CRITICAL)
 DTMF = EventKind.DTMF_RECEIVED
 
 

@@ -253,10 +253,62 @@ assert RECORD.size == 48
 _KINDS: Dict[int, EventKind] = {int(kind): kind for kind in EventKind}
 _REASONS: Dict[int, DisconnectReason] = {int(reason): reason for reason in DisconnectReason}
 _unpack_fixed = RECORD.unpack_from
-_iter_entries = RECORD_HEADER.iter_unpack
 _NO_HEADERS: Tuple[Tuple[str, str], ...] = ()
+_ENTRY_STRUCTS: Dict[int, struct.Struct] = {}
+# Header entries (the flat tuple of offsets and lengths) already seen in
+# the packed layout -> (headers_offset, where the strings start, where the
+# last one ends): most events repeat a few shapes.
+_SHAPES: Dict[Tuple[int, ...], Tuple[int, int, int]] = {}
+
+# A DGPhone event is built without its dataclass __init__ (which sets the
+# eight fields one by one through object.__setattr__): the slots' own
+# setters, called directly, are what it would do, faster.
+_new_event = object.__new__
+(_set_kind, _set_line, _set_headers, _set_detail, _set_reason, _set_attempt, _set_delay, _set_dropped) = (
+    Event.__dict__[name].__set__
+    for name in ("kind", "line", "headers", "detail", "disconnect_reason", "attempt", "delay_ms", "dropped")
+)
+_NO_REASON = DisconnectReason.NONE
 
 Buffer = Union[bytes, bytearray, memoryview]
+
+
+def _packed_shape(flat: Tuple[int, ...], at: int, count: int) -> Optional[Tuple[int, int, int]]:
+    """Whether the strings follow the entries back to back, key then value,
+    in header order: the layout the library writes today. The contract only
+    promises the offsets, so each new shape is checked before the fast path
+    trusts it; None for any other layout."""
+    position = first = at + 16 * count
+    for i in range(0, len(flat), 2):
+        if flat[i] != position:
+            return None
+        position += flat[i + 1] + 1
+    shape = (at, first, position - 1)
+    if len(_SHAPES) > 4096:
+        _SHAPES.clear()
+    _SHAPES[flat] = shape
+    return shape
+
+
+def _headers(raw: Buffer, offset: int, count: int, at: int) -> Tuple[Tuple[str, str], ...]:
+    entries = _ENTRY_STRUCTS.get(count)
+    if entries is None:
+        entries = _ENTRY_STRUCTS[count] = struct.Struct(f"={4 * count}I")
+    flat = entries.unpack_from(raw, offset + at)
+    shape = _SHAPES.get(flat)
+    if shape is None or shape[0] != at:
+        shape = _packed_shape(flat, at, count)
+    if shape is not None:
+        # One decode and one split for all the strings (the library turns a
+        # NUL inside a value into U+FFFD, so NUL only ends strings).
+        parts = str(raw[offset + shape[1] : offset + shape[2]], "utf-8").split("\0")
+        if len(parts) == 2 * count:
+            return tuple(zip(parts[0::2], parts[1::2]))
+    record = bytes(raw[offset : offset + RECORD.unpack_from(raw, offset)[0]])
+    it = iter(flat)
+    return tuple(
+        [(record[ko : ko + kl].decode(), record[vo : vo + vl].decode()) for ko, kl, vo, vl in zip(it, it, it, it)]
+    )
 
 
 def decode(raw: Buffer, offset: int = 0) -> Tuple[Event, int]:
@@ -265,34 +317,26 @@ def decode(raw: Buffer, offset: int = 0) -> Tuple[Event, int]:
     (size, kind, line, reason, attempt, delay_ms, dropped, count, at, detail_at, detail_len) = _unpack_fixed(
         raw, offset
     )
-    record = bytes(raw[offset : offset + size])
-    if count:
-        headers = tuple(
-            [
-                (record[ko : ko + kl].decode(), record[vo : vo + vl].decode())
-                for ko, kl, vo, vl in _iter_entries(record[at : at + 16 * count])
-            ]
-        )
-    else:
-        headers = _NO_HEADERS
+    headers = _headers(raw, offset, count, at) if count else _NO_HEADERS
     event_kind = _KINDS.get(kind)
     if event_kind is None:
         event_kind = EventKind(kind)
-    if kind < 100:
-        return (
-            Event(
-                event_kind,
-                line,
-                headers,
-                record[detail_at : detail_at + detail_len].decode() if detail_len else "",
-                _REASONS.get(reason) or DisconnectReason(reason),
-                attempt,
-                delay_ms,
-                dropped,
-            ),
-            size,
-        )
-    return Event(event_kind, line, headers), size
+    if kind < 100 or detail_len:
+        detail = str(raw[offset + detail_at : offset + detail_at + detail_len], "utf-8") if detail_len else ""
+        reason_kind = _REASONS.get(reason)
+        if reason_kind is None:
+            reason_kind = DisconnectReason(reason)
+        return Event(event_kind, line, headers, detail, reason_kind, attempt, delay_ms, dropped), size
+    event = _new_event(Event)
+    _set_kind(event, event_kind)
+    _set_line(event, line)
+    _set_headers(event, headers)
+    _set_detail(event, "")
+    _set_reason(event, _NO_REASON if not reason else DisconnectReason(reason))
+    _set_attempt(event, attempt)
+    _set_delay(event, delay_ms)
+    _set_dropped(event, dropped)
+    return event, size
 
 
 def decode_batch(raw: Buffer, count: int) -> List[Event]:
