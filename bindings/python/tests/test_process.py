@@ -119,4 +119,7 @@ def test_the_readme_example_runs() -> None:
     example = REPO / "examples" / "python" / "call_flow.py"
     done = subprocess.run([sys.executable, str(example)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "hung up" in done.stdout, done.stdout
+    assert "RECEIVING_CALL 1" in done.stdout and "DIALING 2" in done.stdout, done.stdout
+    readme = (REPO / "bindings" / "python" / "README.md").read_text()
+    sample = example.read_text().split('"""', 2)[2].strip("\n")
+    assert f"```python\n{sample}\n```" in readme  # the README shows this very file
