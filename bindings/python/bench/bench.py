@@ -45,57 +45,63 @@ def _flood_in_background(sim: Simulator, n: int) -> threading.Thread:
     return writer
 
 
-def ours_callback(sim: Simulator, n: int, rounds: int) -> List[float]:
-    """Events/s from the socket to a Python callback given a typed Event."""
-    done = threading.Event()
-    state = {"count": 0, "target": 0, "lines": 0}
+class CallbackBench:
+    """A logged-in client whose callback receives typed Events; each round
+    times one flood of n events to it."""
 
-    def on_event(event: Event) -> None:
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.done = threading.Event()
+        self.count = self.target = self.lines = 0
+        self.client = Client(self.on_event, overflow_policy=OverflowPolicy.BLOCK)
+        self.client.connect("127.0.0.1", sim.port)
+        self.client.login("201")
+
+    def on_event(self, event: Event) -> None:
         if event.kind == DTMF:
-            state["lines"] += event.line  # read a field, as an application would
-            state["count"] += 1
-            if state["count"] == state["target"]:
-                done.set()
+            self.lines += event.line  # read a field, as an application would
+            self.count += 1
+            if self.count == self.target:
+                self.done.set()
 
-    rates = []
-    with Client(on_event, overflow_policy=OverflowPolicy.BLOCK) as client:
-        client.connect("127.0.0.1", sim.port)
-        client.login("201")
-        for _ in range(rounds):
-            done.clear()
-            state["target"] = state["count"] + n
-            started = time.perf_counter()
-            writer = _flood_in_background(sim, n)
-            if not done.wait(WAIT):
-                raise RuntimeError(f"callback: {state['count']} of {state['target']} events")
-            rates.append(n / (time.perf_counter() - started))
-            writer.join()
-    return rates
+    def round(self, n: int) -> float:
+        self.done.clear()
+        self.target = self.count + n
+        started = time.perf_counter()
+        writer = _flood_in_background(self.sim, n)
+        if not self.done.wait(WAIT):
+            raise RuntimeError(f"callback: {self.count} of {self.target} events")
+        rate = n / (time.perf_counter() - started)
+        writer.join()
+        return rate
 
 
-def ours_pull(sim: Simulator, n: int, rounds: int) -> List[float]:
-    """Events/s through ``for event in client.events()``."""
-    rates = []
-    with Client(overflow_policy=OverflowPolicy.BLOCK) as client:
-        client.connect("127.0.0.1", sim.port)
-        client.login("202")
-        for _ in client.events(timeout=0.2):
+class PullBench:
+    """A logged-in client read with ``for event in client.events()``."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.client = Client(overflow_policy=OverflowPolicy.BLOCK)
+        self.client.connect("127.0.0.1", sim.port)
+        self.client.login("202")
+        for _ in self.client.events(timeout=0.2):
             pass
-        for _ in range(rounds):
-            count = lines = 0
-            started = time.perf_counter()
-            writer = _flood_in_background(sim, n)
-            for event in client.events(timeout=WAIT):
-                if event.kind == DTMF:
-                    lines += event.line
-                    count += 1
-                    if count == n:
-                        break
-            if count != n:
-                raise RuntimeError(f"pull: {count} of {n} events")
-            rates.append(n / (time.perf_counter() - started))
-            writer.join()
-    return rates
+
+    def round(self, n: int) -> float:
+        count = lines = 0
+        started = time.perf_counter()
+        writer = _flood_in_background(self.sim, n)
+        for event in self.client.events(timeout=WAIT):
+            if event.kind == DTMF:
+                lines += event.line
+                count += 1
+                if count == n:
+                    break
+        if count != n:
+            raise RuntimeError(f"pull: {count} of {n} events")
+        rate = n / (time.perf_counter() - started)
+        writer.join()
+        return rate
 
 
 def ours_latency(sim: Simulator, samples: int) -> Tuple[float, float]:
@@ -151,14 +157,13 @@ def capture_flood(n: int) -> bytes:
     return data
 
 
-def panoramisk_rates(data: bytes, n: int, rounds: int) -> List[float]:
+def panoramisk_round(data: bytes, n: int) -> float:
     """Events/s of panoramisk parsing and dispatching ``data`` from a
     loopback socket to a callback, on an asyncio loop."""
     from panoramisk.ami_protocol import AMIProtocol
     from panoramisk.manager import Manager
 
-    rates = []
-    for _ in range(rounds):
+    if True:
         server = socket.create_server(("127.0.0.1", 0))
         port = server.getsockname()[1]
 
@@ -197,10 +202,10 @@ def panoramisk_rates(data: bytes, n: int, rounds: int) -> List[float]:
             transport.close()
             return n / (ended - started)
 
-        rates.append(asyncio.run(run()))
+        rate = asyncio.run(run())
         feeder.join(WAIT)
         server.close()
-    return rates
+    return rate
 
 
 def c_baseline(exe: str, n: int, rounds: int, samples: int) -> Tuple[List[float], Tuple[float, float]]:
@@ -226,19 +231,33 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--report", type=Path)
     args = parser.parse_args(argv)
     n = args.events
-    rounds, samples = (3, 500) if args.quick else (7, 3000)
+    rounds, samples = (5, 500) if args.quick else (11, 3000)
     started = time.monotonic()
 
-    print(f"python-bench: flood of {n} events, median of {rounds} rounds; latency over {samples} probes", file=sys.stderr)
-    c_rates, c_latency = c_baseline(args.c_flood, n, rounds, samples)
-    with Simulator() as sim:
-        cb_rates = ours_callback(sim, n, rounds)
-        pull_rates = ours_pull(sim, n, rounds)
-        py_latency = ours_latency(sim, samples)
+    print(f"python-bench: flood of {n} events, {rounds} rounds; latency over {samples} probes", file=sys.stderr)
     data = capture_flood(n)
-    pan_rates = panoramisk_rates(data, n, rounds)
+    c_rates: List[float] = []
+    cb_rates: List[float] = []
+    pull_rates: List[float] = []
+    pan_rates: List[float] = []
+    # Round by round, every contender once per round: on a shared machine
+    # the load drifts, so ratios are taken within each round.
+    with Simulator() as sim_cb, Simulator() as sim_pull:
+        callback, pull_bench = CallbackBench(sim_cb), PullBench(sim_pull)
+        for _ in range(rounds):
+            c_rates.extend(c_baseline(args.c_flood, n, 1, 0)[0])
+            cb_rates.append(callback.round(n))
+            pull_rates.append(pull_bench.round(n))
+            pan_rates.append(panoramisk_round(data, n))
+        callback.client.close()
+        pull_bench.client.close()
+    _, c_latency = c_baseline(args.c_flood, n, 0, samples)
+    with Simulator() as sim:
+        py_latency = ours_latency(sim, samples)
 
     c_rate, cb, pull, pan = (statistics.median(r) for r in (c_rates, cb_rates, pull_rates, pan_rates))
+    cb_ratio = statistics.median(a / b for a, b in zip(cb_rates, pan_rates))
+    pull_ratio = statistics.median(a / b for a, b in zip(pull_rates, pan_rates))
     import panoramisk  # noqa: F401 - for its version
     from importlib.metadata import version
 
@@ -251,7 +270,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"  {'dgphone callback, typed Event':<42} {cb:>10,.0f} events/s  {cb / c_rate:6.1%} of C",
         f"  {'dgphone events() pull (' + pull_path + ')':<42} {pull:>10,.0f} events/s  {pull / c_rate:6.1%} of C",
         f"  {'panoramisk over a socket, asyncio':<42} {pan:>10,.0f} events/s",
-        f"  ratio dgphone / panoramisk: callback {cb / pan:.2f}x, pull {pull / pan:.2f}x (goal >= 2x)",
+        f"  ratio dgphone / panoramisk, median of the rounds' ratios: callback {cb_ratio:.2f}x, "
+        f"pull {pull_ratio:.2f}x (goal >= 2x)",
         f"  latency write -> callback: C p50 {c_latency[0]:.1f} us p99 {c_latency[1]:.1f} us; "
         f"Python p50 {py_latency[0]:.1f} us p99 {py_latency[1]:.1f} us",
         f"  (took {time.monotonic() - started:.1f} s)",

@@ -82,7 +82,7 @@ int main(int argc, char **argv) {
     dgp_client *client = NULL;
     dgp_options *options = dgp_options_new();
     char spec[64];
-    uint64_t *latencies = calloc((size_t)samples, sizeof *latencies);
+    uint64_t *latencies = calloc((size_t)samples + 1, sizeof *latencies);
 
     atomic_init(&counter.flood_events, 0);
     counter.last_latency_ns = 0;
@@ -132,9 +132,11 @@ int main(int argc, char **argv) {
             nanosleep(&pause, NULL);
         }
     }
-    qsort(latencies, (size_t)samples, sizeof *latencies, cmp_u64);
-    printf("c latency_us %.1f %.1f\n", (double)latencies[samples / 2] / 1000.0,
-           (double)latencies[(size_t)((double)samples * 0.99)] / 1000.0);
+    if (samples > 0) {
+        qsort(latencies, (size_t)samples, sizeof *latencies, cmp_u64);
+        printf("c latency_us %.1f %.1f\n", (double)latencies[samples / 2] / 1000.0,
+               (double)latencies[(size_t)((double)samples * 0.99)] / 1000.0);
+    }
 
     dgp_client_free(client);
     dgp_sim_free(sim);

@@ -255,10 +255,10 @@ _REASONS: Dict[int, DisconnectReason] = {int(reason): reason for reason in Disco
 _unpack_fixed = RECORD.unpack_from
 _NO_HEADERS: Tuple[Tuple[str, str], ...] = ()
 _ENTRY_STRUCTS: Dict[int, struct.Struct] = {}
-# Header entries (the flat tuple of offsets and lengths) already seen in
-# the packed layout -> (headers_offset, where the strings start, where the
-# last one ends): most events repeat a few shapes.
-_SHAPES: Dict[Tuple[int, ...], Tuple[int, int, int]] = {}
+# Header entries (their bytes: offsets and lengths) already seen in the
+# packed layout -> (headers_offset, where the strings start, where the last
+# one ends): most events repeat a few shapes.
+_SHAPES: Dict[bytes, Tuple[int, int, int]] = {}
 
 # A DGPhone event is built without its dataclass __init__ (which sets the
 # eight fields one by one through object.__setattr__): the slots' own
@@ -273,7 +273,7 @@ _NO_REASON = DisconnectReason.NONE
 Buffer = Union[bytes, bytearray, memoryview]
 
 
-def _packed_shape(flat: Tuple[int, ...], at: int, count: int) -> Optional[Tuple[int, int, int]]:
+def _packed_shape(key: bytes, flat: Tuple[int, ...], at: int, count: int) -> Optional[Tuple[int, int, int]]:
     """Whether the strings follow the entries back to back, key then value,
     in header order: the layout the library writes today. The contract only
     promises the offsets, so each new shape is checked before the fast path
@@ -286,26 +286,28 @@ def _packed_shape(flat: Tuple[int, ...], at: int, count: int) -> Optional[Tuple[
     shape = (at, first, position - 1)
     if len(_SHAPES) > 4096:
         _SHAPES.clear()
-    _SHAPES[flat] = shape
+    _SHAPES[key] = shape
     return shape
 
 
 def _headers(raw: Buffer, offset: int, count: int, at: int) -> Tuple[Tuple[str, str], ...]:
-    entries = _ENTRY_STRUCTS.get(count)
-    if entries is None:
-        entries = _ENTRY_STRUCTS[count] = struct.Struct(f"={4 * count}I")
-    flat = entries.unpack_from(raw, offset + at)
-    shape = _SHAPES.get(flat)
+    start = offset + at
+    entries_bytes = bytes(raw[start : start + 16 * count])
+    shape = _SHAPES.get(entries_bytes)
     if shape is None or shape[0] != at:
-        shape = _packed_shape(flat, at, count)
+        entries = _ENTRY_STRUCTS.get(count)
+        if entries is None:
+            entries = _ENTRY_STRUCTS[count] = struct.Struct(f"={4 * count}I")
+        shape = _packed_shape(entries_bytes, entries.unpack(entries_bytes), at, count)
     if shape is not None:
         # One decode and one split for all the strings (the library turns a
         # NUL inside a value into U+FFFD, so NUL only ends strings).
         parts = str(raw[offset + shape[1] : offset + shape[2]], "utf-8").split("\0")
         if len(parts) == 2 * count:
-            return tuple(zip(parts[0::2], parts[1::2]))
+            pairs = iter(parts)
+            return tuple(zip(pairs, pairs))
     record = bytes(raw[offset : offset + RECORD.unpack_from(raw, offset)[0]])
-    it = iter(flat)
+    it = iter(struct.unpack_from(f"={4 * count}I", record, at))
     return tuple(
         [(record[ko : ko + kl].decode(), record[vo : vo + vl].decode()) for ko, kl, vo, vl in zip(it, it, it, it)]
     )
