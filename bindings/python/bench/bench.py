@@ -76,6 +76,50 @@ class CallbackBench:
         return rate
 
 
+class AccessorBench:
+    """The approach the issue measured first: a raw ctypes callback that
+    reads each field with its own accessor call (kind, line, then every
+    header's key and value), building the same typed Event."""
+
+    def __init__(self, sim: Simulator) -> None:
+        lib = dgphone._native.lib
+        self.sim = sim
+        self.done = threading.Event()
+        self.count = self.target = 0
+        kind, line, count = lib.dgp_event_kind, lib.dgp_event_line, lib.dgp_event_header_count
+        key, value = lib.dgp_event_header_key, lib.dgp_event_header_value
+
+        def raw(_user: Optional[int], event: Optional[int]) -> None:
+            headers = tuple((key(event, i).decode(), value(event, i).decode()) for i in range(count(event)))
+            typed = Event(EventKind(kind(event)), line(event), headers)
+            if typed.kind == DTMF:
+                self.count += 1
+                if self.count == self.target:
+                    self.done.set()
+
+        self.cfunc = dgphone._native.EVENT_CALLBACK(raw)
+        self.client = Client(overflow_policy=OverflowPolicy.BLOCK)
+        self.client.connect("127.0.0.1", sim.port)
+        self.client.login("204")
+        handle = self.client._handle
+        if lib.dgp_set_event_callback(handle, self.cfunc, None) != 0:
+            raise RuntimeError("dgp_set_event_callback")
+
+    def round(self, n: int) -> float:
+        self.done.clear()
+        self.target = self.count + n
+        started = time.perf_counter()
+        writer = _flood_in_background(self.sim, n)
+        if not self.done.wait(WAIT):
+            raise RuntimeError(f"accessors: {self.count} of {self.target} events")
+        rate = n / (time.perf_counter() - started)
+        writer.join()
+        return rate
+
+    def close(self) -> None:
+        self.client.close()
+
+
 class PullBench:
     """A logged-in client read with ``for event in client.events()``."""
 
@@ -240,22 +284,27 @@ def main(argv: Optional[List[str]] = None) -> int:
     cb_rates: List[float] = []
     pull_rates: List[float] = []
     pan_rates: List[float] = []
+    acc_rates: List[float] = []
     # Round by round, every contender once per round: on a shared machine
     # the load drifts, so ratios are taken within each round.
-    with Simulator() as sim_cb, Simulator() as sim_pull:
-        callback, pull_bench = CallbackBench(sim_cb), PullBench(sim_pull)
+    with Simulator() as sim_cb, Simulator() as sim_pull, Simulator() as sim_acc:
+        callback, pull_bench, accessors = CallbackBench(sim_cb), PullBench(sim_pull), AccessorBench(sim_acc)
         for _ in range(rounds):
             c_rates.extend(c_baseline(args.c_flood, n, 1, 0)[0])
             cb_rates.append(callback.round(n))
             pull_rates.append(pull_bench.round(n))
             pan_rates.append(panoramisk_round(data, n))
+            acc_rates.append(accessors.round(n))
         callback.client.close()
         pull_bench.client.close()
+        accessors.close()
     _, c_latency = c_baseline(args.c_flood, n, 0, samples)
     with Simulator() as sim:
         py_latency = ours_latency(sim, samples)
 
-    c_rate, cb, pull, pan = (statistics.median(r) for r in (c_rates, cb_rates, pull_rates, pan_rates))
+    c_rate, cb, pull, pan, acc = (
+        statistics.median(r) for r in (c_rates, cb_rates, pull_rates, pan_rates, acc_rates)
+    )
     cb_ratio = statistics.median(a / b for a, b in zip(cb_rates, pan_rates))
     pull_ratio = statistics.median(a / b for a, b in zip(pull_rates, pan_rates))
     import panoramisk  # noqa: F401 - for its version
@@ -270,6 +319,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"  {'dgphone callback, typed Event':<42} {cb:>10,.0f} events/s  {cb / c_rate:6.1%} of C",
         f"  {'dgphone events() pull (' + pull_path + ')':<42} {pull:>10,.0f} events/s  {pull / c_rate:6.1%} of C",
         f"  {'panoramisk over a socket, asyncio':<42} {pan:>10,.0f} events/s",
+        f"  {'(one ctypes accessor call per field)':<42} {acc:>10,.0f} events/s",
         f"  ratio dgphone / panoramisk, median of the rounds' ratios: callback {cb_ratio:.2f}x, "
         f"pull {pull_ratio:.2f}x (goal >= 2x)",
         f"  latency write -> callback: C p50 {c_latency[0]:.1f} us p99 {c_latency[1]:.1f} us; "

@@ -336,6 +336,11 @@ _declare_options(lib)
 LIBRARY_VERSION = _check_version(lib, f"libdgphone ({lib._name})")
 HAS_NEXT_RECORDS: bool = hasattr(lib, "dgp_next_records")
 
+# dgp_event_copy for the callback trampoline's hot path: every argument a
+# plain address or number, the cheapest conversions ctypes has (the event,
+# the buffer and `needed` as addresses).
+event_copy_fast = CFUNCTYPE(c_uint32, c_void_p, c_void_p, c_uint32, c_void_p)(("dgp_event_copy", lib))
+
 _sim: Optional[ctypes.CDLL] = None
 
 

@@ -207,9 +207,9 @@ class _Delivery:
         self._address = ctypes.addressof(self._view)
 
     def _make_trampoline(self) -> Callable[[Optional[int], Optional[int]], None]:
-        copy = lib.dgp_event_copy
+        copy = _native.event_copy_fast
         needed = c_uint32(0)
-        needed_ref = byref(needed)
+        needed_at = ctypes.addressof(needed)
         get_ident = threading.get_ident
         state = self
 
@@ -219,12 +219,12 @@ class _Delivery:
                 if state.thread is None:
                     state.thread = get_ident()
                     state.pin.keep()
-                code = copy(event, state._address, state._capacity, needed_ref)
+                code = copy(event, state._address, state._capacity, needed_at)
                 if code:
                     if code != _native.DGP_ERR_BUFFER_TOO_SMALL:
                         raise error_for(code, _native.last_error())
                     state._resize(max(needed.value, state._capacity * 2))
-                    code = copy(event, state._address, state._capacity, needed_ref)
+                    code = copy(event, state._address, state._capacity, needed_at)
                     if code:
                         raise error_for(code, _native.last_error())
                 state.function(decode(state._buffer, 0)[0])
