@@ -226,3 +226,32 @@ def test_every_header_code_has_its_class_and_every_kind_its_member() -> None:
                            for p in ("MAJOR", "MINOR", "PATCH"))
     assert dgphone.HEADER_VERSION == (major, minor, patch)
     assert EventKind(4242).name == "EVENTKIND_4242"  # a newer kind is no error
+
+
+class _FakeLibrary:
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def dgp_version_number(self) -> int:
+        return self.number
+
+
+def test_version_check_at_import() -> None:
+    from dgphone import _native
+
+    major, minor, patch = _native.HEADER_VERSION
+    same = major << 16 | minor << 8 | patch
+    assert _native._check_version(_FakeLibrary(same + 7), "lib") == (major, minor, patch + 7)  # a newer patch
+    for other in (same + (1 << 16), same + (1 << 8) if major == 0 else same - (1 << 8)):
+        with pytest.raises(dgphone.VersionMismatch, match="written for"):
+            _native._check_version(_FakeLibrary(other), "lib")
+    assert _native.LIBRARY_VERSION == dgphone.HEADER_VERSION
+    assert dgphone.version() == ".".join(map(str, dgphone.HEADER_VERSION))
+
+
+def test_simulator_waits_time_out(sim: Simulator) -> None:
+    with pytest.raises(dgphone.TimeoutError) as info:
+        sim.wait_for_logins(1, 0.1)
+    assert info.value.code == 9
+    with pytest.raises(dgphone.TimeoutError):
+        sim.wait_for_command("Dial", 0.1)

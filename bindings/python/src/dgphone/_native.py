@@ -97,7 +97,7 @@ def _load(stem: str, file_variable: str) -> ctypes.CDLL:
     )
 
 
-def _check_version(lib: ctypes.CDLL, what: str) -> Tuple[int, int, int]:
+def _check_version(lib: Any, what: str) -> Tuple[int, int, int]:
     number = int(lib.dgp_version_number())
     loaded = (number >> 16, (number >> 8) & 0xFF, number & 0xFF)
     major, minor, _ = HEADER_VERSION
