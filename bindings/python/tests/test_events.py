@@ -458,3 +458,31 @@ def test_many_callback_clients_come_and_go(sim: Simulator) -> None:
         assert client._pin.tstate is not None
         client.close()
         assert client._pin.tstate is None
+
+
+def test_a_client_whose_last_reference_goes_on_its_callback_thread(sim: Simulator) -> None:
+    import dgphone.client as client_module
+
+    holder: List[Client] = []
+    dropped = threading.Event()
+    before = client_module._deferred_frees
+
+    def on_event(event: Event) -> None:
+        if event.kind == EventKind.RECEIVING_CALL and holder:
+            holder.clear()  # the finalizer runs here, on the callback thread
+            dropped.set()
+
+    client = Client(on_event)
+    client.connect("127.0.0.1", sim.port)
+    client.login("201")
+    holder.append(client)
+    ref = weakref.ref(client)
+    del client
+    sim.incoming_call(1, "555")
+    assert dropped.wait(WAIT)
+    deadline = time.monotonic() + WAIT
+    while client_module._deferred_frees == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert client_module._deferred_frees == before + 1
+    assert ref() is None
+    sim.set_fault("flood=100")  # nobody left to call back: nothing may crash

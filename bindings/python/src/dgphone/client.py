@@ -65,6 +65,7 @@ _COPY_BUFFER = 4096  # dgp_event_copy's buffer (512 holds a typical event)
 # freed (a client collected on its own callback thread): kept forever, so a
 # late call never reaches freed memory.
 _orphans: List[Any] = []
+_deferred_frees = 0  # clients freed by a helper thread (see Client._free_elsewhere)
 
 
 class _ThreadPin:
@@ -360,9 +361,31 @@ class Client:
 
     def __del__(self) -> None:
         try:
-            self.close()
+            if self._handle is not None and self._on_callback_thread():
+                self._free_elsewhere()
+            else:
+                self.close()
         except BaseException:  # noqa: B036 - a finalizer must not raise
             pass
+
+    def _free_elsewhere(self) -> None:
+        """The last reference went on this client's own callback thread,
+        where dgp_client_free is refused: a helper thread frees it (waiting
+        for this callback to return), keeping the trampoline alive until
+        then."""
+        handle, delivery, log_cfunc, pin = self._handle, self._delivery, self._log_cfunc, self._pin
+        self._closed = True
+        self._handle = None
+
+        def free() -> None:
+            global _deferred_frees
+            if lib.dgp_client_free(handle) == 0:
+                pin.release()
+            else:
+                _orphans.append((handle, delivery, log_cfunc, pin))
+            _deferred_frees += 1
+
+        threading.Thread(target=free, name="dgphone-free", daemon=True).start()
 
     def __repr__(self) -> str:
         if self._handle is None:
