@@ -183,7 +183,7 @@ def test_closing_while_another_thread_iterates(sim: Simulator, pull_path: str) -
     reader.join(WAIT)
     flood.join(WAIT)
     assert not reader.is_alive() and not flood.is_alive()
-    assert errors == [] or all(isinstance(e, dgphone.NullPointerError) for e in errors)
+    assert errors == []  # the iterator ends quietly when the client closes
     assert assert_in_order_losses_reported(got) > 0
 
 

@@ -732,13 +732,24 @@ class Client:
         _check(code)
         return decode_batch(self._record_buffer, count.value)
 
-    def _take_now(self) -> List[Event]:
-        handle = self._enter()
+    def _take_now(self) -> Optional[List[Event]]:
+        """What the queue holds now; None once the client is closed."""
+        with self._lock:
+            if self._closed or self._handle is None:
+                return None
+            self._busy += 1
+            handle = self._handle
         try:
             with self._pull_lock:
-                return self._take(handle)
+                pending, self._pending = self._pending, []
+                return pending + self._take(handle) if pending else self._take(handle)
         finally:
             self._leave()
+
+    def _keep(self, rest: List[Event]) -> None:
+        """A consumer stopped inside a batch: the rest comes first next time."""
+        with self._pull_lock:
+            self._pending[:0] = rest
 
     def next_event(self, timeout: Optional[float] = None) -> Optional[Event]:
         """The next queued event, waiting up to ``timeout`` seconds (None:
@@ -752,37 +763,35 @@ class Client:
         collects every event). Ends when none comes for ``timeout`` seconds
         (None: never) or the client is closed. The wait is a ``select`` on
         the notification descriptor, in short slices: Ctrl-C interrupts it."""
-        with self._pull_lock:
-            pending, self._pending = self._pending, []
-        yield from pending
-        deadline = None if timeout is None else time.monotonic() + timeout
         fd = self.notify_fd
         if fd < 0:
             raise DGPhoneError(15, "no notification descriptor on this platform")
+        deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             batch = self._take_now()
+            if batch is None:
+                return
             if batch:
                 for index, event in enumerate(batch):
                     try:
                         yield event
                     except GeneratorExit:
-                        # The consumer stopped: keep the rest for the next pull.
-                        with self._pull_lock:
-                            self._pending[:0] = batch[index + 1 :]
+                        self._keep(batch[index + 1 :])
                         raise
                 if timeout is not None:
                     deadline = time.monotonic() + timeout
                 continue
             while True:
-                if self._closed:
-                    return
                 wait = _SLICE_S
                 if deadline is not None:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         return
                     wait = min(wait, left)
-                handle = self._enter()
+                with self._lock:
+                    if self._closed:
+                        return
+                    self._busy += 1  # close() waits for this select to end
                 try:
                     ready, _, _ = select.select([fd], [], [], wait)
                 finally:
@@ -795,26 +804,21 @@ class Client:
         descriptor through ``loop.add_reader`` (no thread). Ends when none
         comes for ``timeout`` seconds (None: never) or the client closes."""
         loop = asyncio.get_running_loop()
-        with self._pull_lock:
-            pending, self._pending = self._pending, []
-        for event in pending:
-            yield event
         fd = self.notify_fd
         if fd < 0:
             raise DGPhoneError(15, "no notification descriptor on this platform")
         while True:
             batch = self._take_now()
+            if batch is None:
+                return
             if batch:
                 for index, event in enumerate(batch):
                     try:
                         yield event
                     except GeneratorExit:
-                        with self._pull_lock:
-                            self._pending[:0] = batch[index + 1 :]
+                        self._keep(batch[index + 1 :])
                         raise
                 continue
-            if self._closed:
-                return
             ready: "asyncio.Future[None]" = loop.create_future()
             waiter = (loop, ready)
 
@@ -822,8 +826,11 @@ class Client:
                 if not ready.done():
                     ready.set_result(None)
 
-            self._async_waiters.add(waiter)
-            loop.add_reader(fd, wake)
+            with self._lock:
+                if self._closed:
+                    return
+                self._async_waiters.add(waiter)
+                loop.add_reader(fd, wake)
             try:
                 if timeout is None:
                     await ready
@@ -833,11 +840,10 @@ class Client:
                     except asyncio.TimeoutError:
                         return
             finally:
-                self._async_waiters.discard(waiter)
-                if not self._closed:
-                    loop.remove_reader(fd)
-            if self._closed:
-                return
+                with self._lock:
+                    self._async_waiters.discard(waiter)
+                    if not self._closed:
+                        loop.remove_reader(fd)
 
     def _wake_async_waiters(self) -> None:
         """close(): stop every aevents() wait before the descriptor goes."""
