@@ -57,7 +57,7 @@ def test_ctrl_c_during_a_blocking_login() -> None:
             sim.port,
         )
     assert code != 0 and "KeyboardInterrupt" in err and "interrupted" in err, err
-    assert took < 2.0
+    assert took < 3.0
 
 
 def test_ctrl_c_during_the_event_iterator() -> None:
@@ -72,7 +72,7 @@ def test_ctrl_c_during_the_event_iterator() -> None:
             sim.port,
         )
     assert code != 0 and "KeyboardInterrupt" in err, err
-    assert took < 2.0
+    assert took < 3.0
 
 
 def test_ctrl_c_during_a_confirmation_wait() -> None:
@@ -86,7 +86,7 @@ def test_ctrl_c_during_a_confirmation_wait() -> None:
             sim.port,
         )
     assert code != 0 and "KeyboardInterrupt" in err, err
-    assert took < 2.0
+    assert took < 3.0
 
 
 def test_library_lookup_order_and_a_clear_error(tmp_path: "os.PathLike[str]") -> None:
