@@ -209,26 +209,32 @@ class _Delivery:
 
     def _make_trampoline(self) -> Callable[[Optional[int], Optional[int]], None]:
         copy = _native.event_copy_fast
+        too_small = _native.DGP_ERR_BUFFER_TOO_SMALL
         needed = c_uint32(0)
         needed_at = ctypes.addressof(needed)
-        get_ident = threading.get_ident
+        function = self.function
         state = self
+        # The hot values live in the closure (cheaper than attributes);
+        # a resize updates both.
+        buffer, address, capacity = self._buffer, self._address, self._capacity
 
         def trampoline(_user: Optional[int], event: Optional[int]) -> None:
             # Runs on the library's callback thread; nothing may escape it.
+            nonlocal buffer, address, capacity
             try:
-                if state.thread is None:
-                    state.thread = get_ident()
+                if state.thread is None:  # the first call: note the thread, pin its state
+                    state.thread = threading.get_ident()
                     state.pin.keep()
-                code = copy(event, state._address, state._capacity, needed_at)
+                code = copy(event, address, capacity, needed_at)
                 if code:
-                    if code != _native.DGP_ERR_BUFFER_TOO_SMALL:
+                    if code != too_small:
                         raise error_for(code, _native.last_error())
-                    state._resize(max(needed.value, state._capacity * 2))
-                    code = copy(event, state._address, state._capacity, needed_at)
+                    state._resize(max(needed.value, capacity * 2))
+                    buffer, address, capacity = state._buffer, state._address, state._capacity
+                    code = copy(event, address, capacity, needed_at)
                     if code:
                         raise error_for(code, _native.last_error())
-                state.function(decode(state._buffer, 0)[0])
+                function(decode(buffer, 0)[0])
             except BaseException as error:  # noqa: B036 - must never unwind into the library
                 try:
                     state.on_error(error)
