@@ -34,15 +34,15 @@ def test_full_call_flow_with_typed_events(sim: Simulator, cb_client: Client, rec
     assert digit.digit == "5"
 
     client.hangup(1, wait=WAIT)
-    recorder.wait_kind(EventKind.HANGUP)
-    recorder.wait_kind(EventKind.READY)
+    recorder.wait_for(lambda e: e.kind == EventKind.HANGUP and e.line == 1)
+    recorder.wait_for(lambda e: e.kind == EventKind.READY and e.line == 1)
 
     client.line_select(2, wait=WAIT)
     assert client.selected_line == 2
     client.dial("1002", wait=WAIT)
     dialing = recorder.wait_kind(EventKind.DIALING)
     assert (dialing.line, dialing.number) == (2, "1002")
-    recorder.wait_kind(EventKind.ANSWER)
+    recorder.wait_for(lambda e: e.kind == EventKind.ANSWER and e.line == 2)
     assert client.line_state(2) == LineState.CONNECTED
     client.hangup(2, wait=WAIT)
     assert client.line_state(2) != LineState.CONNECTED

@@ -787,23 +787,24 @@ class Client:
                 if timeout is not None:
                     deadline = time.monotonic() + timeout
                 continue
-            while True:
-                wait = _SLICE_S
-                if deadline is not None:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        return
-                    wait = min(wait, left)
-                with self._lock:
-                    if self._closed:
-                        return
-                    self._busy += 1  # close() waits for this select to end
-                try:
-                    ready, _, _ = select.select([fd], [], [], wait)
-                finally:
-                    self._leave()
-                if ready:
-                    break
+            # Wait for the descriptor in slices; after each slice the loop
+            # takes again, whatever select said: a wake-up the library
+            # missed (seen with DGP_OVERFLOW_BLOCK, see README) costs one
+            # slice, never the whole timeout.
+            wait = _SLICE_S
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                wait = min(wait, left)
+            with self._lock:
+                if self._closed:
+                    return
+                self._busy += 1  # close() waits for this select to end
+            try:
+                select.select([fd], [], [], wait)
+            finally:
+                self._leave()
 
     async def aevents(self, timeout: Optional[float] = None) -> AsyncIterator[Event]:
         """``async for`` over queued events, driven by the notification
@@ -813,6 +814,7 @@ class Client:
         fd = self.notify_fd
         if fd < 0:
             raise DGPhoneError(15, "no notification descriptor on this platform")
+        deadline = None if timeout is None else loop.time() + timeout
         while True:
             batch = self._take_now()
             if batch is None:
@@ -824,6 +826,8 @@ class Client:
                     except GeneratorExit:
                         self._keep(batch[index + 1 :])
                         raise
+                if timeout is not None:
+                    deadline = loop.time() + timeout
                 continue
             ready: "asyncio.Future[None]" = loop.create_future()
             waiter = (loop, ready)
@@ -837,14 +841,13 @@ class Client:
                     return
                 self._async_waiters.add(waiter)
                 loop.add_reader(fd, wake)
+            wait = _SLICE_S if deadline is None else max(0.0, min(_SLICE_S, deadline - loop.time()))
             try:
-                if timeout is None:
-                    await ready
-                else:
-                    try:
-                        await asyncio.wait_for(ready, timeout)
-                    except asyncio.TimeoutError:
-                        return
+                # In slices, taking again after each, as events() does.
+                await asyncio.wait_for(ready, wait)
+            except asyncio.TimeoutError:
+                if deadline is not None and loop.time() >= deadline:
+                    return
             finally:
                 with self._lock:
                     self._async_waiters.discard(waiter)
