@@ -35,6 +35,10 @@ from dgphone import Client, Event, EventKind, OverflowPolicy
 from dgphone.sim import Simulator
 
 WAIT = 30.0
+# Queue and backlog room for a whole flood: every contender, C included,
+# gets all the events without the reader ever waiting (DGP_OVERFLOW_BLOCK
+# stays on as a guard, so a count is never short).
+ROOM = 1 << 16
 logging.getLogger("panoramisk").setLevel(logging.CRITICAL)
 DTMF = EventKind.DTMF_RECEIVED
 
@@ -53,7 +57,7 @@ class CallbackBench:
         self.sim = sim
         self.done = threading.Event()
         self.count = self.target = self.lines = 0
-        self.client = Client(self.on_event, overflow_policy=OverflowPolicy.BLOCK)
+        self.client = Client(self.on_event, overflow_policy=OverflowPolicy.BLOCK, delivery_backlog=ROOM)
         self.client.connect("127.0.0.1", sim.port)
         self.client.login("201")
 
@@ -98,7 +102,7 @@ class AccessorBench:
                     self.done.set()
 
         self.cfunc = dgphone._native.EVENT_CALLBACK(raw)
-        self.client = Client(overflow_policy=OverflowPolicy.BLOCK)
+        self.client = Client(overflow_policy=OverflowPolicy.BLOCK, delivery_backlog=ROOM)
         self.client.connect("127.0.0.1", sim.port)
         self.client.login("204")
         handle = self.client._handle
@@ -125,7 +129,7 @@ class PullBench:
 
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
-        self.client = Client(overflow_policy=OverflowPolicy.BLOCK)
+        self.client = Client(overflow_policy=OverflowPolicy.BLOCK, queue_capacity=ROOM)
         self.client.connect("127.0.0.1", sim.port)
         self.client.login("202")
         for _ in self.client.events(timeout=0.2):

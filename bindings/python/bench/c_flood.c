@@ -91,6 +91,7 @@ int main(int argc, char **argv) {
     if (dgp_sim_start(NULL, NULL, 0, &sim) != DGP_OK) die("dgp_sim_start");
     /* As bench.py's clients: nothing lost, so every round counts all. */
     dgp_options_set_overflow_policy(options, DGP_OVERFLOW_BLOCK);
+    dgp_options_set_delivery_backlog(options, 1u << 16); /* as bench.py's: room for a flood */
     if (dgp_client_new(options, &client) != DGP_OK) die("dgp_client_new");
     dgp_options_free(options);
     if (dgp_set_event_callback(client, on_event, &counter) != DGP_OK) die("dgp_set_event_callback");
