@@ -1,0 +1,852 @@
+{ The Delphi binding's tests, against the real library and its simulator
+  (in process, 127.0.0.1, a free port). Built with fpc -Mdelphi (strings
+  are AnsiString, as in Delphi 7) and -Mdelphiunicode (UnicodeString, as in
+  Delphi 2009+), for Linux and, cross-compiled, for Windows under Wine.
+  Every check counts; the last line is "N passed, M failed".
+  Waits pump the main thread (CheckSynchronize) until a condition holds,
+  with a generous deadline; none is a bare sleep.
+
+  Usage: DGPhoneTests            the tests
+         DGPhoneTests bench N    events/s of an N-event flood to a handler }
+program DGPhoneTests;
+
+{$IFDEF FPC}
+  {$IFNDEF FPC_DELPHI}{$MODE DELPHI}{$ENDIF}
+{$ENDIF}
+{$APPTYPE CONSOLE}
+
+uses
+{$IFDEF UNIX}
+  cthreads, cwstring, BaseUnix,
+{$ENDIF}
+{$IFDEF MSWINDOWS}
+  Windows,
+{$ENDIF}
+  SysUtils, Classes, DGPhoneApi, DGPhoneSimApi, DGPhone, DGPhoneSim;
+
+const
+  WAIT_MS = 10000;
+
+var
+  Passed, Failed: Integer;
+
+procedure Check(Ok: Boolean; const What: string);
+begin
+  if Ok then
+    Inc(Passed)
+  else
+  begin
+    Inc(Failed);
+    WriteLn('FAIL ', What);
+  end;
+end;
+
+procedure CheckEq(Got, Want: Int64; const What: string);
+begin
+  Check(Got = Want, What + ' (got ' + IntToStr(Got) + ', want ' + IntToStr(Want) + ')');
+end;
+
+function Ticks: Int64;
+begin
+  Result := GetTickCount64;
+end;
+
+function OnMainThread: Boolean;
+begin
+  Result := GetCurrentThreadId = MainThreadID;
+end;
+
+{ 'João' as UTF-8 bytes, built byte by byte (no literal conversion). }
+function JoaoUtf8: UTF8String;
+begin
+  SetLength(Result, 5);
+  Result[1] := AnsiChar($4A);
+  Result[2] := AnsiChar($6F);
+  Result[3] := AnsiChar($C3);
+  Result[4] := AnsiChar($A3);
+  Result[5] := AnsiChar($6F);
+end;
+
+function Joao: string;
+begin
+  Result := DGPFromUtf8(PAnsiChar(JoaoUtf8), 5);
+end;
+
+{ The string is João: its UTF-8 form, and in UnicodeString its code points. }
+procedure CheckJoao(const S: string; const What: string);
+begin
+  Check(DGPToUtf8(S) = JoaoUtf8, What + ': UTF-8 round trip of "' + S + '"');
+{$IFDEF UNICODE}
+  Check((Length(S) = 4) and (Ord(S[3]) = $E3), What + ': the UnicodeString holds U+00E3');
+{$ELSE}
+  Check(S = Utf8ToAnsi(JoaoUtf8), What + ': the AnsiString is the ANSI code page''s João');
+{$ENDIF}
+end;
+
+function UsesUtf8(const S: string): UTF8String;
+begin
+  Result := DGPToUtf8(S);
+end;
+
+type
+  { What the handlers saw. }
+  TRecorder = class
+  public
+    Phone: TDGPhone;
+    Events, OffMain, AfterFree: Integer;
+    Freed: Boolean;
+    LineStates: array[1..6] of string;
+    Incoming, Connected, Ended, Dtmf, Agent, Lost: Integer;
+    IncomingLine, ConnectedLine, EndedLine, DtmfLine: Integer;
+    IncomingNumber, LastAgent, LastUniqueid, CallerName: string;
+    LastDigit: Char;
+    LostReason: TDGPDisconnectReason;
+    StateChanges: Integer;
+    Kinds: string;
+    FreeInIncoming: Boolean;
+    procedure Seen;
+    procedure DoEvent(Sender: TObject; Event: TDGPhoneEvent);
+    procedure DoLineState(Sender: TObject; Line: Integer; State: TDGPLineState; Event: TDGPhoneEvent);
+    procedure DoIncoming(Sender: TObject; Line: Integer; const Number: string; Event: TDGPhoneEvent);
+    procedure DoConnected(Sender: TObject; Line: Integer; Event: TDGPhoneEvent);
+    procedure DoEnded(Sender: TObject; Line: Integer; Event: TDGPhoneEvent);
+    procedure DoDtmf(Sender: TObject; Line: Integer; Digit: Char; Event: TDGPhoneEvent);
+    procedure DoAgent(Sender: TObject; Event: TDGPhoneEvent);
+    procedure DoLost(Sender: TObject; Reason: TDGPDisconnectReason; const Detail: string; Event: TDGPhoneEvent);
+    procedure Attach(APhone: TDGPhone);
+  end;
+
+procedure TRecorder.Seen;
+begin
+  if not OnMainThread then
+    Inc(OffMain);
+  if Freed then
+    Inc(AfterFree);
+end;
+
+procedure TRecorder.DoEvent(Sender: TObject; Event: TDGPhoneEvent);
+begin
+  Seen;
+  Inc(Events);
+  if Length(Kinds) < 2000 then
+    Kinds := Kinds + Event.KindName + ' ';
+  if Event.HasHeader('CallerName') then
+    CallerName := Event.Header('callername');
+end;
+
+procedure TRecorder.DoLineState(Sender: TObject; Line: Integer; State: TDGPLineState; Event: TDGPhoneEvent);
+begin
+  Seen;
+  Inc(StateChanges);
+  LineStates[Line] := LineStates[Line] + DGPLineStateName(State) + ' ';
+end;
+
+procedure TRecorder.DoIncoming(Sender: TObject; Line: Integer; const Number: string; Event: TDGPhoneEvent);
+begin
+  Seen;
+  Inc(Incoming);
+  IncomingLine := Line;
+  IncomingNumber := Number;
+  if FreeInIncoming then
+  begin
+    Freed := True;
+    Phone.Free;
+    Phone := nil;
+  end;
+end;
+
+procedure TRecorder.DoConnected(Sender: TObject; Line: Integer; Event: TDGPhoneEvent);
+begin
+  Seen;
+  Inc(Connected);
+  ConnectedLine := Line;
+end;
+
+procedure TRecorder.DoEnded(Sender: TObject; Line: Integer; Event: TDGPhoneEvent);
+begin
+  Seen;
+  Inc(Ended);
+  EndedLine := Line;
+end;
+
+procedure TRecorder.DoDtmf(Sender: TObject; Line: Integer; Digit: Char; Event: TDGPhoneEvent);
+begin
+  Seen;
+  Inc(Dtmf);
+  DtmfLine := Line;
+  LastDigit := Digit;
+end;
+
+procedure TRecorder.DoAgent(Sender: TObject; Event: TDGPhoneEvent);
+begin
+  Seen;
+  Inc(Agent);
+  LastAgent := Event.Header('Agent');
+  LastUniqueid := Event.Header('Uniqueid');
+end;
+
+procedure TRecorder.DoLost(Sender: TObject; Reason: TDGPDisconnectReason; const Detail: string; Event: TDGPhoneEvent);
+begin
+  Seen;
+  Inc(Lost);
+  LostReason := Reason;
+end;
+
+procedure TRecorder.Attach(APhone: TDGPhone);
+begin
+  Phone := APhone;
+  Phone.OnEvent := DoEvent;
+  Phone.OnLineStateChange := DoLineState;
+  Phone.OnIncomingCall := DoIncoming;
+  Phone.OnCallConnected := DoConnected;
+  Phone.OnCallEnded := DoEnded;
+  Phone.OnDtmf := DoDtmf;
+  Phone.OnAgentEvent := DoAgent;
+  Phone.OnConnectionLost := DoLost;
+end;
+
+{ Pumps the main thread until Counter reaches Target or the deadline. }
+function WaitCount(var Counter: Integer; Target: Integer; const What: string): Boolean;
+var
+  Deadline: Int64;
+begin
+  Deadline := Ticks + WAIT_MS;
+  while (Counter < Target) and (Ticks < Deadline) do
+    CheckSynchronize(10);
+  Result := Counter >= Target;
+  Check(Result, 'waited for ' + What);
+end;
+
+{ Pumps the main thread until Text ends with Tail or the deadline. }
+function WaitText(var Text: string; const Tail: string; const What: string): Boolean;
+var
+  Deadline: Int64;
+begin
+  Deadline := Ticks + WAIT_MS;
+  while (Copy(Text, Length(Text) - Length(Tail) + 1, Length(Tail)) <> Tail) and (Ticks < Deadline) do
+    CheckSynchronize(10);
+  Result := Copy(Text, Length(Text) - Length(Tail) + 1, Length(Tail)) = Tail;
+  Check(Result, 'waited for ' + What + ': ' + Text);
+end;
+
+{ Pumps the main thread for Ms (after a free: nothing may arrive). }
+procedure PumpFor(Ms: Integer);
+var
+  Deadline: Int64;
+begin
+  Deadline := Ticks + Ms;
+  while Ticks < Deadline do
+    CheckSynchronize(5);
+end;
+
+{ Runs the test body Proc and checks that it raised EDGPhone with Code. }
+type
+  TProc = procedure of object;
+
+function Raises(Proc: TProc; Code: TDGPResult; const What: string): string;
+begin
+  Result := '';
+  try
+    Proc;
+    Check(False, What + ': no exception');
+  except
+    on E: EDGPhone do
+    begin
+      Result := E.Message;
+      Check(E.Code = Code, What + ': code ' + IntToStr(E.Code) + ' (' + E.Message + '), want ' + IntToStr(Code));
+      Check(E.Message <> '', What + ': a message');
+      if GetEnvironmentVariable('DGP_TEST_VERBOSE') <> '' then
+        WriteLn('  ', What, ': EDGPhone ', E.Code, ': ', E.Message);
+    end;
+    on E: Exception do
+      Check(False, What + ': ' + E.ClassName + ': ' + E.Message);
+  end;
+end;
+
+function Contains(const Text, Part: string): Boolean;
+begin
+  Result := Pos(LowerCase(Part), LowerCase(Text)) > 0;
+end;
+
+{ The bad calls, as methods (no anonymous methods in FPC 3.2 or Delphi 7). }
+type
+  TBadCalls = class
+  public
+    Phone: TDGPhone;
+    Sim: TDGPhoneSim;
+    Config: TDGPhoneSimConfig;
+    Port: Word;
+    procedure LoginUnconnected;
+    procedure ConnectClosed;
+    procedure DialNotLoggedIn;
+    procedure SelectLine9;
+    procedure BadDtmf;
+    procedure NewlineInNumber;
+    procedure LongNumber;
+    procedure AnswerIdle;
+    procedure CommandMismatch;
+    procedure PollQueued;
+    procedure LoginTwice;
+    procedure SimBadRing;
+    procedure SimBadProfile;
+    procedure LoginRejected;
+  end;
+
+procedure TBadCalls.LoginUnconnected; begin Phone.Login('201'); end;
+procedure TBadCalls.ConnectClosed; begin Phone.Connect('127.0.0.1', Port); end;
+procedure TBadCalls.DialNotLoggedIn; begin Phone.Dial('1002'); end;
+procedure TBadCalls.SelectLine9; begin Phone.LineSelect(9); end;
+procedure TBadCalls.BadDtmf; begin Phone.SendDtmf('12x'); end;
+procedure TBadCalls.NewlineInNumber; begin Phone.Dial('100'#13#10'Action: Logoff'); end;
+procedure TBadCalls.LongNumber; begin Phone.Dial(StringOfChar('1', DGP_MAX_SHORT_LEN + 1)); end;
+procedure TBadCalls.AnswerIdle; begin Phone.Answer(1, WAIT_MS); end;
+procedure TBadCalls.CommandMismatch; begin Phone.SendCommand('Note', ['A', 'B'], ['1']); end;
+procedure TBadCalls.PollQueued; begin Phone.ProcessEvents(0); end;
+procedure TBadCalls.LoginTwice; begin Phone.Login('201'); end;
+procedure TBadCalls.SimBadRing; begin Sim.Perform('ring 9 300'); end;
+procedure TBadCalls.SimBadProfile; begin Config.SetProfile('no-such-profile'); end;
+procedure TBadCalls.LoginRejected; begin Phone.Login('201'); end;
+
+function StartSim(Config: TDGPhoneSimConfig = nil): TDGPhoneSim;
+begin
+  Result := TDGPhoneSim.Create(Config);
+end;
+
+procedure ConnectAndLogin(Phone: TDGPhone; Sim: TDGPhoneSim);
+begin
+  Phone.Connect('127.0.0.1', Sim.Port);
+  Phone.Login('201');
+end;
+
+{ 1. The raw API: versions, codes, the renamed accessor. }
+procedure TestApi;
+var
+  Msg: array[0..255] of AnsiChar;
+  Len: UInt32;
+  Event: PDGPEvent;
+begin
+  CheckEq(dgp_version_number, DGP_VERSION_MAJOR shl 16 or DGP_VERSION_MINOR shl 8 or DGP_VERSION_PATCH,
+    'the loaded library is the header''s version');
+  Check(string(dgp_version) <> '', 'dgp_version');
+  Check(DGPResultName(DGP_ERR_TIMEOUT) <> DGPResultName(DGP_OK), 'dgp_result_str tells codes apart');
+  CheckEq(dgp_event_hold_state(nil), -1, 'dgp_event_hold (as dgp_event_hold_state) of no event');
+  CheckEq(dgp_event_kind(nil), 0, 'dgp_event_kind of no event');
+  { dgp_next_event with a NULL client: an error and its message. }
+  Event := nil;
+  Check(dgp_next_event(nil, 0, @Event) <> DGP_OK, 'dgp_next_event(NULL) fails');
+  Len := 0;
+  CheckEq(dgp_last_error(@Msg[0], SizeOf(Msg), @Len), DGP_OK, 'dgp_last_error copies the message');
+  Check(Len > 0, 'the message is not empty');
+  CheckEq(SizeOf(TDGPEventRecord), 48, 'dgp_event_record is 48 bytes');
+  CheckEq(SizeOf(TDGPEventRecordHeader), 16, 'dgp_event_record_header is 16 bytes');
+end;
+
+{ 2. The call flow, every handler, on the main thread. }
+procedure TestCallFlow;
+var
+  Sim: TDGPhoneSim;
+  Phone: TDGPhone;
+  R: TRecorder;
+  N: Integer;
+begin
+  Sim := StartSim;
+  R := TRecorder.Create;
+  Phone := TDGPhone.Create;
+  try
+    R.Attach(Phone);
+    ConnectAndLogin(Phone, Sim);
+    Check(Sim.WaitForLogins(1, WAIT_MS), 'the simulator saw the login');
+    Check(Phone.Connected and Phone.LoggedIn, 'connected and logged in');
+    Phone.LineSelect(1, WAIT_MS);
+    CheckEq(Phone.AgentState, DGP_AGENT_LOGGED_OUT, 'no agent yet');
+
+    { Outgoing: dial (the far end answers at once), hold, resume, DTMF, hang up. }
+    Phone.Dial('1002', WAIT_MS);
+    WaitCount(R.Connected, 1, 'OnCallConnected for the dialled call');
+    CheckEq(R.ConnectedLine, 1, 'the call is on line 1');
+    CheckEq(Phone.SelectedLine, 1, 'SelectedLine');
+    CheckEq(Phone.LineState[1], DGP_LINE_CONNECTED, 'LineState[1] connected');
+    Check(Phone.LineNumber[1] = '1002', 'LineNumber[1] is the dialled number');
+    Phone.Hold(1, WAIT_MS);
+    CheckEq(Phone.LineState[1], DGP_LINE_ON_HOLD, 'LineState[1] on hold');
+    Phone.Hold(0, WAIT_MS);
+    CheckEq(Phone.LineState[1], DGP_LINE_CONNECTED, 'LineState[1] resumed');
+    Phone.SendDtmf('12#');
+    Check(Sim.WaitForCommand('SendDtmf', WAIT_MS), 'the simulator got SendDtmf');
+    Phone.Hangup(0, WAIT_MS);
+    WaitCount(R.Ended, 1, 'OnCallEnded for the dialled call');
+    CheckEq(R.EndedLine, 1, 'the ended call was line 1');
+    N := R.StateChanges;
+    Phone.RefreshLines(WAIT_MS);
+    CheckEq(Phone.LineState[1], DGP_LINE_IDLE, 'line 1 idle after Ready');
+    WaitText(R.LineStates[1], 'Idle ', 'OnLineStateChange to Idle on line 1');
+    Check(Contains(R.LineStates[1], 'Dialing Connected OnHold Connected Disconnected Idle'),
+      'OnLineStateChange followed line 1: ' + R.LineStates[1]);
+    Check(N > 0, 'OnLineStateChange ran');
+
+    { Incoming, from João: the name comes through the Number header. }
+    Sim.IncomingCall(2, Joao);
+    WaitCount(R.Incoming, 1, 'OnIncomingCall');
+    CheckEq(R.IncomingLine, 2, 'the call rings on line 2');
+    CheckJoao(R.IncomingNumber, 'the caller');
+    CheckJoao(Phone.LineNumber[2], 'LineNumber[2]');
+    CheckEq(Phone.LineState[2], DGP_LINE_OFFERING, 'line 2 offering');
+    Phone.Answer(2, WAIT_MS);
+    WaitCount(R.Connected, 2, 'OnCallConnected for the incoming call');
+    CheckEq(R.ConnectedLine, 2, 'answered on line 2');
+    Sim.DtmfReceived(2, '7');
+    WaitCount(R.Dtmf, 1, 'OnDtmf');
+    Check(R.LastDigit = '7', 'the digit is 7');
+    CheckEq(R.DtmfLine, 2, 'the digit came on line 2');
+    Sim.FarEndHangup(2);
+    WaitCount(R.Ended, 2, 'OnCallEnded when the far end hangs up');
+    CheckEq(R.EndedLine, 2, 'line 2 ended');
+
+    { A caller name in a header of its own, non-ASCII, as a DGPhone may add it. }
+    Sim.Perform('send ReceivingCall Line=3 Number=5511 CallerName="' + Joao + ' Brand' + Copy(Joao, 3, Length(Joao) - 3) + 'o"');
+    WaitCount(R.Incoming, 2, 'OnIncomingCall with a CallerName header');
+    Check(DGPToUtf8(R.CallerName) = JoaoUtf8 + ' Brand' + Copy(JoaoUtf8, 3, 2) + 'o',
+      'the CallerName header is decoded: ' + R.CallerName);
+
+    { Agent events. }
+    Sim.AgentEvent(DGP_EVENT_AGENT_CALLED, '7001', '1700000000.1');
+    WaitCount(R.Agent, 1, 'OnAgentEvent');
+    Check(R.LastAgent = '7001', 'the agent');
+    Check(R.LastUniqueid = '1700000000.1', 'the Uniqueid');
+
+    { The connection is lost. }
+    Sim.DisconnectAll;
+    WaitCount(R.Lost, 1, 'OnConnectionLost');
+    CheckEq(R.LostReason, DGP_DISCONNECT_CLOSED_BY_PEER, 'closed by the peer');
+    Check(not Phone.Connected, 'not connected any more');
+
+    CheckEq(R.OffMain, 0, 'every handler ran on the main thread');
+    Check(R.Events >= 20, 'OnEvent saw everything (' + IntToStr(R.Events) + ' events)');
+    Check(Contains(R.Kinds, 'Greeting') and Contains(R.Kinds, 'LoggedIn') and Contains(R.Kinds, 'Disconnected'),
+      'OnEvent saw the connection''s events: ' + Copy(R.Kinds, 1, 120));
+  finally
+    Phone.Free;
+    R.Free;
+    Sim.Free;
+  end;
+end;
+
+{ 3. UTF-8 going out: the simulator's scenario expects Dial Number=João
+  (its bytes) and SendCommand with a non-ASCII value. }
+procedure TestUtf8Out;
+var
+  Config: TDGPhoneSimConfig;
+  Sim: TDGPhoneSim;
+  Phone: TDGPhone;
+begin
+  Config := TDGPhoneSimConfig.Create;
+  Config.SetScenarioText('utf8-out', 'expect Login' + #10 +
+    'expect Dial Number="' + Joao + '"' + #10 +
+    'expect Note Text="' + Joao + '"' + #10);
+  Sim := StartSim(Config);
+  Config.Free;
+  Phone := TDGPhone.Create;
+  try
+    ConnectAndLogin(Phone, Sim);
+    Phone.Dial(Joao);
+    Phone.SendCommand('Note', ['Text'], [Joao]);
+    Check(Sim.WaitForScenario(WAIT_MS), 'the simulator received João''s UTF-8 in Dial and in SendCommand');
+  finally
+    Phone.Free;
+    Sim.Free;
+  end;
+end;
+
+{ 4. Errors: a code, the library's message, and nothing sent. }
+procedure TestErrors;
+var
+  Sim: TDGPhoneSim;
+  Closed: TDGPhoneSim;
+  B: TBadCalls;
+  Config: TDGPhoneSimConfig;
+  Before: Cardinal;
+  Msg: string;
+begin
+  B := TBadCalls.Create;
+  Sim := StartSim;
+  B.Sim := Sim;
+  B.Phone := TDGPhone.Create;
+  try
+    Msg := Raises(B.LoginUnconnected, DGP_ERR_NOT_CONNECTED, 'Login before Connect');
+    Closed := StartSim;
+    B.Port := Closed.Port;
+    Closed.Free;
+    Raises(B.ConnectClosed, DGP_ERR_CONNECT, 'Connect to a closed port');
+    Raises(B.PollQueued, DGP_ERR_INVALID_ARGUMENT, 'ProcessEvents on a queued TDGPhone');
+
+    B.Phone.Connect('127.0.0.1', Sim.Port);
+    Before := Sim.CommandCount;
+    Raises(B.DialNotLoggedIn, DGP_ERR_NOT_LOGGED_IN, 'Dial before Login');
+    B.Phone.Login('201');
+    Check(Sim.WaitForLogins(1, WAIT_MS), 'logged in');
+    Raises(B.LoginTwice, DGP_ERR_ALREADY_LOGGED_IN, 'a second Login');
+    Before := Sim.CommandCount;
+    Msg := Raises(B.SelectLine9, DGP_ERR_INVALID_ARGUMENT, 'LineSelect(9)');
+    Check(Contains(Msg, '9'), 'the message names the line: ' + Msg);
+    Msg := Raises(B.BadDtmf, DGP_ERR_INVALID_ARGUMENT, 'SendDtmf(''12x'')');
+    Check(Contains(Msg, 'x') or Contains(Msg, 'dtmf') or Contains(Msg, 'digit'), 'the message says why: ' + Msg);
+    Raises(B.NewlineInNumber, DGP_ERR_INVALID_ARGUMENT, 'a CR LF in a number');
+    Raises(B.LongNumber, DGP_ERR_INVALID_ARGUMENT, 'a number over DGP_MAX_SHORT_LEN');
+    Raises(B.CommandMismatch, DGP_ERR_INVALID_ARGUMENT, 'SendCommand with 2 keys and 1 value');
+    CheckEq(Sim.CommandCount, Before, 'nothing was sent for the bad arguments');
+    Msg := Raises(B.AnswerIdle, DGP_ERR_COMMAND_FAILED, 'Answer on an idle line');
+    Check(Contains(Msg, 'ringing') or Contains(Msg, 'line'), 'DGPhone''s refusal is the message: ' + Msg);
+
+    Msg := Raises(B.SimBadRing, DGP_ERR_INVALID_ARGUMENT, 'the simulator''s ring 9');
+    Check(B.Phone.Connected, 'still connected after the errors');
+  finally
+    B.Phone.Free;
+    Sim.Free;
+  end;
+
+  { A rejected login: DGPhone's words are the message. }
+  Config := TDGPhoneSimConfig.Create;
+  B.Config := Config;
+  Raises(B.SimBadProfile, DGP_ERR_INVALID_ARGUMENT, 'an unknown simulator profile');
+  Config.SetLogin(DGP_SIM_LOGIN_REJECT, 'Invalid user');
+  Sim := StartSim(Config);
+  Config.Free;
+  B.Phone := TDGPhone.Create;
+  try
+    B.Phone.Connect('127.0.0.1', Sim.Port);
+    Msg := Raises(B.LoginRejected, DGP_ERR_LOGIN_REJECTED, 'a rejected login');
+    Check(Contains(Msg, 'Invalid user'), 'the message is DGPhone''s: ' + Msg);
+    Check(not B.Phone.LoggedIn, 'not logged in');
+  finally
+    B.Phone.Free;
+    Sim.Free;
+  end;
+
+  { The raw API: invalid UTF-8 is refused, nothing sent. }
+  Sim := StartSim;
+  B.Phone := TDGPhone.Create;
+  try
+    ConnectAndLogin(B.Phone, Sim);
+    Before := Sim.CommandCount;
+    CheckEq(dgp_dial(B.Phone.Handle, PAnsiChar(AnsiString(#$FF#$FE'1')), 0), DGP_ERR_NOT_UTF8, 'dgp_dial with invalid UTF-8');
+    Check(DGPLastError <> '', 'its message: ' + DGPLastError);
+    CheckEq(dgp_dial(B.Phone.Handle, nil, 0), DGP_ERR_NULL_POINTER, 'dgp_dial with NULL');
+    CheckEq(Sim.CommandCount, Before, 'nothing sent by the raw bad calls');
+  finally
+    B.Phone.Free;
+    Sim.Free;
+  end;
+  B.Free;
+end;
+
+{ 5. Polling: ProcessEvents on the main thread, woken by the notification
+  descriptor (Linux) or HANDLE (Windows). }
+procedure TestPolling;
+var
+  Sim: TDGPhoneSim;
+  Phone: TDGPhone;
+  R: TRecorder;
+  Deadline: Int64;
+{$IFDEF UNIX}
+  Fds: array[0..0] of pollfd;
+{$ENDIF}
+begin
+  Sim := StartSim;
+  R := TRecorder.Create;
+  Phone := TDGPhone.Create(dmPolling);
+  try
+    R.Attach(Phone);
+    ConnectAndLogin(Phone, Sim);
+    Phone.ProcessEvents(0);
+    Sim.IncomingCall(1, Joao);
+{$IFDEF UNIX}
+    Check(Phone.NotifyFd >= 0, 'NotifyFd on Linux');
+    Check(Phone.NotifyHandle = nil, 'no NotifyHandle on Linux');
+    Fds[0].fd := Phone.NotifyFd;
+    Fds[0].events := POLLIN;
+    Fds[0].revents := 0;
+    Check(fpPoll(@Fds[0], 1, WAIT_MS) = 1, 'the descriptor turns readable when an event waits');
+{$ENDIF}
+{$IFDEF MSWINDOWS}
+    Check(Phone.NotifyFd = -1, 'no NotifyFd on Windows');
+    Check(Phone.NotifyHandle <> nil, 'NotifyHandle on Windows');
+    Check(WaitForSingleObject(THandle(Phone.NotifyHandle), WAIT_MS) = WAIT_OBJECT_0,
+      'the HANDLE is signalled when an event waits');
+{$ENDIF}
+    Deadline := Ticks + WAIT_MS;
+    while (R.Incoming = 0) and (Ticks < Deadline) do
+      Phone.ProcessEvents(100);
+    CheckEq(R.Incoming, 1, 'OnIncomingCall through ProcessEvents');
+    CheckJoao(R.IncomingNumber, 'polled caller');
+    Phone.Answer(1, WAIT_MS);
+    Deadline := Ticks + WAIT_MS;
+    while (R.Connected = 0) and (Ticks < Deadline) do
+      Phone.ProcessEvents(100);
+    CheckEq(R.Connected, 1, 'OnCallConnected through ProcessEvents');
+    CheckEq(R.OffMain, 0, 'polled handlers ran on the calling (main) thread');
+  finally
+    Phone.Free;
+    R.Free;
+    Sim.Free;
+  end;
+end;
+
+type
+  { Floods from another thread, so that the main thread frees meanwhile. }
+  TFlooder = class(TThread)
+  public
+    Sim: TDGPhoneSim;
+    Spec: string;
+    Error: string;
+    procedure Execute; override;
+  end;
+
+procedure TFlooder.Execute;
+begin
+  try
+    Sim.SetFault(Spec);
+  except
+    on E: Exception do
+      Error := E.Message;
+  end;
+end;
+
+{ 6. Free while 20000 events flood: no handler after Free, nothing leaks
+  into later pumping. }
+procedure TestFreeWhileFlooding;
+var
+  Sim: TDGPhoneSim;
+  Phone: TDGPhone;
+  R: TRecorder;
+  F: TFlooder;
+  AtFree: Integer;
+begin
+  Sim := StartSim;
+  R := TRecorder.Create;
+  Phone := TDGPhone.Create;
+  try
+    R.Attach(Phone);
+    ConnectAndLogin(Phone, Sim);
+    Check(Sim.WaitForLogins(1, WAIT_MS), 'logged in for the flood');
+    F := TFlooder.Create(True);
+    F.Sim := Sim;
+    F.Spec := 'flood=20000';
+    F.Start;
+    WaitCount(R.Dtmf, 200, 'the flood reaches the handlers');
+    AtFree := R.Dtmf;
+    R.Freed := True;
+    Phone.Free;
+    Phone := nil;
+    F.WaitFor;
+    F.Free;
+    PumpFor(300);
+    CheckEq(R.AfterFree, 0, 'no handler ran after Free (freed at ' + IntToStr(AtFree) + ' events)');
+    Check(AtFree < 20000, 'freed while the flood was still coming (' + IntToStr(AtFree) + ' of 20000 delivered)');
+    CheckEq(R.OffMain, 0, 'flood handlers on the main thread');
+  finally
+    Phone.Free;
+    R.Free;
+    Sim.Free;
+  end;
+end;
+
+{ 7. A handler that frees its TDGPhone: the rest is discarded, no crash. }
+procedure TestFreeInHandler;
+var
+  Sim: TDGPhoneSim;
+  R: TRecorder;
+begin
+  Sim := StartSim;
+  R := TRecorder.Create;
+  try
+    R.Attach(TDGPhone.Create);
+    R.FreeInIncoming := True;
+    ConnectAndLogin(R.Phone, Sim);
+    Sim.IncomingCall(1, '5511');
+    Sim.Perform('fault flood=500');
+    WaitCount(R.Incoming, 1, 'the handler that frees');
+    Check(R.Phone = nil, 'the handler freed the phone');
+    PumpFor(200);
+    CheckEq(R.AfterFree, 0, 'nothing ran after the handler freed it');
+  finally
+    R.Phone.Free;
+    R.Free;
+    Sim.Free;
+  end;
+end;
+
+function OpenFiles: Integer;
+{$IFDEF UNIX}
+var
+  S: TSearchRec;
+begin
+  Result := 0;
+  if FindFirst('/proc/self/fd/*', faAnyFile, S) = 0 then
+  begin
+    repeat
+      if (S.Name <> '.') and (S.Name <> '..') then
+        Inc(Result);
+    until FindNext(S) <> 0;
+    FindClose(S);
+  end;
+end;
+{$ELSE}
+begin
+  Result := 0;
+end;
+{$ENDIF}
+
+{ 8. 100 create/free cycles, each connected, logged in, with an event. }
+procedure TestCycles;
+var
+  Sim: TDGPhoneSim;
+  Phone: TDGPhone;
+  R: TRecorder;
+  I, Ok, FilesBefore, FilesAfter: Integer;
+  Started: Int64;
+begin
+  Sim := StartSim;
+  R := TRecorder.Create;
+  Ok := 0;
+  Started := Ticks;
+  FilesBefore := -1;
+  try
+    for I := 1 to 100 do
+    begin
+      Phone := TDGPhone.Create(TDGPhoneDelivery(I mod 2));
+      try
+        R.Attach(Phone);
+        ConnectAndLogin(Phone, Sim);
+        if Phone.LoggedIn then
+          Inc(Ok);
+      finally
+        Phone.Free;
+      end;
+      if I = 10 then
+        FilesBefore := OpenFiles;
+    end;
+    PumpFor(50);
+    FilesAfter := OpenFiles;
+    CheckEq(Ok, 100, '100 create/connect/login/free cycles');
+{$IFDEF UNIX}
+    Check(FilesAfter <= FilesBefore + 2, 'no descriptor leak over 90 cycles (' + IntToStr(FilesBefore) + ' then ' +
+      IntToStr(FilesAfter) + ')');
+{$ENDIF}
+    CheckEq(R.OffMain, 0, 'cycle handlers on the main thread');
+    WriteLn('cycles: 100 in ', Ticks - Started, ' ms');
+  finally
+    R.Free;
+    Sim.Free;
+  end;
+end;
+
+{ The benchmark: N flood events from the socket to OnDtmf on the main thread. }
+type
+  TCounter = class
+  public
+    Count: Integer;
+    procedure DoDtmf(Sender: TObject; Line: Integer; Digit: Char; Event: TDGPhoneEvent);
+  end;
+
+procedure TCounter.DoDtmf(Sender: TObject; Line: Integer; Digit: Char; Event: TDGPhoneEvent);
+begin
+  Inc(Count);
+end;
+
+procedure Bench(N: Integer);
+var
+  Sim: TDGPhoneSim;
+  Phone: TDGPhone;
+  Options: TDGPhoneOptions;
+  C: TCounter;
+  F: TFlooder;
+  Started, Elapsed, Deadline: Int64;
+begin
+  Sim := StartSim;
+  Options := TDGPhoneOptions.Create;
+  Options.SetOverflowPolicy(DGP_OVERFLOW_BLOCK);
+  Phone := TDGPhone.Create(dmQueued, Options);
+  Options.Free;
+  C := TCounter.Create;
+  try
+    Phone.OnDtmf := C.DoDtmf;
+    ConnectAndLogin(Phone, Sim);
+    F := TFlooder.Create(True);
+    F.Sim := Sim;
+    F.Spec := 'flood=' + IntToStr(N);
+    Started := Ticks;
+    F.Start;
+    Deadline := Started + 120000;
+    while (C.Count < N) and (Ticks < Deadline) do
+      CheckSynchronize(5);
+    Elapsed := Ticks - Started;
+    F.WaitFor;
+    F.Free;
+    if Elapsed < 1 then
+      Elapsed := 1;
+    CheckEq(C.Count, N, 'every flood event reached the handler');
+    WriteLn('bench: pascal ', N, ' events in ', Elapsed, ' ms: ', Round(N * 1000.0 / Elapsed), ' events/s');
+  finally
+    Phone.Free;
+    C.Free;
+    Sim.Free;
+  end;
+end;
+
+var
+  BenchN: Integer;
+
+procedure BenchRun;
+begin
+  Bench(BenchN);
+end;
+
+procedure Run(const Name: string; Test: TProcedure);
+var
+  Before: Integer;
+begin
+  Before := Failed;
+  try
+    Test;
+  except
+    on E: Exception do
+    begin
+      Inc(Failed);
+      WriteLn('FAIL ', Name, ': ', E.ClassName, ': ', E.Message);
+    end;
+  end;
+  if Failed = Before then
+    WriteLn('ok   ', Name)
+  else
+    WriteLn('FAIL ', Name);
+end;
+
+begin
+  Passed := 0;
+  Failed := 0;
+{$IFDEF UNICODE}
+  WriteLn('strings: UnicodeString (SizeOf(Char) = ', SizeOf(Char), ')');
+{$ELSE}
+  WriteLn('strings: AnsiString (SizeOf(Char) = ', SizeOf(Char), ')');
+{$ENDIF}
+  WriteLn('pointer: ', SizeOf(Pointer) * 8, '-bit; library ', dgp_version);
+  if (ParamCount >= 2) and (ParamStr(1) = 'bench') then
+  begin
+    BenchN := StrToInt(ParamStr(2));
+    Run('bench', BenchRun);
+  end
+  else
+  begin
+    Run('api', TestApi);
+    Run('call flow and handlers', TestCallFlow);
+    Run('UTF-8 out', TestUtf8Out);
+    Run('errors', TestErrors);
+    Run('polling', TestPolling);
+    Run('free while flooding', TestFreeWhileFlooding);
+    Run('free inside a handler', TestFreeInHandler);
+    Run('100 create/free cycles', TestCycles);
+  end;
+  WriteLn(Passed, ' passed, ', Failed, ' failed');
+  if Failed > 0 then
+    Halt(1);
+end.
