@@ -72,18 +72,22 @@ type
     valid during the handler; copy what you keep. }
   TDGPhoneEvent = class
   private
+    { The record dgp_event_copy wrote (GetMem'd, FRecord^.size bytes):
+      strings are decoded when asked for, on the thread that asks. }
+    FRecord: PDGPEventRecord;
+    FCapacity: Cardinal;
     FKind: TDGPEventKind;
     FLine: Integer;
-    FDisconnectReason: TDGPDisconnectReason;
-    FAttempt: Cardinal;
-    FDelayMs: Cardinal;
-    FDropped: UInt64;
-    FDetail: string;
-    FKeys: array of string;
-    FValues: array of string;
     FLineState: TDGPLineState;
     FSelectedLine: Integer;
     FAgentState: TDGPAgentState;
+    function Entry(Index: Integer): PDGPEventRecordHeader;
+    function Find(const Key: string): Integer;
+    function GetDisconnectReason: TDGPDisconnectReason;
+    function GetAttempt: Cardinal;
+    function GetDelayMs: Cardinal;
+    function GetDropped: UInt64;
+    function GetDetail: string;
     function GetHeaderCount: Integer;
     function GetHeaderKey(Index: Integer): string;
     function GetHeaderValue(Index: Integer): string;
@@ -92,6 +96,7 @@ type
     function GetHold: Integer;
     function GetPaused: Integer;
   public
+    destructor Destroy; override;
     { The value of the first header named Key (ASCII case ignored); '' when absent. }
     function Header(const Key: string): string;
     function HasHeader(const Key: string): Boolean;
@@ -99,12 +104,12 @@ type
     property Kind: TDGPEventKind read FKind;
     { 1-6, 0 when the event names no line. }
     property Line: Integer read FLine;
-    property DisconnectReason: TDGPDisconnectReason read FDisconnectReason;
-    property Attempt: Cardinal read FAttempt;
-    property DelayMs: Cardinal read FDelayMs;
-    property Dropped: UInt64 read FDropped;
+    property DisconnectReason: TDGPDisconnectReason read GetDisconnectReason;
+    property Attempt: Cardinal read GetAttempt;
+    property DelayMs: Cardinal read GetDelayMs;
+    property Dropped: UInt64 read GetDropped;
     { The greeting, the protocol error, the disconnection's reason... }
-    property Detail: string read FDetail;
+    property Detail: string read GetDetail;
     property HeaderCount: Integer read GetHeaderCount;
     property HeaderKey[Index: Integer]: string read GetHeaderKey;
     property HeaderValue[Index: Integer]: string read GetHeaderValue;
@@ -161,12 +166,19 @@ type
   private
     FClient: PDGPClient;
     FDelivery: TDGPhoneDelivery;
-    { The callback thread's side: the record buffer (that thread only). }
-    FBuffer: array of Byte;
     { Decoded events waiting for the main thread, guarded by FLock. }
     FLock: TCriticalSection;
     FPending: TList;
     FScheduled: Boolean;
+    { Delivered events come back for reuse (FRecycled, under FLock; FSpare,
+      the callback thread's own): a flood then allocates nothing, and no
+      block is freed on another thread than the one that made it. }
+    FRecycled: TList;
+    FSpare: TList;
+    { The states as of the last event decoded (the decoding thread's). }
+    FSnapLine: array[1..6] of TDGPLineState;
+    FSnapSelected: Integer;
+    FSnapAgent: TDGPAgentState;
     { Set by Destroy when a handler frees the object mid-delivery. }
     FAlive: PDGPFlag;
     FLastLineState: array[1..6] of TDGPLineState;
@@ -182,7 +194,8 @@ type
     FOnDtmf: TDGPhoneDtmfHandler;
     FOnAgentEvent: TDGPhoneEventHandler;
     FOnConnectionLost: TDGPhoneConnectionLostHandler;
-    function Decode(Event: PDGPEvent; OnCallbackThread: Boolean): TDGPhoneEvent;
+    function Decode(Event: PDGPEvent; Reuse: TDGPhoneEvent): TDGPhoneEvent;
+    procedure Recycle(List: TList; Count: Integer);
     procedure Enqueue(Event: PDGPEvent);
     procedure DeliverPending;
     function DeliverList(List: TList): Boolean;
@@ -281,9 +294,14 @@ function DGPLineStateName(State: TDGPLineState): string;
 implementation
 
 const
-  { Room for a typical event; a bigger one grows the buffer. }
-  INITIAL_BUFFER = 1024;
+  { Room for a typical event (the library says 512 bytes hold one); a
+    bigger one is copied again into a block of its size. }
+  INITIAL_BUFFER = 512;
   PULL_BATCH = 64;
+  { The most delivered events kept for reuse. }
+  MAX_RECYCLED = 4096;
+  { Batches one delivery takes before it lets the main thread do other work. }
+  MAX_ROUNDS = 16;
 {$IFDEF DGP_POST_MESSAGE}
   WM_DGP_DELIVER = WM_USER + $0D6;
 {$ENDIF}
@@ -489,45 +507,122 @@ begin
   Result := True;
 end;
 
+destructor TDGPhoneEvent.Destroy;
+begin
+  FreeMem(FRecord);
+  inherited Destroy;
+end;
+
+function TDGPhoneEvent.Entry(Index: Integer): PDGPEventRecordHeader;
+begin
+  if (Index < 0) or (Index >= Integer(FRecord^.header_count)) then
+    raise EListError.CreateFmt('header index %d out of bounds', [Index]);
+  Result := PDGPEventRecordHeader(PAnsiChar(FRecord) + FRecord^.headers_offset + Cardinal(Index) * SizeOf(TDGPEventRecordHeader));
+end;
+
+{ The index of the first header whose key is Key, ASCII case ignored
+  (keys are compared as bytes: a non-ASCII key never matches), or -1. }
+function TDGPhoneEvent.Find(const Key: string): Integer;
+var
+  I, J, Len: Integer;
+  E: PDGPEventRecordHeader;
+  P: PAnsiChar;
+  X, Y: Integer;
+begin
+  Len := Length(Key);
+  E := PDGPEventRecordHeader(PAnsiChar(FRecord) + FRecord^.headers_offset);
+  for I := 0 to Integer(FRecord^.header_count) - 1 do
+  begin
+    if Integer(E^.key_len) = Len then
+    begin
+      P := PAnsiChar(FRecord) + E^.key_offset;
+      J := 0;
+      while J < Len do
+      begin
+        X := Byte(P[J]);
+        Y := Ord(Key[J + 1]);
+        if X <> Y then
+        begin
+          if (X >= Ord('a')) and (X <= Ord('z')) then
+            Dec(X, 32);
+          if (Y >= Ord('a')) and (Y <= Ord('z')) then
+            Dec(Y, 32);
+          if X <> Y then
+            Break;
+        end;
+        Inc(J);
+      end;
+      if J = Len then
+      begin
+        Result := I;
+        Exit;
+      end;
+    end;
+    Inc(E);
+  end;
+  Result := -1;
+end;
+
+function TDGPhoneEvent.GetDisconnectReason: TDGPDisconnectReason;
+begin
+  Result := FRecord^.disconnect_reason;
+end;
+
+function TDGPhoneEvent.GetAttempt: Cardinal;
+begin
+  Result := FRecord^.attempt;
+end;
+
+function TDGPhoneEvent.GetDelayMs: Cardinal;
+begin
+  Result := FRecord^.delay_ms;
+end;
+
+function TDGPhoneEvent.GetDropped: UInt64;
+begin
+  Result := FRecord^.dropped;
+end;
+
+function TDGPhoneEvent.GetDetail: string;
+begin
+  Result := DGPFromUtf8(PAnsiChar(FRecord) + FRecord^.detail_offset, FRecord^.detail_len);
+end;
+
 function TDGPhoneEvent.GetHeaderCount: Integer;
 begin
-  Result := Length(FKeys);
+  Result := FRecord^.header_count;
 end;
 
 function TDGPhoneEvent.GetHeaderKey(Index: Integer): string;
+var
+  E: PDGPEventRecordHeader;
 begin
-  Result := FKeys[Index];
+  E := Entry(Index);
+  Result := DGPFromUtf8(PAnsiChar(FRecord) + E^.key_offset, E^.key_len);
 end;
 
 function TDGPhoneEvent.GetHeaderValue(Index: Integer): string;
+var
+  E: PDGPEventRecordHeader;
 begin
-  Result := FValues[Index];
+  E := Entry(Index);
+  Result := DGPFromUtf8(PAnsiChar(FRecord) + E^.value_offset, E^.value_len);
 end;
 
 function TDGPhoneEvent.HasHeader(const Key: string): Boolean;
-var
-  I: Integer;
 begin
-  for I := 0 to High(FKeys) do
-    if SameAscii(FKeys[I], Key) then
-    begin
-      Result := True;
-      Exit;
-    end;
-  Result := False;
+  Result := Find(Key) >= 0;
 end;
 
 function TDGPhoneEvent.Header(const Key: string): string;
 var
   I: Integer;
 begin
-  for I := 0 to High(FKeys) do
-    if SameAscii(FKeys[I], Key) then
-    begin
-      Result := FValues[I];
-      Exit;
-    end;
-  Result := '';
+  I := Find(Key);
+  if I >= 0 then
+    Result := GetHeaderValue(I)
+  else
+    Result := '';
 end;
 
 function TDGPhoneEvent.KindName: string;
@@ -542,15 +637,19 @@ end;
 
 function TDGPhoneEvent.GetDigit: Char;
 var
-  S: string;
+  I: Integer;
+  E: PDGPEventRecordHeader;
 begin
-  S := Header('Digit');
-  if S = '' then
-    S := Header('Digits');
-  if Length(S) = 1 then
-    Result := S[1]
-  else
-    Result := #0;
+  Result := #0;
+  I := Find('Digit');
+  if I < 0 then
+    I := Find('Digits');
+  if I >= 0 then
+  begin
+    E := Entry(I);
+    if E^.value_len = 1 then
+      Result := Char(PAnsiChar(FRecord)[E^.value_offset]);
+  end;
 end;
 
 function FlagOf(const S: string): Integer;
@@ -659,6 +758,18 @@ end;
 
 { TDGPhone }
 
+procedure FreeObjects(var List: TList);
+var
+  I: Integer;
+begin
+  if List = nil then
+    Exit;
+  for I := 0 to List.Count - 1 do
+    TObject(List[I]).Free;
+  List.Free;
+  List := nil;
+end;
+
 constructor TDGPhone.Create(ADelivery: TDGPhoneDelivery; AOptions: TDGPhoneOptions);
 var
   Options: PDGPOptions;
@@ -668,6 +779,8 @@ begin
   FDelivery := ADelivery;
   FLock := TCriticalSection.Create;
   FPending := TList.Create;
+  FRecycled := TList.Create;
+  FSpare := TList.Create;
   for Line := 1 to 6 do
     FLastLineState[Line] := DGP_LINE_IDLE;
   if AOptions <> nil then
@@ -680,7 +793,6 @@ begin
 {$IFDEF DGP_POST_MESSAGE}
     FWindow := AllocateHWnd(WindowProc);
 {$ENDIF}
-    SetLength(FBuffer, INITIAL_BUFFER);
     { Before connecting, so that no event is missed. }
     DGPCheck(dgp_set_event_callback(FClient, @OnLibraryEvent, Self));
   end;
@@ -710,88 +822,115 @@ begin
       TObject(FPending[I]).Free;
     FPending.Free;
   end;
+  FreeObjects(FRecycled);
+  FreeObjects(FSpare);
   FLock.Free;
   inherited Destroy;
 end;
 
-function TDGPhone.Decode(Event: PDGPEvent; OnCallbackThread: Boolean): TDGPhoneEvent;
+function TDGPhone.Decode(Event: PDGPEvent; Reuse: TDGPhoneEvent): TDGPhoneEvent;
 var
+  Line: Integer;
   Needed: UInt32;
   Code: TDGPResult;
-  Rec: PDGPEventRecord;
-  Entry: PDGPEventRecordHeader;
-  Base: PAnsiChar;
-  I, Count: Integer;
-  Local: array of Byte;
-  Buf: Pointer;
-  Cap: UInt32;
 begin
-  if OnCallbackThread then
+  Result := Reuse;
+  if Result = nil then
   begin
-    { FBuffer belongs to the callback thread. }
-    Buf := @FBuffer[0];
-    Cap := Length(FBuffer);
-  end
-  else
-  begin
-    SetLength(Local, INITIAL_BUFFER);
-    Buf := @Local[0];
-    Cap := Length(Local);
+    Result := TDGPhoneEvent.Create;
+    GetMem(Result.FRecord, INITIAL_BUFFER);
+    Result.FCapacity := INITIAL_BUFFER;
   end;
-  Needed := 0;
-  Code := dgp_event_copy(Event, Buf, Cap, @Needed);
-  if Code = DGP_ERR_BUFFER_TOO_SMALL then
-  begin
-    if OnCallbackThread then
+  try
+    { One copy of the whole event into the block the TDGPhoneEvent owns. }
+    Needed := 0;
+    Code := dgp_event_copy(Event, PByte(Result.FRecord), Result.FCapacity, @Needed);
+    if Code = DGP_ERR_BUFFER_TOO_SMALL then
     begin
-      SetLength(FBuffer, Needed);
-      Buf := @FBuffer[0];
-    end
-    else
-    begin
-      SetLength(Local, Needed);
-      Buf := @Local[0];
+      ReallocMem(Result.FRecord, Needed);
+      Result.FCapacity := Needed;
+      Code := dgp_event_copy(Event, PByte(Result.FRecord), Needed, @Needed);
     end;
-    Cap := Needed;
-    Code := dgp_event_copy(Event, Buf, Cap, @Needed);
+    DGPCheck(Code);
+  except
+    Result.Free;
+    raise;
   end;
-  DGPCheck(Code);
-  Rec := PDGPEventRecord(Buf);
-  Base := PAnsiChar(Buf);
-  Result := TDGPhoneEvent.Create;
-  Result.FKind := Rec^.kind;
-  Result.FLine := Rec^.line;
-  Result.FDisconnectReason := Rec^.disconnect_reason;
-  Result.FAttempt := Rec^.attempt;
-  Result.FDelayMs := Rec^.delay_ms;
-  Result.FDropped := Rec^.dropped;
-  Result.FDetail := DGPFromUtf8(Base + Rec^.detail_offset, Rec^.detail_len);
-  Count := Rec^.header_count;
-  SetLength(Result.FKeys, Count);
-  SetLength(Result.FValues, Count);
-  Entry := PDGPEventRecordHeader(Base + Rec^.headers_offset);
-  for I := 0 to Count - 1 do
-  begin
-    Result.FKeys[I] := DGPFromUtf8(Base + Entry^.key_offset, Entry^.key_len);
-    Result.FValues[I] := DGPFromUtf8(Base + Entry^.value_offset, Entry^.value_len);
-    Inc(Entry);
-  end;
+  Result.FKind := Result.FRecord^.kind;
+  Result.FLine := Result.FRecord^.line;
   { Inside the callback the library gives the states as of this event;
-    while polling, as they are now. }
+    while polling, as they are now. A DTMF digit or a timestamp changes no
+    state, so a flood of them reuses the last snapshot (FSnap*, this
+    thread's) and costs no state call. }
+  if (Result.FKind <> DGP_EVENT_DTMF_RECEIVED) and (Result.FKind <> DGP_EVENT_TIMESTAMP) then
+  begin
+    for Line := 1 to 6 do
+      dgp_line_state(FClient, Line, @FSnapLine[Line]);
+    FSnapSelected := dgp_selected_line(FClient);
+    FSnapAgent := dgp_agent_state(FClient);
+  end;
   if (Result.FLine >= 1) and (Result.FLine <= 6) then
-    dgp_line_state(FClient, Result.FLine, @Result.FLineState)
+    Result.FLineState := FSnapLine[Result.FLine]
   else
     Result.FLineState := DGP_LINE_IDLE;
-  Result.FSelectedLine := dgp_selected_line(FClient);
-  Result.FAgentState := dgp_agent_state(FClient);
+  Result.FSelectedLine := FSnapSelected;
+  Result.FAgentState := FSnapAgent;
+end;
+
+{ Gives the first Count events of List back for reuse (queued mode), or
+  frees them (polling: made and freed on the same thread). }
+procedure TDGPhone.Recycle(List: TList; Count: Integer);
+var
+  I: Integer;
+begin
+  if FDelivery = dmQueued then
+  begin
+    FLock.Enter;
+    try
+      I := 0;
+      while (I < Count) and (FRecycled.Count < MAX_RECYCLED) do
+      begin
+        FRecycled.Add(List[I]);
+        Inc(I);
+      end;
+    finally
+      FLock.Leave;
+    end;
+  end
+  else
+    I := 0;
+  while I < Count do
+  begin
+    TObject(List[I]).Free;
+    Inc(I);
+  end;
 end;
 
 procedure TDGPhone.Enqueue(Event: PDGPEvent);
 var
   Decoded: TDGPhoneEvent;
+  Spare: TList;
   Schedule: Boolean;
 begin
-  Decoded := Decode(Event, True);
+  if FSpare.Count = 0 then
+  begin
+    FLock.Enter;
+    try
+      Spare := FRecycled;
+      FRecycled := FSpare;
+      FSpare := Spare;
+    finally
+      FLock.Leave;
+    end;
+  end;
+  if FSpare.Count > 0 then
+  begin
+    Decoded := TDGPhoneEvent(FSpare[FSpare.Count - 1]);
+    FSpare.Delete(FSpare.Count - 1);
+  end
+  else
+    Decoded := nil;
+  Decoded := Decode(Event, Decoded);
   FLock.Enter;
   try
     FPending.Add(Decoded);
@@ -822,21 +961,40 @@ end;
 
 procedure TDGPhone.DeliverPending;
 var
-  Batch: TList;
+  Batch, Empty: TList;
+  Round: Integer;
 begin
+  { Drains what is pending, and what comes meanwhile, up to a few rounds:
+    FScheduled stays True while it runs, so the callback thread queues no
+    new delivery (and wakes nobody) for events this one will take. After
+    MAX_ROUNDS it queues itself again, so that a flood never starves the
+    rest of the main thread's work. }
   Batch := TList.Create;
   try
-    FLock.Enter;
-    try
-      { Swap the lists: the callback thread goes on filling a fresh one. }
-      Batch.Free;
-      Batch := FPending;
-      FPending := TList.Create;
-      FScheduled := False;
-    finally
-      FLock.Leave;
+    for Round := 1 to MAX_ROUNDS do
+    begin
+      FLock.Enter;
+      try
+        if FPending.Count = 0 then
+        begin
+          FScheduled := False;
+          Exit;
+        end;
+        { Swap the lists: the callback thread goes on filling an empty one. }
+        Empty := Batch;
+        Batch := FPending;
+        FPending := Empty;
+      finally
+        FLock.Leave;
+      end;
+      if not DeliverList(Batch) then
+        Exit;
     end;
-    DeliverList(Batch);
+{$IFDEF DGP_POST_MESSAGE}
+    PostMessage(FWindow, WM_DGP_DELIVER, 0, 0);
+{$ELSE}
+    TThread.Queue(nil, DeliverPending);
+{$ENDIF}
   finally
     Batch.Free;
   end;
@@ -850,36 +1008,29 @@ function TDGPhone.DeliverList(List: TList): Boolean;
 var
   I, J: Integer;
   Alive: Boolean;
-  Done: Boolean;
   Outer: PDGPFlag;
 begin
   Alive := True;
   Outer := FAlive;
   FAlive := @Alive;
   I := 0;
-  Done := False;
   try
-    while I < List.Count do
+    while (I < List.Count) and Alive do
     begin
-      try
-        DispatchEvent(TDGPhoneEvent(List[I]));
-      finally
-        TObject(List[I]).Free;
-        List[I] := nil;
-        Inc(I);
-      end;
-      if not Alive then
-        Break;
+      Inc(I);
+      DispatchEvent(TDGPhoneEvent(List[I - 1]));
     end;
-    Done := True;
   finally
     if Alive then
     begin
       FAlive := Outer;
-      if (not Done) and (I < List.Count) then
+      { Delivered (the one that raised included): back for reuse. }
+      Recycle(List, I);
+      if I < List.Count then
       begin
         if FDelivery = dmQueued then
         begin
+          { A handler raised: the rest go back to the front of the queue. }
           FLock.Enter;
           try
             for J := List.Count - 1 downto I do
@@ -904,10 +1055,10 @@ begin
     end
     else
     begin
-      { Freed by a handler: tell an outer delivery too, touch nothing. }
+      { Freed by a handler: tell an outer delivery too, touch nothing of Self. }
       if Outer <> nil then
         Outer^ := False;
-      for J := I to List.Count - 1 do
+      for J := 0 to List.Count - 1 do
         TObject(List[J]).Free;
     end;
     List.Clear;
@@ -987,7 +1138,7 @@ begin
       DGPCheck(Code);
       try
         for I := 0 to Integer(Count) - 1 do
-          List.Add(Decode(Events[I], False));
+          List.Add(Decode(Events[I], nil));
       finally
         for I := 0 to Integer(Count) - 1 do
           dgp_event_free(Events[I]);
