@@ -921,8 +921,8 @@ dgp_result DGP_CALL dgp_next_event(dgp_client *client, uint32_t timeout_ms, dgp_
 /**
  * Makes every blocking call in progress on `client`, on any thread
  * (`dgp_login`, a command with `wait_ms` > 0, `dgp_login_agent`,
- * `dgp_next_event` with a timeout), return promptly (within some 20 ms)
- * with DGP_ERR_CANCELLED. Calls started afterwards wait as usual; what a
+ * `dgp_next_event`, `dgp_next_events` or `dgp_next_records` with a
+ * timeout), return at once with DGP_ERR_CANCELLED. Calls started afterwards wait as usual; what a
  * cancelled call waited for may still happen (a late login answer still
  * logs the session in). `dgp_connect` is bounded by the connect timeout
  * instead. Never blocks; allowed inside the callback. Freeing a client
@@ -1372,6 +1372,34 @@ dgp_result DGP_CALL dgp_next_events(dgp_client *client,
                                     uint32_t max,
                                     uint32_t timeout_ms,
                                     uint32_t *count);
+
+/**
+ * The batch pull for host languages: waits up to `timeout_ms` (0: no
+ * wait) for the first queued event, then packs as many as fit of those
+ * waiting into `buffer` in one call, oldest first (an overflow report
+ * before the rest), each a record in the layout of `dgp_event_copy`.
+ * Records lie back to back, each starting on an 8-byte boundary of the
+ * buffer: the next starts at `(offset + size + 7) & ~7` (a C reader casts
+ * each to `dgp_event_record` when `buffer` itself is 8-byte aligned, as
+ * malloc's is). `*count` gets the number of records, `*used` the bytes
+ * from the buffer's start to the end of the last one. The events are
+ * taken: nothing to free. An event that does not fit stays first in the
+ * queue for the next call; if the first does not fit, nothing is taken,
+ * the call returns DGP_ERR_BUFFER_TOO_SMALL and `*used` is the bytes it
+ * needs. DGP_ERR_TIMEOUT (`*count` 0) when none came in time,
+ * DGP_ERR_CANCELLED when `dgp_cancel` ended the wait,
+ * DGP_ERR_WOULD_DEADLOCK for a wait inside the event callback.
+ *
+ * # Safety
+ * `client` valid; `buffer` writable for `capacity` bytes; `count` and
+ * `used` writable.
+ */
+dgp_result DGP_CALL dgp_next_records(dgp_client *client,
+                                     uint8_t *buffer,
+                                     uint32_t capacity,
+                                     uint32_t timeout_ms,
+                                     uint32_t *count,
+                                     uint32_t *used);
 
 /**
  * Creates options with the defaults (see each setter). Returns NULL only

@@ -118,9 +118,6 @@ pub(crate) struct Shared {
     /// Where to reconnect: the host and port of the last connect.
     target: Mutex<Option<(String, u16)>>,
     callback_panics: AtomicU64,
-    /// Bumped by every `cancel`: a blocking pull that saw another value
-    /// when it started was cancelled.
-    cancels: AtomicU64,
     /// True between a successful connect and the end of its reader thread.
     running: AtomicBool,
     /// `Conn::stop`, readable without the lock.
@@ -128,9 +125,6 @@ pub(crate) struct Shared {
 }
 
 use crate::sync::lock;
-
-/// How long a cancellable pull waits before it looks for a cancel.
-const CANCEL_SLICE: Duration = Duration::from_millis(20);
 
 impl Shared {
     fn on_reader_thread(self: &Arc<Self>) -> bool {
@@ -485,48 +479,64 @@ impl ClientHandle {
     /// [`Error::WouldDeadlock`] inside the event callback (whose own events
     /// would be the ones it waits for).
     pub fn wait_event(&self, timeout: Duration) -> Result<ClientEvent> {
-        self.shared.refuse_on_reader("waiting for a queued event")?;
-        let started = self.shared.cancels.load(Ordering::SeqCst);
-        let deadline = std::time::Instant::now() + timeout;
-        loop {
-            // The queue's wait cannot be woken from here (queue.rs is being
-            // reworked apart), so the wait is cut in slices short enough
-            // for a cancel to be noticed promptly.
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if let Some(event) = self.shared.queue.pop(Some(left.min(CANCEL_SLICE))) {
-                return Ok(event);
-            }
-            if self.shared.cancels.load(Ordering::SeqCst) != started {
-                return Err(Error::Cancelled("waiting for a queued event"));
-            }
-            if std::time::Instant::now() >= deadline {
-                return Err(Error::Timeout { what: "queued event", waited: timeout });
-            }
+        let mut taken = None;
+        self.take_events(timeout, 1, |event| {
+            taken = Some(event);
+            Ok(())
+        })?;
+        taken.ok_or(Error::Timeout { what: "queued event", waited: timeout })
+    }
+
+    /// Like [`wait_event`](Self::wait_event), for up to `max` events at
+    /// once: waits up to `timeout` for the first (zero: no wait), then
+    /// takes those already waiting. Appends them to `out`, oldest first (an
+    /// Overflow report before the rest), and returns how many.
+    pub fn wait_events(&self, max: usize, timeout: Duration, out: &mut Vec<ClientEvent>) -> Result<usize> {
+        self.take_events(timeout, max, |event| {
+            out.push(event);
+            Ok(())
+        })
+    }
+
+    /// The pull behind every other: hands `take` up to `max` events under
+    /// the queue's lock, after waiting up to `timeout` (zero: no wait) for
+    /// the first. An event `take` hands back stays first in the queue and
+    /// ends the call (`Ok` with the number taken before it), so a caller
+    /// filling a buffer takes exactly what fits. `take` runs under the
+    /// queue's lock: it must not call into the client.
+    pub fn take_events<F>(&self, timeout: Duration, max: usize, take: F) -> Result<usize>
+    where
+        F: FnMut(ClientEvent) -> std::result::Result<(), ClientEvent>,
+    {
+        const WHAT: &str = "waiting for a queued event";
+        let waits = !timeout.is_zero();
+        if waits && delivery::on_callback_thread(&self.shared) {
+            return Err(Error::WouldDeadlock(WHAT));
+        }
+        if waits {
+            self.shared.refuse_on_reader(WHAT)?;
+        }
+        match self.shared.queue.take_while(waits.then_some(timeout), max, take) {
+            Ok(taken) => Ok(taken),
+            Err(queue::Empty::TimedOut) => Err(Error::Timeout { what: "queued event", waited: timeout }),
+            Err(queue::Empty::Interrupted) => Err(Error::Cancelled(WHAT)),
         }
     }
 
     /// Makes every blocking call in progress on this client (login, a
-    /// confirmed command, an agent-login step, [`wait_event`](Self::wait_event))
-    /// return promptly with [`Error::Cancelled`]. Calls started afterwards
-    /// wait as usual; what the cancelled calls waited for may still happen
-    /// (a late login answer still logs the session in). Any thread, the
-    /// callback included; it never blocks.
+    /// confirmed command, an agent-login step, a pull that waits) return at
+    /// once with [`Error::Cancelled`]. Calls started afterwards wait as
+    /// usual; what the cancelled calls waited for may still happen (a late
+    /// login answer still logs the session in). Any thread, the callback
+    /// included; it never blocks.
     pub fn cancel(&self) {
-        self.shared.cancels.fetch_add(1, Ordering::SeqCst);
         self.shared.waiters.cancel_all();
+        self.shared.queue.interrupt();
     }
 
     /// Takes the next queued event without waiting.
     pub fn try_next_event(&self) -> Option<ClientEvent> {
         self.shared.queue.pop(None)
-    }
-
-    /// Takes up to `max` queued events at once: waits up to `timeout` for
-    /// the first (zero: no wait), then takes those already waiting. Appends
-    /// them to `out`, oldest first (an Overflow report before the rest).
-    pub fn next_events(&self, max: usize, timeout: Duration, out: &mut Vec<ClientEvent>) {
-        let timeout = if timeout.is_zero() { None } else { Some(timeout) };
-        self.shared.queue.pop_many(max, timeout, out)
     }
 
     /// Events waiting in the queue.
@@ -722,7 +732,6 @@ impl Client {
             reader: Mutex::new(None),
             target: Mutex::new(None),
             callback_panics: AtomicU64::new(0),
-            cancels: AtomicU64::new(0),
             running: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
         };

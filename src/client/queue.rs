@@ -40,6 +40,20 @@ impl Losses {
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
+
+    /// Puts back a report the consumer could not take.
+    fn unreport(&mut self, dropped: u64) {
+        self.unreported += dropped;
+    }
+}
+
+/// Why `take_while` took nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Empty {
+    /// No event came in time.
+    TimedOut,
+    /// `interrupt` was called while waiting.
+    Interrupted,
 }
 
 struct Inner {
@@ -47,6 +61,9 @@ struct Inner {
     losses: Losses,
     /// Set when the client closes: a blocked producer stops waiting.
     closed: bool,
+    /// Bumped by every `interrupt`: a consumer that saw another value
+    /// when it began waiting was interrupted.
+    interrupts: u64,
 }
 
 impl Inner {
@@ -69,7 +86,12 @@ impl EventQueue {
     /// only costs the waitable signal, not the queue.
     pub fn new(capacity: usize, policy: OverflowPolicy, notifier: Option<Notifier>) -> EventQueue {
         EventQueue {
-            inner: Mutex::new(Inner { items: VecDeque::new(), losses: Losses::default(), closed: false }),
+            inner: Mutex::new(Inner {
+                items: VecDeque::new(),
+                losses: Losses::default(),
+                closed: false,
+                interrupts: 0,
+            }),
             readable: Condvar::new(),
             writable: Condvar::new(),
             capacity,
@@ -122,57 +144,74 @@ impl EventQueue {
     /// Takes the next event, waiting up to `timeout` (`None`: no wait). An
     /// `Overflow` report comes first after a loss.
     pub fn pop(&self, timeout: Option<Duration>) -> Option<ClientEvent> {
-        let mut inner = self.lock();
-        if let Some(timeout) = timeout {
-            let deadline = Instant::now() + timeout;
-            while !inner.has_output() {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return None;
-                }
-                inner = self.readable.wait_timeout(inner, left).unwrap_or_else(|e| e.into_inner()).0;
-            }
-        }
-        let event = inner.losses.report().or_else(|| inner.items.pop_front());
-        if !inner.has_output() {
-            if let Some(n) = &self.notifier {
-                n.clear();
-            }
-        }
-        self.writable.notify_one();
-        event
+        let mut taken = None;
+        let _ = self.take_while(timeout, 1, |event| {
+            taken = Some(event);
+            Ok(())
+        });
+        taken
     }
 
-    /// Takes up to `max` events under one lock: waits up to `timeout` for
-    /// the first (`None`: no wait), then takes whatever else is already
-    /// there, so a host language pays one crossing for a burst.
-    pub fn pop_many(&self, max: usize, timeout: Option<Duration>, out: &mut Vec<ClientEvent>) {
-        if max == 0 {
-            return;
-        }
+    /// The one way events leave the queue. Waits up to `timeout` for the
+    /// first (`None`: no wait), then hands `take` up to `max` events
+    /// under one lock, oldest first (an `Overflow` report before the
+    /// rest), so a host language pays one crossing for a burst. `take`
+    /// hands back an event it has no room for: it stays at the head of
+    /// the queue, and taking stops. `Ok(n)`: `n` taken (0 if the first was
+    /// declined).
+    pub fn take_while<F>(&self, timeout: Option<Duration>, max: usize, mut take: F) -> Result<usize, Empty>
+    where
+        F: FnMut(ClientEvent) -> Result<(), ClientEvent>,
+    {
         let mut inner = self.lock();
         if let Some(timeout) = timeout {
+            let interrupts = inner.interrupts;
             let deadline = Instant::now() + timeout;
             while !inner.has_output() {
+                if inner.interrupts != interrupts {
+                    return Err(Empty::Interrupted);
+                }
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
-                    return;
+                    return Err(Empty::TimedOut);
                 }
                 inner = self.readable.wait_timeout(inner, left).unwrap_or_else(|e| e.into_inner()).0;
             }
+        } else if !inner.has_output() {
+            return Err(Empty::TimedOut);
         }
-        let start = out.len();
-        if let Some(report) = inner.losses.report() {
-            out.push(report);
+        let mut taken = 0;
+        while taken < max {
+            let report = inner.losses.has_unreported();
+            let event = match inner.losses.report().or_else(|| inner.items.pop_front()) {
+                Some(event) => event,
+                None => break,
+            };
+            if let Err(declined) = take(event) {
+                match declined {
+                    ClientEvent::Overflow { dropped } if report => inner.losses.unreport(dropped),
+                    declined => inner.items.push_front(declined),
+                }
+                break;
+            }
+            taken += 1;
         }
-        let take = (max - (out.len() - start)).min(inner.items.len());
-        out.extend(inner.items.drain(..take));
         if !inner.has_output() {
             if let Some(n) = &self.notifier {
                 n.clear();
             }
         }
-        self.writable.notify_all();
+        if taken > 0 {
+            self.writable.notify_all();
+        }
+        Ok(taken)
+    }
+
+    /// Wakes every consumer waiting in `take_while` now, with
+    /// `Empty::Interrupted`; later waits are not affected.
+    pub fn interrupt(&self) {
+        self.lock().interrupts += 1;
+        self.readable.notify_all();
     }
 
     /// Events lost to overflow since the client was created.
@@ -258,21 +297,71 @@ mod tests {
         assert_eq!(q.dropped(), 1);
     }
 
+    fn take_all(q: &EventQueue, max: usize, timeout: Option<Duration>) -> Result<Vec<ClientEvent>, Empty> {
+        let mut got = Vec::new();
+        q.take_while(timeout, max, |event| {
+            got.push(event);
+            Ok(())
+        })?;
+        Ok(got)
+    }
+
     #[test]
-    fn pop_many_takes_the_report_first_and_at_most_max() {
+    fn take_while_takes_the_report_first_and_at_most_max() {
         let q = EventQueue::new(3, OverflowPolicy::DropOldest, None);
         (1..=5).for_each(|n| {
             q.push(ev(n));
         });
-        let mut got = Vec::new();
-        q.pop_many(2, None, &mut got);
-        assert_eq!(got, [ClientEvent::Overflow { dropped: 2 }, ev(3)]);
-        got.clear();
-        q.pop_many(10, Some(Duration::from_millis(1)), &mut got);
-        assert_eq!(got, [ev(4), ev(5)]);
-        got.clear();
-        q.pop_many(10, Some(Duration::from_millis(1)), &mut got);
-        assert!(got.is_empty(), "nothing came in time");
+        assert_eq!(take_all(&q, 2, None), Ok(vec![ClientEvent::Overflow { dropped: 2 }, ev(3)]));
+        assert_eq!(take_all(&q, 10, Some(Duration::from_millis(1))), Ok(vec![ev(4), ev(5)]));
+        assert_eq!(take_all(&q, 10, Some(Duration::from_millis(1))), Err(Empty::TimedOut));
+        assert_eq!(take_all(&q, 10, None), Err(Empty::TimedOut));
+    }
+
+    #[test]
+    fn a_declined_event_stays_at_the_head_report_included() {
+        let q = EventQueue::new(2, OverflowPolicy::DropOldest, None);
+        (1..=3).for_each(|n| {
+            q.push(ev(n));
+        });
+        // Declining the report keeps the loss unreported, not lost.
+        assert_eq!(q.take_while(None, 5, Err), Ok(0));
+        let mut seen = Vec::new();
+        let taken = q.take_while(None, 5, |event| {
+            if seen.len() == 2 {
+                return Err(event);
+            }
+            seen.push(event);
+            Ok(())
+        });
+        assert_eq!(taken, Ok(2));
+        assert_eq!(seen, [ClientEvent::Overflow { dropped: 1 }, ev(2)]);
+        assert_eq!(take_all(&q, 5, None), Ok(vec![ev(3)]));
+        assert_eq!(q.dropped(), 1);
+    }
+
+    #[test]
+    fn interrupt_wakes_a_waiting_consumer_at_once() {
+        let q = std::sync::Arc::new(EventQueue::new(4, OverflowPolicy::DropOldest, None));
+        let consumer = {
+            let q = q.clone();
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                (take_all(&q, 1, Some(Duration::from_secs(30))), started.elapsed())
+            })
+        };
+        // Interrupt until the consumer has gone: an interrupt before its
+        // wait began does not reach it.
+        while !consumer.is_finished() {
+            q.interrupt();
+            std::thread::yield_now();
+        }
+        let (result, waited) = consumer.join().unwrap();
+        assert_eq!(result, Err(Empty::Interrupted));
+        assert!(waited < Duration::from_secs(30));
+        // A later wait is not interrupted by the earlier calls.
+        q.push(ev(1));
+        assert_eq!(take_all(&q, 1, Some(Duration::from_secs(1))), Ok(vec![ev(1)]));
     }
 
     #[cfg(unix)]

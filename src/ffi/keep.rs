@@ -21,6 +21,7 @@ use super::event::{
     dgp_event_line,
 };
 use super::{guard_value, result::*};
+use crate::client::ClientEvent;
 
 /// The fixed part at the start of a record written by `dgp_event_copy`.
 /// Every field is in the machine's byte order; offsets count bytes from
@@ -254,14 +255,8 @@ pub unsafe extern "C" fn dgp_next_events(
         if max == 0 {
             return Err(Failure::new(DGP_ERR_INVALID_ARGUMENT, "max is 0"));
         }
-        if timeout_ms > 0 && c.client.is_callback_thread() {
-            return Err(Failure::new(DGP_ERR_WOULD_DEADLOCK, "dgp_next_events cannot wait inside the event callback"));
-        }
         let mut events = Vec::new();
-        c.client.next_events(max as usize, Duration::from_millis(u64::from(timeout_ms)), &mut events);
-        if events.is_empty() {
-            return Err(Failure::new(DGP_ERR_TIMEOUT, "no event came in time"));
-        }
+        c.client.wait_events(max as usize, Duration::from_millis(u64::from(timeout_ms)), &mut events)?;
         for (i, event) in events.into_iter().enumerate() {
             // SAFETY: `out` has room for `max` pointers, and no more than
             // `max` events were taken.
@@ -270,6 +265,101 @@ pub unsafe extern "C" fn dgp_next_events(
         }
         Ok(())
     })
+}
+
+/// The batch pull for host languages: waits up to `timeout_ms` (0: no
+/// wait) for the first queued event, then packs as many as fit of those
+/// waiting into `buffer` in one call, oldest first (an overflow report
+/// before the rest), each a record in the layout of `dgp_event_copy`.
+/// Records lie back to back, each starting on an 8-byte boundary of the
+/// buffer: the next starts at `(offset + size + 7) & ~7` (a C reader casts
+/// each to `dgp_event_record` when `buffer` itself is 8-byte aligned, as
+/// malloc's is). `*count` gets the number of records, `*used` the bytes
+/// from the buffer's start to the end of the last one. The events are
+/// taken: nothing to free. An event that does not fit stays first in the
+/// queue for the next call; if the first does not fit, nothing is taken,
+/// the call returns DGP_ERR_BUFFER_TOO_SMALL and `*used` is the bytes it
+/// needs. DGP_ERR_TIMEOUT (`*count` 0) when none came in time,
+/// DGP_ERR_CANCELLED when `dgp_cancel` ended the wait,
+/// DGP_ERR_WOULD_DEADLOCK for a wait inside the event callback.
+///
+/// # Safety
+/// `client` valid; `buffer` writable for `capacity` bytes; `count` and
+/// `used` writable.
+// rustc 1.63 calls the unsafe blocks in the closure redundant; newer
+// compilers want them.
+#[allow(unused_unsafe)]
+#[no_mangle]
+pub unsafe extern "C" fn dgp_next_records(
+    client: *mut dgp_client,
+    buffer: *mut u8,
+    capacity: u32,
+    timeout_ms: u32,
+    count: *mut u32,
+    used: *mut u32,
+) -> dgp_result {
+    for out in [count, used] {
+        if !out.is_null() {
+            *out = 0;
+        }
+    }
+    call(client, |c| {
+        if buffer.is_null() {
+            return Err(Failure::new(DGP_ERR_NULL_POINTER, "buffer is NULL"));
+        }
+        if count.is_null() || used.is_null() {
+            return Err(Failure::new(DGP_ERR_NULL_POINTER, "count or used is NULL"));
+        }
+        // SAFETY: the caller vouched for `capacity` writable bytes.
+        let out = unsafe { std::slice::from_raw_parts_mut(buffer, capacity as usize) };
+        let mut packer = Packer { out, next: 0, end: 0, first_needs: 0 };
+        let taken = c
+            .client
+            .take_events(Duration::from_millis(u64::from(timeout_ms)), usize::MAX, |event| packer.pack(event))?;
+        // SAFETY: both checked not NULL; the caller vouched they are writable.
+        unsafe {
+            *count = taken as u32;
+            *used = if taken == 0 { packer.first_needs } else { packer.end as u32 };
+        }
+        if taken == 0 {
+            return Err(Failure::new(
+                DGP_ERR_BUFFER_TOO_SMALL,
+                format!("the first event needs {} bytes; the buffer has {}", packer.first_needs, capacity),
+            ));
+        }
+        Ok(())
+    })
+}
+
+/// Packs records into a caller's buffer, 8-byte aligned, while they fit.
+struct Packer<'a> {
+    out: &'a mut [u8],
+    /// Where the next record would start.
+    next: usize,
+    /// The end of the last record written.
+    end: usize,
+    /// Bytes the first record needs, when it did not fit.
+    first_needs: u32,
+}
+
+impl Packer<'_> {
+    fn pack(&mut self, event: ClientEvent) -> Result<(), ClientEvent> {
+        // SAFETY: `event` outlives `view`, dropped before `event` moves.
+        let view = unsafe { dgp_event::borrowing(&event) };
+        let size = record_size(&view);
+        let end = self.next + size;
+        if end > self.out.len() || u32::try_from(end).is_err() {
+            if self.end == 0 {
+                self.first_needs = u32::try_from(size).unwrap_or(u32::MAX);
+            }
+            drop(view);
+            return Err(event);
+        }
+        write_record(&view, &mut self.out[self.next..end]);
+        self.end = end;
+        self.next = (end + 7) & !7;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

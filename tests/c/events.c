@@ -298,19 +298,25 @@ static void queue_turned_off(void) {
 }
 
 /* The flood: a thread that keeps writing timestamps to every client,
- * counting its writes in `progress.events`. */
+ * counting its writes in `progress.events`, until it has made `until`
+ * (once that is set, under the lock). It ends by itself rather than
+ * when told: after the free it writes to nobody, so it never blocks, and
+ * under valgrind, which runs one thread at a time, a thread that never
+ * blocks can starve the one that would tell it to stop. */
 struct flood {
     dgp_sim *sim;
-    atomic_int stop;
     struct recorder progress;
+    int until; /* 0: not yet known */
 };
 
 static void *flood_run(void *arg) {
     struct flood *f = arg;
-    while (!atomic_load(&f->stop)) {
+    int done = 0;
+    while (!done) {
         send_timestamps(f->sim);
         pthread_mutex_lock(&f->progress.lock);
         f->progress.events++;
+        done = f->until != 0 && f->progress.events >= f->until;
         pthread_cond_broadcast(&f->progress.changed);
         pthread_mutex_unlock(&f->progress.lock);
     }
@@ -347,7 +353,6 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
     struct flood_counter counter;
     dgp_client *client;
     pthread_t thread;
-    int writes_at_free;
     REQUIRE(options != NULL);
     CHECK_RC(dgp_options_set_queue_capacity(options, capacity), DGP_OK);
     CHECK_RC(dgp_options_set_overflow_policy(options, policy), DGP_OK);
@@ -361,8 +366,8 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
         CHECK_RC(dgp_set_event_callback(client, on_flood_event, &counter), DGP_OK);
     }
     flood.sim = sim;
-    atomic_init(&flood.stop, 0);
     recorder_init(&flood.progress, NULL);
+    flood.until = 0;
     REQUIRE(pthread_create(&thread, NULL, flood_run, &flood) == 0);
 
     if (with_callback) {
@@ -376,10 +381,8 @@ static void free_while_flooded(int with_callback, uint32_t capacity, uint32_t po
     atomic_store(&counter.freed, 1);
     /* Give a late callback every chance: let the flood go on a while. */
     pthread_mutex_lock(&flood.progress.lock);
-    writes_at_free = flood.progress.events;
+    flood.until = flood.progress.events + 5;
     pthread_mutex_unlock(&flood.progress.lock);
-    CHECK(recorder_wait(&flood.progress, &flood.progress.events, writes_at_free + 5));
-    atomic_store(&flood.stop, 1);
     pthread_join(thread, NULL);
     CHECK(atomic_load(&counter.late) == 0);
     recorder_destroy(&counter.r);
@@ -535,10 +538,8 @@ static void slow_callback_backlog_overflow_is_reported(void) {
     dgp_sim_free(sim);
 }
 
-/* The first argument is the number of flood rounds (default 10; fewer
- * under valgrind, where each takes seconds). */
 /* dgp_cancel from another thread: a thread blocked in dgp_login (DGPhone
- * never answers) and one blocked in dgp_next_event (nothing queued) both
+ * never answers) and one blocked in each pull (nothing queued) all
  * return promptly with DGP_ERR_CANCELLED, long before their timeouts; a
  * call started after the cancel waits as usual. */
 static pthread_mutex_t calls_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -546,7 +547,7 @@ static int calls_done;
 
 struct blocked_call {
     dgp_client *client;
-    int which; /* 0: login, 1: next_event */
+    int which; /* 0: login, 1: next_event, 2: next_events, 3: next_records */
     dgp_result rc;
     long long took_ms;
 };
@@ -556,10 +557,24 @@ static void *call_and_block(void *arg) {
     long long started = now_ms();
     if (call->which == 0) {
         call->rc = dgp_login(call->client, "201");
-    } else {
+    } else if (call->which == 1) {
         dgp_event *event = NULL;
         call->rc = dgp_next_event(call->client, 20000, &event);
         dgp_event_free(event);
+    } else if (call->which == 2) {
+        dgp_event *events[4];
+        uint32_t count = 99;
+        call->rc = dgp_next_events(call->client, events, 4, 20000, &count);
+        if (count != 0) {
+            call->rc = DGP_ERR_INTERNAL; /* nothing was queued */
+        }
+    } else {
+        uint64_t buffer[64];
+        uint32_t count = 99, used = 99;
+        call->rc = dgp_next_records(call->client, (uint8_t *)buffer, sizeof buffer, 20000, &count, &used);
+        if (count != 0 || used != 0) {
+            call->rc = DGP_ERR_INTERNAL;
+        }
     }
     call->took_ms = now_ms() - started;
     pthread_mutex_lock(&calls_lock);
@@ -573,8 +588,8 @@ static void cancel_from_another_thread(void) {
     dgp_options *options = dgp_options_new();
     dgp_client *client;
     dgp_event *event = NULL;
-    struct blocked_call calls[2];
-    pthread_t threads[2];
+    struct blocked_call calls[4];
+    pthread_t threads[4];
     int i;
     REQUIRE(options != NULL);
     CHECK_RC(dgp_options_set_command_timeout_ms(options, 20000), DGP_OK);
@@ -584,23 +599,23 @@ static void cancel_from_another_thread(void) {
     event = wait_event(client, DGP_EVENT_GREETING, 0); /* the last event before the login */
     REQUIRE(event != NULL);
     dgp_event_free(event);
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < 4; i++) {
         calls[i].client = client;
         calls[i].which = i;
         calls[i].rc = DGP_OK;
         REQUIRE(pthread_create(&threads[i], NULL, call_and_block, &calls[i]) == 0);
     }
     CHECK_SIM(dgp_sim_wait_for_command(sim, "Login", WAIT_MS), DGP_OK); /* the login is waiting */
-    /* A cancel reaches the calls in progress only, and the pull may not
-     * have started yet: cancel until both have returned (each within a
-     * slice of its cancel), well before their 20 s timeouts. */
+    /* A cancel reaches the calls in progress only, and a pull may not
+     * have started yet: cancel until all have returned, well before
+     * their 20 s timeouts. */
     for (;;) {
         int done;
         CHECK_RC(dgp_cancel(client), DGP_OK);
         pthread_mutex_lock(&calls_lock);
         done = calls_done;
         pthread_mutex_unlock(&calls_lock);
-        if (done == 2) {
+        if (done == 4) {
             break;
         }
         {
@@ -608,7 +623,7 @@ static void cancel_from_another_thread(void) {
             nanosleep(&pause, NULL);
         }
     }
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < 4; i++) {
         pthread_join(threads[i], NULL);
         CHECK_RC(calls[i].rc, DGP_ERR_CANCELLED);
         CHECK(calls[i].took_ms < 5000);

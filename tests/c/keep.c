@@ -59,12 +59,31 @@ static int keeper_wait(struct keeper *k, int after) {
     return reached;
 }
 
+/* A record of `packet`, as dgp_event_copy and dgp_next_records write it:
+ * every header in order, each string where its entry says. */
+static void check_packed(const unsigned char *buffer) {
+    const dgp_event_record *record = (const dgp_event_record *)(const void *)buffer;
+    const dgp_event_record_header *entries;
+    uint32_t i;
+    CHECK(record->line == 4);
+    CHECK(record->header_count == HEADERS);
+    CHECK(record->headers_offset == sizeof(dgp_event_record));
+    entries = (const dgp_event_record_header *)(const void *)(buffer + record->headers_offset);
+    for (i = 0; i < record->header_count && i < HEADERS; i++) {
+        const char *key = (const char *)buffer + entries[i].key_offset;
+        const char *value = (const char *)buffer + entries[i].value_offset;
+        CHECK(entries[i].value_offset + entries[i].value_len < record->size);
+        CHECK(strlen(key) == entries[i].key_len);
+        CHECK(strlen(value) == entries[i].value_len);
+        CHECK_STR(key, keys[i]);
+        CHECK_STR(value, values[i]);
+    }
+}
+
 /* Every header of `event`, by the accessors and by its packed record. */
 static void check_whole_event(const dgp_event *event) {
     uint32_t needed = 0;
     unsigned char *buffer;
-    const dgp_event_record *record;
-    const dgp_event_record_header *entries;
     uint32_t i;
 
     CHECK(dgp_event_header_count(event) == HEADERS);
@@ -81,24 +100,11 @@ static void check_whole_event(const dgp_event *event) {
     CHECK(dgp_event_copy(event, buffer, needed - 1, NULL) == DGP_ERR_BUFFER_TOO_SMALL);
     CHECK(buffer[0] == 0xAA); /* nothing written */
     CHECK(dgp_event_copy(event, buffer, needed, &needed) == DGP_OK);
-
-    record = (const dgp_event_record *)(const void *)buffer;
-    CHECK(record->size == needed);
-    CHECK(record->kind == dgp_event_kind(event));
-    CHECK(record->line == 4);
-    CHECK(record->header_count == HEADERS);
-    CHECK(record->headers_offset == sizeof(dgp_event_record));
-    entries = (const dgp_event_record_header *)(const void *)(buffer + record->headers_offset);
-    for (i = 0; i < record->header_count && i < HEADERS; i++) {
-        const char *key = (const char *)buffer + entries[i].key_offset;
-        const char *value = (const char *)buffer + entries[i].value_offset;
-        CHECK(entries[i].value_offset + entries[i].value_len < record->size);
-        CHECK(strlen(key) == entries[i].key_len);
-        CHECK(strlen(value) == entries[i].value_len);
-        CHECK_STR(key, keys[i]);
-        CHECK_STR(value, values[i]);
-    }
-    CHECK_STR((const char *)buffer + record->detail_offset, dgp_event_detail(event));
+    CHECK(((const dgp_event_record *)(const void *)buffer)->size == needed);
+    CHECK(((const dgp_event_record *)(const void *)buffer)->kind == dgp_event_kind(event));
+    check_packed(buffer);
+    CHECK_STR((const char *)buffer + ((const dgp_event_record *)(const void *)buffer)->detail_offset,
+              dgp_event_detail(event));
     free(buffer);
 }
 
@@ -194,6 +200,83 @@ static void next_events_takes_a_burst_in_order(void) {
     dgp_sim_free(sim);
 }
 
+/* dgp_next_records packs a burst into one buffer, 8-byte aligned, and
+ * leaves what does not fit queued, losing nothing. */
+#define BURST 20
+static void next_records_packs_a_burst(void) {
+    dgp_sim *sim = start_sim(NULL);
+    dgp_options *options = dgp_options_new();
+    dgp_client *client;
+    struct keeper k = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0};
+    static uint64_t big[8192]; /* 64 KiB, 8-byte aligned */
+    uint64_t small[1];
+    char burst[(sizeof packet - 1) * BURST];
+    uint32_t count = 99, used = 99, one = 0, i, got = 0, calls = 0;
+    long long deadline;
+
+    /* The callback tells when the whole burst is queued (each event is
+     * queued before its callback runs). */
+    REQUIRE(options != NULL);
+    CHECK_RC(dgp_options_set_queue_with_callback(options, 1), DGP_OK);
+    client = logged_in_client(sim, options, "201");
+    dgp_options_free(options);
+    drain(client);
+    CHECK_RC(dgp_set_event_callback(client, on_event, &k), DGP_OK);
+    CHECK_RC(dgp_next_records(client, (uint8_t *)big, sizeof big, 0, &count, &used), DGP_ERR_TIMEOUT);
+    CHECK(count == 0 && used == 0);
+    CHECK_RC(dgp_next_records(client, NULL, 64, 0, &count, &used), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_next_records(client, (uint8_t *)big, sizeof big, 0, NULL, &used), DGP_ERR_NULL_POINTER);
+    CHECK_RC(dgp_next_records(client, (uint8_t *)big, sizeof big, 0, &count, NULL), DGP_ERR_NULL_POINTER);
+    CHECK(dgp_next_records(NULL, (uint8_t *)big, sizeof big, 0, &count, &used) == DGP_ERR_NULL_POINTER);
+
+    for (i = 0; i < BURST; i++) {
+        memcpy(burst + i * (sizeof packet - 1), packet, sizeof packet - 1);
+    }
+    CHECK_SIM(dgp_sim_send_raw(sim, (const uint8_t *)burst, sizeof burst), DGP_OK);
+    REQUIRE(keeper_wait(&k, BURST - 1));
+    /* The first does not fit in 8 bytes: nothing taken, its size told. */
+    CHECK_RC(dgp_next_records(client, (uint8_t *)small, sizeof small, WAIT_MS, &count, &one), DGP_ERR_BUFFER_TOO_SMALL);
+    CHECK(count == 0);
+    CHECK(one > sizeof(dgp_event_record) + HEADERS * sizeof(dgp_event_record_header));
+    CHECK(contains(last_error(), "needs"));
+    /* Room for two and a half records, rounded as they are packed: two. */
+    {
+        uint32_t second = (one + 7) & ~7u;
+        CHECK_RC(dgp_next_records(client, (uint8_t *)big, second + one + one / 2, WAIT_MS, &count, &used), DGP_OK);
+        CHECK(count == 2);
+        CHECK(used == second + one);
+        check_packed((const unsigned char *)big);
+        check_packed((const unsigned char *)big + second);
+        got += count;
+    }
+    /* The rest: all queued, so they fit in one call; more only if not. */
+    deadline = now_ms() + WAIT_MS;
+    while (got < BURST && now_ms() < deadline) {
+        uint32_t offset = 0, end = 0;
+        if (dgp_next_records(client, (uint8_t *)big, sizeof big, 100, &count, &used) != DGP_OK) {
+            continue;
+        }
+        calls++;
+        for (i = 0; i < count; i++) {
+            const dgp_event_record *record = (const dgp_event_record *)(const void *)((const unsigned char *)big + offset);
+            CHECK(offset % 8 == 0);
+            CHECK(record->size == one);
+            check_packed((const unsigned char *)big + offset);
+            end = offset + record->size;
+            offset = (end + 7) & ~7u;
+        }
+        CHECK(used == end); /* the end of the last record */
+        got += count;
+    }
+    CHECK(got == BURST);
+    CHECK(calls == 1);
+    CHECK(dgp_dropped_events(client) == 0);
+    CHECK_RC(dgp_next_records(client, (uint8_t *)big, sizeof big, 0, &count, &used), DGP_ERR_TIMEOUT);
+    CHECK_RC(dgp_client_free(client), DGP_OK);
+    dgp_event_free(k.kept);
+    dgp_sim_free(sim);
+}
+
 /* The callback thread's stack: 128 KiB unless asked, at least 64 KiB. */
 static uint32_t stack_of(const dgp_options *options) {
     uint32_t bytes = 0;
@@ -221,5 +304,6 @@ int main(void) {
     a_clone_outlives_the_callback_and_the_client();
     copy_refuses_what_it_cannot_write();
     next_events_takes_a_burst_in_order();
+    next_records_packs_a_burst();
     return check_finish();
 }
