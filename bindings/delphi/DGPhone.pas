@@ -15,7 +15,8 @@
     Events still queued when the object is freed are discarded.
   - dmPolling: nothing runs by itself; the application calls
     ProcessEvents from its own loop, which takes the queued events (the
-    pull API) and runs the handlers on the calling thread. NotifyHandle
+    pull API, dgp_next_records: many events per call) and runs the
+    handlers on the calling thread. NotifyHandle
     (Windows: a manual-reset event for WaitForSingleObject or
     MsgWaitForMultipleObjects) and NotifyFd (elsewhere: readable while
     events wait) say when to call it.
@@ -179,6 +180,8 @@ type
     FSnapLine: array[1..6] of TDGPLineState;
     FSnapSelected: Integer;
     FSnapAgent: TDGPAgentState;
+    { dmPolling: the records dgp_next_records writes. }
+    FPullBuffer: array of Byte;
     { Set by Destroy when a handler frees the object mid-delivery. }
     FAlive: PDGPFlag;
     FLastLineState: array[1..6] of TDGPLineState;
@@ -196,6 +199,7 @@ type
     FOnConnectionLost: TDGPhoneConnectionLostHandler;
     function Decode(Event: PDGPEvent; Reuse: TDGPhoneEvent): TDGPhoneEvent;
     procedure Recycle(List: TList; Count: Integer);
+    procedure FillStates(Event: TDGPhoneEvent);
     procedure Enqueue(Event: PDGPEvent);
     procedure DeliverPending;
     function DeliverList(List: TList): Boolean;
@@ -297,7 +301,7 @@ const
   { Room for a typical event (the library says 512 bytes hold one); a
     bigger one is copied again into a block of its size. }
   INITIAL_BUFFER = 512;
-  PULL_BATCH = 64;
+  PULL_BUFFER = 65536;
   { The most delivered events kept for reuse. }
   MAX_RECYCLED = 4096;
   { Batches one delivery takes before it lets the main thread do other work. }
@@ -830,7 +834,6 @@ end;
 
 function TDGPhone.Decode(Event: PDGPEvent; Reuse: TDGPhoneEvent): TDGPhoneEvent;
 var
-  Line: Integer;
   Needed: UInt32;
   Code: TDGPResult;
 begin
@@ -856,25 +859,32 @@ begin
     Result.Free;
     raise;
   end;
-  Result.FKind := Result.FRecord^.kind;
-  Result.FLine := Result.FRecord^.line;
+  FillStates(Result);
+end;
+
+procedure TDGPhone.FillStates(Event: TDGPhoneEvent);
+var
+  Line: Integer;
+begin
+  Event.FKind := Event.FRecord^.kind;
+  Event.FLine := Event.FRecord^.line;
   { Inside the callback the library gives the states as of this event;
     while polling, as they are now. A DTMF digit or a timestamp changes no
     state, so a flood of them reuses the last snapshot (FSnap*, this
     thread's) and costs no state call. }
-  if (Result.FKind <> DGP_EVENT_DTMF_RECEIVED) and (Result.FKind <> DGP_EVENT_TIMESTAMP) then
+  if (Event.FKind <> DGP_EVENT_DTMF_RECEIVED) and (Event.FKind <> DGP_EVENT_TIMESTAMP) then
   begin
     for Line := 1 to 6 do
       dgp_line_state(FClient, Line, @FSnapLine[Line]);
     FSnapSelected := dgp_selected_line(FClient);
     FSnapAgent := dgp_agent_state(FClient);
   end;
-  if (Result.FLine >= 1) and (Result.FLine <= 6) then
-    Result.FLineState := FSnapLine[Result.FLine]
+  if (Event.FLine >= 1) and (Event.FLine <= 6) then
+    Event.FLineState := FSnapLine[Event.FLine]
   else
-    Result.FLineState := DGP_LINE_IDLE;
-  Result.FSelectedLine := FSnapSelected;
-  Result.FAgentState := FSnapAgent;
+    Event.FLineState := DGP_LINE_IDLE;
+  Event.FSelectedLine := FSnapSelected;
+  Event.FAgentState := FSnapAgent;
 end;
 
 { Gives the first Count events of List back for reuse (queued mode), or
@@ -1117,37 +1127,56 @@ end;
 
 function TDGPhone.ProcessEvents(TimeoutMs: Cardinal): Integer;
 var
-  Events: array[0..PULL_BATCH - 1] of PDGPEvent;
-  Count: UInt32;
+  Count, Used, Offset, Size: UInt32;
   Code: TDGPResult;
   I: Integer;
   List: TList;
+  Rec: PDGPEventRecord;
+  Event: TDGPhoneEvent;
 begin
   if FDelivery <> dmPolling then
     raise EDGPhone.CreateCode(DGP_ERR_INVALID_ARGUMENT,
       'ProcessEvents is for a TDGPhone created with dmPolling (dmQueued delivers by itself)');
   Result := 0;
+  if Length(FPullBuffer) = 0 then
+    SetLength(FPullBuffer, PULL_BUFFER);
   List := TList.Create;
   try
     repeat
+      { One call takes every waiting event that fits, as packed records. }
       Count := 0;
-      Code := dgp_next_events(FClient, @Events[0], PULL_BATCH, TimeoutMs, @Count);
+      Used := 0;
+      Code := dgp_next_records(FClient, @FPullBuffer[0], Length(FPullBuffer), TimeoutMs, @Count, @Used);
+      if Code = DGP_ERR_BUFFER_TOO_SMALL then
+      begin
+        SetLength(FPullBuffer, Used);
+        Code := dgp_next_records(FClient, @FPullBuffer[0], Length(FPullBuffer), TimeoutMs, @Count, @Used);
+      end;
       TimeoutMs := 0;
       if Code = DGP_ERR_TIMEOUT then
         Break;
       DGPCheck(Code);
-      try
-        for I := 0 to Integer(Count) - 1 do
-          List.Add(Decode(Events[I], nil));
-      finally
-        for I := 0 to Integer(Count) - 1 do
-          dgp_event_free(Events[I]);
+      Offset := 0;
+      for I := 0 to Integer(Count) - 1 do
+      begin
+        Rec := PDGPEventRecord(@FPullBuffer[Offset]);
+        Size := Rec^.size;
+        Event := TDGPhoneEvent.Create;
+        GetMem(Event.FRecord, Size);
+        Event.FCapacity := Size;
+        Move(Rec^, Event.FRecord^, Size);
+        Event.FKind := Rec^.kind;
+        Event.FLine := Rec^.line;
+        FillStates(Event);
+        List.Add(Event);
+        { The next record starts on an 8-byte boundary. }
+        Offset := (Offset + Size + 7) and not UInt32(7);
       end;
       Inc(Result, List.Count);
       { A handler may free this object: DeliverList then stops. }
       if not DeliverList(List) then
         Exit;
-    until Count < PULL_BATCH;
+    until Used < Cardinal(Length(FPullBuffer)) div 2;
   finally
     List.Free;
   end;

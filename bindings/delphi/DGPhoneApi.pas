@@ -287,6 +287,7 @@ function dgp_send_call_dtmf(client: PDGPClient; digits: PAnsiChar; line: Int32; 
 function dgp_event_clone(event: PDGPEvent): PDGPEvent; cdecl; external DGPHONE_LIB;
 function dgp_event_copy(event: PDGPEvent; buffer: PByte; capacity: UInt32; needed: PUInt32): TDGPResult; cdecl; external DGPHONE_LIB;
 function dgp_next_events(client: PDGPClient; out_: PPDGPEvent; max: UInt32; timeout_ms: UInt32; count: PUInt32): TDGPResult; cdecl; external DGPHONE_LIB;
+function dgp_next_records(client: PDGPClient; buffer: PByte; capacity: UInt32; timeout_ms: UInt32; count: PUInt32; used: PUInt32): TDGPResult; cdecl; external DGPHONE_LIB;
 function dgp_options_new: PDGPOptions; cdecl; external DGPHONE_LIB;
 procedure dgp_options_free(options: PDGPOptions); cdecl; external DGPHONE_LIB;
 function dgp_options_set_connect_timeout_ms(options: PDGPOptions; ms_: UInt32): TDGPResult; cdecl; external DGPHONE_LIB;

@@ -753,7 +753,7 @@ begin
   Inc(Count);
 end;
 
-procedure Bench(N: Integer);
+procedure Bench(N: Integer; Delivery: TDGPhoneDelivery);
 var
   Sim: TDGPhoneSim;
   Phone: TDGPhone;
@@ -765,7 +765,7 @@ begin
   Sim := StartSim;
   Options := TDGPhoneOptions.Create;
   Options.SetOverflowPolicy(DGP_OVERFLOW_BLOCK);
-  Phone := TDGPhone.Create(dmQueued, Options);
+  Phone := TDGPhone.Create(Delivery, Options);
   Options.Free;
   C := TCounter.Create;
   try
@@ -777,15 +777,23 @@ begin
     Started := Ticks;
     F.Start;
     Deadline := Started + 120000;
-    while (C.Count < N) and (Ticks < Deadline) do
-      CheckSynchronize(5);
+    if Delivery = dmQueued then
+      while (C.Count < N) and (Ticks < Deadline) do
+        CheckSynchronize(5)
+    else
+      while (C.Count < N) and (Ticks < Deadline) do
+        Phone.ProcessEvents(5);
     Elapsed := Ticks - Started;
     F.WaitFor;
     F.Free;
     if Elapsed < 1 then
       Elapsed := 1;
     CheckEq(C.Count, N, 'every flood event reached the handler');
-    WriteLn('bench: pascal ', N, ' events in ', Elapsed, ' ms: ', Round(N * 1000.0 / Elapsed), ' events/s');
+    if Delivery = dmQueued then
+      Write('bench: pascal ')
+    else
+      Write('bench: pascal-polling ');
+    WriteLn(N, ' events in ', Elapsed, ' ms: ', Round(N * 1000.0 / Elapsed), ' events/s');
   finally
     Phone.Free;
     C.Free;
@@ -798,7 +806,12 @@ var
 
 procedure BenchRun;
 begin
-  Bench(BenchN);
+  Bench(BenchN, dmQueued);
+end;
+
+procedure BenchPollRun;
+begin
+  Bench(BenchN, dmPolling);
 end;
 
 procedure Run(const Name: string; Test: TProcedure);
@@ -833,7 +846,8 @@ begin
   if (ParamCount >= 2) and (ParamStr(1) = 'bench') then
   begin
     BenchN := StrToInt(ParamStr(2));
-    Run('bench', BenchRun);
+    Run('bench (TThread.Queue to the main thread)', BenchRun);
+    Run('bench (ProcessEvents on the main thread)', BenchPollRun);
   end
   else
   begin
