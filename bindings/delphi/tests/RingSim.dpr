@@ -14,12 +14,13 @@ uses
 {$IFDEF UNIX}
   cthreads, cwstring,
 {$ENDIF}
-  SysUtils, DGPhoneApi, DGPhoneSim;
+  SysUtils, DGPhoneApi, DGPhone, DGPhoneSim;
 
 var
   Sim: TDGPhoneSim;
   I, Count: Integer;
-  Ok: Boolean;
+  Ok, Rung: Boolean;
+  Deadline: Int64;
 begin
   Count := 1;
   if ParamCount >= 1 then
@@ -38,7 +39,22 @@ begin
     while Ok and (I < Count) do
     begin
       Inc(I);
-      Sim.IncomingCall(1, '5551234');
+      { The ring fits once line 1 is idle again (after the last call's Ready). }
+      Deadline := GetTickCount64 + 10000;
+      repeat
+        try
+          Sim.Perform('ring 1 5551234');
+          Rung := True;
+        except
+          on E: EDGPhoneSim do
+          begin
+            Rung := False;
+            if (E.Code <> DGP_ERR_COMMAND_FAILED) or (GetTickCount64 > Deadline) then
+              raise;
+            Sleep(10);
+          end;
+        end;
+      until Rung;
       if not Sim.WaitForCommand('Answer', 10000) then
       begin
         WriteLn(ErrOutput, 'RingSim: call ', I, ' was not answered');
