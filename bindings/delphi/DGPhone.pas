@@ -44,6 +44,11 @@ unit DGPhone;
     {$IF CompilerVersion < 21}
       {$DEFINE DGP_POST_MESSAGE}
     {$IFEND}
+    { TThread.ForceQueue came with Delphi 10.2 Tokyo; before it, Queue
+      from the main thread appended the call. }
+    {$IF CompilerVersion < 32}
+      {$DEFINE DGP_NO_FORCE_QUEUE}
+    {$IFEND}
   {$ELSE}
     {$DEFINE DGP_POST_MESSAGE}
   {$ENDIF}
@@ -202,6 +207,7 @@ type
     procedure FillStates(Event: TDGPhoneEvent);
     procedure Enqueue(Event: PDGPEvent);
     procedure DeliverPending;
+    procedure QueueAgain;
     function DeliverList(List: TList): Boolean;
     procedure DispatchEvent(Event: TDGPhoneEvent);
     function GetConnected: Boolean;
@@ -484,32 +490,6 @@ begin
 end;
 
 { TDGPhoneEvent }
-
-{ Header keys are compared without regard to ASCII case, as the library does. }
-function SameAscii(const A, B: string): Boolean;
-var
-  I: Integer;
-  X, Y: Char;
-begin
-  Result := False;
-  if Length(A) <> Length(B) then
-    Exit;
-  for I := 1 to Length(A) do
-  begin
-    X := A[I];
-    Y := B[I];
-    if X <> Y then
-    begin
-      if (X >= 'a') and (X <= 'z') then
-        X := Char(Ord(X) - 32);
-      if (Y >= 'a') and (Y <= 'z') then
-        Y := Char(Ord(Y) - 32);
-      if X <> Y then
-        Exit;
-    end;
-  end;
-  Result := True;
-end;
 
 destructor TDGPhoneEvent.Destroy;
 begin
@@ -1000,14 +980,25 @@ begin
       if not DeliverList(Batch) then
         Exit;
     end;
-{$IFDEF DGP_POST_MESSAGE}
-    PostMessage(FWindow, WM_DGP_DELIVER, 0, 0);
-{$ELSE}
-    TThread.Queue(nil, DeliverPending);
-{$ENDIF}
+    QueueAgain;
   finally
     Batch.Free;
   end;
+end;
+
+{ Queues DeliverPending from the main thread itself. TThread.Queue would
+  run it at once, recursively (FPC, Delphi 10.2+): ForceQueue appends it. }
+procedure TDGPhone.QueueAgain;
+begin
+{$IFDEF DGP_POST_MESSAGE}
+  PostMessage(FWindow, WM_DGP_DELIVER, 0, 0);
+{$ELSE}
+  {$IFDEF DGP_NO_FORCE_QUEUE}
+  TThread.Queue(nil, DeliverPending);
+  {$ELSE}
+  TThread.ForceQueue(nil, DeliverPending);
+  {$ENDIF}
+{$ENDIF}
 end;
 
 { Runs the handlers of each event of List, freeing each; on an exception
@@ -1048,11 +1039,7 @@ begin
             if not FScheduled then
             begin
               FScheduled := True;
-{$IFDEF DGP_POST_MESSAGE}
-              PostMessage(FWindow, WM_DGP_DELIVER, 0, 0);
-{$ELSE}
-              TThread.Queue(nil, DeliverPending);
-{$ENDIF}
+              QueueAgain;
             end;
           finally
             FLock.Leave;
