@@ -1008,10 +1008,11 @@ end;
 function TDGPhone.DeliverList(List: TList): Boolean;
 var
   I, J: Integer;
-  Alive: Boolean;
+  Alive, Done: Boolean;
   Outer: PDGPFlag;
 begin
   Alive := True;
+  Done := False;
   Outer := FAlive;
   FAlive := @Alive;
   I := 0;
@@ -1021,33 +1022,30 @@ begin
       Inc(I);
       DispatchEvent(TDGPhoneEvent(List[I - 1]));
     end;
+    Done := True;
   finally
     if Alive then
     begin
       FAlive := Outer;
       { Delivered (the one that raised included): back for reuse. }
       Recycle(List, I);
-      if I < List.Count then
+      if not Done then
       begin
-        if FDelivery = dmQueued then
-        begin
-          { A handler raised: the rest go back to the front of the queue. }
-          FLock.Enter;
-          try
-            for J := List.Count - 1 downto I do
-              FPending.Insert(0, List[J]);
-            if not FScheduled then
-            begin
-              FScheduled := True;
-              QueueAgain;
-            end;
-          finally
-            FLock.Leave;
+        { A handler raised: the rest go back to the front of the pending
+          events, for the next delivery (queued now: the one running ends
+          here with FScheduled set) or the next ProcessEvents. }
+        FLock.Enter;
+        try
+          for J := List.Count - 1 downto I do
+            FPending.Insert(0, List[J]);
+          if FDelivery = dmQueued then
+          begin
+            FScheduled := True;
+            QueueAgain;
           end;
-        end
-        else
-          for J := I to List.Count - 1 do
-            TObject(List[J]).Free;
+        finally
+          FLock.Leave;
+        end;
       end;
     end
     else
@@ -1129,6 +1127,21 @@ begin
     SetLength(FPullBuffer, PULL_BUFFER);
   List := TList.Create;
   try
+    { First what a handler's exception left undelivered last time. }
+    if FPending.Count > 0 then
+    begin
+      FLock.Enter;
+      try
+        for I := 0 to FPending.Count - 1 do
+          List.Add(FPending[I]);
+        FPending.Clear;
+      finally
+        FLock.Leave;
+      end;
+      Inc(Result, List.Count);
+      if not DeliverList(List) then
+        Exit;
+    end;
     repeat
       { One call takes every waiting event that fits, as packed records. }
       Count := 0;

@@ -678,6 +678,56 @@ begin
   end;
 end;
 
+type
+  { Raises from its first DTMF handler: the exception reaches the pump,
+    the events after it still come. }
+  TRaiser = class
+  public
+    Count, Raised: Integer;
+    procedure DoDtmf(Sender: TObject; Line: Integer; Digit: Char; Event: TDGPhoneEvent);
+  end;
+
+  EHandlerFailed = class(Exception);
+
+procedure TRaiser.DoDtmf(Sender: TObject; Line: Integer; Digit: Char; Event: TDGPhoneEvent);
+begin
+  Inc(Count);
+  if Count = 1 then
+    raise EHandlerFailed.Create('a handler failed');
+end;
+
+{ 8. A handler's exception goes to whoever pumps; no event is lost. }
+procedure TestHandlerRaises;
+var
+  Sim: TDGPhoneSim;
+  Phone: TDGPhone;
+  T: TRaiser;
+  Deadline: Int64;
+begin
+  Sim := StartSim;
+  T := TRaiser.Create;
+  Phone := TDGPhone.Create;
+  try
+    Phone.OnDtmf := T.DoDtmf;
+    ConnectAndLogin(Phone, Sim);
+    Sim.Perform('fault flood=300');
+    Deadline := Ticks + WAIT_MS;
+    while (T.Count < 300) and (Ticks < Deadline) do
+      try
+        CheckSynchronize(10);
+      except
+        on E: EHandlerFailed do
+          Inc(T.Raised);
+      end;
+    CheckEq(T.Raised, 1, 'the handler''s exception reached the pump once');
+    CheckEq(T.Count, 300, 'every event after it was still delivered');
+  finally
+    Phone.Free;
+    T.Free;
+    Sim.Free;
+  end;
+end;
+
 function OpenFiles: Integer;
 {$IFDEF UNIX}
 var
@@ -699,7 +749,7 @@ begin
 end;
 {$ENDIF}
 
-{ 8. 100 create/free cycles, each connected, logged in, with an event. }
+{ 9. 100 create/free cycles, each connected, logged in, with an event. }
 procedure TestCycles;
 var
   Sim: TDGPhoneSim;
@@ -861,6 +911,7 @@ begin
     Run('polling', TestPolling);
     Run('free while flooding', TestFreeWhileFlooding);
     Run('free inside a handler', TestFreeInHandler);
+    Run('a handler raises', TestHandlerRaises);
     Run('100 create/free cycles', TestCycles);
   end;
   WriteLn(Passed, ' passed, ', Failed, ' failed');
