@@ -57,10 +57,15 @@ unit DGPhone;
 interface
 
 uses
-{$IFDEF DGP_POST_MESSAGE}
-  Windows, Messages,
+{$IFNDEF FPC}
+  {$IFDEF MSWINDOWS}
+  Windows,  { InterlockedExchange }
+  {$ENDIF}
 {$ENDIF}
-  SysUtils, Classes, SyncObjs, DGPhoneApi;
+{$IFDEF DGP_POST_MESSAGE}
+  Messages,
+{$ENDIF}
+  SysUtils, Classes, DGPhoneApi;
 
 type
   { An error from the library: Code is the DGP_ERR_* result, Message the
@@ -172,15 +177,20 @@ type
   private
     FClient: PDGPClient;
     FDelivery: TDGPhoneDelivery;
-    { Decoded events waiting for the main thread, guarded by FLock. }
-    FLock: TCriticalSection;
-    FPending: TList;
-    FScheduled: Boolean;
-    { Delivered events come back for reuse (FRecycled, under FLock; FSpare,
-      the callback thread's own): a flood then allocates nothing, and no
-      block is freed on another thread than the one that made it. }
-    FRecycled: TList;
+    { The hand-off, without a lock: each slot holds a TList or nil and is
+      only ever swapped whole (an interlocked exchange).
+      FInbox: decoded events for the main thread; the callback thread takes
+      it back to append, or starts a new list when the main thread took it.
+      FRecycleSlot: delivered events, back for reuse, so that a flood
+      allocates nothing and no block is freed on another thread.
+      FScheduled: 1 while a delivery is queued or running. }
+    FInbox: Pointer;
+    FRecycleSlot: Pointer;
+    FScheduled: Integer;
+    { The callback thread's spare events. }
     FSpare: TList;
+    { The main thread's: events a handler's exception left undelivered. }
+    FLeftover: TList;
     { The states as of the last event decoded (the decoding thread's). }
     FSnapLine: array[1..6] of TDGPLineState;
     FSnapSelected: Integer;
@@ -742,6 +752,26 @@ end;
 
 { TDGPhone }
 
+{ Interlocked exchanges of a pointer and of an Integer, as FPC and every
+  Delphi spell them. }
+function SwapPointer(var Target: Pointer; Value: Pointer): Pointer;
+begin
+{$IFDEF FPC}
+  Result := InterlockedExchange(Target, Value);
+{$ELSE}
+  {$IFDEF CPUX64}
+  Result := InterlockedExchangePointer(Target, Value);
+  {$ELSE}
+  Result := Pointer(InterlockedExchange(Integer(Target), Integer(Value)));
+  {$ENDIF}
+{$ENDIF}
+end;
+
+function SwapInteger(var Target: Integer; Value: Integer): Integer;
+begin
+  Result := InterlockedExchange(Target, Value);
+end;
+
 procedure FreeObjects(var List: TList);
 var
   I: Integer;
@@ -761,10 +791,8 @@ var
 begin
   inherited Create;
   FDelivery := ADelivery;
-  FLock := TCriticalSection.Create;
-  FPending := TList.Create;
-  FRecycled := TList.Create;
   FSpare := TList.Create;
+  FLeftover := TList.Create;
   for Line := 1 to 6 do
     FLastLineState[Line] := DGP_LINE_IDLE;
   if AOptions <> nil then
@@ -784,10 +812,10 @@ end;
 
 destructor TDGPhone.Destroy;
 var
-  I: Integer;
+  List: TList;
 begin
   { After dgp_client_free returns no callback runs, so nothing is added to
-    FPending any more; then the one queued delivery, if any, is removed. }
+    FInbox any more; then the one queued delivery, if any, is removed. }
   if FClient <> nil then
     dgp_client_free(FClient);
   FClient := nil;
@@ -800,15 +828,12 @@ begin
 {$ENDIF}
   if FAlive <> nil then
     FAlive^ := False;
-  if FPending <> nil then
-  begin
-    for I := 0 to FPending.Count - 1 do
-      TObject(FPending[I]).Free;
-    FPending.Free;
-  end;
-  FreeObjects(FRecycled);
+  List := TList(SwapPointer(FInbox, nil));
+  FreeObjects(List);
+  List := TList(SwapPointer(FRecycleSlot, nil));
+  FreeObjects(List);
   FreeObjects(FSpare);
-  FLock.Free;
+  FreeObjects(FLeftover);
   inherited Destroy;
 end;
 
@@ -868,27 +893,26 @@ begin
 end;
 
 { Gives the first Count events of List back for reuse (queued mode), or
-  frees them (polling: made and freed on the same thread). }
+  frees them (polling: made and freed on the same thread). Main thread. }
 procedure TDGPhone.Recycle(List: TList; Count: Integer);
 var
   I: Integer;
+  Reuse: TList;
 begin
+  I := 0;
   if FDelivery = dmQueued then
   begin
-    FLock.Enter;
-    try
-      I := 0;
-      while (I < Count) and (FRecycled.Count < MAX_RECYCLED) do
-      begin
-        FRecycled.Add(List[I]);
-        Inc(I);
-      end;
-    finally
-      FLock.Leave;
+    { Only this thread puts a list in the slot: the exchange back finds nil. }
+    Reuse := TList(SwapPointer(FRecycleSlot, nil));
+    if Reuse = nil then
+      Reuse := TList.Create;
+    while (I < Count) and (Reuse.Count < MAX_RECYCLED) do
+    begin
+      Reuse.Add(List[I]);
+      Inc(I);
     end;
-  end
-  else
-    I := 0;
+    SwapPointer(FRecycleSlot, Reuse);
+  end;
   while I < Count do
   begin
     TObject(List[I]).Free;
@@ -896,21 +920,19 @@ begin
   end;
 end;
 
+{ The callback thread's side. }
 procedure TDGPhone.Enqueue(Event: PDGPEvent);
 var
   Decoded: TDGPhoneEvent;
-  Spare: TList;
-  Schedule: Boolean;
+  Spare, Inbox: TList;
 begin
   if FSpare.Count = 0 then
   begin
-    FLock.Enter;
-    try
-      Spare := FRecycled;
-      FRecycled := FSpare;
+    Spare := TList(SwapPointer(FRecycleSlot, nil));
+    if Spare <> nil then
+    begin
+      FSpare.Free;
       FSpare := Spare;
-    finally
-      FLock.Leave;
     end;
   end;
   if FSpare.Count > 0 then
@@ -921,17 +943,16 @@ begin
   else
     Decoded := nil;
   Decoded := Decode(Event, Decoded);
-  FLock.Enter;
-  try
-    FPending.Add(Decoded);
-    Schedule := not FScheduled;
-    FScheduled := True;
-  finally
-    FLock.Leave;
-  end;
-  { One queued delivery takes every event pending when it runs: a flood
-    costs one queue entry per batch, not per event. }
-  if Schedule then
+  { Take the inbox back (or start one), append, put it back: the main
+    thread takes whole lists, never half of one. }
+  Inbox := TList(SwapPointer(FInbox, nil));
+  if Inbox = nil then
+    Inbox := TList.Create;
+  Inbox.Add(Decoded);
+  SwapPointer(FInbox, Inbox);
+  { One queued delivery takes every event waiting when it runs, and what
+    comes while it runs: a flood costs one queue entry per burst. }
+  if SwapInteger(FScheduled, 1) = 0 then
 {$IFDEF DGP_POST_MESSAGE}
     PostMessage(FWindow, WM_DGP_DELIVER, 0, 0);
 {$ELSE}
@@ -951,39 +972,47 @@ end;
 
 procedure TDGPhone.DeliverPending;
 var
-  Batch, Empty: TList;
+  Batch: TList;
   Round: Integer;
 begin
-  { Drains what is pending, and what comes meanwhile, up to a few rounds:
-    FScheduled stays True while it runs, so the callback thread queues no
-    new delivery (and wakes nobody) for events this one will take. After
-    MAX_ROUNDS it queues itself again, so that a flood never starves the
-    rest of the main thread's work. }
-  Batch := TList.Create;
-  try
-    for Round := 1 to MAX_ROUNDS do
-    begin
-      FLock.Enter;
-      try
-        if FPending.Count = 0 then
-        begin
-          FScheduled := False;
-          Exit;
-        end;
-        { Swap the lists: the callback thread goes on filling an empty one. }
-        Empty := Batch;
-        Batch := FPending;
-        FPending := Empty;
-      finally
-        FLock.Leave;
-      end;
+  { Drains what waits, and what comes meanwhile, up to MAX_ROUNDS lists:
+    FScheduled stays 1 while it runs, so the callback thread queues no new
+    delivery (and wakes nobody) for events this one will take. Then it
+    queues itself again, so that a flood never starves the rest of the
+    main thread's work. }
+  if FLeftover.Count > 0 then
+  begin
+    Batch := FLeftover;
+    FLeftover := TList.Create;
+    try
       if not DeliverList(Batch) then
         Exit;
+    finally
+      Batch.Free;
     end;
-    QueueAgain;
-  finally
-    Batch.Free;
   end;
+  for Round := 1 to MAX_ROUNDS do
+  begin
+    Batch := TList(SwapPointer(FInbox, nil));
+    if Batch = nil then
+    begin
+      { Nothing: done, unless an event came between the look and the flag
+        (then go on; a delivery the callback thread queued meanwhile finds
+        nothing and returns). }
+      SwapInteger(FScheduled, 0);
+      Batch := TList(SwapPointer(FInbox, nil));
+      if Batch = nil then
+        Exit;
+      SwapInteger(FScheduled, 1);
+    end;
+    try
+      if not DeliverList(Batch) then
+        Exit;
+    finally
+      Batch.Free;
+    end;
+  end;
+  QueueAgain;
 end;
 
 { Queues DeliverPending from the main thread itself. TThread.Queue would
@@ -1031,21 +1060,13 @@ begin
       Recycle(List, I);
       if not Done then
       begin
-        { A handler raised: the rest go back to the front of the pending
-          events, for the next delivery (queued now: the one running ends
-          here with FScheduled set) or the next ProcessEvents. }
-        FLock.Enter;
-        try
-          for J := List.Count - 1 downto I do
-            FPending.Insert(0, List[J]);
-          if FDelivery = dmQueued then
-          begin
-            FScheduled := True;
-            QueueAgain;
-          end;
-        finally
-          FLock.Leave;
-        end;
+        { A handler raised: the rest go first to the next delivery (queued
+          now: the one running ends here with FScheduled still 1) or to the
+          next ProcessEvents. }
+        for J := List.Count - 1 downto I do
+          FLeftover.Insert(0, List[J]);
+        if FDelivery = dmQueued then
+          QueueAgain;
       end;
     end
     else
@@ -1128,16 +1149,11 @@ begin
   List := TList.Create;
   try
     { First what a handler's exception left undelivered last time. }
-    if FPending.Count > 0 then
+    if FLeftover.Count > 0 then
     begin
-      FLock.Enter;
-      try
-        for I := 0 to FPending.Count - 1 do
-          List.Add(FPending[I]);
-        FPending.Clear;
-      finally
-        FLock.Leave;
-      end;
+      for I := 0 to FLeftover.Count - 1 do
+        List.Add(FLeftover[I]);
+      FLeftover.Clear;
       Inc(Result, List.Count);
       if not DeliverList(List) then
         Exit;
