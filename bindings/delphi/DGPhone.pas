@@ -38,7 +38,9 @@ unit DGPhone;
 {$ENDIF}
 
 { Delphi before 2010 has no TThread.Queue/RemoveQueuedEvents pair: there the
-  callback posts a message to a hidden window instead (Windows only). }
+  callback posts a message to a hidden window of the main thread instead,
+  which its message loop runs. Free Pascal on Windows takes that route too
+  when compiled with -dDGP_POST_MESSAGE (how the tests check it). }
 {$IFNDEF FPC}
   {$IFDEF CONDITIONALEXPRESSIONS}
     {$IF CompilerVersion < 21}
@@ -57,13 +59,17 @@ unit DGPhone;
 interface
 
 uses
-{$IFNDEF FPC}
+{$IFDEF FPC}
+  {$IFDEF DGP_POST_MESSAGE}
+  Windows, Messages,
+  {$ENDIF}
+{$ELSE}
   {$IFDEF MSWINDOWS}
   Windows,  { InterlockedExchange }
   {$ENDIF}
-{$ENDIF}
-{$IFDEF DGP_POST_MESSAGE}
+  {$IFDEF DGP_POST_MESSAGE}
   Messages,
+  {$ENDIF}
 {$ENDIF}
   SysUtils, Classes, DGPhoneApi;
 
@@ -202,7 +208,6 @@ type
     FLastLineState: array[1..6] of TDGPLineState;
 {$IFDEF DGP_POST_MESSAGE}
     FWindow: HWND;
-    procedure WindowProc(var Msg: TMessage);
 {$ENDIF}
     FOnEvent: TDGPhoneEventHandler;
     FOnLineStateChange: TDGPhoneLineStateHandler;
@@ -752,12 +757,86 @@ end;
 
 { TDGPhone }
 
+{$IFDEF DGP_POST_MESSAGE}
+const
+  DELIVERY_CLASS = 'DGPhoneDeliveryWindow';
+  { A message-only window (HWND_MESSAGE, which Delphi 7's Windows.pas lacks). }
+  MESSAGE_ONLY_PARENT = HWND(-3);
+
+procedure SetWindowObject(Wnd: HWND; Phone: TObject);
+begin
+{$IFDEF FPC}
+  SetWindowLongPtr(Wnd, GWLP_USERDATA, LONG_PTR(Phone));
+{$ELSE}
+  {$IFDEF CPUX64}
+  SetWindowLongPtr(Wnd, GWLP_USERDATA, LONG_PTR(Phone));
+  {$ELSE}
+  SetWindowLong(Wnd, GWL_USERDATA, Integer(Phone));
+  {$ENDIF}
+{$ENDIF}
+end;
+
+function GetWindowObject(Wnd: HWND): TObject;
+begin
+{$IFDEF FPC}
+  Result := TObject(GetWindowLongPtr(Wnd, GWLP_USERDATA));
+{$ELSE}
+  {$IFDEF CPUX64}
+  Result := TObject(GetWindowLongPtr(Wnd, GWLP_USERDATA));
+  {$ELSE}
+  Result := TObject(GetWindowLong(Wnd, GWL_USERDATA));
+  {$ENDIF}
+{$ENDIF}
+end;
+
+{ Runs on the thread that made the window (the main thread), from its
+  message loop. An exception goes to the application's handler (the VCL's
+  Application.HandleException), never through Windows' frames. }
+function DeliveryWindowProc(Wnd: HWND; Msg: UINT; WParam: WPARAM; LParam: LPARAM): LRESULT; stdcall;
+var
+  Phone: TObject;
+begin
+  if Msg = WM_DGP_DELIVER then
+  begin
+    Result := 0;
+    Phone := GetWindowObject(Wnd);
+    if Phone <> nil then
+      try
+        TDGPhone(Phone).DeliverPending;
+      except
+        if Assigned(ApplicationHandleException) then
+          ApplicationHandleException(Phone)
+        else
+          ShowException(ExceptObject, ExceptAddr);
+      end;
+  end
+  else
+    Result := DefWindowProc(Wnd, Msg, WParam, LParam);
+end;
+
+function MakeDeliveryWindow(Phone: TObject): HWND;
+var
+  WndClass: TWndClass;
+begin
+  FillChar(WndClass, SizeOf(WndClass), 0);
+  WndClass.lpfnWndProc := @DeliveryWindowProc;
+  WndClass.hInstance := HInstance;
+  WndClass.lpszClassName := DELIVERY_CLASS;
+  { A second registration fails with ERROR_CLASS_ALREADY_EXISTS: fine. }
+  Windows.RegisterClass(WndClass);
+  Result := CreateWindowEx(0, DELIVERY_CLASS, '', 0, 0, 0, 0, 0, MESSAGE_ONLY_PARENT, 0, HInstance, nil);
+  if Result = 0 then
+    raise EDGPhone.CreateCode(DGP_ERR_RESOURCE, 'cannot create the delivery window: ' + SysErrorMessage(GetLastError));
+  SetWindowObject(Result, Phone);
+end;
+{$ENDIF}
+
 { Interlocked exchanges of a pointer and of an Integer, as FPC and every
   Delphi spell them. }
 function SwapPointer(var Target: Pointer; Value: Pointer): Pointer;
 begin
 {$IFDEF FPC}
-  Result := InterlockedExchange(Target, Value);
+  Result := System.InterlockedExchange(Target, Value);
 {$ELSE}
   {$IFDEF CPUX64}
   Result := InterlockedExchangePointer(Target, Value);
@@ -769,7 +848,11 @@ end;
 
 function SwapInteger(var Target: Integer; Value: Integer): Integer;
 begin
+{$IFDEF FPC}
+  Result := System.InterlockedExchange(Target, Value);
+{$ELSE}
   Result := InterlockedExchange(Target, Value);
+{$ENDIF}
 end;
 
 procedure FreeObjects(var List: TList);
@@ -803,7 +886,7 @@ begin
   if FDelivery = dmQueued then
   begin
 {$IFDEF DGP_POST_MESSAGE}
-    FWindow := AllocateHWnd(WindowProc);
+    FWindow := MakeDeliveryWindow(Self);
 {$ENDIF}
     { Before connecting, so that no event is missed. }
     DGPCheck(dgp_set_event_callback(FClient, @OnLibraryEvent, Self));
@@ -820,8 +903,12 @@ begin
     dgp_client_free(FClient);
   FClient := nil;
 {$IFDEF DGP_POST_MESSAGE}
+  { Messages still posted to it are discarded with it. }
   if FWindow <> 0 then
-    DeallocateHWnd(FWindow);
+  begin
+    SetWindowObject(FWindow, nil);
+    DestroyWindow(FWindow);
+  end;
 {$ELSE}
   if FDelivery = dmQueued then
     TThread.RemoveQueuedEvents(nil, DeliverPending);
@@ -960,15 +1047,7 @@ begin
 {$ENDIF}
 end;
 
-{$IFDEF DGP_POST_MESSAGE}
-procedure TDGPhone.WindowProc(var Msg: TMessage);
-begin
-  if Msg.Msg = WM_DGP_DELIVER then
-    DeliverPending
-  else
-    Msg.Result := DefWindowProc(FWindow, Msg.Msg, Msg.WParam, Msg.LParam);
-end;
-{$ENDIF}
+
 
 procedure TDGPhone.DeliverPending;
 var
