@@ -118,7 +118,7 @@ type
     Events, OffMain, AfterFree: Integer;
     Freed: Boolean;
     LineStates: array[1..6] of string;
-    Incoming, Connected, Ended, Dtmf, Agent, Lost: Integer;
+    Incoming, Connected, Ended, Dtmf, Agent, AgentLogins, Lost: Integer;
     IncomingLine, ConnectedLine, EndedLine, DtmfLine: Integer;
     IncomingNumber, LastAgent, LastUniqueid, CallerName: string;
     LastDigit: Char;
@@ -203,6 +203,8 @@ procedure TRecorder.DoAgent(Sender: TObject; Event: TDGPhoneEvent);
 begin
   Seen;
   Inc(Agent);
+  if Event.Kind = DGP_EVENT_AGENT_LOGIN then
+    Inc(AgentLogins);
   LastAgent := Event.Header('Agent');
   LastUniqueid := Event.Header('Uniqueid');
 end;
@@ -453,6 +455,151 @@ begin
     Phone.Free;
     R.Free;
     Sim.Free;
+  end;
+end;
+
+type
+  { Cancels a phone's blocking call from another thread, after a while. }
+  TCanceller = class(TThread)
+  public
+    Phone: TDGPhone;
+    procedure Execute; override;
+  end;
+
+procedure TCanceller.Execute;
+begin
+  Sleep(200);  { the main thread is blocked in its call by then }
+  Phone.Cancel;
+end;
+
+  { The rest of the commands, each checked at the simulator's end. }
+type
+  TCommandCalls = class
+  public
+    Phone: TDGPhone;
+    procedure DialSilent;
+    procedure LoginIgnored;
+    procedure ZeroConnectTimeout;
+  end;
+
+var
+  CommandOptions: TDGPhoneOptions;
+
+procedure TCommandCalls.DialSilent; begin Phone.Dial('1002', WAIT_MS); end;
+procedure TCommandCalls.LoginIgnored; begin Phone.Login('201'); end;
+procedure TCommandCalls.ZeroConnectTimeout; begin CommandOptions.SetConnectTimeoutMs(0); end;
+
+procedure TestCommands;
+var
+  Sim: TDGPhoneSim;
+  Phone: TDGPhone;
+  R: TRecorder;
+  C: TCanceller;
+  Calls: TCommandCalls;
+  Config: TDGPhoneSimConfig;
+  Started: Int64;
+begin
+  Sim := StartSim;
+  R := TRecorder.Create;
+  Phone := TDGPhone.Create;
+  Calls := TCommandCalls.Create;
+  Calls.Phone := Phone;
+  try
+    R.Attach(Phone);
+    ConnectAndLogin(Phone, Sim);
+    { The call helpers. }
+    Phone.PlaceCall('1002', 2, WAIT_MS);
+    Check(Sim.WaitForCommand('Dial', WAIT_MS), 'PlaceCall dialled');
+    CheckEq(Phone.SelectedLine, 2, 'PlaceCall selected line 2');
+    WaitCount(R.Connected, 1, 'the placed call connects');
+    Phone.HoldCall(DGP_HOLD_ON, 0, WAIT_MS);
+    CheckEq(Phone.LineState[2], DGP_LINE_ON_HOLD, 'HoldCall on');
+    Phone.HoldCall(DGP_HOLD_OFF, 2, WAIT_MS);
+    CheckEq(Phone.LineState[2], DGP_LINE_CONNECTED, 'HoldCall off');
+    Phone.SendCallDtmf('5#', 0, WAIT_MS);
+    Check(Sim.WaitForCommand('SendDtmf', WAIT_MS), 'SendCallDtmf sent the digits');
+    Phone.EndCall(0, WAIT_MS);
+    WaitCount(R.Ended, 1, 'EndCall ends it');
+    { Plain commands. }
+    Phone.Status;
+    Check(Sim.WaitForCommand('Status', WAIT_MS), 'Status');
+    Phone.QueueStatus('support');
+    Check(Sim.WaitForCommand('QueueStatus', WAIT_MS), 'QueueStatus');
+    Phone.AgentPause('7001', True, 'lunch');
+    Check(Sim.WaitForCommand('AgentPause', WAIT_MS), 'AgentPause');
+    { (A command DGPhone does not know gets an Error with no Line, which a
+      wait in progress, LoginAgent's below, would take for its own.) }
+    Phone.SendCommand('Status', [], []);
+    Check(Sim.WaitForCommand('Status', WAIT_MS), 'SendCommand without headers');
+    { The agent login by feature code. }
+    Phone.LoginAgent('7001', '1234');
+    CheckEq(Phone.AgentState, DGP_AGENT_AVAILABLE, 'LoginAgent: the agent is available');
+    WaitCount(R.AgentLogins, 1, 'OnAgentEvent for AgentLogin');
+    Check(R.LastAgent = '7001', 'the AgentLogin names the agent');
+    { Cancel: a blocking Dial on a silent DGPhone returns at once. }
+    Sim.Perform('hangup-far');
+    Phone.RefreshLines(WAIT_MS);
+    Sim.SetSilent(True);
+    C := TCanceller.Create(True);
+    C.Phone := Phone;
+    C.Start;
+    Started := Ticks;
+    Raises(Calls.DialSilent, DGP_ERR_CANCELLED, 'Cancel from another thread');
+    Check(Ticks - Started < WAIT_MS div 2, 'the cancelled Dial returned long before its wait');
+    C.WaitFor;
+    C.Free;
+    Sim.SetSilent(False);
+    { Logoff: DGPhone closes; that is a lost connection, logged off. }
+    Phone.Logoff;
+    WaitCount(R.Lost, 1, 'OnConnectionLost after Logoff');
+    CheckEq(R.LostReason, DGP_DISCONNECT_LOGGED_OFF, 'the reason is the logoff');
+  finally
+    Phone.Free;
+    R.Free;
+    Sim.Free;
+  end;
+
+  { Disconnect: no OnConnectionLost for the application's own. }
+  Sim := StartSim;
+  R := TRecorder.Create;
+  Phone := TDGPhone.Create;
+  try
+    R.Attach(Phone);
+    ConnectAndLogin(Phone, Sim);
+    Phone.Disconnect;
+    Check(not Phone.Connected, 'Disconnect');
+    PumpFor(100);
+    Check(Contains(R.Kinds, 'Disconnected'), 'OnEvent saw the Disconnected event');
+    CheckEq(R.Lost, 0, 'no OnConnectionLost for Disconnect');
+  finally
+    Phone.Free;
+    R.Free;
+    Sim.Free;
+  end;
+
+  { Options: a setter's refusal, and a command timeout that is used. }
+  CommandOptions := TDGPhoneOptions.Create;
+  try
+    Raises(Calls.ZeroConnectTimeout, DGP_ERR_INVALID_ARGUMENT, 'a connect timeout of 0');
+    CommandOptions.SetCommandTimeoutMs(300);
+    Config := TDGPhoneSimConfig.Create;
+    Config.SetLogin(DGP_SIM_LOGIN_IGNORE);
+    Sim := StartSim(Config);
+    Config.Free;
+    Phone := TDGPhone.Create(dmQueued, CommandOptions);
+    Calls.Phone := Phone;
+    try
+      Phone.Connect('127.0.0.1', Sim.Port);
+      Started := Ticks;
+      Raises(Calls.LoginIgnored, DGP_ERR_TIMEOUT, 'a login DGPhone never answers');
+      Check(Ticks - Started < 5000, 'it timed out after the 300 ms asked for');
+    finally
+      Phone.Free;
+      Sim.Free;
+    end;
+  finally
+    CommandOptions.Free;
+    Calls.Free;
   end;
 end;
 
@@ -945,6 +1092,7 @@ begin
     Run('api', TestApi);
     Run('call flow and handlers', TestCallFlow);
     Run('UTF-8 out', TestUtf8Out);
+    Run('every command', TestCommands);
     Run('errors', TestErrors);
     Run('polling', TestPolling);
     Run('free while flooding', TestFreeWhileFlooding);
