@@ -5,7 +5,7 @@
 program CtiDesk;
 
 {$IFDEF FPC}
-  {$MODE DELPHI}
+  {$IFNDEF FPC_DELPHI}{$MODE DELPHI}{$ENDIF}
 {$ENDIF}
 
 uses

@@ -1,7 +1,7 @@
 unit MainForm;
 
 {$IFDEF FPC}
-  {$MODE DELPHI}
+  {$IFNDEF FPC_DELPHI}{$MODE DELPHI}{$ENDIF}
 {$ENDIF}
 
 interface
