@@ -908,6 +908,44 @@ begin
   end;
 end;
 
+{ Two TDGPhone objects at once: each gets its own events, on the main thread. }
+procedure TestTwoPhones;
+var
+  Sim: TDGPhoneSim;
+  A, B: TDGPhone;
+  RA, RB: TRecorder;
+begin
+  Sim := StartSim;
+  RA := TRecorder.Create;
+  RB := TRecorder.Create;
+  A := TDGPhone.Create;
+  B := TDGPhone.Create(dmPolling);
+  try
+    RA.Attach(A);
+    RB.Attach(B);
+    ConnectAndLogin(A, Sim);
+    B.Connect('127.0.0.1', Sim.Port);
+    B.Login('202');
+    Check(Sim.WaitForLogins(2, WAIT_MS), 'both logged in');
+    Sim.IncomingCall(1, '5551234');
+    WaitCount(RA.Incoming, 1, 'the queued phone rings');
+    while (RB.Incoming = 0) and (B.ProcessEvents(WAIT_MS) > 0) do
+      ;
+    CheckEq(RB.Incoming, 1, 'the polled phone rings');
+    A.Answer(1, WAIT_MS);
+    WaitCount(RA.Connected, 1, 'the queued phone answered');
+    CheckEq(RB.Connected, 0, 'the other phone saw no answer of its own');
+    CheckEq(B.LineState[1], DGP_LINE_OFFERING, 'and still rings');
+    CheckEq(RA.OffMain + RB.OffMain, 0, 'both on the main thread');
+  finally
+    A.Free;
+    B.Free;
+    RA.Free;
+    RB.Free;
+    Sim.Free;
+  end;
+end;
+
 function OpenFiles: Integer;
 {$IFDEF UNIX}
 var
@@ -1098,6 +1136,7 @@ begin
     Run('free while flooding', TestFreeWhileFlooding);
     Run('free inside a handler', TestFreeInHandler);
     Run('a handler raises', TestHandlerRaises);
+    Run('two phones at once', TestTwoPhones);
     Run('100 create/free cycles', TestCycles);
   end;
   WriteLn(Passed, ' passed, ', Failed, ' failed');
