@@ -8,18 +8,20 @@
 
   Two ways to receive events, chosen at creation:
   - dmQueued (the default): the library's callback thread copies each
-    event (one dgp_event_copy), decodes it into a TDGPhoneEvent and
-    hands it to the main thread with TThread.Queue (a method, never
-    Synchronize). A VCL or LCL application runs the handlers from its
-    message loop by itself; a console program calls CheckSynchronize.
-    Events still queued when the object is freed are discarded.
+    event into a TDGPhoneEvent (one dgp_event_copy; its strings are
+    decoded from UTF-8 when a handler reads them) and hands it to the main
+    thread with TThread.Queue (a method, never Synchronize): one queued
+    call per burst of events, not per event. A VCL or LCL application runs
+    the handlers from its message loop by itself; a console program calls
+    CheckSynchronize. Events not yet delivered when the object is freed
+    are discarded (TThread.RemoveQueuedEvents). Delphi 7 to 2009, which
+    lack that pair, get a hidden window's messages instead (see below).
   - dmPolling: nothing runs by itself; the application calls
     ProcessEvents from its own loop, which takes the queued events (the
     pull API, dgp_next_records: many events per call) and runs the
-    handlers on the calling thread. NotifyHandle
-    (Windows: a manual-reset event for WaitForSingleObject or
-    MsgWaitForMultipleObjects) and NotifyFd (elsewhere: readable while
-    events wait) say when to call it.
+    handlers on the calling thread. NotifyHandle (Windows: a manual-reset
+    event for WaitForSingleObject or MsgWaitForMultipleObjects) and
+    NotifyFd (elsewhere: readable while events wait) say when to call it.
 
   Strings are string (AnsiString in Delphi 7 and FPC's delphi mode,
   UnicodeString in Delphi 2009+ and delphiunicode mode), converted from
@@ -28,9 +30,8 @@
   Errors raise EDGPhone with the library's result code and message.
 
   Rules: in a Free Pascal program on Linux, cthreads must be the first
-  unit of the program (cwstring next). Free the object on the thread that
-  runs its handlers, never from inside one of its handlers' callers on
-  another thread. }
+  unit of the program (cwstring next). Create, use and free a TDGPhone on
+  the main thread (the one whose handlers run); a handler may free it. }
 unit DGPhone;
 
 {$IFDEF FPC}
