@@ -342,6 +342,12 @@ begin
   Phone.Login('201');
 end;
 
+procedure ConnectAndLoginAt(Phone: TDGPhone; Port: Word);
+begin
+  Phone.Connect('127.0.0.1', Port);
+  Phone.Login('201');
+end;
+
 { 1. The raw API: versions, codes, the renamed accessor. }
 procedure TestApi;
 var
@@ -908,6 +914,46 @@ begin
   end;
 end;
 
+{ The simulator's recording, played back by TDGPhoneReplay: the same
+  login is answered the same way. }
+procedure TestReplay;
+var
+  Config: TDGPhoneSimConfig;
+  Sim: TDGPhoneSim;
+  Replay: TDGPhoneReplay;
+  Phone: TDGPhone;
+  Path: string;
+begin
+  Path := GetTempDir + 'dgphone-delphi-' + IntToStr(GetProcessID) + '.rec';
+  Config := TDGPhoneSimConfig.Create;
+  Config.SetRecord(Path);
+  Sim := StartSim(Config);
+  Config.Free;
+  Phone := TDGPhone.Create;
+  try
+    ConnectAndLogin(Phone, Sim);
+    Phone.Status;
+    Check(Sim.WaitForCommand('Status', WAIT_MS), 'recorded a session');
+  finally
+    Phone.Free;
+    Sim.Free;
+  end;
+  Check(FileExists(Path), 'the recording is written');
+  Replay := TDGPhoneReplay.Create(Path);
+  Phone := TDGPhone.Create;
+  try
+    Check(Replay.Port <> 0, 'the replay listens');
+    ConnectAndLoginAt(Phone, Replay.Port);
+    Check(Phone.LoggedIn, 'the replayed DGPhone accepted the login');
+    Phone.Status;
+    Check(Replay.WaitUntilPlayed(1, WAIT_MS), 'the replay played the whole recording');
+  finally
+    Phone.Free;
+    Replay.Free;
+    DeleteFile(Path);
+  end;
+end;
+
 { Two TDGPhone objects at once: each gets its own events, on the main thread. }
 procedure TestTwoPhones;
 var
@@ -1137,6 +1183,7 @@ begin
     Run('free inside a handler', TestFreeInHandler);
     Run('a handler raises', TestHandlerRaises);
     Run('two phones at once', TestTwoPhones);
+    Run('a recording replayed', TestReplay);
     Run('100 create/free cycles', TestCycles);
   end;
   WriteLn(Passed, ' passed, ', Failed, ' failed');
