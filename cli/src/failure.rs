@@ -85,7 +85,10 @@ impl Failure {
     /// confirmation (a refused SendDtmf).
     pub fn refused(doing: &str, event: Event) -> Failure {
         let why = event.message().or(event.status()).unwrap_or("no reason given").to_string();
-        Failure { cause: Some(Box::new(event)), ..Failure::new(Exit::CommandFailed, format!("DGPhone refused {doing}: {why}")) }
+        Failure {
+            cause: Some(Box::new(event)),
+            ..Failure::new(Exit::CommandFailed, format!("DGPhone refused {doing}: {why}"))
+        }
     }
 
     /// The connection ended while a session needed it.
