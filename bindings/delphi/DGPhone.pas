@@ -980,8 +980,8 @@ begin
   Event.FAgentState := FSnapAgent;
 end;
 
-{ Gives the first Count events of List back for reuse (queued mode), or
-  frees them (polling: made and freed on the same thread). Main thread. }
+{ Gives the first Count events of List back for reuse: to the callback
+  thread (queued), or to ProcessEvents (polling). Main thread. }
 procedure TDGPhone.Recycle(List: TList; Count: Integer);
 var
   I: Integer;
@@ -1000,7 +1000,14 @@ begin
       Inc(I);
     end;
     SwapPointer(FRecycleSlot, Reuse);
-  end;
+  end
+  else
+    { Polling: made and reused on this thread. }
+    while (I < Count) and (FSpare.Count < MAX_RECYCLED) do
+    begin
+      FSpare.Add(List[I]);
+      Inc(I);
+    end;
   while I < Count do
   begin
     TObject(List[I]).Free;
@@ -1257,9 +1264,22 @@ begin
       begin
         Rec := PDGPEventRecord(@FPullBuffer[Offset]);
         Size := Rec^.size;
-        Event := TDGPhoneEvent.Create;
-        GetMem(Event.FRecord, Size);
-        Event.FCapacity := Size;
+        if FSpare.Count > 0 then
+        begin
+          Event := TDGPhoneEvent(FSpare[FSpare.Count - 1]);
+          FSpare.Delete(FSpare.Count - 1);
+          if Event.FCapacity < Size then
+          begin
+            ReallocMem(Event.FRecord, Size);
+            Event.FCapacity := Size;
+          end;
+        end
+        else
+        begin
+          Event := TDGPhoneEvent.Create;
+          GetMem(Event.FRecord, Size);
+          Event.FCapacity := Size;
+        end;
         Move(Rec^, Event.FRecord^, Size);
         Event.FKind := Rec^.kind;
         Event.FLine := Rec^.line;
