@@ -106,6 +106,11 @@ typedef struct dgp_client dgp_client;
  * while the event is valid; strings they return live as long as the event.
  * Clone (`dgp_event_clone`) is a deep copy: nothing is shared between
  * threads behind the caller's back.
+ *
+ * A DGPhone packet's strings are handed out where they lie in the
+ * packet's text, each already followed by a NUL (see `Packet::nul_text`):
+ * on its way to a callback an event is copied once, from the socket's
+ * buffer into that text, and wrapping it here allocates nothing.
  */
 typedef struct dgp_event dgp_event;
 
@@ -1339,7 +1344,8 @@ dgp_event *DGP_CALL dgp_event_clone(const dgp_event *event);
  * 44       4    uint32 detail_len         bytes, without the NUL
  * headers_offset: header_count entries of 16 bytes, in arrival order:
  *          uint32 key_offset, key_len, value_offset, value_len
- * then the strings, each UTF-8 and NUL-terminated.
+ * then the strings, each UTF-8 and NUL-terminated, found through the
+ * offsets (other bytes may lie between them).
  * ```
  *
  * This is `dgp_event_record` followed by `dgp_event_record_header`

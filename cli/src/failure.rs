@@ -33,7 +33,7 @@ pub struct Failure {
     pub message: String,
     /// DGPhone's event that refused the command, when one did (the
     /// console waits until it is printed before it prints the failure).
-    pub cause: Option<Event>,
+    pub cause: Option<Box<Event>>,
 }
 
 impl fmt::Display for Failure {
@@ -85,7 +85,10 @@ impl Failure {
     /// confirmation (a refused SendDtmf).
     pub fn refused(doing: &str, event: Event) -> Failure {
         let why = event.message().or(event.status()).unwrap_or("no reason given").to_string();
-        Failure { cause: Some(event), ..Failure::new(Exit::CommandFailed, format!("DGPhone refused {doing}: {why}")) }
+        Failure {
+            cause: Some(Box::new(event)),
+            ..Failure::new(Exit::CommandFailed, format!("DGPhone refused {doing}: {why}"))
+        }
     }
 
     /// The connection ended while a session needed it.

@@ -38,7 +38,40 @@ fn decode_in_pieces(bytes: &[u8], cuts: &[usize]) -> Vec<Frame> {
     frames
 }
 
+/// Every key and value of `packet` as C reads it from `nul_text`: where
+/// its offsets say, and ended by a NUL.
+fn read_as_c(packet: &Packet) -> Vec<(String, String)> {
+    let (text, offsets) = packet.nul_text();
+    let c_str = |start: u32, len: u32| {
+        let (start, len) = (start as usize, len as usize);
+        assert_eq!(text[start + len], 0, "a NUL ends each string");
+        String::from_utf8(text[start..start + len].to_vec()).unwrap()
+    };
+    offsets.map(|[k, kl, v, vl]| (c_str(k, kl), c_str(v, vl))).collect()
+}
+
 proptest! {
+    #[test]
+    fn c_reads_every_header_of_a_decoded_or_built_packet(
+        lines in prop::collection::vec((key(), value(), " {0,2}", "(\\r)?\\n"), 1..8),
+    ) {
+        // Blanks and line ends as a DGPhone might write them.
+        let mut bytes = Vec::new();
+        for (key, value, blanks, eol) in &lines {
+            bytes.extend_from_slice(format!("{key}{blanks}:{blanks}{value}{blanks}{eol}").as_bytes());
+        }
+        bytes.extend_from_slice(b"\r\n");
+        let frames = decode_in_pieces(&bytes, &[]);
+        let expected: Vec<(String, String)> = lines.iter().map(|(k, v, _, _)| (k.clone(), v.clone())).collect();
+        match &frames[..] {
+            [Frame::Packet(packet)] => {
+                prop_assert_eq!(read_as_c(packet), expected.clone());
+                prop_assert_eq!(read_as_c(&Packet::from_pairs(&expected)), expected);
+            }
+            other => prop_assert!(false, "one packet expected, got {:?}", other),
+        }
+    }
+
     #[test]
     fn encode_then_decode_round_trips(packets in prop::collection::vec(packet(), 1..6)) {
         let bytes: Vec<u8> = packets.iter().flat_map(|p| p.encode()).collect();

@@ -1,7 +1,7 @@
 //! Events across the boundary: an opaque handle with accessors. Every
 //! string it hands out is NUL-terminated and lives as long as the event.
 
-use std::ffi::CStr;
+use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
 
 use super::guard_value;
@@ -15,20 +15,22 @@ use dgphone_abi::kinds::*;
 /// while the event is valid; strings they return live as long as the event.
 /// Clone (`dgp_event_clone`) is a deep copy: nothing is shared between
 /// threads behind the caller's back.
+///
+/// A DGPhone packet's strings are handed out where they lie in the
+/// packet's text, each already followed by a NUL (see `Packet::nul_text`):
+/// on its way to a callback an event is copied once, from the socket's
+/// buffer into that text, and wrapping it here allocates nothing.
 #[derive(Clone)]
 pub struct dgp_event {
     pub(super) event: Held,
-    /// Every string of the event, NUL-terminated, back to back.
-    pub(super) strings: Vec<u8>,
-    /// Start of each header's key and value in `strings`.
-    pub(super) headers: Vec<(u32, u32)>,
-    /// Start of the event's detail text (see `dgp_event_detail`).
-    pub(super) detail: u32,
+    /// `dgp_event_detail`'s text, NUL-terminated: a lifecycle event's own
+    /// words; `None` (the empty string) for a DGPhone packet.
+    pub(super) detail: Option<CString>,
 }
 
 /// The event a `dgp_event` reads: its own, or in a callback the library's,
 /// borrowed for the length of the call, so that the callback path copies
-/// the event once (into the strings below), not twice. A clone always owns.
+/// nothing. A clone always owns.
 pub(super) enum Held {
     Owned(ClientEvent),
     /// Valid while the callback runs (see `dgp_event::borrowing`).
@@ -70,12 +72,10 @@ pub const DGP_DISCONNECT_DEAD_PEER: dgp_disconnect_reason_t = 4;
 /// A socket error (the detail text says which).
 pub const DGP_DISCONNECT_IO_ERROR: dgp_disconnect_reason_t = 5;
 
-fn push_str(strings: &mut Vec<u8>, text: &str) -> u32 {
-    let start = strings.len() as u32;
-    // Values are already free of NUL (the wire layer replaced them).
-    strings.extend(text.bytes().filter(|&b| b != 0));
-    strings.push(0);
-    start
+/// A packet's key or value as C reads it: the packet keeps a NUL after
+/// each (`Packet::nul_text`), so its first byte starts a C string.
+fn c_str(text: &str) -> *const c_char {
+    text.as_ptr().cast()
 }
 
 impl dgp_event {
@@ -88,8 +88,8 @@ impl dgp_event {
         dgp_event::holding(Held::Owned(event))
     }
 
-    /// An event reading `event` in place, for a callback: no copy of the
-    /// packet, only of its strings.
+    /// An event reading `event` in place, for a callback: no copy at all
+    /// of a DGPhone packet.
     ///
     /// # Safety
     /// `event` outlives the returned value and every use of it.
@@ -98,43 +98,41 @@ impl dgp_event {
     }
 
     fn holding(event: Held) -> dgp_event {
-        let mut strings = Vec::new();
-        let mut headers = Vec::new();
-        if let ClientEvent::Phone(e) = &*event {
-            strings.reserve(e.packet().iter().map(|(k, v)| k.len() + v.len() + 2).sum());
-            for (key, value) in e.packet().iter() {
-                headers.push((push_str(&mut strings, key), push_str(&mut strings, value)));
-            }
-        }
         let detail = match &*event {
-            ClientEvent::Greeting(text) => text.clone(),
-            ClientEvent::ProtocolError(error) => error.to_string(),
-            ClientEvent::Disconnected { reason } => reason.to_string(),
-            ClientEvent::LoggedIn { user } => user.clone(),
-            ClientEvent::Connected { addr } => addr.to_string(),
-            _ => String::new(),
+            ClientEvent::Greeting(text) => Some(text.clone()),
+            ClientEvent::ProtocolError(error) => Some(error.to_string()),
+            ClientEvent::Disconnected { reason } => Some(reason.to_string()),
+            ClientEvent::LoggedIn { user } => Some(user.clone()),
+            ClientEvent::Connected { addr } => Some(addr.to_string()),
+            _ => None,
         };
-        let detail = push_str(&mut strings, &detail);
-        dgp_event { event, strings, headers, detail }
+        // The texts are already free of NUL (the wire layer replaced them);
+        // one that is not would read as the empty string.
+        let detail = detail.map(|text| CString::new(text).unwrap_or_default());
+        dgp_event { event, detail }
     }
 
-    fn str_at(&self, start: u32) -> *const c_char {
-        self.strings[start as usize..].as_ptr().cast()
+    /// `dgp_event_detail`'s text, NUL-terminated.
+    pub(super) fn detail_bytes(&self) -> &[u8] {
+        self.detail.as_ref().map_or(b"\0", |text| text.as_bytes_with_nul())
     }
 
-    fn phone(&self) -> Option<&Event> {
+    pub(super) fn phone(&self) -> Option<&Event> {
         self.event.phone()
     }
 
-    /// The value of the first header named `key`, as a pointer into the
-    /// event's strings.
+    /// The value of the first header named `key`, as a C string.
     fn header(&self, key: &str) -> *const c_char {
-        let event = match self.phone() {
-            Some(e) => e,
-            None => return std::ptr::null(),
-        };
-        let index = event.packet().iter().position(|(k, _)| k.eq_ignore_ascii_case(key));
-        index.map_or(std::ptr::null(), |i| self.str_at(self.headers[i].1))
+        self.phone().and_then(|e| e.get(key)).map_or(std::ptr::null(), c_str)
+    }
+
+    /// A header the library knows, found when the event was typed.
+    fn known(&self, value: impl FnOnce(&Event) -> Option<&str>) -> *const c_char {
+        self.phone().and_then(value).map_or(std::ptr::null(), c_str)
+    }
+
+    fn header_at(&self, index: u32) -> Option<(&str, &str)> {
+        self.phone()?.packet().header(index as usize)
     }
 }
 
@@ -223,7 +221,7 @@ pub unsafe extern "C" fn dgp_event_success(event: *const dgp_event) -> i32 {
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_number(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.header("Number"))
+    read(event, std::ptr::null(), |e| e.known(Event::number))
 }
 
 /// `User:`, the extension the event belongs to. NULL when absent. Valid as long as the event.
@@ -232,7 +230,7 @@ pub unsafe extern "C" fn dgp_event_number(event: *const dgp_event) -> *const c_c
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_user(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.header("User"))
+    read(event, std::ptr::null(), |e| e.known(Event::user))
 }
 
 /// `Agent:`, on agent events. NULL when absent. Valid as long as the event.
@@ -241,7 +239,7 @@ pub unsafe extern "C" fn dgp_event_user(event: *const dgp_event) -> *const c_cha
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_agent(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.header("Agent"))
+    read(event, std::ptr::null(), |e| e.known(Event::agent))
 }
 
 /// `Uniqueid:`, the PBX's call id on agent events. NULL when absent. Valid as long as the event.
@@ -250,7 +248,7 @@ pub unsafe extern "C" fn dgp_event_agent(event: *const dgp_event) -> *const c_ch
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_uniqueid(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.header("Uniqueid"))
+    read(event, std::ptr::null(), |e| e.known(Event::uniqueid))
 }
 
 /// `Message:`, DGPhone's text on responses and errors. NULL when absent. Valid as long as the event.
@@ -259,7 +257,7 @@ pub unsafe extern "C" fn dgp_event_uniqueid(event: *const dgp_event) -> *const c
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_message(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.header("Message"))
+    read(event, std::ptr::null(), |e| e.known(Event::message))
 }
 
 /// `Status:` as received (useful with DGP_EVENT_OTHER_STATUS). NULL when absent. Valid as long as the event.
@@ -268,7 +266,7 @@ pub unsafe extern "C" fn dgp_event_message(event: *const dgp_event) -> *const c_
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_status(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.header("Status"))
+    read(event, std::ptr::null(), |e| e.known(Event::status))
 }
 
 /// `Queue:`, on queue events. NULL when absent. Valid as long as the event.
@@ -277,7 +275,7 @@ pub unsafe extern "C" fn dgp_event_status(event: *const dgp_event) -> *const c_c
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_queue(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.header("Queue"))
+    read(event, std::ptr::null(), |e| e.known(Event::queue))
 }
 
 /// The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in the
@@ -287,14 +285,7 @@ pub unsafe extern "C" fn dgp_event_queue(event: *const dgp_event) -> *const c_ch
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_time(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| {
-        let time = e.header("Time");
-        if time.is_null() {
-            e.header("Timestamp")
-        } else {
-            time
-        }
-    })
+    read(event, std::ptr::null(), |e| e.known(Event::time))
 }
 
 /// Text about a lifecycle event: the greeting, the protocol error, the
@@ -305,7 +296,7 @@ pub unsafe extern "C" fn dgp_event_time(event: *const dgp_event) -> *const c_cha
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_detail(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.str_at(e.detail))
+    read(event, std::ptr::null(), |e| e.detail_bytes().as_ptr().cast())
 }
 
 /// Why the connection ended (`DGP_DISCONNECT_*`) on DGP_EVENT_DISCONNECTED;
@@ -373,7 +364,7 @@ pub unsafe extern "C" fn dgp_event_delay_ms(event: *const dgp_event) -> u32 {
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_header_count(event: *const dgp_event) -> u32 {
     // A packet is at most max_packet bytes (u32), so its headers fit too.
-    read(event, 0, |e| u32::try_from(e.headers.len()).unwrap_or(u32::MAX))
+    read(event, 0, |e| e.phone().map_or(0, |p| u32::try_from(p.packet().len()).unwrap_or(u32::MAX)))
 }
 
 /// The key of raw header `index` (original spelling; empty for a line
@@ -383,7 +374,7 @@ pub unsafe extern "C" fn dgp_event_header_count(event: *const dgp_event) -> u32 
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_header_key(event: *const dgp_event, index: u32) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.headers.get(index as usize).map_or(std::ptr::null(), |h| e.str_at(h.0)))
+    read(event, std::ptr::null(), |e| e.header_at(index).map_or(std::ptr::null(), |(key, _)| c_str(key)))
 }
 
 /// The value of raw header `index` (UTF-8; converted from Windows-1252 when
@@ -393,7 +384,7 @@ pub unsafe extern "C" fn dgp_event_header_key(event: *const dgp_event, index: u3
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_header_value(event: *const dgp_event, index: u32) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.headers.get(index as usize).map_or(std::ptr::null(), |h| e.str_at(h.1)))
+    read(event, std::ptr::null(), |e| e.header_at(index).map_or(std::ptr::null(), |(_, value)| c_str(value)))
 }
 
 /// The value of the first header named `key` (compared without regard to

@@ -68,15 +68,16 @@ pub struct dgp_event_record_header {
 const RECORD_SIZE: usize = std::mem::size_of::<dgp_event_record>();
 const ENTRY_SIZE: usize = std::mem::size_of::<dgp_event_record_header>();
 
-/// Length of the NUL-terminated string at `start` in `strings`.
-fn c_len(strings: &[u8], start: u32) -> u32 {
-    let tail = &strings[start as usize..];
-    tail.iter().position(|&b| b == 0).unwrap_or(tail.len()) as u32
+/// The packet's text and its number of headers (none for a lifecycle
+/// event): the record carries the text whole, and points into it.
+fn packet_text(event: &dgp_event) -> (&[u8], usize) {
+    event.phone().map_or((&[][..], 0), |e| (e.packet().nul_text().0, e.packet().len()))
 }
 
 /// Bytes the record of `event` takes.
 fn record_size(event: &dgp_event) -> usize {
-    RECORD_SIZE + event.headers.len() * ENTRY_SIZE + event.strings.len()
+    let (text, headers) = packet_text(event);
+    RECORD_SIZE + headers * ENTRY_SIZE + text.len() + event.detail_bytes().len()
 }
 
 fn put_u32(out: &mut [u8], at: usize, value: u32) {
@@ -84,26 +85,28 @@ fn put_u32(out: &mut [u8], at: usize, value: u32) {
 }
 
 /// Writes the record of `event` into `out` (exactly `record_size` bytes).
-/// The strings are the event's own table, copied in one piece: each
-/// offset is the table's plus where the table starts.
+/// The strings are the packet's text, copied in one piece (each offset is
+/// the text's plus where the text starts), then the detail.
 fn write_record(event: &dgp_event, out: &mut [u8]) {
-    let strings_at = RECORD_SIZE + event.headers.len() * ENTRY_SIZE;
-    let at = |start: u32| (strings_at + start as usize) as u32;
+    let (text, headers) = packet_text(event);
+    let detail = event.detail_bytes();
+    let text_at = RECORD_SIZE + headers * ENTRY_SIZE;
+    let detail_at = text_at + text.len();
     let ptr: *const dgp_event = event;
     // SAFETY: `ptr` comes from a live reference.
     let record = unsafe {
         dgp_event_record {
-            size: (strings_at + event.strings.len()) as u32,
+            size: (detail_at + detail.len()) as u32,
             kind: dgp_event_kind(ptr),
             line: dgp_event_line(ptr),
             disconnect_reason: dgp_event_disconnect_reason(ptr),
             attempt: dgp_event_attempt(ptr),
             delay_ms: dgp_event_delay_ms(ptr),
             dropped: dgp_event_dropped(ptr),
-            header_count: event.headers.len() as u32,
+            header_count: headers as u32,
             headers_offset: RECORD_SIZE as u32,
-            detail_offset: at(event.detail),
-            detail_len: c_len(&event.strings, event.detail),
+            detail_offset: detail_at as u32,
+            detail_len: (detail.len() - 1) as u32,
         }
     };
     let words =
@@ -116,14 +119,17 @@ fn write_record(event: &dgp_event, out: &mut [u8]) {
     for (i, word) in tail.iter().enumerate() {
         put_u32(out, 32 + i * 4, *word);
     }
-    for (i, &(key, value)) in event.headers.iter().enumerate() {
-        let entry = RECORD_SIZE + i * ENTRY_SIZE;
-        put_u32(out, entry, at(key));
-        put_u32(out, entry + 4, c_len(&event.strings, key));
-        put_u32(out, entry + 8, at(value));
-        put_u32(out, entry + 12, c_len(&event.strings, value));
+    if let Some(e) = event.phone() {
+        for (i, [key, key_len, value, value_len]) in e.packet().nul_text().1.enumerate() {
+            let entry = RECORD_SIZE + i * ENTRY_SIZE;
+            put_u32(out, entry, text_at as u32 + key);
+            put_u32(out, entry + 4, key_len);
+            put_u32(out, entry + 8, text_at as u32 + value);
+            put_u32(out, entry + 12, value_len);
+        }
     }
-    out[strings_at..strings_at + event.strings.len()].copy_from_slice(&event.strings);
+    out[text_at..detail_at].copy_from_slice(text);
+    out[detail_at..].copy_from_slice(detail);
 }
 
 /// A copy of `event` that the caller owns, valid on any thread until
@@ -170,7 +176,8 @@ pub unsafe extern "C" fn dgp_event_clone(event: *const dgp_event) -> *mut dgp_ev
 /// 44       4    uint32 detail_len         bytes, without the NUL
 /// headers_offset: header_count entries of 16 bytes, in arrival order:
 ///          uint32 key_offset, key_len, value_offset, value_len
-/// then the strings, each UTF-8 and NUL-terminated.
+/// then the strings, each UTF-8 and NUL-terminated, found through the
+/// offsets (other bytes may lie between them).
 /// ```
 ///
 /// This is `dgp_event_record` followed by `dgp_event_record_header`

@@ -71,6 +71,15 @@ fn confirm(client: &ClientHandle, command: Command, timeout: Duration) -> Result
     client.send_and_confirm(&command, timeout).map_err(step(doing))
 }
 
+/// Refuses bad input before anything is sent: a flow that selects a line
+/// first must not select it for a command it will then refuse.
+fn checked(command: Command) -> Result<Command> {
+    match command.validate() {
+        Ok(()) => Ok(command),
+        Err(error) => Err(StepError { doing: command.name().to_string(), error: error.into() }),
+    }
+}
+
 /// A test for events of the logged-in extension, read now: a wait's test
 /// runs on the reader thread, which must not be made to wait.
 fn own_events(client: &ClientHandle) -> impl Fn(&Event) -> bool + Send + Sync + 'static {
@@ -94,10 +103,11 @@ pub fn select(client: &ClientHandle, line: Line, timeout: Duration) -> Result<Ev
 
 /// Selects `line` first when given, then dials: returns the Dialing.
 pub fn call(client: &ClientHandle, number: &str, line: Option<Line>, timeout: Duration) -> Result<Event> {
+    let dial = checked(Command::Dial { number: number.to_string(), line: None })?;
     if let Some(line) = line {
         select(client, line, timeout)?;
     }
-    confirm(client, Command::Dial { number: number.to_string(), line: None }, timeout)
+    confirm(client, dial, timeout)
 }
 
 /// Answers `line`, else the ringing line when the client knows of one (ask
@@ -150,6 +160,7 @@ pub fn hold(client: &ClientHandle, mode: HoldMode, line: Option<Line>, timeout: 
 /// answered the digits were taken or refused, and a refusal is reported.
 /// Returns the Status answers.
 pub fn dtmf(client: &ClientHandle, digits: &str, line: Option<Line>, timeout: Duration) -> Result<Vec<Event>> {
+    checked(Command::SendDtmf(digits.to_string()))?;
     select_for(client, line, timeout)?;
     let own = own_events(client);
     let refusal = client.expect(move |e| e.kind() == EventKind::Error && own(e));

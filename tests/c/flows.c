@@ -48,6 +48,16 @@ static void a_failing_flow_names_its_step_and_sends_nothing_bad(void) {
     CHECK(contains(last_error(), "DGP_HOLD_"));
     CHECK_RC(dgp_send_call_dtmf(client, "12X", 0, WAIT_MS), DGP_ERR_INVALID_ARGUMENT);
     CHECK_RC(dgp_place_call(client, "1\r\n2", 0, WAIT_MS), DGP_ERR_INVALID_ARGUMENT);
+    /* Refused before the line they name is selected: nothing at all sent. */
+    {
+        uint32_t before = dgp_sim_command_count(sim);
+        CHECK_RC(dgp_send_call_dtmf(client, "%", 2, WAIT_MS), DGP_ERR_INVALID_ARGUMENT);
+        CHECK(contains(last_error(), "SendDtmf"));
+        CHECK_RC(dgp_place_call(client, "1\r\n2", 2, WAIT_MS), DGP_ERR_INVALID_ARGUMENT);
+        CHECK_RC(dgp_status(client), DGP_OK);
+        CHECK_SIM(dgp_sim_wait_for_command(sim, "Status", WAIT_MS), DGP_OK);
+        CHECK(dgp_sim_command_count(sim) == before + 1); /* the Status alone */
+    }
     CHECK_RC(dgp_answer_call(client, 0, 50, WAIT_MS), DGP_ERR_TIMEOUT);
     CHECK(contains(last_error(), "waiting for a call to ring"));
     CHECK_RC(dgp_refresh_lines(NULL, WAIT_MS), DGP_ERR_NULL_POINTER);

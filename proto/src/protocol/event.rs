@@ -1,6 +1,7 @@
 //! Events received from DGPhone, typed, each keeping its raw headers.
 
-use super::names::{self, header, same_name};
+use super::known::{Known, KnownHeaders};
+use super::names::{self, same_name};
 use super::validate::Line;
 use super::EventBuilder;
 use crate::wire::Packet;
@@ -168,6 +169,7 @@ impl EventKind {
 pub struct Event {
     kind: EventKind,
     packet: Packet,
+    known: KnownHeaders,
 }
 
 /// A `DGTimeStamp`'s time, where its text is recognisable.
@@ -237,21 +239,10 @@ impl Event {
     /// Types a received packet. Never fails: what is not recognised is
     /// [`EventKind::OtherStatus`] or [`EventKind::Unknown`].
     pub fn from_packet(packet: Packet) -> Event {
-        // One pass for both headers: this runs for every received packet.
-        let (mut event, mut status) = (None, None);
-        for (key, value) in packet.iter() {
-            if event.is_none() && same_name(key, header::EVENT) {
-                event = Some(value);
-            } else if status.is_none() && same_name(key, header::STATUS) {
-                status = Some(value);
-            }
-            if event.is_some() && status.is_some() {
-                break;
-            }
-        }
-        let event = event.unwrap_or("");
+        let known = KnownHeaders::of(&packet);
+        let event = known.get(&packet, Known::Event).unwrap_or("");
         let kind = if same_name(event, names::DGPHONE_EVENT) {
-            EventKind::from_status(status.unwrap_or(""))
+            EventKind::from_status(known.get(&packet, Known::Status).unwrap_or(""))
         } else if same_name(event, names::DGPHONE_RESPONSE) {
             EventKind::Response
         } else if same_name(event, names::DGTIMESTAMP) {
@@ -259,7 +250,12 @@ impl Event {
         } else {
             EventKind::Unknown
         };
-        Event { kind, packet }
+        Event { kind, packet, known }
+    }
+
+    /// A header the library reads, found when the event was typed.
+    fn known(&self, header: Known) -> Option<&str> {
+        self.known.get(&self.packet, header)
     }
 
     /// What the event is.
@@ -284,22 +280,22 @@ impl Event {
 
     /// `Status:` as received.
     pub fn status(&self) -> Option<&str> {
-        self.get(header::STATUS)
+        self.known(Known::Status)
     }
 
     /// The line the event is about, when it names a valid one.
     pub fn line(&self) -> Option<Line> {
-        Line::parse(self.get(header::LINE)?).ok()
+        Line::parse(self.known(Known::Line)?).ok()
     }
 
     /// `Number:`, the other party.
     pub fn number(&self) -> Option<&str> {
-        self.get(header::NUMBER)
+        self.known(Known::Number)
     }
 
     /// `User:`, the extension the event belongs to.
     pub fn user(&self) -> Option<&str> {
-        self.get(header::USER)
+        self.known(Known::User)
     }
 
     /// Whether the event is about the extension `own_user`: one connection
@@ -321,37 +317,37 @@ impl Event {
 
     /// `Agent:`, on agent events.
     pub fn agent(&self) -> Option<&str> {
-        self.get(header::AGENT)
+        self.known(Known::Agent)
     }
 
     /// `Uniqueid:`, the PBX's call id on agent events.
     pub fn uniqueid(&self) -> Option<&str> {
-        self.get(header::UNIQUEID)
+        self.known(Known::Uniqueid)
     }
 
     /// `Message:`, DGPhone's text (on responses and errors).
     pub fn message(&self) -> Option<&str> {
-        self.get(header::MESSAGE)
+        self.known(Known::Message)
     }
 
     /// `Queue:`, on queue events.
     pub fn queue(&self) -> Option<&str> {
-        self.get(header::QUEUE)
+        self.known(Known::Queue)
     }
 
     /// `Hold: 1|0` on a Hold event: true when the call is now on hold.
     pub fn hold(&self) -> Option<bool> {
-        flag(self.get(header::HOLD)?)
+        flag(self.known(Known::Hold)?)
     }
 
     /// `Paused: 1|0` on AgentPaused.
     pub fn paused(&self) -> Option<bool> {
-        flag(self.get(header::PAUSED)?)
+        flag(self.known(Known::Paused)?)
     }
 
     /// The DTMF digit of a DTMFReceived event.
     pub fn digit(&self) -> Option<char> {
-        let mut chars = self.get(header::DIGIT)?.trim().chars();
+        let mut chars = self.known(Known::Digit)?.trim().chars();
         let digit = chars.next()?.to_ascii_uppercase();
         (chars.next().is_none() && super::validate::is_dtmf(digit)).then_some(digit)
     }
@@ -361,18 +357,18 @@ impl Event {
         if self.kind != EventKind::Response {
             return None;
         }
-        Some(self.get(header::RESPONSE).map_or(false, |r| r.eq_ignore_ascii_case(names::SUCCESS)))
+        Some(self.known(Known::Response).map_or(false, |r| r.eq_ignore_ascii_case(names::SUCCESS)))
     }
 
     /// `Command:` echoed in a response.
     pub fn command(&self) -> Option<&str> {
-        self.get(header::COMMAND)
+        self.known(Known::Command)
     }
 
     /// The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in
     /// the field), or the `Timestamp:` of any other event.
     pub fn time(&self) -> Option<&str> {
-        self.get(header::TIME).or_else(|| self.get(header::TIMESTAMP))
+        self.known(Known::Time).or_else(|| self.known(Known::Timestamp))
     }
 
     /// [`Event::time`], parsed where recognisable.

@@ -5,6 +5,7 @@ mod build;
 mod command;
 mod confirm;
 mod event;
+mod known;
 pub mod names;
 pub mod validate;
 

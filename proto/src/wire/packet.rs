@@ -26,8 +26,9 @@ impl Span {
         };
         let (key, value) = split_line(line);
         let value = place(value);
-        // An empty key has no position of its own in the line.
-        let key = if key.is_empty() { (0, 0) } else { place(key) };
+        // An empty key has no position of its own in the line: it is the
+        // empty string at the value's end, whose NUL it shares.
+        let key = if key.is_empty() { (value.1, value.1) } else { place(key) };
         Span { key, value, raw_value: value }
     }
 }
@@ -41,6 +42,11 @@ impl Span {
 ///
 /// A packet costs two allocations however many headers it has: one text
 /// buffer and one table of offsets into it.
+///
+/// In the text every key and every value is followed by a NUL byte, so the
+/// C library hands out pointers into it as they are: a received packet is
+/// copied once, from the socket's buffer into its text, on its way to a C
+/// callback ([`Packet::nul_text`]).
 #[derive(Clone, Default)]
 pub struct Packet {
     text: String,
@@ -111,14 +117,23 @@ impl Packet {
     /// A packet from its received bytes and the spans of its header lines
     /// (see [`Span::of_line`]). Callers have checked the size.
     pub(crate) fn from_spans(region: &[u8], spans: &[Span]) -> Packet {
-        match std::str::from_utf8(region) {
-            // The fast path: the text is a copy of the received bytes and
-            // the spans point into it.
-            Ok(text) if memchr::memchr(0, region).is_none() => {
-                Packet { text: text.to_owned(), spans: spans.to_vec(), raw: None }
+        if memchr::memchr(0, region).is_none() {
+            // The fast path: the text is a copy of the received bytes, the
+            // spans point into it, and the byte after each key and value
+            // (a colon, a blank or a line end: none part of either) becomes
+            // its NUL. Every region holds its last line's end.
+            let mut bytes = region.to_vec();
+            for span in spans {
+                bytes[span.key.1 as usize] = 0;
+                bytes[span.value.1 as usize] = 0;
             }
-            _ => Packet::converting(region, spans),
+            // Only ASCII bytes were replaced, so this judges the bytes as
+            // received.
+            if let Ok(text) = String::from_utf8(bytes) {
+                return Packet { text, spans: spans.to_vec(), raw: None };
+            }
         }
+        Packet::converting(region, spans)
     }
 
     /// The slow path: some value is not clean UTF-8, so each key and value is
@@ -138,11 +153,14 @@ impl Packet {
     pub fn push(&mut self, key: &str, value: &str) {
         let key_start = offset(self.text.len());
         self.text.push_str(key);
+        let key_end = offset(self.text.len());
+        self.text.push('\0');
         let value_start = offset(self.text.len());
         self.text.push_str(value);
         let value_end = offset(self.text.len());
+        self.text.push('\0');
         let value = (value_start, value_end);
-        self.spans.push(Span { key: (key_start, value_start), value, raw_value: value });
+        self.spans.push(Span { key: (key_start, key_end), value, raw_value: value });
     }
 
     /// Builder form of [`Packet::push`].
@@ -170,6 +188,12 @@ impl Packet {
     }
 
     /// The header at `index`, as `(key, value)` with the key as received.
+    /// The value of header `index` alone (a lookup by the protocol layer's
+    /// index of known headers, which needs no key).
+    pub(crate) fn value(&self, index: usize) -> Option<&str> {
+        self.spans.get(index).map(|span| self.value_at(span))
+    }
+
     pub fn header(&self, index: usize) -> Option<(&str, &str)> {
         self.spans.get(index).map(|span| (self.key_at(span), self.value_at(span)))
     }
@@ -181,6 +205,23 @@ impl Packet {
 
     /// The value of the first header named `key`, compared without regard to
     /// ASCII case.
+    /// Each header's key as bytes: for a pass over every key that must not
+    /// pay for `str` slicing's checks (the offsets are the packet's own).
+    pub(crate) fn key_bytes(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.spans.iter().map(move |span| &self.text.as_bytes()[range(span.key)])
+    }
+
+    /// The packet's text as C reads it, and where each header's key and
+    /// value lie in it as `[key_start, key_len, value_start, value_len]`:
+    /// each is followed by a NUL byte. So is every `&str` this packet
+    /// returns ([`Packet::get`], [`Packet::header`], [`Packet::iter`]), whose
+    /// pointer is therefore a C string. (A value pushed with a NUL in it
+    /// reads shorter in C; received values never hold one.)
+    pub fn nul_text(&self) -> (&[u8], impl Iterator<Item = [u32; 4]> + '_) {
+        let offsets = self.spans.iter().map(|s| [s.key.0, s.key.1 - s.key.0, s.value.0, s.value.1 - s.value.0]);
+        (self.text.as_bytes(), offsets)
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         // The exact spelling first: a memcmp, where the case-blind
         // comparison goes byte by byte.
@@ -220,7 +261,7 @@ impl Packet {
 
     /// About how many bytes the packet takes on the wire, to size a buffer.
     pub(crate) fn encoded_len_hint(&self) -> usize {
-        self.text.len() + 4 * self.spans.len() + 2
+        self.text.len() + 2 * self.spans.len() + 2
     }
 }
 

@@ -1,0 +1,196 @@
+//! The headers the library itself reads, found once per event. Reading
+//! state, settling waits and delivering an event look up `Line`,
+//! `Status`, `User`, `Number`... a dozen times between them; each lookup
+//! was a scan of every header with a case-blind compare, and together
+//! they cost more than parsing the packet. One pass at typing time notes
+//! where each one is.
+
+use super::names::header;
+use crate::wire::Packet;
+
+/// A header the library reads by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Known {
+    Event,
+    Status,
+    Response,
+    Command,
+    User,
+    Line,
+    Number,
+    Digit,
+    Hold,
+    Paused,
+    Message,
+    Agent,
+    Uniqueid,
+    Queue,
+    Time,
+    Timestamp,
+}
+
+const COUNT: usize = Known::Timestamp as usize + 1;
+/// No such header (also any header past this index, which a packet of the
+/// default 64 KiB bound cannot reach: its lines are at least 3 bytes).
+const ABSENT: u16 = u16::MAX;
+
+/// A name's first and last four bytes, each byte folded as ASCII letters
+/// fold (`| 0x20`), with its length. Every known name is letters only, so
+/// a key of the same length matches its triple exactly when it is that
+/// name in some case: the bit folded away is a letter's case bit, and no
+/// other byte folds onto a letter. Only `Timestamp` is longer than eight
+/// bytes, and its fifth byte is checked apart.
+const fn shape(name: &[u8]) -> (usize, u64) {
+    let len = name.len();
+    let head = u32::from_le_bytes([name[0], name[1], name[2], name[3]]) | 0x2020_2020;
+    let tail = u32::from_le_bytes([name[len - 4], name[len - 3], name[len - 2], name[len - 1]]) | 0x2020_2020;
+    (len, (head as u64) << 32 | tail as u64)
+}
+
+/// Every known header by its shape; the first with a matching shape is it.
+const NAMES: [(usize, u64, Known); COUNT] = {
+    use Known::*;
+    const fn entry(name: &str, known: Known) -> (usize, u64, Known) {
+        let (len, folded) = shape(name.as_bytes());
+        (len, folded, known)
+    }
+    [
+        entry(header::EVENT, Event),
+        entry(header::STATUS, Status),
+        entry(header::RESPONSE, Response),
+        entry(header::COMMAND, Command),
+        entry(header::USER, User),
+        entry(header::LINE, Line),
+        entry(header::NUMBER, Number),
+        entry(header::DIGIT, Digit),
+        entry(header::HOLD, Hold),
+        entry(header::PAUSED, Paused),
+        entry(header::MESSAGE, Message),
+        entry(header::AGENT, Agent),
+        entry(header::UNIQUEID, Uniqueid),
+        entry(header::QUEUE, Queue),
+        entry(header::TIME, Time),
+        entry(header::TIMESTAMP, Timestamp),
+    ]
+};
+
+/// The most known names of one length (four of four bytes, four of five).
+const PER_LEN: usize = 4;
+
+/// `NAMES` by length, so a key is compared with at most four shapes.
+const BY_LEN: [[Option<(u64, Known)>; PER_LEN]; 10] = {
+    let mut table = [[None; PER_LEN]; 10];
+    let mut i = 0;
+    while i < COUNT {
+        let (len, folded, known) = NAMES[i];
+        let mut slot = 0;
+        while table[len][slot].is_some() {
+            slot += 1;
+        }
+        table[len][slot] = Some((folded, known));
+        i += 1;
+    }
+    table
+};
+
+fn classify(key: &[u8]) -> Option<Known> {
+    if !(4..=9).contains(&key.len()) {
+        return None;
+    }
+    let (len, folded) = shape(key);
+    let known = BY_LEN[len].iter().map_while(|slot| *slot).find(|&(f, _)| f == folded).map(|(_, known)| known)?;
+    // The one byte the shape of a nine-byte name leaves out.
+    (len < 9 || key[4] | 0x20 == b's').then_some(known)
+}
+
+/// Where the first of each known header is in one packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct KnownHeaders([u16; COUNT]);
+
+impl KnownHeaders {
+    pub fn of(packet: &Packet) -> KnownHeaders {
+        let mut at = [ABSENT; COUNT];
+        for (index, key) in packet.key_bytes().enumerate().take(ABSENT as usize) {
+            if let Some(known) = classify(key) {
+                let slot = &mut at[known as usize];
+                if *slot == ABSENT {
+                    *slot = index as u16;
+                }
+            }
+        }
+        KnownHeaders(at)
+    }
+
+    /// The value of the first `known` header of `packet` (the one these
+    /// were found in).
+    pub fn get<'a>(&self, packet: &'a Packet, known: Known) -> Option<&'a str> {
+        match self.0[known as usize] {
+            ABSENT => None,
+            index => packet.value(usize::from(index)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_first_of_each_in_any_case_and_nothing_else() {
+        let packet = Packet::from_pairs(&[
+            ("EVENT", "DGPhoneEvent"),
+            ("line", "2"),
+            ("Line", "3"),
+            ("Lines", "9"),
+            ("X-Status", "no"),
+            ("TimeStamp", "10:00:00"),
+        ]);
+        let known = KnownHeaders::of(&packet);
+        assert_eq!(known.get(&packet, Known::Event), Some("DGPhoneEvent"));
+        assert_eq!(known.get(&packet, Known::Line), Some("2"), "the first one");
+        assert_eq!(known.get(&packet, Known::Status), None);
+        assert_eq!(known.get(&packet, Known::Timestamp), Some("10:00:00"));
+        assert_eq!(known.get(&packet, Known::Time), None);
+    }
+
+    #[test]
+    fn every_known_name_is_found_in_any_case_and_no_near_miss() {
+        for &(_, _, known) in &NAMES {
+            let name = header_name(known);
+            assert_eq!(classify(name.as_bytes()), Some(known));
+            assert_eq!(classify(name.to_uppercase().as_bytes()), Some(known));
+            assert_eq!(classify(name.to_lowercase().as_bytes()), Some(known));
+            // One byte off, anywhere, is another key.
+            for at in 0..name.len() {
+                let mut near = name.as_bytes().to_vec();
+                near[at] ^= 0x01;
+                assert_eq!(classify(&near), None, "{near:?}");
+            }
+        }
+        assert_eq!(classify(b"Lin"), None);
+        assert_eq!(classify(b"Timestampx"), None);
+        assert_eq!(classify(b"Timeztamp"), None);
+    }
+
+    fn header_name(known: Known) -> &'static str {
+        use Known::*;
+        match known {
+            Event => header::EVENT,
+            Status => header::STATUS,
+            Response => header::RESPONSE,
+            Command => header::COMMAND,
+            User => header::USER,
+            Line => header::LINE,
+            Number => header::NUMBER,
+            Digit => header::DIGIT,
+            Hold => header::HOLD,
+            Paused => header::PAUSED,
+            Message => header::MESSAGE,
+            Agent => header::AGENT,
+            Uniqueid => header::UNIQUEID,
+            Queue => header::QUEUE,
+            Time => header::TIME,
+            Timestamp => header::TIMESTAMP,
+        }
+    }
+}
