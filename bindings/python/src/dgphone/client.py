@@ -789,8 +789,8 @@ class Client:
                 continue
             # Wait for the descriptor in slices; after each slice the loop
             # takes again, whatever select said: a wake-up the library
-            # missed (seen with DGP_OVERFLOW_BLOCK, see README) costs one
-            # slice, never the whole timeout.
+            # missed (it did with DGP_OVERFLOW_BLOCK until fixed, see
+            # README) costs one slice, never the whole timeout.
             wait = _SLICE_S
             if deadline is not None:
                 left = deadline - time.monotonic()
