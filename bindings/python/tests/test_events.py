@@ -486,3 +486,30 @@ def test_a_client_whose_last_reference_goes_on_its_callback_thread(sim: Simulato
     assert client_module._deferred_frees == before + 1
     assert ref() is None
     sim.set_fault("flood=100")  # nobody left to call back: nothing may crash
+
+
+def test_decode_follows_the_offsets_whatever_the_layout() -> None:
+    """The contract gives offsets, not an order: strings reversed, with
+    bytes between them, and a non-ASCII value (the per-string path)."""
+    import struct
+
+    def record(values: list[tuple[bytes, bytes]]) -> bytes:
+        n = len(values)
+        strings = bytearray()
+        spots: dict[bytes, int] = {}
+        for text in [t for pair in reversed(values) for t in reversed(pair)]:
+            strings += b"\xff\n"  # bytes that belong to no string
+            spots[text] = 48 + 16 * n + len(strings)
+            strings += text + b"\0"
+        body = bytearray(48 + 16 * n) + strings
+        for i, (key, value) in enumerate(values):
+            struct.pack_into("=IIII", body, 48 + 16 * i, spots[key], len(key), spots[value], len(value))
+        struct.pack_into("=IIiIIIQIIII", body, 0, len(body), 102, 2, 0, 0, 0, 0, n, 48, len(body) - 1, 0)
+        return bytes(body)
+
+    ascii_pairs = [(b"Event", b"DGPhoneEvent"), (b"Status", b"ReceivingCall"), (b"Number", b"5511")]
+    for pairs in (ascii_pairs, ascii_pairs + [(b"Name", "Jo\u00e3o".encode())]):
+        for _ in range(2):  # the first builds the shape, the second uses it
+            event, size = decode(record(pairs))
+            assert event.headers == tuple((k.decode(), v.decode()) for k, v in pairs)
+            assert (event.kind, event.line, event.number) == (EventKind.RECEIVING_CALL, 2, "5511")

@@ -9,9 +9,10 @@ their meaning are the header's (``include/dgphone.h``, ``docs/c-api.md``).
 from __future__ import annotations
 
 import struct
+from operator import itemgetter
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 
 class _OpenEnum(IntEnum):
@@ -255,10 +256,12 @@ _REASONS: Dict[int, DisconnectReason] = {int(reason): reason for reason in Disco
 _unpack_fixed = RECORD.unpack_from
 _NO_HEADERS: Tuple[Tuple[str, str], ...] = ()
 _ENTRY_STRUCTS: Dict[int, struct.Struct] = {}
-# Header entries (their bytes: offsets and lengths) already seen in the
-# packed layout -> (headers_offset, where the strings start, where the last
-# one ends): most events repeat a few shapes.
-_SHAPES: Dict[bytes, Tuple[int, int, int]] = {}
+# Header entries (their bytes: every string's offset and length) -> how to
+# cut the strings out of the record: (headers_offset, where the strings
+# start and end, one itemgetter of every key's and value's slice). Events
+# repeat a few shapes, so a record's strings are decoded once and cut with
+# one C-level call, whatever order the library lays them out in.
+_SHAPES: Dict[bytes, Tuple[int, int, int, Callable[[str], Tuple[str, ...]]]] = {}
 
 # A DGPhone event is built without its dataclass __init__ (which sets the
 # eight fields one by one through object.__setattr__): the slots' own
@@ -273,17 +276,17 @@ _NO_REASON = DisconnectReason.NONE
 Buffer = Union[bytes, bytearray, memoryview]
 
 
-def _packed_shape(key: bytes, flat: Tuple[int, ...], at: int, count: int) -> Optional[Tuple[int, int, int]]:
-    """Whether the strings follow the entries back to back, key then value,
-    in header order: the layout the library writes today. The contract only
-    promises the offsets, so each new shape is checked before the fast path
-    trusts it; None for any other layout."""
-    position = first = at + 16 * count
-    for i in range(0, len(flat), 2):
-        if flat[i] != position:
-            return None
-        position += flat[i + 1] + 1
-    shape = (at, first, position - 1)
+def _shape(key: bytes, count: int, at: int) -> Tuple[int, int, int, Callable[[str], Tuple[str, ...]]]:
+    """The cutting plan for header entries ``key`` (see _SHAPES)."""
+    entries = _ENTRY_STRUCTS.get(count)
+    if entries is None:
+        entries = _ENTRY_STRUCTS[count] = struct.Struct(f"={4 * count}I")
+    flat = entries.unpack(key)
+    starts, lens = flat[0::2], flat[1::2]
+    first = min(starts)
+    end = max(start + length for start, length in zip(starts, lens))
+    getter = itemgetter(*[slice(start - first, start - first + length) for start, length in zip(starts, lens)])
+    shape = (at, first, end, getter)
     if len(_SHAPES) > 4096:
         _SHAPES.clear()
     _SHAPES[key] = shape
@@ -291,21 +294,19 @@ def _packed_shape(key: bytes, flat: Tuple[int, ...], at: int, count: int) -> Opt
 
 
 def _headers(raw: Buffer, offset: int, count: int, at: int) -> Tuple[Tuple[str, str], ...]:
+    """Every header's (key, value): the strings' span decoded at once (as
+    Latin-1, which never fails and keeps byte offsets) and cut by the
+    shape's slices when it is all ASCII (then Latin-1 is UTF-8), else each
+    string decoded apart as UTF-8."""
     start = offset + at
-    entries_bytes = bytes(raw[start : start + 16 * count])
-    shape = _SHAPES.get(entries_bytes)
+    key = bytes(raw[start : start + 16 * count])
+    shape = _SHAPES.get(key)
     if shape is None or shape[0] != at:
-        entries = _ENTRY_STRUCTS.get(count)
-        if entries is None:
-            entries = _ENTRY_STRUCTS[count] = struct.Struct(f"={4 * count}I")
-        shape = _packed_shape(entries_bytes, entries.unpack(entries_bytes), at, count)
-    if shape is not None:
-        # One decode and one split for all the strings (the library turns a
-        # NUL inside a value into U+FFFD, so NUL only ends strings).
-        parts = str(raw[offset + shape[1] : offset + shape[2]], "utf-8").split("\0")
-        if len(parts) == 2 * count:
-            pairs = iter(parts)
-            return tuple(zip(pairs, pairs))
+        shape = _shape(key, count, at)
+    text = str(raw[offset + shape[1] : offset + shape[2]], "latin-1")
+    if text.isascii():
+        pairs = iter(shape[3](text))
+        return tuple(zip(pairs, pairs))
     record = bytes(raw[offset : offset + RECORD.unpack_from(raw, offset)[0]])
     it = iter(struct.unpack_from(f"={4 * count}I", record, at))
     return tuple(
@@ -320,14 +321,14 @@ def decode(raw: Buffer, offset: int = 0) -> Tuple[Event, int]:
         raw, offset
     )
     if count:
-        # The fast path, inline: a known shape of the packed layout gives
-        # every string with one decode and one split.
+        # _headers, inline: the common case costs no call.
         start = offset + at
-        shape = _SHAPES.get(bytes(raw[start : start + 16 * count]))
+        key = bytes(raw[start : start + 16 * count])
+        shape = _SHAPES.get(key)
         if shape is not None and shape[0] == at:
-            parts = str(raw[offset + shape[1] : offset + shape[2]], "utf-8").split("\0")
-            if len(parts) == 2 * count:
-                pairs = iter(parts)
+            text = str(raw[offset + shape[1] : offset + shape[2]], "latin-1")
+            if text.isascii():
+                pairs = iter(shape[3](text))
                 headers = tuple(zip(pairs, pairs))
             else:
                 headers = _headers(raw, offset, count, at)
