@@ -129,4 +129,5 @@ def test_the_readme_example_runs() -> None:
         assert kind in kinds and 0 <= int(number) <= 6, line
     readme = (REPO / "bindings" / "python" / "README.md").read_text()
     sample = example.read_text().split('"""', 2)[2].strip("\n")
-    assert f"```python\n{sample}\n```" in readme  # the README shows this very file
+    assert f"```python\n{sample}\n```" in readme  # the READMEs show this very file
+    assert f"<!-- python-sample -->\n```python\n{sample}\n```" in (REPO / "README.md").read_text()
