@@ -123,3 +123,19 @@ def test_lifecycle_events_carry_their_detail(sim: Simulator) -> None:
         gone = next_of(client, EventKind.DISCONNECTED)
         assert gone.disconnect_reason.name == "REQUESTED"
         assert not client.is_connected
+
+
+def test_reconnection_events_carry_their_numbers(sim: Simulator) -> None:
+    with Client(reconnect=True, reconnect_initial=0.05, reconnect_max=0.2) as client:
+        client.connect("127.0.0.1", sim.port)
+        client.login("201")
+        next_of(client, EventKind.LOGGED_IN)
+        sim.disconnect_all()
+        gone = next_of(client, EventKind.DISCONNECTED)
+        assert gone.disconnect_reason.name == "CLOSED_BY_PEER" and gone.detail
+        retry = next_of(client, EventKind.RECONNECTING)
+        assert retry.attempt == 1 and retry.delay_ms > 0
+        next_of(client, EventKind.CONNECTED)
+        assert next_of(client, EventKind.LOGGED_IN).detail == "201"  # logged in again by itself
+        sim.wait_for_logins(1, WAIT)
+        assert client.is_logged_in
