@@ -448,16 +448,31 @@ def test_a_big_event_grows_the_buffers(sim: Simulator, pull_path: str) -> None:
 
 
 def test_many_callback_clients_come_and_go(sim: Simulator) -> None:
-    """Each callback thread's pinned Python thread state is released at close."""
+    """Each callback thread's pinned Python thread state is let go on that
+    thread (at DISCONNECTED, which close() makes come), never orphaned."""
+    import dgphone.client as client_module
+
+    orphans = len(client_module._orphans)
     for n in range(30):
         recorder = Recorder()
         client = Client(recorder)
         client.connect("127.0.0.1", sim.port)
         client.login(f"3{n:02d}")
         recorder.wait_kind(EventKind.LOGGED_IN)
-        assert client._pin.tstate is not None
+        assert client._pin.pinned and client._pin.tstate is not None
+        if n % 2:
+            client.disconnect()  # the pin goes with DISCONNECTED...
+            assert not client._pin.pinned
+            client.connect("127.0.0.1", sim.port)
+            client.login(f"3{n:02d}")
+            deadline = time.monotonic() + WAIT
+            while recorder.count(EventKind.LOGGED_IN) < 2 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            assert client._pin.pinned  # ...and comes back with the next connection
         client.close()
-        assert client._pin.tstate is None
+        assert not client._pin.pinned and client._pin.tstate is None
+        assert recorder.events[-1].kind == EventKind.DISCONNECTED
+    assert len(client_module._orphans) == orphans
 
 
 def test_a_client_whose_last_reference_goes_on_its_callback_thread(sim: Simulator) -> None:

@@ -44,7 +44,7 @@ from typing import (
 from . import _native
 from ._native import lib
 from .errors import DGPhoneError, error_for, invalid_argument, raise_for
-from .events import AgentState, Event, HoldMode, LineState, LogLevel, OverflowPolicy, decode, decode_batch
+from .events import AgentState, Event, EventKind, HoldMode, LineState, LogLevel, OverflowPolicy, decode, decode_batch
 
 __all__ = ["Client", "LineInfo", "EventCallback", "LogCallback"]
 
@@ -74,27 +74,53 @@ class _ThreadPin:
     ctypes enters a callback on a foreign thread with PyGILState_Ensure and
     leaves with PyGILState_Release, which creates and destroys a thread
     state on every call when nothing else holds one: that alone cost four
-    fifths of the callback rate (about 20k events/s against 95k/s). On its
-    first callback the trampoline takes one more PyGILState_Ensure, so the
-    thread state lives on between events; once dgp_client_free has returned
-    (no callback runs any more), close() clears and deletes it. CPython
-    only; elsewhere nothing is pinned."""
+    fifths of the callback rate (about 20k events/s against 100k/s). So at
+    the first DGPhone event of a connection the trampoline takes one more
+    PyGILState_Ensure, and the thread state lives on between events.
 
-    __slots__ = ("tstate",)
+    It is let go on the callback thread itself, with the matching
+    PyGILState_Release, when the callback has handled DGP_EVENT_DISCONNECTED
+    (and close() disconnects first when one is pinned, so that event comes):
+    ctypes' own release then deletes the thread state where it belongs.
+    Deleting it from another thread is safe up to CPython 3.11 only (3.12
+    unbinds the *calling* thread's GIL state there), so in the rare case of
+    a pin still held after the client is freed (its DISCONNECTED lost to the
+    overflow policy), 3.11 and older delete it and 3.12+ leave it to the
+    interpreter's exit. CPython only; elsewhere nothing is pinned."""
+
+    __slots__ = ("pinned", "tstate", "_state")
 
     def __init__(self) -> None:
+        self.pinned = False
         self.tstate: Optional[int] = None
+        self._state = 0
 
     def keep(self) -> None:
-        if self.tstate is None and _PYAPI is not None:
-            _PYAPI.PyGILState_Ensure()
+        """On the callback thread, inside a callback."""
+        if not self.pinned and _PYAPI is not None:
+            self._state = _PYAPI.PyGILState_Ensure()
             self.tstate = _PYAPI.PyGILState_GetThisThreadState()
+            self.pinned = True
+
+    def let_go(self) -> None:
+        """On the callback thread, inside a callback: the extra Ensure's
+        Release, so ctypes' own release at the callback's end deletes it."""
+        if self.pinned and _PYAPI is not None:
+            self.pinned = False
+            self.tstate = None
+            _PYAPI.PyGILState_Release(self._state)
 
     def release(self) -> None:
+        """After dgp_client_free returned (no callback runs any more)."""
         tstate, self.tstate = self.tstate, None
-        if tstate and _PYAPI is not None:
+        if not self.pinned or not tstate or _PYAPI is None:
+            return
+        self.pinned = False
+        if sys.version_info < (3, 12):
             _PYAPI.PyThreadState_Clear(tstate)
             _PYAPI.PyThreadState_Delete(tstate)
+        else:
+            _orphans.append(tstate)  # the interpreter frees it at exit
 
 
 def _python_api() -> Any:
@@ -103,6 +129,8 @@ def _python_api() -> Any:
     api = ctypes.pythonapi  # a PyDLL: the GIL stays held during these calls
     api.PyGILState_Ensure.restype = ctypes.c_int
     api.PyGILState_Ensure.argtypes = []
+    api.PyGILState_Release.restype = None
+    api.PyGILState_Release.argtypes = [ctypes.c_int]
     api.PyGILState_GetThisThreadState.restype = ctypes.c_void_p
     api.PyGILState_GetThisThreadState.argtypes = []
     api.PyThreadState_Clear.restype = None
@@ -214,6 +242,8 @@ class _Delivery:
         needed_at = ctypes.addressof(needed)
         function = self.function
         state = self
+        pin = self.pin
+        disconnected = EventKind.DISCONNECTED
         # The hot values live in the closure (cheaper than attributes);
         # a resize updates both.
         buffer, address, capacity = self._buffer, self._address, self._capacity
@@ -221,10 +251,10 @@ class _Delivery:
         def trampoline(_user: Optional[int], event: Optional[int]) -> None:
             # Runs on the library's callback thread; nothing may escape it.
             nonlocal buffer, address, capacity
+            kind = 0
             try:
-                if state.thread is None:  # the first call: note the thread, pin its state
+                if state.thread is None:  # the first call: note the thread
                     state.thread = threading.get_ident()
-                    state.pin.keep()
                 code = copy(event, address, capacity, needed_at)
                 if code:
                     if code != too_small:
@@ -234,12 +264,18 @@ class _Delivery:
                     code = copy(event, address, capacity, needed_at)
                     if code:
                         raise error_for(code, _native.last_error())
-                function(decode(buffer, 0)[0])
+                typed = decode(buffer, 0)[0]
+                kind = typed.kind
+                if kind >= 100 and not pin.pinned:
+                    pin.keep()  # a connection's first DGPhone event
+                function(typed)
             except BaseException as error:  # noqa: B036 - must never unwind into the library
                 try:
                     state.on_error(error)
                 except BaseException:  # noqa: B036
                     pass
+            if kind == disconnected and pin.pinned:
+                pin.let_go()
 
         return trampoline
 
@@ -385,6 +421,8 @@ class Client:
 
         def free() -> None:
             global _deferred_frees
+            if pin.pinned:
+                lib.dgp_disconnect(handle)  # see close()
             if lib.dgp_client_free(handle) == 0:
                 pin.release()
             else:
@@ -439,6 +477,10 @@ class Client:
                 lib.dgp_cancel(handle)
                 self._idle.wait(0.05)
         self._wake_async_waiters()
+        if self._pin.pinned:
+            # The callback thread lets its thread state go when it has seen
+            # DISCONNECTED, which dgp_disconnect waits for (free sends none).
+            lib.dgp_disconnect(handle)
         code = lib.dgp_client_free(handle)
         if code == 11:  # freed from the callback thread by the garbage collector
             _orphans.append((handle, self._delivery, self._log_cfunc, self._pin))
