@@ -15,8 +15,12 @@ from conftest import REPO, WAIT
 from dgphone import EventKind
 from dgphone.sim import LoginPolicy, Simulator
 
+# The child takes Ctrl-C as an interactive Python does, even when this run
+# was started with SIGINT ignored (a background job of a script inherits
+# that, and Python then leaves it ignored).
 CHILD_PRELUDE = """
-import sys, time, dgphone
+import signal, sys, time, dgphone
+signal.signal(signal.SIGINT, signal.default_int_handler)
 client = dgphone.Client(command_timeout=60.0)
 client.connect("127.0.0.1", int(sys.argv[1]))
 """
