@@ -63,8 +63,8 @@ pub fn run(mode: Mode, report: &mut Report) {
         library: rate(library),
         baseline: format!("{} memchr lines", rate(floor)),
         ratio: format!("{:.0}%", ratio * 100.0),
-        target: "≥ 20% of memchr".into(),
-        verdict: Verdict::from_bool(ratio >= 0.20),
+        target: "≥ 25% of memchr".into(),
+        verdict: Verdict::from_bool(ratio >= 0.25),
     });
     report.note(format!(
         "parse: {:.0}-byte events, per CPU-second of the measuring thread; medians of {rounds} interleaved rounds \

@@ -64,6 +64,8 @@ struct Inner {
     /// Bumped by every `interrupt`: a consumer that saw another value
     /// when it began waiting was interrupted.
     interrupts: u64,
+    /// Producers waiting for room (the Block policy).
+    blocked: usize,
 }
 
 impl Inner {
@@ -91,6 +93,7 @@ impl EventQueue {
                 losses: Losses::default(),
                 closed: false,
                 interrupts: 0,
+                blocked: 0,
             }),
             readable: Condvar::new(),
             writable: Condvar::new(),
@@ -117,12 +120,13 @@ impl EventQueue {
             return false;
         }
         let mut inner = self.lock();
-        let had_output = inner.has_output();
         let mut started_losing = false;
         while inner.items.len() >= self.capacity {
             match self.policy {
                 OverflowPolicy::Block if !inner.closed => {
+                    inner.blocked += 1;
                     inner = self.writable.wait(inner).unwrap_or_else(|e| e.into_inner());
+                    inner.blocked -= 1;
                 }
                 OverflowPolicy::DropOldest => {
                     inner.items.pop_front();
@@ -131,6 +135,9 @@ impl EventQueue {
                 OverflowPolicy::DropNewest | OverflowPolicy::Block => return inner.losses.lose(),
             }
         }
+        // Judged now, not on entry: a producer that waited for room may
+        // find the queue emptied, and the signal cleared, meanwhile.
+        let had_output = inner.has_output();
         inner.items.push_back(event);
         if !had_output {
             if let Some(n) = &self.notifier {
@@ -217,6 +224,12 @@ impl EventQueue {
     /// Events lost to overflow since the client was created.
     pub fn dropped(&self) -> u64 {
         self.lock().losses.dropped()
+    }
+
+    /// Producers waiting for room (for tests that must act while one is).
+    #[cfg(test)]
+    pub fn blocked_producers(&self) -> usize {
+        self.lock().blocked
     }
 
     /// Events waiting.
@@ -366,12 +379,35 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn notifier_is_readable_exactly_while_not_empty() {
-        let readable = |q: &EventQueue| {
-            let mut fds = libc::pollfd { fd: q.notifier().unwrap().fd(), events: libc::POLLIN, revents: 0 };
-            // SAFETY: one valid pollfd, no wait.
-            unsafe { libc::poll(&mut fds, 1, 0) == 1 }
+    fn a_producer_that_waited_for_room_still_signals() {
+        let q = std::sync::Arc::new(EventQueue::new(1, OverflowPolicy::Block, Some(Notifier::new().unwrap())));
+        q.push(ev(1));
+        let producer = {
+            let q = q.clone();
+            std::thread::spawn(move || q.push(ev(2)))
         };
+        // Take the first, emptying the queue (the signal clears), while
+        // the producer waits for room; then its event must signal again.
+        while q.blocked_producers() == 0 {
+            std::thread::yield_now();
+        }
+        assert_eq!(q.pop(Some(Duration::from_secs(10))), Some(ev(1)));
+        producer.join().unwrap();
+        assert!(readable(&q), "an event is queued: the signal is set");
+        assert_eq!(q.pop(None), Some(ev(2)));
+        assert!(!readable(&q));
+    }
+
+    #[cfg(unix)]
+    fn readable(q: &EventQueue) -> bool {
+        let mut fds = libc::pollfd { fd: q.notifier().unwrap().fd(), events: libc::POLLIN, revents: 0 };
+        // SAFETY: one valid pollfd, no wait.
+        unsafe { libc::poll(&mut fds, 1, 0) == 1 }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn notifier_is_readable_exactly_while_not_empty() {
         let q = EventQueue::new(8, OverflowPolicy::DropOldest, Some(Notifier::new().unwrap()));
         assert!(!readable(&q));
         q.push(ev(1));

@@ -126,7 +126,7 @@ impl KnownHeaders {
     pub fn get<'a>(&self, packet: &'a Packet, known: Known) -> Option<&'a str> {
         match self.0[known as usize] {
             ABSENT => None,
-            index => packet.header(usize::from(index)).map(|(_, value)| value),
+            index => packet.value(usize::from(index)),
         }
     }
 }

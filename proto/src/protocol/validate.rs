@@ -47,6 +47,10 @@ impl Line {
     /// A line written as text, as in a `Line:` header or a typed action:
     /// its number, blanks around it allowed.
     pub fn parse(text: &str) -> Result<Line, ArgError> {
+        // Every event names its line as one digit: skip the general parse.
+        if let [digit @ b'1'..=b'6'] = text.as_bytes() {
+            return Line::new(u32::from(digit - b'0'));
+        }
         match text.trim().parse::<u32>() {
             Ok(number) => Line::new(number),
             Err(_) => Err(ArgError::new("line", format!("{text:?} is not a line number (DGPhone has lines 1 to 6)"))),
@@ -144,6 +148,8 @@ mod tests {
         assert_eq!(Line::new(0).unwrap_err().arg, "line");
         assert!(Line::new(7).is_err());
         assert_eq!(Line::parse(" 3 ").map(Line::number), Ok(3));
+        assert_eq!(Line::parse("6").map(Line::number), Ok(6));
+        assert!(Line::parse("0").is_err() && Line::parse("9").is_err());
         assert!(Line::parse("x").is_err() && Line::parse("7").is_err() && Line::parse("-1").is_err());
         assert_eq!(Line::from_c(6).map(Line::number), Ok(6));
         assert!(Line::from_c(-1).is_err() && Line::from_c(0).is_err());

@@ -188,6 +188,12 @@ impl Packet {
     }
 
     /// The header at `index`, as `(key, value)` with the key as received.
+    /// The value of header `index` alone (a lookup by the protocol layer's
+    /// index of known headers, which needs no key).
+    pub(crate) fn value(&self, index: usize) -> Option<&str> {
+        self.spans.get(index).map(|span| self.value_at(span))
+    }
+
     pub fn header(&self, index: usize) -> Option<(&str, &str)> {
         self.spans.get(index).map(|span| (self.key_at(span), self.value_at(span)))
     }

@@ -1,0 +1,6 @@
+{ Stand-in (see Forms.pas). }
+unit Dialogs;
+{$MODE DELPHI}
+interface
+implementation
+end.
