@@ -61,6 +61,9 @@ impl Phone {
             reconnect: Some(Reconnect::default()),
             // The bridge never logs DTMF; nor does the library.
             redact_dtmf: true,
+            // Bursts between DGPhone's socket and the callback, which
+            // encodes each event's JSON: 4x the library's default.
+            delivery_backlog: 16 * 1024,
             ..Options::default()
         };
         let client = Arc::new(Client::new(options));
