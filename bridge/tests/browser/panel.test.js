@@ -128,6 +128,18 @@ async function main() {
       await page.click('#hangup');
       await lineState(1, 'idle');
     });
+    await step('the README\'s click-to-dial snippet dials, as written', async () => {
+      const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+      const at = readme.indexOf('Click-to-dial from the CRM');
+      const block = readme.slice(at).match(/```js\n([\s\S]*?)```/);
+      if (at < 0 || !block) throw new Error('no click-to-dial snippet in README.md');
+      const code = block[1].replaceAll('http://127.0.0.1:8750/', base).replace("'5511999990000'", "'1003'");
+      const status = await page.evaluate(`(async (token) => { ${code.replace('await fetch', 'const r = await fetch')} return r.status; })(${JSON.stringify(token)})`);
+      if (status !== 200) throw new Error(`the snippet got ${status}`);
+      await page.waitForSelector('#line-1[data-state="dialing"], #line-1[data-state="connected"]');
+      await page.click('#hangup');
+      await lineState(1, 'idle');
+    });
     await step('DGPhone refusing shows its message', async () => {
       await page.click('#hangup');
       await page.waitForFunction(() => document.getElementById('message').textContent.includes('idle'));
