@@ -115,8 +115,8 @@ pub struct Bridge {
     addr: SocketAddr,
     token: String,
     phone: Arc<Phone>,
-    stop: Option<oneshot::Sender<()>>,
-    server: Option<JoinHandle<io::Result<()>>>,
+    stop: std::sync::Mutex<Option<oneshot::Sender<()>>>,
+    server: std::sync::Mutex<Option<JoinHandle<io::Result<()>>>>,
 }
 
 impl Bridge {
@@ -169,7 +169,7 @@ impl Bridge {
                 })
                 .await
         });
-        Ok(Bridge { addr, token, phone, stop: Some(stop), server: Some(server) })
+        Ok(Bridge { addr, token, phone, stop: Some(stop).into(), server: Some(server).into() })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -192,13 +192,15 @@ impl Bridge {
     }
 
     /// Stops serving (open event sockets close) and closes the connection.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
+    pub async fn stop(&self) {
+        let stop = self.stop.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(stop) = stop {
             let _ = stop.send(());
         }
         let phone = self.phone.clone();
         let _ = tokio::task::spawn_blocking(move || phone.stop()).await;
-        if let Some(server) = self.server.take() {
+        let server = self.server.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(server) = server {
             let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
         }
     }

@@ -47,6 +47,7 @@ fn the_token_file_is_the_owners_alone() {
     std::fs::write(&junk, "x\n").unwrap();
     std::fs::set_permissions(&junk, std::fs::Permissions::from_mode(0o600)).unwrap();
     assert!(load_or_create_token(&junk).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
