@@ -143,3 +143,31 @@ async fn a_stalled_subscriber_slows_nobody_and_is_told_what_it_lost() {
     }
     rig.bridge.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_one_connection_comes_back_and_every_tab_sees_it() {
+    let rig = Rig::start().await;
+    let mut socket = rig.subscribe().await;
+    assert_eq!(socket.next().await["connection"]["state"], "online");
+
+    // A lost connection: the library reconnects and logs in again.
+    rig.sim().disconnect_all();
+    let lost = socket.until("disconnected", |v| v["type"] == "disconnected").await;
+    assert_eq!(lost["connection"]["logged_in"], false);
+    let back = socket.until("logged in again", |v| v["type"] == "logged_in").await;
+    assert_eq!(back["user"], "201");
+    rig.wait_online().await;
+    let (status, done) = rig.post("/v1/select", r#"{"line":2}"#).await;
+    assert_eq!(status, 200, "{done}");
+
+    // DGPhone logs the user off: the library stops there, the bridge
+    // starts over and logs in again.
+    rig.sim().perform(&dgphone_sim::Action::Logoff);
+    let off = socket.until("logged off", |v| v["type"] == "disconnected").await;
+    assert_eq!(off["reason"], "logged off");
+    socket.until("logged in after the logoff", |v| v["type"] == "logged_in").await;
+    rig.wait_online().await;
+    let (status, done) = rig.post("/v1/select", r#"{"line":3}"#).await;
+    assert_eq!(status, 200, "{done}");
+    rig.bridge.stop().await;
+}
