@@ -72,6 +72,10 @@ async fn without_the_token_nothing_is_done() {
     let wrong =
         ws(rig.addr, "/v1/events", &[("Sec-WebSocket-Protocol", "dgphone.v1, dgphone-token.0000")]).await.unwrap_err();
     assert_eq!(refused_status(wrong), 401);
+    // The answer names dgphone.v1 only: the token is never echoed.
+    let offered = format!("dgphone.v1, dgphone-token.{}", rig.token);
+    let chosen = common::ws_protocol(rig.addr, &[("Sec-WebSocket-Protocol", &offered)]).await;
+    assert_eq!(chosen.as_deref(), Some("dgphone.v1"));
     // The header works on the socket too (non-browser clients).
     let auth = rig.auth();
     let (_, status) = ws(rig.addr, "/v1/events", &[("Authorization", &auth)]).await.unwrap();

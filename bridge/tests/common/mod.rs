@@ -265,6 +265,18 @@ pub async fn ws_on(
     Ok((socket, response.status().as_u16()))
 }
 
+/// The subprotocol the bridge chose in its handshake answer.
+pub async fn ws_protocol(addr: SocketAddr, headers: &[(&str, &str)]) -> Option<String> {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let mut request = format!("ws://{addr}/v1/events").into_client_request().unwrap();
+    for (k, v) in headers {
+        let name: tokio_tungstenite::tungstenite::http::HeaderName = k.parse().unwrap();
+        request.headers_mut().insert(name, HeaderValue::from_str(v).unwrap());
+    }
+    let (_, response) = tokio_tungstenite::client_async(request, stream).await.unwrap();
+    response.headers().get("sec-websocket-protocol").map(|v| v.to_str().unwrap().to_string())
+}
+
 /// The status a refused WebSocket handshake got.
 pub fn refused_status(error: tokio_tungstenite::tungstenite::Error) -> u16 {
     match error {
