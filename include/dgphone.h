@@ -534,8 +534,10 @@ typedef struct {
 
 /**
  * `dgp_event_dropped` events were lost to overflow since the last report:
- * by the queue (reported there) or by the callback's backlog (reported to
- * the callback).
+ * by the queue (reported there, before the next event pulled) or by the
+ * callback's backlog (reported to the callback; events the callback
+ * thread had already taken in hand when the loss happened may still come
+ * after the report, so it marks a gap near, not exactly at, its place).
  */
 #define DGP_EVENT_OVERFLOW 7
 

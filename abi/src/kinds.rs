@@ -22,8 +22,10 @@ pub const DGP_EVENT_GREETING: dgp_event_kind_t = 5;
 /// packet); the text is `dgp_event_detail`. The connection goes on.
 pub const DGP_EVENT_PROTOCOL_ERROR: dgp_event_kind_t = 6;
 /// `dgp_event_dropped` events were lost to overflow since the last report:
-/// by the queue (reported there) or by the callback's backlog (reported to
-/// the callback).
+/// by the queue (reported there, before the next event pulled) or by the
+/// callback's backlog (reported to the callback; events the callback
+/// thread had already taken in hand when the loss happened may still come
+/// after the report, so it marks a gap near, not exactly at, its place).
 pub const DGP_EVENT_OVERFLOW: dgp_event_kind_t = 7;
 /// Automatic reconnection gave up after `dgp_event_attempt` attempts; the
 /// client stays disconnected until `dgp_connect` is called again.
