@@ -12,6 +12,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const readline = require('readline');
+const http = require('http');
 
 const root = path.resolve(__dirname, '../../..');
 const { chromium } = require(path.join(process.env.PLAYWRIGHT_DIR, 'node_modules', 'playwright-core'));
@@ -61,12 +62,26 @@ async function step(name, body) {
   }
 }
 
+// A page of some site (a CRM, or not), on a free port: another origin.
+function site() {
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<!doctype html><title>site</title><p>a web page</p>');
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dgphone-bridge-browser-'));
+  const crm = await site();
+  const evil = await site();
+  const crmOrigin = `http://127.0.0.1:${crm.address().port}`;
+  const evilOrigin = `http://127.0.0.1:${evil.address().port}`;
   const sim = await start(['sim', '--port', '0', '--timestamp-secs', '0'], /listening on 127\.0\.0\.1:(\d+)$/);
   const tokenFile = path.join(work, 'token');
   const bridge = await start(
-    ['bridge', '--dgphone', `127.0.0.1:${sim.match[1]}`, '--user', '201', '--listen', '127.0.0.1:0', '--token-file', tokenFile],
+    ['bridge', '--dgphone', `127.0.0.1:${sim.match[1]}`, '--user', '201', '--listen', '127.0.0.1:0',
+      '--token-file', tokenFile, '--allow-origin', crmOrigin],
     /listening on (http:\/\/127\.0\.0\.1:\d+\/)$/,
   );
   const base = bridge.match[1];
@@ -140,6 +155,56 @@ async function main() {
       await page.click('#hangup');
       await lineState(1, 'idle');
     });
+    await step('an allowed CRM origin dials cross-origin (CORS preflight), and the panel sees it', async () => {
+      const other = await browser.newPage();
+      await other.goto(crmOrigin);
+      const status = await other.evaluate(async ([base, token]) => {
+        const r = await fetch(base + 'v1/dial', { method: 'POST',
+          headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ number: '1004' }) });
+        return r.status;
+      }, [base, token]);
+      await other.close();
+      if (status !== 200) throw new Error(`the CRM's dial got ${status}`);
+      await page.waitForSelector('#line-1[data-state="dialing"], #line-1[data-state="connected"]');
+      await page.click('#hangup');
+      await lineState(1, 'idle');
+    });
+    await step('another site, even holding the token, can neither call the API nor open the socket', async () => {
+      const other = await browser.newPage();
+      await other.goto(evilOrigin);
+      const outcome = await other.evaluate(async ([base, token]) => {
+        const result = {};
+        try {
+          const r = await fetch(base + 'v1/dial', { method: 'POST',
+            headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ number: '1900' }) });
+          result.fetch = r.status;
+        } catch (e) {
+          result.fetch = 'blocked';
+        }
+        try {
+          // A "simple" request: no preflight, sent by the browser as is.
+          await fetch(base + 'v1/dial', { method: 'POST', mode: 'no-cors', body: '{"number":"1900"}' });
+          result.simple = 'sent';
+        } catch (e) {
+          result.simple = 'blocked';
+        }
+        result.socket = await new Promise((resolve) => {
+          const ws = new WebSocket(base.replace('http', 'ws') + 'v1/events', ['dgphone.v1', 'dgphone-token.' + token]);
+          ws.onopen = () => resolve('open');
+          ws.onerror = () => resolve('refused');
+        });
+        return result;
+      }, [base, token]);
+      await other.close();
+      if (outcome.fetch !== 'blocked' || outcome.socket !== 'refused') throw new Error(JSON.stringify(outcome));
+      const log = bridge.child.log.join('');
+      const refusals = (log.match(new RegExp(`origin "${evilOrigin}" not allowed`, 'g')) || []).length;
+      if (refusals < 3) throw new Error(`the bridge refused ${refusals} of its requests: ${log}`);
+      const lines = await page.$$eval('#lines tbody tr', (rows) => rows.map((r) => r.dataset.state));
+      if (lines.some((state) => state !== 'idle')) throw new Error(`a line moved: ${lines}`);
+    });
     await step('DGPhone refusing shows its message', async () => {
       await page.click('#hangup');
       await page.waitForFunction(() => document.getElementById('message').textContent.includes('idle'));
@@ -150,6 +215,8 @@ async function main() {
   } finally {
     await browser.close();
     for (const child of children) child.kill();
+    crm.close();
+    evil.close();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
