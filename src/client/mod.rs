@@ -173,12 +173,14 @@ impl Shared {
     /// may come at once, finds it so.
     fn send(&self, command: &Command) -> Result<()> {
         let user = {
+            // Bad input is reported as such whatever the session's state:
+            // first, so that a disconnected client does not call it "not
+            // connected".
+            command.validate()?;
             let mut session = lock(&self.session);
             if !session.is_connected() {
                 return Err(Error::NotConnected);
             }
-            // Bad input is reported as such whatever the session's state.
-            command.validate()?;
             session.admit(command).map_err(Error::from)?;
             let is_login = matches!(command, Command::Login { .. });
             session.user().filter(|_| self.options.send_user && !is_login).map(str::to_string)

@@ -283,6 +283,9 @@ static void calls_while_not_connected(void) {
     CHECK_RC(dgp_agent_pause(client, "4001", 0, NULL, 0), DGP_ERR_NOT_CONNECTED);
     CHECK_RC(dgp_send_command(client, "QueueStatus", &key, &value, 1), DGP_ERR_NOT_CONNECTED);
     CHECK_RC(dgp_login_agent(client, NULL, "4001", "1234", 1, 100), DGP_ERR_NOT_CONNECTED);
+    /* Bad input is called bad input, connected or not. */
+    CHECK_RC(dgp_dial(client, "1\r\n2", 0), DGP_ERR_INVALID_ARGUMENT);
+    CHECK_RC(dgp_send_dtmf(client, "%"), DGP_ERR_INVALID_ARGUMENT);
     CHECK_RC(dgp_disconnect(client), DGP_OK); /* nothing to end */
     /* The pull API and the local state answer without a connection. */
     CHECK_RC(dgp_next_event(client, 0, &event), DGP_ERR_TIMEOUT);
