@@ -311,6 +311,12 @@ function DGPFromUtf8(P: PAnsiChar; Len: Integer): string;
 function DGPToUtf8(const S: string): UTF8String;
 { The calling thread's last library error message. }
 function DGPLastError: string;
+type
+  { dgp_last_error's shape, which dgp_sim_last_error shares. }
+  TDGPLastErrorFunc = function(buf: PAnsiChar; buf_len: UInt32; out_len: PUInt32): TDGPResult; cdecl;
+{ The message Fetch copies out (dgp_last_error or dgp_sim_last_error),
+  however long. }
+function DGPCopyLastError(Fetch: TDGPLastErrorFunc): string;
 { Raises EDGPhone for a failed result. }
 procedure DGPCheck(Code: TDGPResult);
 function DGPResultName(Code: TDGPResult): string;
@@ -389,23 +395,28 @@ begin
     Result := PAnsiChar(U);
 end;
 
-function DGPLastError: string;
+function DGPCopyLastError(Fetch: TDGPLastErrorFunc): string;
 var
   Small: array[0..511] of AnsiChar;
   Big: array of AnsiChar;
   Len: UInt32;
 begin
   Len := 0;
-  if dgp_last_error(@Small[0], SizeOf(Small), @Len) = DGP_OK then
+  if Fetch(@Small[0], SizeOf(Small), @Len) = DGP_OK then
     Result := DGPFromUtf8(@Small[0], Len)
   else
   begin
     SetLength(Big, Len + 1);
-    if dgp_last_error(@Big[0], Len + 1, @Len) = DGP_OK then
+    if Fetch(@Big[0], Len + 1, @Len) = DGP_OK then
       Result := DGPFromUtf8(@Big[0], Len)
     else
       Result := '';
   end;
+end;
+
+function DGPLastError: string;
+begin
+  Result := DGPCopyLastError(@dgp_last_error);
 end;
 
 function DGPResultName(Code: TDGPResult): string;

@@ -101,22 +101,8 @@ procedure DGPSimCheck(Code: TDGPResult);
 implementation
 
 function DGPSimLastError: string;
-var
-  Small: array[0..1023] of AnsiChar;
-  Big: array of AnsiChar;
-  Len: UInt32;
 begin
-  Len := 0;
-  if dgp_sim_last_error(@Small[0], SizeOf(Small), @Len) = DGP_OK then
-    Result := DGPFromUtf8(@Small[0], Len)
-  else
-  begin
-    SetLength(Big, Len + 1);
-    if dgp_sim_last_error(@Big[0], Len + 1, @Len) = DGP_OK then
-      Result := DGPFromUtf8(@Big[0], Len)
-    else
-      Result := '';
-  end;
+  Result := DGPCopyLastError(@dgp_sim_last_error);
 end;
 
 procedure DGPSimCheck(Code: TDGPResult);
