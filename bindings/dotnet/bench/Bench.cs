@@ -1,6 +1,7 @@
 // The .NET binding's benchmark: events/s from the socket to a C# handler,
 // and server-write -> handler latency p50/p99, against a C callback's
-// figures for the same flood in the same run (cflood, run in between).
+// figures for the same flood in the same run (benches/c/flood_baseline.c,
+// the baseline every binding uses, run in between).
 //
 //   mono Bench.exe CFLOOD [EVENTS] [SAMPLES] [ROUNDS]
 using System;
@@ -72,25 +73,26 @@ static class Bench
         return new[] { lat[samples / 2], lat[samples * 99 / 100] };
     }
 
-    static double[] RunC(string cflood, long events, int samples)
+    static double[] RunC(string baseline, long events, int samples)
     {
-        var p = Process.Start(new ProcessStartInfo(cflood, events + " " + samples) { UseShellExecute = false, RedirectStandardOutput = true });
+        var p = Process.Start(new ProcessStartInfo(baseline, events + " 1 " + samples) { UseShellExecute = false, RedirectStandardOutput = true });
         string output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        if (p.ExitCode != 0) throw new Exception("cflood failed: " + output);
+        if (p.ExitCode != 0) throw new Exception("flood_baseline failed: " + output);
         double rate = 0, cpu = 0, p50 = 0, p99 = 0;
         foreach (var line in output.Split('\n'))
         {
             var f = line.Split(' ');
-            if (f[0] == "c-rate") { rate = double.Parse(f[1], CultureInfo.InvariantCulture); cpu = double.Parse(f[2], CultureInfo.InvariantCulture); }
-            if (f[0] == "c-latency") { p50 = double.Parse(f[1], CultureInfo.InvariantCulture); p99 = double.Parse(f[2], CultureInfo.InvariantCulture); }
+            // "c rate ROUND EVENTS_PER_S EVENTS_PER_CPU_S", "c latency_us P50 P99"
+            if (f.Length == 5 && f[0] == "c" && f[1] == "rate") { rate = double.Parse(f[3], CultureInfo.InvariantCulture); cpu = double.Parse(f[4], CultureInfo.InvariantCulture); }
+            if (f.Length == 4 && f[0] == "c" && f[1] == "latency_us") { p50 = double.Parse(f[2], CultureInfo.InvariantCulture); p99 = double.Parse(f[3], CultureInfo.InvariantCulture); }
         }
         return new[] { rate, p50, p99, cpu };
     }
 
     static int Main(string[] args)
     {
-        string cflood = args[0];
+        string baseline = args[0];
         long events = args.Length > 1 ? long.Parse(args[1]) : 100000;
         int samples = args.Length > 2 ? int.Parse(args[2]) : 2000;
         int rounds = args.Length > 3 ? int.Parse(args[3]) : 3;
@@ -101,7 +103,7 @@ static class Bench
         var cCpu = new List<double>(); var nCpu = new List<double>(); var cpuRatio = new List<double>();
         for (int r = 0; r < rounds; r++)
         {
-            var cr = RunC(cflood, events, samples);
+            var cr = RunC(baseline, events, samples);
             cRate.Add(cr[0]); cP50.Add(cr[1]); cP99.Add(cr[2]); cCpu.Add(cr[3]);
             using (var sim = new DGPhoneSimulator())
             using (var c = new DGPhoneClient(new DGPhoneOptions { OverflowPolicy = OverflowPolicy.Block }))

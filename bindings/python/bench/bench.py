@@ -3,7 +3,7 @@
 In one run, on the same machine state:
 1. C: the simulator's flood (dgp_sim_set_fault "flood=N") to a C callback,
    events/s; and latency, the simulator's write of a raw packet carrying a
-   CLOCK_MONOTONIC timestamp -> the callback, p50/p99 (c_flood.c).
+   CLOCK_MONOTONIC timestamp -> the callback, p50/p99 (benches/c/flood_baseline.c).
 2. dgphone (this package): the same flood to a Python function receiving a
    typed Event, through the callback and through the events() pull; the
    same latency probe, measured at the Python callback.
@@ -259,7 +259,7 @@ def panoramisk_round(data: bytes, n: int) -> float:
 def c_baseline(exe: str, n: int, rounds: int, samples: int) -> Tuple[List[float], Tuple[float, float]]:
     out = subprocess.run([exe, str(n), str(rounds), str(samples)], capture_output=True, text=True, timeout=300)
     if out.returncode != 0:
-        raise RuntimeError(f"c_flood failed: {out.stderr}")
+        raise RuntimeError(f"flood_baseline failed: {out.stderr}")
     rates: List[float] = []
     latency = (0.0, 0.0)
     for line in out.stdout.splitlines():
@@ -273,7 +273,7 @@ def c_baseline(exe: str, n: int, rounds: int, samples: int) -> Tuple[List[float]
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--c-flood", required=True, help="the compiled c_flood program")
+    parser.add_argument("--c-flood", required=True, help="the compiled benches/c/flood_baseline.c")
     parser.add_argument("--quick", action="store_true", help="fewer rounds and samples (CI)")
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--report", type=Path)
@@ -319,7 +319,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"python-bench ({'quick' if args.quick else 'full'}): flood of {n} DGPhone events "
         f"({len(data) // n} bytes each), median of {rounds} rounds; dgphone {dgphone.version()}, "
         f"panoramisk {version('panoramisk')}, Python {sys.version.split()[0]}",
-        f"  {'C callback (c_flood.c)':<42} {c_rate:>10,.0f} events/s",
+        f"  {'C callback (flood_baseline.c)':<42} {c_rate:>10,.0f} events/s",
         f"  {'dgphone callback, typed Event':<42} {cb:>10,.0f} events/s  {cb / c_rate:6.1%} of C",
         f"  {'dgphone events() pull (' + pull_path + ')':<42} {pull:>10,.0f} events/s  {pull / c_rate:6.1%} of C",
         f"  {'panoramisk over a socket, asyncio':<42} {pan:>10,.0f} events/s",
