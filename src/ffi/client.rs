@@ -506,10 +506,10 @@ pub unsafe extern "C" fn dgp_next_event(
 /// Makes every blocking call in progress on `client`, on any thread
 /// (`dgp_login`, a command with `wait_ms` > 0, `dgp_login_agent`,
 /// `dgp_next_event`, `dgp_next_events` or `dgp_next_records` with a
-/// timeout), return at once with DGP_ERR_CANCELLED. Calls started afterwards wait as usual; what a
-/// cancelled call waited for may still happen (a late login answer still
-/// logs the session in). `dgp_connect` is bounded by the connect timeout
-/// instead. Never blocks; allowed inside the callback. Freeing a client
+/// timeout), return at once with DGP_ERR_CANCELLED. Calls started
+/// afterwards wait as usual; what a cancelled call waited for may still
+/// happen (a late login answer still logs the session in). `dgp_connect`
+/// is bounded by the connect timeout instead. Never blocks; allowed inside the callback. Freeing a client
 /// while another thread is inside a call on it is the caller's bug: cancel
 /// (or disconnect), let the calls return, then free.
 ///

@@ -187,13 +187,13 @@ impl Packet {
         &self.text[range(span.value)]
     }
 
-    /// The header at `index`, as `(key, value)` with the key as received.
     /// The value of header `index` alone (a lookup by the protocol layer's
     /// index of known headers, which needs no key).
     pub(crate) fn value(&self, index: usize) -> Option<&str> {
         self.spans.get(index).map(|span| self.value_at(span))
     }
 
+    /// The header at `index`, as `(key, value)` with the key as received.
     pub fn header(&self, index: usize) -> Option<(&str, &str)> {
         self.spans.get(index).map(|span| (self.key_at(span), self.value_at(span)))
     }
@@ -203,8 +203,6 @@ impl Packet {
         self.spans.iter().map(move |span| (self.key_at(span), self.value_at(span)))
     }
 
-    /// The value of the first header named `key`, compared without regard to
-    /// ASCII case.
     /// Each header's key as bytes: for a pass over every key that must not
     /// pay for `str` slicing's checks (the offsets are the packet's own).
     pub(crate) fn key_bytes(&self) -> impl Iterator<Item = &[u8]> + '_ {
@@ -222,6 +220,8 @@ impl Packet {
         (self.text.as_bytes(), offsets)
     }
 
+    /// The value of the first header named `key`, compared without regard to
+    /// ASCII case.
     pub fn get(&self, key: &str) -> Option<&str> {
         // The exact spelling first: a memcmp, where the case-blind
         // comparison goes byte by byte.
