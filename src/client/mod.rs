@@ -512,10 +512,10 @@ impl ClientHandle {
     {
         const WHAT: &str = "waiting for a queued event";
         let waits = !timeout.is_zero();
-        if waits && delivery::on_callback_thread(&self.shared) {
-            return Err(Error::WouldDeadlock(WHAT));
-        }
         if waits {
+            if delivery::on_callback_thread(&self.shared) {
+                return Err(Error::WouldDeadlock(WHAT));
+            }
             self.shared.refuse_on_reader(WHAT)?;
         }
         match self.shared.queue.take_while(waits.then_some(timeout), max, take) {

@@ -121,13 +121,9 @@ impl dgp_event {
         self.event.phone()
     }
 
-    /// The value of the first header named `key`, as a C string.
-    fn header(&self, key: &str) -> *const c_char {
-        self.phone().and_then(|e| e.get(key)).map_or(std::ptr::null(), c_str)
-    }
-
-    /// A header the library knows, found when the event was typed.
-    fn known(&self, value: impl FnOnce(&Event) -> Option<&str>) -> *const c_char {
+    /// A value of the event's packet (`Event::number`, `Event::get`...), as
+    /// a C string; NULL for a lifecycle event or an absent header.
+    fn value(&self, value: impl FnOnce(&Event) -> Option<&str>) -> *const c_char {
         self.phone().and_then(value).map_or(std::ptr::null(), c_str)
     }
 
@@ -221,7 +217,7 @@ pub unsafe extern "C" fn dgp_event_success(event: *const dgp_event) -> i32 {
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_number(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.known(Event::number))
+    read(event, std::ptr::null(), |e| e.value(Event::number))
 }
 
 /// `User:`, the extension the event belongs to. NULL when absent. Valid as long as the event.
@@ -230,7 +226,7 @@ pub unsafe extern "C" fn dgp_event_number(event: *const dgp_event) -> *const c_c
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_user(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.known(Event::user))
+    read(event, std::ptr::null(), |e| e.value(Event::user))
 }
 
 /// `Agent:`, on agent events. NULL when absent. Valid as long as the event.
@@ -239,7 +235,7 @@ pub unsafe extern "C" fn dgp_event_user(event: *const dgp_event) -> *const c_cha
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_agent(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.known(Event::agent))
+    read(event, std::ptr::null(), |e| e.value(Event::agent))
 }
 
 /// `Uniqueid:`, the PBX's call id on agent events. NULL when absent. Valid as long as the event.
@@ -248,7 +244,7 @@ pub unsafe extern "C" fn dgp_event_agent(event: *const dgp_event) -> *const c_ch
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_uniqueid(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.known(Event::uniqueid))
+    read(event, std::ptr::null(), |e| e.value(Event::uniqueid))
 }
 
 /// `Message:`, DGPhone's text on responses and errors. NULL when absent. Valid as long as the event.
@@ -257,7 +253,7 @@ pub unsafe extern "C" fn dgp_event_uniqueid(event: *const dgp_event) -> *const c
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_message(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.known(Event::message))
+    read(event, std::ptr::null(), |e| e.value(Event::message))
 }
 
 /// `Status:` as received (useful with DGP_EVENT_OTHER_STATUS). NULL when absent. Valid as long as the event.
@@ -266,7 +262,7 @@ pub unsafe extern "C" fn dgp_event_message(event: *const dgp_event) -> *const c_
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_status(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.known(Event::status))
+    read(event, std::ptr::null(), |e| e.value(Event::status))
 }
 
 /// `Queue:`, on queue events. NULL when absent. Valid as long as the event.
@@ -275,7 +271,7 @@ pub unsafe extern "C" fn dgp_event_status(event: *const dgp_event) -> *const c_c
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_queue(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.known(Event::queue))
+    read(event, std::ptr::null(), |e| e.value(Event::queue))
 }
 
 /// The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in the
@@ -285,7 +281,7 @@ pub unsafe extern "C" fn dgp_event_queue(event: *const dgp_event) -> *const c_ch
 /// `event` is NULL or a valid event.
 #[no_mangle]
 pub unsafe extern "C" fn dgp_event_time(event: *const dgp_event) -> *const c_char {
-    read(event, std::ptr::null(), |e| e.known(Event::time))
+    read(event, std::ptr::null(), |e| e.value(Event::time))
 }
 
 /// Text about a lifecycle event: the greeting, the protocol error, the
@@ -400,7 +396,7 @@ pub unsafe extern "C" fn dgp_event_header(event: *const dgp_event, key: *const c
     }
     let key = CStr::from_ptr(key);
     read(event, std::ptr::null(), |e| match key.to_str() {
-        Ok(key) => e.header(key),
+        Ok(key) => e.value(|p| p.get(key)),
         Err(_) => std::ptr::null(),
     })
 }

@@ -160,11 +160,11 @@ pub fn hold(client: &ClientHandle, mode: HoldMode, line: Option<Line>, timeout: 
 /// answered the digits were taken or refused, and a refusal is reported.
 /// Returns the Status answers.
 pub fn dtmf(client: &ClientHandle, digits: &str, line: Option<Line>, timeout: Duration) -> Result<Vec<Event>> {
-    checked(Command::SendDtmf(digits.to_string()))?;
+    let send_dtmf = checked(Command::SendDtmf(digits.to_string()))?;
     select_for(client, line, timeout)?;
     let own = own_events(client);
     let refusal = client.expect(move |e| e.kind() == EventKind::Error && own(e));
-    client.send_dtmf(digits).map_err(step(command::SEND_DTMF))?;
+    client.send(&send_dtmf).map_err(step(command::SEND_DTMF))?;
     let statuses = status(client, timeout)?;
     match refusal.wait(Duration::ZERO) {
         Ok(event) => {

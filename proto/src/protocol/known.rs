@@ -47,42 +47,39 @@ const fn shape(name: &[u8]) -> (usize, u64) {
     (len, (head as u64) << 32 | tail as u64)
 }
 
-/// Every known header by its shape; the first with a matching shape is it.
-const NAMES: [(usize, u64, Known); COUNT] = {
+/// Every known header by its name.
+const NAMES: [(&str, Known); COUNT] = {
     use Known::*;
-    const fn entry(name: &str, known: Known) -> (usize, u64, Known) {
-        let (len, folded) = shape(name.as_bytes());
-        (len, folded, known)
-    }
     [
-        entry(header::EVENT, Event),
-        entry(header::STATUS, Status),
-        entry(header::RESPONSE, Response),
-        entry(header::COMMAND, Command),
-        entry(header::USER, User),
-        entry(header::LINE, Line),
-        entry(header::NUMBER, Number),
-        entry(header::DIGIT, Digit),
-        entry(header::HOLD, Hold),
-        entry(header::PAUSED, Paused),
-        entry(header::MESSAGE, Message),
-        entry(header::AGENT, Agent),
-        entry(header::UNIQUEID, Uniqueid),
-        entry(header::QUEUE, Queue),
-        entry(header::TIME, Time),
-        entry(header::TIMESTAMP, Timestamp),
+        (header::EVENT, Event),
+        (header::STATUS, Status),
+        (header::RESPONSE, Response),
+        (header::COMMAND, Command),
+        (header::USER, User),
+        (header::LINE, Line),
+        (header::NUMBER, Number),
+        (header::DIGIT, Digit),
+        (header::HOLD, Hold),
+        (header::PAUSED, Paused),
+        (header::MESSAGE, Message),
+        (header::AGENT, Agent),
+        (header::UNIQUEID, Uniqueid),
+        (header::QUEUE, Queue),
+        (header::TIME, Time),
+        (header::TIMESTAMP, Timestamp),
     ]
 };
 
 /// The most known names of one length (four of four bytes, four of five).
 const PER_LEN: usize = 4;
 
-/// `NAMES` by length, so a key is compared with at most four shapes.
+/// `NAMES`' shapes by length, so a key is compared with at most four.
 const BY_LEN: [[Option<(u64, Known)>; PER_LEN]; 10] = {
     let mut table = [[None; PER_LEN]; 10];
     let mut i = 0;
     while i < COUNT {
-        let (len, folded, known) = NAMES[i];
+        let (name, known) = NAMES[i];
+        let (len, folded) = shape(name.as_bytes());
         let mut slot = 0;
         while table[len][slot].is_some() {
             slot += 1;
@@ -155,8 +152,7 @@ mod tests {
 
     #[test]
     fn every_known_name_is_found_in_any_case_and_no_near_miss() {
-        for &(_, _, known) in &NAMES {
-            let name = header_name(known);
+        for &(name, known) in &NAMES {
             assert_eq!(classify(name.as_bytes()), Some(known));
             assert_eq!(classify(name.to_uppercase().as_bytes()), Some(known));
             assert_eq!(classify(name.to_lowercase().as_bytes()), Some(known));
@@ -170,27 +166,5 @@ mod tests {
         assert_eq!(classify(b"Lin"), None);
         assert_eq!(classify(b"Timestampx"), None);
         assert_eq!(classify(b"Timeztamp"), None);
-    }
-
-    fn header_name(known: Known) -> &'static str {
-        use Known::*;
-        match known {
-            Event => header::EVENT,
-            Status => header::STATUS,
-            Response => header::RESPONSE,
-            Command => header::COMMAND,
-            User => header::USER,
-            Line => header::LINE,
-            Number => header::NUMBER,
-            Digit => header::DIGIT,
-            Hold => header::HOLD,
-            Paused => header::PAUSED,
-            Message => header::MESSAGE,
-            Agent => header::AGENT,
-            Uniqueid => header::UNIQUEID,
-            Queue => header::QUEUE,
-            Time => header::TIME,
-            Timestamp => header::TIMESTAMP,
-        }
     }
 }
