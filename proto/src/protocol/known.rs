@@ -30,9 +30,11 @@ pub(crate) enum Known {
 }
 
 const COUNT: usize = Known::Timestamp as usize + 1;
-/// No such header (also any header past this index, which a packet of the
-/// default 64 KiB bound cannot reach: its lines are at least 3 bytes).
-const ABSENT: u16 = u16::MAX;
+/// No such header among the first 255 (a byte each keeps an event small;
+/// DGPhone's packets have a dozen headers): a longer packet's later
+/// headers are searched when asked for.
+const ABSENT: u8 = u8::MAX;
+const INDEXED: usize = ABSENT as usize;
 
 /// A name's first and last four bytes, each byte folded as ASCII letters
 /// fold (`| 0x20`), with its length. Every known name is letters only, so
@@ -102,16 +104,16 @@ fn classify(key: &[u8]) -> Option<Known> {
 
 /// Where the first of each known header is in one packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct KnownHeaders([u16; COUNT]);
+pub(crate) struct KnownHeaders([u8; COUNT]);
 
 impl KnownHeaders {
     pub fn of(packet: &Packet) -> KnownHeaders {
         let mut at = [ABSENT; COUNT];
-        for (index, key) in packet.key_bytes().enumerate().take(ABSENT as usize) {
+        for (index, key) in packet.key_bytes().enumerate().take(INDEXED) {
             if let Some(known) = classify(key) {
                 let slot = &mut at[known as usize];
                 if *slot == ABSENT {
-                    *slot = index as u16;
+                    *slot = index as u8;
                 }
             }
         }
@@ -122,6 +124,10 @@ impl KnownHeaders {
     /// were found in).
     pub fn get<'a>(&self, packet: &'a Packet, known: Known) -> Option<&'a str> {
         match self.0[known as usize] {
+            ABSENT if packet.len() > INDEXED => {
+                let mut later = packet.key_bytes().enumerate().skip(INDEXED);
+                later.find(|&(_, key)| classify(key) == Some(known)).and_then(|(index, _)| packet.value(index))
+            }
             ABSENT => None,
             index => packet.value(usize::from(index)),
         }
@@ -148,6 +154,19 @@ mod tests {
         assert_eq!(known.get(&packet, Known::Status), None);
         assert_eq!(known.get(&packet, Known::Timestamp), Some("10:00:00"));
         assert_eq!(known.get(&packet, Known::Time), None);
+    }
+
+    #[test]
+    fn a_known_header_past_the_indexed_ones_is_still_found() {
+        let mut packet = Packet::new();
+        for i in 0..300 {
+            packet.push(&format!("X-{i}"), "filler");
+        }
+        packet.push("line", "4");
+        packet.push("Line", "5");
+        let known = KnownHeaders::of(&packet);
+        assert_eq!(known.get(&packet, Known::Line), Some("4"));
+        assert_eq!(known.get(&packet, Known::Status), None);
     }
 
     #[test]

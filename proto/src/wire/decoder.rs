@@ -2,6 +2,7 @@
 
 use std::io::{self, Read};
 
+use bytes::{Buf, BytesMut};
 use thiserror::Error;
 
 use super::packet::Span;
@@ -47,17 +48,21 @@ pub enum WireError {
 /// ignored. The buffer grows to at most about one packet plus one read.
 #[derive(Debug)]
 pub struct Decoder {
-    buf: Vec<u8>,
-    /// Bytes before this index are consumed.
-    start: usize,
+    /// Unconsumed bytes from index 0 up to `filled`; the rest is room for
+    /// the next read, already zeroed so that a read can fill it without a
+    /// fresh zeroing each time.
+    buf: BytesMut,
+    filled: usize,
     /// Bytes up to this index have been split into lines.
     scan: usize,
-    /// Bytes up to this index are filled (the rest of `buf` is spare room).
-    end: usize,
-    /// Start of the packet being gathered, if its first line has come.
-    packet_start: Option<usize>,
+    /// A packet is being gathered (from index 0): its first line has come.
+    in_packet: bool,
     /// The header lines of that packet, split as they are framed.
     headers: Vec<Span>,
+    /// Every line of that packet so far was ASCII without NUL.
+    plain: bool,
+    /// The last read was a large one (see [`SHARED_READ`]).
+    share: bool,
     /// Skipping an oversize packet up to its closing blank line.
     discarding: bool,
     /// While discarding, part of the current line was already dropped, so
@@ -83,6 +88,11 @@ const MIN_READ: usize = 4 * 1024;
 /// A read that fills all the room it was given doubles the next one, up to
 /// this, so that a flood costs few system calls.
 const MAX_READ: usize = 64 * 1024;
+/// The packets of a read at least this large (dozens of them) are views
+/// into the read's buffer, with no copy or allocation each; a smaller
+/// read's packets are copied out, so that a packet kept for long does not
+/// pin a buffer many times its size.
+const SHARED_READ: usize = 4 * 1024;
 
 impl Default for Decoder {
     fn default() -> Self {
@@ -90,33 +100,79 @@ impl Default for Decoder {
     }
 }
 
-/// Where the first `\n` of `bytes` is. DGPhone's lines are a dozen bytes,
-/// shorter than the set-up of a vectorised search called once per line, so
-/// the first bytes are searched a word at a time; memchr takes over for a
-/// longer line.
-fn find_newline(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const WORDWISE: usize = 32;
+/// One line found by [`scan_line`]: where its `\n` is, where its first
+/// colon is, and whether it is plain (ASCII without NUL; a line that is
+/// may still be judged not plain, which only costs a closer look).
+struct LineEnd {
+    newline: usize,
+    colon: Option<usize>,
+    plain: bool,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// 0x80 in bytes of `word` that equal `byte`: the lowest flag is exact,
+/// the flags above it may not be (a borrow can run into the next byte).
+/// Only the first of each is used.
+fn first_bytes_equal(word: u64, byte: u8) -> u64 {
+    let x = word ^ (ONES * u64::from(byte));
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// 0x80 in bytes of `word` that are not plain: at or above 0x80, or NUL
+/// (a byte whose low seven bits are zero is NUL or 0x80).
+fn odd_bytes(word: u64) -> u64 {
+    (word | !((word & LOW7) + LOW7)) & HIGHS
+}
+
+/// The bits of `flags` below the lowest set bit of `stop`.
+fn below_first(flags: u64, stop: u64) -> u64 {
+    flags & (stop & stop.wrapping_neg()).wrapping_sub(1)
+}
+
+fn byte_index(flags: u64) -> usize {
+    (flags.trailing_zeros() / 8) as usize
+}
+
+/// Finds the end of the line that starts `bytes`, its first colon and
+/// whether it is plain, eight bytes at a time: DGPhone's lines are a dozen
+/// bytes, shorter than the set-up of a vectorised search, and one pass
+/// answers all three.
+#[inline(always)]
+fn scan_line(bytes: &[u8]) -> Option<LineEnd> {
+    let mut colon = None;
+    // Odd bytes among the words passed so far.
+    let mut odd = 0;
+    let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
-    while at < WORDWISE {
-        let word = match bytes.get(at..at + 8) {
-            Some(chunk) => {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                u64::from_le_bytes(word)
+    for chunk in chunks.by_ref() {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let newlines = first_bytes_equal(word, b'\n');
+        if colon.is_none() {
+            let colons = below_first(first_bytes_equal(word, b':'), newlines);
+            if colons != 0 {
+                colon = Some(at + byte_index(colons));
             }
-            None => return bytes[at..].iter().position(|&b| b == b'\n').map(|i| at + i),
-        };
-        // A zero byte of `x` is a newline; the lowest flag is exact.
-        let x = word ^ (ONES * u64::from(b'\n'));
-        let found = x.wrapping_sub(ONES) & !x & HIGHS;
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
         }
+        if newlines != 0 {
+            let plain = odd | below_first(odd_bytes(word), newlines) == 0;
+            return Some(LineEnd { newline: at + byte_index(newlines), colon, plain });
+        }
+        odd |= odd_bytes(word);
         at += 8;
     }
-    memchr::memchr(b'\n', &bytes[at..]).map(|i| at + i)
+    let mut plain = odd == 0;
+    for (i, &byte) in chunks.remainder().iter().enumerate() {
+        match byte {
+            b'\n' => return Some(LineEnd { newline: at + i, colon, plain }),
+            b':' if colon.is_none() => colon = Some(at + i),
+            0 | 0x80..=0xFF => plain = false,
+            _ => {}
+        }
+    }
+    None
 }
 
 fn is_blank(line: &[u8]) -> bool {
@@ -127,54 +183,59 @@ impl Decoder {
     /// A decoder that refuses packets larger than `max_packet` bytes.
     pub fn new(max_packet: usize) -> Decoder {
         Decoder {
-            buf: Vec::new(),
-            start: 0,
+            buf: BytesMut::new(),
+            filled: 0,
             scan: 0,
-            end: 0,
-            packet_start: None,
+            in_packet: false,
             headers: Vec::new(),
+            plain: true,
+            share: false,
             discarding: false,
             line_dirty: false,
             stray_line: None,
             started: false,
-            max_packet: max_packet.max(1),
+            // Offsets into a packet are 32-bit.
+            max_packet: max_packet.clamp(1, u32::MAX as usize),
             read_size: MIN_READ,
         }
     }
 
-    /// Drops consumed bytes so the buffer holds only what is still pending.
-    fn compact(&mut self) {
-        if self.start == 0 {
+    /// Makes at least `room` bytes of zeroed room after the filled bytes.
+    /// Room once zeroed stays so after a read or a packet is taken; only a
+    /// fresh buffer (the old one still shared by packets, or too small) is
+    /// zeroed.
+    fn make_room(&mut self, room: usize) {
+        if self.buf.len() - self.filled >= room {
             return;
         }
-        self.buf.copy_within(self.start..self.end, 0);
-        self.end -= self.start;
-        self.scan -= self.start;
-        self.packet_start = self.packet_start.map(|p| p - self.start);
-        self.start = 0;
+        self.buf.truncate(self.filled);
+        self.buf.reserve(room);
+        self.buf.resize(self.filled + room, 0);
     }
 
-    fn reserve(&mut self, additional: usize) {
-        self.compact();
-        if self.buf.len() - self.end < additional {
-            self.buf.resize(self.end + additional, 0);
-        }
+    /// Drops the first `n` bytes, consumed.
+    fn consume(&mut self, n: usize) {
+        self.buf.advance(n);
+        self.filled -= n;
+        self.scan -= n;
     }
 
     /// Appends received bytes.
     pub fn push(&mut self, bytes: &[u8]) {
-        self.reserve(bytes.len());
-        self.buf[self.end..self.end + bytes.len()].copy_from_slice(bytes);
-        self.end += bytes.len();
+        self.make_room(bytes.len());
+        self.buf[self.filled..self.filled + bytes.len()].copy_from_slice(bytes);
+        self.filled += bytes.len();
+        self.share = bytes.len() >= SHARED_READ;
     }
 
     /// Reads once from `source` straight into the buffer (no extra copy).
     /// Returns what `read` returned: `Ok(0)` is the end of the stream.
     pub fn read_from<R: Read + ?Sized>(&mut self, source: &mut R) -> io::Result<usize> {
-        self.reserve(self.read_size);
-        let room = self.buf.len() - self.end;
-        let n = source.read(&mut self.buf[self.end..])?;
-        self.end += n;
+        self.make_room(self.read_size);
+        let room = self.buf.len() - self.filled;
+        let n = source.read(&mut self.buf[self.filled..])?;
+        self.filled += n;
+        self.share = n >= SHARED_READ;
         if n == room && self.read_size < MAX_READ {
             self.read_size *= 2;
         }
@@ -183,72 +244,139 @@ impl Decoder {
 
     /// Bytes received but not yet returned as frames.
     pub fn pending(&self) -> usize {
-        self.end - self.start
+        self.filled
     }
 
     /// The next complete frame, an error for a malformed stretch of input,
     /// or `None` when more bytes are needed.
     pub fn next_frame(&mut self) -> Option<Result<Frame, WireError>> {
+        if !self.in_packet && !self.discarding {
+            if let Some(packet) = self.whole_packet() {
+                return Some(Ok(Frame::Packet(packet)));
+            }
+        }
+        self.next_frame_by_lines()
+    }
+
+    /// The common case at a packet boundary: a whole packet of header
+    /// lines already in the buffer, within the bound, framed in one tight
+    /// pass. Anything else (a partial packet, a blank or colon-less first
+    /// line, an oversize packet) is left untouched to
+    /// [`Decoder::next_frame_by_lines`], which frames it the same way line
+    /// by line and keeps its place between reads.
+    fn whole_packet(&mut self) -> Option<Packet> {
+        // The bound counts header lines; the closing blank line may take two
+        // bytes more.
+        let bytes = &self.buf[..self.filled.min(self.max_packet.saturating_add(2))];
+        self.headers.clear();
+        let mut plain = true;
+        let mut at = 0;
+        let blank_end = loop {
+            let found = scan_line(&bytes[at..])?;
+            let line = &bytes[at..at + found.newline];
+            if is_blank(line) {
+                break at + found.newline + 1;
+            }
+            if at == 0 && found.colon.is_none() {
+                return None;
+            }
+            self.headers.push(Span::of_line(at, line, found.colon));
+            plain &= found.plain;
+            at += found.newline + 1;
+        };
+        if at == 0 || at > self.max_packet {
+            return None;
+        }
+        self.started = true;
+        self.plain = plain;
+        self.scan = blank_end;
+        Some(self.take_packet(at))
+    }
+
+    /// [`Decoder::next_frame`] a line at a time.
+    fn next_frame_by_lines(&mut self) -> Option<Result<Frame, WireError>> {
         loop {
             let line_start = self.scan;
-            let newline = match find_newline(&self.buf[line_start..self.end]) {
-                Some(at) => line_start + at,
+            let found = match scan_line(&self.buf[line_start..self.filled]) {
+                Some(found) => found,
                 None => return self.check_partial_line(line_start),
             };
+            let newline = line_start + found.newline;
             self.scan = newline + 1;
             let line = &self.buf[line_start..newline];
 
             if self.discarding {
                 match self.stray_line.take() {
-                    Some(colon_dropped) if !colon_dropped && memchr::memchr(b':', line).is_none() => {
-                        self.discarding = false
-                    }
+                    Some(colon_dropped) if !colon_dropped && found.colon.is_none() => self.discarding = false,
                     Some(_) => {}
                     None if is_blank(line) && !self.line_dirty => self.discarding = false,
                     None => {}
                 }
                 self.line_dirty = false;
-                self.start = self.scan;
+                self.consume(self.scan);
                 continue;
             }
             if is_blank(line) {
-                self.start = self.scan;
-                match self.packet_start.take() {
-                    Some(packet_start) => {
-                        let packet = Packet::from_spans(&self.buf[packet_start..line_start], &self.headers);
-                        return Some(Ok(Frame::Packet(packet)));
-                    }
-                    None => continue,
+                if std::mem::take(&mut self.in_packet) {
+                    return Some(Ok(Frame::Packet(self.take_packet(line_start))));
                 }
+                self.consume(self.scan);
+                continue;
             }
-            match self.packet_start {
-                None if memchr::memchr(b':', line).is_none() => {
-                    // Counted with its newline, like a packet's lines.
-                    if line.len() + 1 > self.max_packet {
-                        self.started = true;
-                        self.start = self.scan;
-                        return Some(Err(WireError::Oversize { limit: self.max_packet }));
-                    }
-                    let text = text::decode(line).trim().to_string();
-                    self.start = self.scan;
-                    if std::mem::replace(&mut self.started, true) {
-                        return Some(Err(WireError::StrayLine { text }));
-                    }
-                    return Some(Ok(Frame::Greeting(text)));
+            if !self.in_packet {
+                if found.colon.is_none() {
+                    return Some(self.colon_less_line(line_start, newline));
                 }
-                None => {
-                    self.started = true;
-                    self.packet_start = Some(line_start);
-                    self.headers.clear();
-                }
-                Some(_) => {}
+                // Lines outside a packet are consumed as they come, so a
+                // packet starts the buffer.
+                debug_assert_eq!(line_start, 0);
+                self.started = true;
+                self.in_packet = true;
+                self.headers.clear();
+                self.plain = true;
             }
-            let packet_start = self.packet_start.expect("set above");
-            self.headers.push(Span::of_line(line_start - packet_start, line));
-            if self.scan - packet_start > self.max_packet {
+            self.headers.push(Span::of_line(line_start, line, found.colon));
+            self.plain &= found.plain;
+            if self.scan > self.max_packet {
                 return Some(Err(self.start_discarding()));
             }
         }
+    }
+
+    /// The packet gathered from index 0, whose closing blank line starts at
+    /// `blank`: taken out of the buffer, with its blank line.
+    fn take_packet(&mut self, blank: usize) -> Packet {
+        let region = if self.share {
+            self.buf.split_to(blank)
+        } else {
+            let copy = BytesMut::from(&self.buf[..blank]);
+            self.buf.advance(blank);
+            copy
+        };
+        self.filled -= blank;
+        self.scan -= blank;
+        self.consume(self.scan);
+        Packet::from_region(region, &self.headers, self.plain)
+    }
+
+    /// A line without a colon outside any packet: the greeting if it is
+    /// the stream's first, else a stray line (or an oversize one).
+    fn colon_less_line(&mut self, line_start: usize, newline: usize) -> Result<Frame, WireError> {
+        let line = &self.buf[line_start..newline];
+        // Counted with its newline, like a packet's lines.
+        let result = if line.len() + 1 > self.max_packet {
+            self.started = true;
+            Err(WireError::Oversize { limit: self.max_packet })
+        } else {
+            let text = text::decode(line).trim().to_string();
+            if std::mem::replace(&mut self.started, true) {
+                Err(WireError::StrayLine { text })
+            } else {
+                Ok(Frame::Greeting(text))
+            }
+        };
+        self.consume(self.scan);
+        result
     }
 
     /// With no complete line left, a packet (or a line) still growing past
@@ -257,28 +385,28 @@ impl Decoder {
     /// at least its newline still to come. A lone CR may yet be a blank
     /// line, which counts for nothing, so it waits.
     fn check_partial_line(&mut self, line_start: usize) -> Option<Result<Frame, WireError>> {
-        let held_from = self.packet_start.unwrap_or(line_start);
-        let partial = &self.buf[line_start..self.end];
-        if partial.is_empty() || partial == b"\r" || self.end - held_from < self.max_packet {
+        let held_from = if self.in_packet { 0 } else { line_start };
+        let partial = &self.buf[line_start..self.filled];
+        if partial.is_empty() || partial == b"\r" || self.filled - held_from < self.max_packet {
             return None;
         }
-        let colon_in_partial = memchr::memchr(b':', &self.buf[line_start..self.end]).is_some();
+        let colon_in_partial = memchr::memchr(b':', partial).is_some();
         if self.discarding {
             if let Some(colon_dropped) = &mut self.stray_line {
                 *colon_dropped |= colon_in_partial;
             }
             self.line_dirty = true;
-            self.start = self.end;
-            self.scan = self.end;
+            self.scan = self.filled;
+            self.consume(self.filled);
             return None;
         }
-        if self.packet_start.is_none() {
+        if !self.in_packet {
             self.stray_line = Some(colon_in_partial);
         }
         let error = self.start_discarding();
         self.line_dirty = true;
-        self.start = self.end;
-        self.scan = self.end;
+        self.scan = self.filled;
+        self.consume(self.filled);
         Some(Err(error))
     }
 
@@ -286,19 +414,19 @@ impl Decoder {
         // Whether it came whole or in pieces, an oversize stretch is the
         // stream's start as much as a packet is (found by the fuzzer).
         self.started = true;
-        self.packet_start = None;
+        self.in_packet = false;
         self.discarding = true;
-        self.start = self.scan;
+        self.consume(self.scan);
         WireError::Oversize { limit: self.max_packet }
     }
 
     /// Call when the stream has ended: reports a packet (or a non-blank
     /// line) left unfinished, and resets the decoder for a new stream.
     pub fn finish(&mut self) -> Option<WireError> {
-        let unfinished = self.packet_start.unwrap_or(self.scan);
-        let rest = &self.buf[unfinished..self.end];
+        let unfinished = if self.in_packet { 0 } else { self.scan };
+        let rest = &self.buf[unfinished..self.filled];
         let truncated = !self.discarding && !rest.iter().all(|&b| b == b'\r' || b == b'\n');
-        let bytes = self.end - unfinished;
+        let bytes = self.filled - unfinished;
         *self = Decoder::new(self.max_packet);
         if truncated {
             Some(WireError::Truncated { bytes })
@@ -445,24 +573,53 @@ mod tests {
     }
 
     #[test]
-    fn find_newline_agrees_with_memchr_at_every_length_and_place() {
-        for len in 0..80 {
+    fn scan_line_agrees_with_a_plain_search_at_every_length_and_place() {
+        let naive = |bytes: &[u8]| {
+            let newline = bytes.iter().position(|&b| b == b'\n')?;
+            let line = &bytes[..newline];
+            let plain = line.iter().all(|&b| b != 0 && b < 0x80);
+            Some((newline, line.iter().position(|&b| b == b':'), plain))
+        };
+        let odd_bytes = [b'x', b':', 0, 0x8a, b'\n' + 1, b':' - 1, 0x7f, 0xff];
+        for len in 0..40usize {
             for at in (0..len).chain([len]) {
-                let mut bytes = vec![b'x'; len];
-                if at < len {
-                    bytes[at] = b'\n';
+                for &odd in &odd_bytes {
+                    for odd_at in [0, at.saturating_sub(1), at + 1, at + 5, len.saturating_sub(1)] {
+                        let mut bytes = vec![b'x'; len];
+                        if odd_at < len {
+                            bytes[odd_at] = odd;
+                        }
+                        if at < len {
+                            bytes[at] = b'\n';
+                        }
+                        // A second newline and colon later.
+                        if at + 3 < len {
+                            bytes[at + 3] = b'\n';
+                            bytes[at + 2] = b':';
+                        }
+                        let found = scan_line(&bytes).map(|f| (f.newline, f.colon, f.plain));
+                        assert_eq!(found, naive(&bytes), "{bytes:?}");
+                    }
                 }
-                // A second newline later, and bytes one apart from '\n'.
-                if at + 3 < len {
-                    bytes[at + 3] = b'\n';
-                }
-                if at > 0 {
-                    bytes[at - 1] = b'\n' + 1;
-                }
-                assert_eq!(find_newline(&bytes), memchr::memchr(b'\n', &bytes), "len {len}, at {at}");
             }
         }
-        assert_eq!(find_newline(b"\x8a\x0b\x09\n"), Some(3), "high bytes and neighbours are no newline");
+    }
+
+    #[test]
+    fn small_reads_are_copied_and_large_ones_shared() {
+        let event = b"Event: DGPhoneEvent\r\nLine: 1\r\n\r\n";
+        let mut d = Decoder::default();
+        let one = decode_all(&mut d, event);
+        let many = decode_all(&mut d, &event.repeat(SHARED_READ / event.len() + 1));
+        assert_eq!(one, [packet(&[("Event", "DGPhoneEvent"), ("Line", "1")])]);
+        assert!(many.iter().all(|frame| frame == &one[0]));
+        let text_of = |frame: &Result<Frame, WireError>| match frame {
+            Ok(Frame::Packet(p)) => p.nul_text().0.as_ptr() as usize,
+            _ => unreachable!(),
+        };
+        // Packets of one large read lie one after the other in one buffer.
+        assert_eq!(text_of(&many[1]) - text_of(&many[0]), event.len());
+        assert_eq!(d.pending(), 0);
     }
 
     #[test]

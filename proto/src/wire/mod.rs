@@ -8,6 +8,7 @@ pub mod escape;
 mod packet;
 pub mod record;
 pub mod redact;
+mod spans;
 pub mod text;
 
 pub use decoder::{Decoder, Frame, WireError, DEFAULT_MAX_PACKET};

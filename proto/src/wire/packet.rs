@@ -2,35 +2,42 @@
 
 use std::fmt;
 
-use super::text;
+use bytes::{Bytes, BytesMut};
 
-/// Where one header's key and value sit in the packet's text, and where the
-/// value's original bytes sit in the raw copy (kept only when decoding
-/// changed them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Span {
-    key: (u32, u32),
-    value: (u32, u32),
-    raw_value: (u32, u32),
-}
+pub(crate) use super::spans::Span;
+use super::spans::Spans;
+use super::text;
 
 impl Span {
     /// Splits one received header line, which starts `at` bytes into its
-    /// packet. The decoder calls this as it frames each line, while the
-    /// bytes are at hand, so a packet's bytes are walked once.
-    pub(crate) fn of_line(at: usize, line: &[u8]) -> Span {
-        let base = line.as_ptr() as usize;
-        let place = |part: &[u8]| {
-            let start = at + (part.as_ptr() as usize - base);
-            (offset(start), offset(start + part.len()))
+    /// packet and has its first colon at `colon` (the decoder found both
+    /// while looking for the line's end, so a packet's bytes are walked
+    /// once). Packets are shorter than 4 GiB (the decoder's bound).
+    #[inline(always)]
+    pub(crate) fn of_line(at: usize, line: &[u8], colon: Option<usize>) -> Span {
+        let place = |(start, end): (usize, usize)| ((at + start) as u32, (at + end) as u32);
+        let (key, value) = match colon {
+            Some(colon) => (trimmed(line, 0, colon), trimmed(line, colon + 1, line.len())),
+            None => ((0, 0), trimmed(line, 0, line.len())),
         };
-        let (key, value) = split_line(line);
         let value = place(value);
         // An empty key has no position of its own in the line: it is the
         // empty string at the value's end, whose NUL it shares.
-        let key = if key.is_empty() { (value.1, value.1) } else { place(key) };
-        Span { key, value, raw_value: value }
+        let key = if key.0 == key.1 { (value.1, value.1) } else { place(key) };
+        Span { key, value }
     }
+}
+
+/// `line[start..end]` without the blanks around it (and a line end's CR).
+#[inline(always)]
+fn trimmed(line: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
+    while start < end && matches!(line[start], b' ' | b'\t') {
+        start += 1;
+    }
+    while end > start && matches!(line[end - 1], b' ' | b'\t' | b'\r') {
+        end -= 1;
+    }
+    (start, end)
 }
 
 /// One packet of the protocol, headers in the order they came.
@@ -40,19 +47,33 @@ impl Span {
 /// crate's notes on text encoding); [`Packet::raw_value`] gives the bytes as
 /// they were received.
 ///
-/// A packet costs two allocations however many headers it has: one text
-/// buffer and one table of offsets into it.
+/// A received packet's text is a view into the decoder's read buffer when it
+/// came with many others in one read (a flood): framing it copies and
+/// allocates nothing, and cloning it is a reference count. The read buffer
+/// lives as long as any of its packets, so a packet kept for long pins up to
+/// one read's buffer (64 KiB at most); a packet that came in a small read
+/// is copied into its own allocation instead. The table of headers is
+/// stored in the packet itself for a DGPhone-sized one (see `Spans`).
 ///
 /// In the text every key and every value is followed by a NUL byte, so the
 /// C library hands out pointers into it as they are: a received packet is
-/// copied once, from the socket's buffer into its text, on its way to a C
-/// callback ([`Packet::nul_text`]).
+/// copied at most once, from the socket into the read buffer, on its way to
+/// a C callback ([`Packet::nul_text`]).
 #[derive(Clone, Default)]
 pub struct Packet {
-    text: String,
-    spans: Vec<Span>,
+    /// Valid UTF-8, and each span in it ends on a character boundary (see
+    /// [`Packet::str_at`]).
+    text: Bytes,
+    spans: Spans,
     /// The received bytes, kept only when decoding changed some value.
-    raw: Option<Box<[u8]>>,
+    raw: Option<Box<Raw>>,
+}
+
+/// A converted packet's received bytes and where each value lies in them.
+#[derive(Clone)]
+struct Raw {
+    bytes: Bytes,
+    values: Vec<(u32, u32)>,
 }
 
 fn range(span: (u32, u32)) -> std::ops::Range<usize> {
@@ -61,27 +82,6 @@ fn range(span: (u32, u32)) -> std::ops::Range<usize> {
 
 fn offset(n: usize) -> u32 {
     u32::try_from(n).expect("packet larger than 4 GiB")
-}
-
-/// Splits a line at its first colon and trims blanks around both halves. A
-/// line without a colon becomes a header with an empty key.
-fn split_line(line: &[u8]) -> (&[u8], &[u8]) {
-    // A plain loop: keys are a few bytes long, shorter than one SIMD block,
-    // where memchr's set-up costs more than it saves.
-    match line.iter().position(|&b| b == b':') {
-        Some(colon) => (trim(&line[..colon]), trim(&line[colon + 1..])),
-        None => (&[][..], trim(line)),
-    }
-}
-
-fn trim(mut bytes: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = bytes {
-        bytes = rest;
-    }
-    while let [rest @ .., b' ' | b'\t' | b'\r'] = bytes {
-        bytes = rest;
-    }
-    bytes
 }
 
 impl Packet {
@@ -107,60 +107,61 @@ impl Packet {
         let mut at = 0;
         for line in region.split(|&b| b == b'\n') {
             if !line.is_empty() && line != b"\r" {
-                spans.push(Span::of_line(at, line));
+                spans.push(Span::of_line(at, line, line.iter().position(|&b| b == b':')));
             }
             at += line.len() + 1;
         }
-        Packet::from_spans(region, &spans)
+        Packet::from_region(BytesMut::from(region), &spans, false)
     }
 
     /// A packet from its received bytes and the spans of its header lines
-    /// (see [`Span::of_line`]). Callers have checked the size.
-    pub(crate) fn from_spans(region: &[u8], spans: &[Span]) -> Packet {
-        if memchr::memchr(0, region).is_none() {
-            // The fast path: the text is a copy of the received bytes, the
-            // spans point into it, and the byte after each key and value
-            // (a colon, a blank or a line end: none part of either) becomes
-            // its NUL. Every region holds its last line's end.
-            let mut bytes = region.to_vec();
+    /// (see [`Span::of_line`]). `plain` says the decoder saw only ASCII
+    /// without NUL in them. Callers have checked the size.
+    pub(crate) fn from_region(mut region: BytesMut, spans: &[Span], plain: bool) -> Packet {
+        if plain || (memchr::memchr(0, &region).is_none() && std::str::from_utf8(&region).is_ok()) {
+            // The fast path: the text is the received bytes, the spans
+            // point into them, and the byte after each key and value (a
+            // colon, a blank or a line end: none part of either, all ASCII,
+            // so the text stays UTF-8 and each span ends on a character
+            // boundary) becomes its NUL. Every region holds its last line's
+            // end.
             for span in spans {
-                bytes[span.key.1 as usize] = 0;
-                bytes[span.value.1 as usize] = 0;
+                region[span.key.1 as usize] = 0;
+                region[span.value.1 as usize] = 0;
             }
-            // Only ASCII bytes were replaced, so this judges the bytes as
-            // received.
-            if let Ok(text) = String::from_utf8(bytes) {
-                return Packet { text, spans: spans.to_vec(), raw: None };
-            }
+            return Packet { text: region.freeze(), spans: Spans::from_slice(spans), raw: None };
         }
-        Packet::converting(region, spans)
+        Packet::converting(region.freeze(), spans)
     }
 
     /// The slow path: some value is not clean UTF-8, so each key and value is
     /// decoded on its own and the received bytes are kept beside the text.
-    fn converting(region: &[u8], spans: &[Span]) -> Packet {
+    fn converting(region: Bytes, spans: &[Span]) -> Packet {
         let mut packet = Packet::new();
         for span in spans {
             packet.push(&text::decode(&region[range(span.key)]), &text::decode(&region[range(span.value)]));
-            packet.spans.last_mut().expect("just pushed").raw_value = span.value;
         }
-        packet.raw = Some(region.into());
+        let values = spans.iter().map(|span| span.value).collect();
+        packet.raw = Some(Box::new(Raw { bytes: region, values }));
         packet
     }
 
     /// Appends a header. The caller is responsible for the content of
     /// commands (see the protocol layer's validation).
     pub fn push(&mut self, key: &str, value: &str) {
-        let key_start = offset(self.text.len());
-        self.text.push_str(key);
-        let key_end = offset(self.text.len());
-        self.text.push('\0');
-        let value_start = offset(self.text.len());
-        self.text.push_str(value);
-        let value_end = offset(self.text.len());
-        self.text.push('\0');
-        let value = (value_start, value_end);
-        self.spans.push(Span { key: (key_start, key_end), value, raw_value: value });
+        // Packets are built a few headers at a time (commands, tests); the
+        // text is taken back without a copy when nothing else shares it.
+        let mut text = Vec::from(std::mem::take(&mut self.text));
+        let mut append = |part: &str| {
+            let start = offset(text.len());
+            text.extend_from_slice(part.as_bytes());
+            let end = offset(text.len());
+            text.push(0);
+            (start, end)
+        };
+        let span = Span { key: append(key), value: append(value) };
+        self.text = Bytes::from(text);
+        self.spans.push(span);
     }
 
     /// Builder form of [`Packet::push`].
@@ -176,37 +177,41 @@ impl Packet {
 
     /// True when the packet has no header.
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.spans.len() == 0
     }
 
-    fn key_at(&self, span: &Span) -> &str {
-        &self.text[range(span.key)]
-    }
-
-    fn value_at(&self, span: &Span) -> &str {
-        &self.text[range(span.value)]
+    /// The text of one span.
+    fn str_at(&self, span: (u32, u32)) -> &str {
+        let bytes = &self.text[range(span)];
+        debug_assert!(std::str::from_utf8(bytes).is_ok());
+        // SAFETY: the text is valid UTF-8 (checked by the decoder, or built
+        // from `&str`s) and every span starts and ends on a character
+        // boundary: at the text's ends, at a pushed `&str`'s ends, or next
+        // to an ASCII delimiter (see `from_region`). Validating each of the
+        // dozen lookups an event gets would cost more than framing it.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
     /// The value of header `index` alone (a lookup by the protocol layer's
     /// index of known headers, which needs no key).
     pub(crate) fn value(&self, index: usize) -> Option<&str> {
-        self.spans.get(index).map(|span| self.value_at(span))
+        self.spans.get(index).map(|span| self.str_at(span.value))
     }
 
     /// The header at `index`, as `(key, value)` with the key as received.
     pub fn header(&self, index: usize) -> Option<(&str, &str)> {
-        self.spans.get(index).map(|span| (self.key_at(span), self.value_at(span)))
+        self.spans.get(index).map(|span| (self.str_at(span.key), self.str_at(span.value)))
     }
 
     /// All headers in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.spans.iter().map(move |span| (self.key_at(span), self.value_at(span)))
+        self.spans.iter().map(move |span| (self.str_at(span.key), self.str_at(span.value)))
     }
 
-    /// Each header's key as bytes: for a pass over every key that must not
-    /// pay for `str` slicing's checks (the offsets are the packet's own).
+    /// Each header's key as bytes: for a pass over every key that needs no
+    /// `str`.
     pub(crate) fn key_bytes(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.spans.iter().map(move |span| &self.text.as_bytes()[range(span.key)])
+        self.spans.iter().map(move |span| &self.text[range(span.key)])
     }
 
     /// The packet's text as C reads it, and where each header's key and
@@ -217,7 +222,7 @@ impl Packet {
     /// reads shorter in C; received values never hold one.)
     pub fn nul_text(&self) -> (&[u8], impl Iterator<Item = [u32; 4]> + '_) {
         let offsets = self.spans.iter().map(|s| [s.key.0, s.key.1 - s.key.0, s.value.0, s.value.1 - s.value.0]);
-        (self.text.as_bytes(), offsets)
+        (&self.text, offsets)
     }
 
     /// The value of the first header named `key`, compared without regard to
@@ -225,11 +230,11 @@ impl Packet {
     pub fn get(&self, key: &str) -> Option<&str> {
         // The exact spelling first: a memcmp, where the case-blind
         // comparison goes byte by byte.
-        let matches = |span: &&Span| {
-            let name = self.key_at(span);
-            name == key || name.eq_ignore_ascii_case(key)
+        let matches = |span: &Span| {
+            let name = &self.text[range(span.key)];
+            name == key.as_bytes() || name.eq_ignore_ascii_case(key.as_bytes())
         };
-        self.spans.iter().find(matches).map(|span| self.value_at(span))
+        self.spans.iter().find(matches).map(|span| self.str_at(span.value))
     }
 
     /// Every value of the headers named `key`, in order.
@@ -242,8 +247,8 @@ impl Packet {
     pub fn raw_value(&self, index: usize) -> Option<&[u8]> {
         let span = self.spans.get(index)?;
         Some(match &self.raw {
-            Some(raw) => &raw[range(span.raw_value)],
-            None => self.value_at(span).as_bytes(),
+            Some(raw) => &raw.bytes[range(raw.values[index])],
+            None => &self.text[range(span.value)],
         })
     }
 
