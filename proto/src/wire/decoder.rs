@@ -6,6 +6,7 @@ use bytes::{Buf, BytesMut};
 use thiserror::Error;
 
 use super::packet::Span;
+use super::scan::scan_line;
 use super::{text, Packet};
 
 /// The default bound on one packet's size.
@@ -98,81 +99,6 @@ impl Default for Decoder {
     fn default() -> Self {
         Decoder::new(DEFAULT_MAX_PACKET)
     }
-}
-
-/// One line found by [`scan_line`]: where its `\n` is, where its first
-/// colon is, and whether it is plain (ASCII without NUL; a line that is
-/// may still be judged not plain, which only costs a closer look).
-struct LineEnd {
-    newline: usize,
-    colon: Option<usize>,
-    plain: bool,
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// 0x80 in bytes of `word` that equal `byte`: the lowest flag is exact,
-/// the flags above it may not be (a borrow can run into the next byte).
-/// Only the first of each is used.
-fn first_bytes_equal(word: u64, byte: u8) -> u64 {
-    let x = word ^ (ONES * u64::from(byte));
-    x.wrapping_sub(ONES) & !x & HIGHS
-}
-
-/// 0x80 in bytes of `word` that are not plain: at or above 0x80, or NUL
-/// (a byte whose low seven bits are zero is NUL or 0x80).
-fn odd_bytes(word: u64) -> u64 {
-    (word | !((word & LOW7) + LOW7)) & HIGHS
-}
-
-/// The bits of `flags` below the lowest set bit of `stop`.
-fn below_first(flags: u64, stop: u64) -> u64 {
-    flags & (stop & stop.wrapping_neg()).wrapping_sub(1)
-}
-
-fn byte_index(flags: u64) -> usize {
-    (flags.trailing_zeros() / 8) as usize
-}
-
-/// Finds the end of the line that starts `bytes`, its first colon and
-/// whether it is plain, eight bytes at a time: DGPhone's lines are a dozen
-/// bytes, shorter than the set-up of a vectorised search, and one pass
-/// answers all three.
-#[inline(always)]
-fn scan_line(bytes: &[u8]) -> Option<LineEnd> {
-    let mut colon = None;
-    // Odd bytes among the words passed so far.
-    let mut odd = 0;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut at = 0;
-    for chunk in chunks.by_ref() {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let newlines = first_bytes_equal(word, b'\n');
-        if colon.is_none() {
-            let colons = below_first(first_bytes_equal(word, b':'), newlines);
-            if colons != 0 {
-                colon = Some(at + byte_index(colons));
-            }
-        }
-        if newlines != 0 {
-            let plain = odd | below_first(odd_bytes(word), newlines) == 0;
-            return Some(LineEnd { newline: at + byte_index(newlines), colon, plain });
-        }
-        odd |= odd_bytes(word);
-        at += 8;
-    }
-    let mut plain = odd == 0;
-    for (i, &byte) in chunks.remainder().iter().enumerate() {
-        match byte {
-            b'\n' => return Some(LineEnd { newline: at + i, colon, plain }),
-            b':' if colon.is_none() => colon = Some(at + i),
-            0 | 0x80..=0xFF => plain = false,
-            _ => {}
-        }
-    }
-    None
 }
 
 fn is_blank(line: &[u8]) -> bool {
@@ -570,39 +496,6 @@ mod tests {
         assert_eq!(d.finish(), None);
         assert_eq!(decode_all(&mut d, b"A: 1\r\n\r\n\r\n"), vec![packet(&[("A", "1")])]);
         assert_eq!(d.finish(), None);
-    }
-
-    #[test]
-    fn scan_line_agrees_with_a_plain_search_at_every_length_and_place() {
-        let naive = |bytes: &[u8]| {
-            let newline = bytes.iter().position(|&b| b == b'\n')?;
-            let line = &bytes[..newline];
-            let plain = line.iter().all(|&b| b != 0 && b < 0x80);
-            Some((newline, line.iter().position(|&b| b == b':'), plain))
-        };
-        let odd_bytes = [b'x', b':', 0, 0x8a, b'\n' + 1, b':' - 1, 0x7f, 0xff];
-        for len in 0..40usize {
-            for at in (0..len).chain([len]) {
-                for &odd in &odd_bytes {
-                    for odd_at in [0, at.saturating_sub(1), at + 1, at + 5, len.saturating_sub(1)] {
-                        let mut bytes = vec![b'x'; len];
-                        if odd_at < len {
-                            bytes[odd_at] = odd;
-                        }
-                        if at < len {
-                            bytes[at] = b'\n';
-                        }
-                        // A second newline and colon later.
-                        if at + 3 < len {
-                            bytes[at + 3] = b'\n';
-                            bytes[at + 2] = b':';
-                        }
-                        let found = scan_line(&bytes).map(|f| (f.newline, f.colon, f.plain));
-                        assert_eq!(found, naive(&bytes), "{bytes:?}");
-                    }
-                }
-            }
-        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod escape;
 mod packet;
 pub mod record;
 pub mod redact;
+mod scan;
 mod spans;
 pub mod text;
 
