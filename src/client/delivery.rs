@@ -51,6 +51,32 @@ enum Item {
     Stop,
 }
 
+/// The callback thread's events of one read, gathered by the reader and
+/// handed over whole: into an empty backlog the batch itself goes, a swap
+/// of two deques, and the reader gets the emptied one back. An event is
+/// then written once on the reader's side, not once into the batch and
+/// again into the backlog.
+#[derive(Default)]
+pub(crate) struct Batch(VecDeque<Item>);
+
+impl Batch {
+    pub fn push(&mut self, event: ClientEvent) {
+        self.0.push_back(Item::Event(event));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Takes the events back out (a batch the callback thread refused).
+    pub fn drain(&mut self) -> impl Iterator<Item = ClientEvent> + '_ {
+        self.0.drain(..).filter_map(|item| match item {
+            Item::Event(event) => Some(event),
+            Item::Flush(_) | Item::Stop => None,
+        })
+    }
+}
+
 /// What waits for the callback thread, under one lock.
 #[derive(Default)]
 struct Backlog {
@@ -159,7 +185,8 @@ impl Delivery {
 
     /// Hands one event to the callback thread (see [`Delivery::send_batch`]).
     pub fn send(&self, event: ClientEvent) -> bool {
-        let mut batch = vec![event];
+        let mut batch = Batch::default();
+        batch.push(event);
         self.send_batch(&mut batch)
     }
 
@@ -169,12 +196,12 @@ impl Delivery {
     /// (once per episode, as the queue does). When the callback was removed
     /// since the batch was gathered, `batch` is left as it is, for the
     /// caller to queue: events are never lost in the switch.
-    pub fn send_batch(&self, batch: &mut Vec<ClientEvent>) -> bool {
+    pub fn send_batch(&self, batch: &mut Batch) -> bool {
         if batch.is_empty() {
             return false;
         }
         if self.is_closing() {
-            batch.clear();
+            batch.0.clear();
             return false;
         }
         let mut started_losing = false;
@@ -182,14 +209,17 @@ impl Delivery {
         if !self.wanted.load(Ordering::SeqCst) {
             return false;
         }
-        let mut events = batch.drain(..);
         // Room for the whole batch at once: the usual case.
         let room = self.capacity.saturating_sub(backlog.events + self.in_hand.load(Ordering::SeqCst));
-        if room >= events.len() {
-            backlog.events += events.len();
-            backlog.items.extend(events.by_ref().map(Item::Event));
+        if room >= batch.0.len() {
+            backlog.events += batch.0.len();
+            if backlog.items.is_empty() {
+                std::mem::swap(&mut backlog.items, &mut batch.0);
+            } else {
+                backlog.items.append(&mut batch.0);
+            }
         }
-        for event in events {
+        for event in batch.0.drain(..) {
             while backlog.events + self.in_hand.load(Ordering::SeqCst) >= self.capacity {
                 match self.policy {
                     OverflowPolicy::Block => {
@@ -214,7 +244,7 @@ impl Delivery {
                 continue;
             }
             backlog.events += 1;
-            backlog.items.push_back(Item::Event(event));
+            backlog.items.push_back(event);
         }
         if std::mem::take(&mut backlog.asleep) {
             self.ready.notify_one();
@@ -463,18 +493,24 @@ mod tests {
         assert_eq!(d.report(), None);
     }
 
+    fn batch(numbers: std::ops::RangeInclusive<u32>) -> Batch {
+        let mut batch = Batch::default();
+        numbers.for_each(|n| batch.push(ev(n)));
+        batch
+    }
+
     #[test]
     fn a_batch_is_one_hand_off_and_overflows_event_by_event() {
         let d = delivery(3, OverflowPolicy::DropOldest);
-        let mut batch: Vec<ClientEvent> = (1..=2).map(ev).collect();
-        assert!(!d.send_batch(&mut batch));
-        assert!(batch.is_empty(), "moved, not copied");
-        let mut batch: Vec<ClientEvent> = (3..=5).map(ev).collect();
-        assert!(d.send_batch(&mut batch));
+        let mut first = batch(1..=2);
+        assert!(!d.send_batch(&mut first));
+        assert!(first.is_empty(), "moved, not copied");
+        let mut more = batch(3..=5);
+        assert!(d.send_batch(&mut more));
         assert_eq!(d.dropped(), 2);
         assert_eq!(waiting(&d), [ev(3), ev(4), ev(5)]);
         let d = delivery(3, OverflowPolicy::DropNewest);
-        let mut batch: Vec<ClientEvent> = (1..=5).map(ev).collect();
+        let mut batch = batch(1..=5);
         assert!(d.send_batch(&mut batch));
         assert_eq!(d.dropped(), 2);
         assert_eq!(waiting(&d), [ev(1), ev(2), ev(3)]);

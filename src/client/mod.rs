@@ -70,7 +70,7 @@ use crate::protocol::{confirmation, Command, Confirmation, Event, Line, Verdict}
 use crate::session::Session;
 use crate::state::{LineInfo, PhoneState};
 use crate::wire::record::Side;
-use delivery::Delivery;
+use delivery::{Batch, Delivery};
 use queue::EventQueue;
 use waiter::{Judge, WaitSlot, Waiters};
 
@@ -228,7 +228,7 @@ impl Shared {
     /// [`Shared::dispatch`] for the events of one read: the queue gets
     /// each at once, the callback thread's share is gathered in `batch`
     /// and handed over by [`Shared::deliver_batch`] once per read.
-    fn stage(&self, batch: &mut Vec<ClientEvent>, event: ClientEvent) {
+    fn stage(&self, batch: &mut Batch, event: ClientEvent) {
         let to_callback = self.delivery.is_wanted();
         let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
         match (to_queue, to_callback) {
@@ -250,13 +250,13 @@ impl Shared {
     }
 
     /// Hands the gathered events to the callback thread in one go.
-    fn deliver_batch(&self, batch: &mut Vec<ClientEvent>) {
+    fn deliver_batch(&self, batch: &mut Batch) {
         if !batch.is_empty() && self.delivery.send_batch(batch) {
             self.warn_overflow("callback backlog full", self.delivery.dropped(), "make the callback return sooner");
         }
         // Refused: the callback was removed while these were gathered. The
         // queue takes them in their place (unless it has its copies).
-        for event in batch.drain(..) {
+        for event in batch.drain() {
             if self.queue.is_enabled() && !self.options.queue_with_callback {
                 self.queue_event(event);
             }

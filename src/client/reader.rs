@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::backoff::Backoff;
+use super::delivery::Batch;
 use super::{lock, socket, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, READER_OF};
 use crate::protocol::{Command, Event};
 use crate::wire::record::{Side, WireLog};
@@ -59,7 +60,7 @@ fn read_until_closed(shared: &Arc<Shared>, stream: &TcpStream, decoder: &mut Dec
     let mut stream = WireTap { stream, log: shared.options.wire_log.as_ref().zip(wire) };
     // The callback thread's events of one read, handed over together: one
     // hand-off (and at most one wake-up) per read, not per event.
-    let mut batch = Vec::new();
+    let mut batch = Batch::default();
     loop {
         match decoder.read_from(&mut stream) {
             Ok(0) => return ended_reason(shared, DisconnectReason::ClosedByPeer),
@@ -120,7 +121,7 @@ fn ended_reason(shared: &Shared, otherwise: DisconnectReason) -> DisconnectReaso
     }
 }
 
-fn on_event(shared: &Arc<Shared>, batch: &mut Vec<ClientEvent>, event: Event) {
+fn on_event(shared: &Arc<Shared>, batch: &mut Batch, event: Event) {
     let applied = {
         let mut session = lock(&shared.session);
         // Settled under the session's lock, so a waiter woken here sees the
