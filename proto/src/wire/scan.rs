@@ -61,7 +61,7 @@ mod words {
     }
 
     #[inline(always)]
-    pub fn scan_line(bytes: &[u8]) -> Option<LineEnd> {
+    pub(super) fn scan_line(bytes: &[u8]) -> Option<LineEnd> {
         let mut colon = None;
         // Odd bytes among the words passed so far.
         let mut odd = 0;
@@ -128,7 +128,7 @@ mod sse2 {
     }
 
     #[inline(always)]
-    pub fn scan_line(bytes: &[u8]) -> Option<LineEnd> {
+    pub(super) fn scan_line(bytes: &[u8]) -> Option<LineEnd> {
         let mut colon = None;
         let mut odd = false;
         let mut at = 0;
@@ -156,7 +156,7 @@ mod sse2 {
     }
 
     #[cfg(test)]
-    pub fn scan_line_for_test(bytes: &[u8]) -> Option<LineEnd> {
+    pub(super) fn scan_line_for_test(bytes: &[u8]) -> Option<LineEnd> {
         scan_line(bytes)
     }
 }
