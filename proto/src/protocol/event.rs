@@ -168,6 +168,9 @@ impl EventKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     kind: EventKind,
+    /// The line the event names, read once when typed: state, waits and
+    /// delivery each ask for it.
+    line: Option<Line>,
     packet: Packet,
     known: KnownHeaders,
 }
@@ -250,7 +253,8 @@ impl Event {
         } else {
             EventKind::Unknown
         };
-        Event { kind, packet, known }
+        let line = known.get(&packet, Known::Line).and_then(Line::from_value);
+        Event { kind, line, packet, known }
     }
 
     /// A header the library reads, found when the event was typed.
@@ -285,7 +289,7 @@ impl Event {
 
     /// The line the event is about, when it names a valid one.
     pub fn line(&self) -> Option<Line> {
-        Line::parse(self.known(Known::Line)?).ok()
+        self.line
     }
 
     /// `Number:`, the other party.

@@ -65,6 +65,15 @@ impl Line {
         }
     }
 
+    /// The line a received `Line:` value names, if it names one: the
+    /// one-digit case without building an error nobody reads.
+    pub(crate) fn from_value(text: &str) -> Option<Line> {
+        match text.as_bytes() {
+            [digit @ b'1'..=b'6'] => Some(Line(digit - b'0')),
+            _ => Line::parse(text).ok(),
+        }
+    }
+
     /// Every line, 1 to 6.
     pub fn all() -> impl Iterator<Item = Line> {
         (1..=6).map(Line)

@@ -181,6 +181,7 @@ impl Packet {
     }
 
     /// The text of one span.
+    #[inline]
     fn str_at(&self, span: (u32, u32)) -> &str {
         let bytes = &self.text[range(span)];
         debug_assert!(std::str::from_utf8(bytes).is_ok());
@@ -194,8 +195,9 @@ impl Packet {
 
     /// The value of header `index` alone (a lookup by the protocol layer's
     /// index of known headers, which needs no key).
+    #[inline]
     pub(crate) fn value(&self, index: usize) -> Option<&str> {
-        self.spans.get(index).map(|span| self.str_at(span.value))
+        self.spans.value(index).map(|value| self.str_at(value))
     }
 
     /// The header at `index`, as `(key, value)` with the key as received.

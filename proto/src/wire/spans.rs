@@ -67,6 +67,21 @@ impl Spans {
         spilled.push(span);
     }
 
+    /// Where the value of header `index` lies: the hot lookup, which needs
+    /// no key.
+    #[inline]
+    pub fn value(&self, index: usize) -> Option<(u32, u32)> {
+        match &self.spilled {
+            None if index < usize::from(self.len) => {
+                let [_, _, start, end] = self.inline[index];
+                Some((u32::from(start), u32::from(end)))
+            }
+            None => None,
+            Some(table) => table.get(index).map(|span| span.value),
+        }
+    }
+
+    #[inline]
     pub fn len(&self) -> usize {
         match &self.spilled {
             Some(table) => table.len(),
@@ -74,6 +89,7 @@ impl Spans {
         }
     }
 
+    #[inline]
     pub fn get(&self, index: usize) -> Option<Span> {
         match &self.spilled {
             Some(table) => table.get(index).copied(),
