@@ -947,6 +947,50 @@ fn inside_the_callback_the_state_is_that_of_the_event_delivered() {
 }
 
 #[test]
+fn after_a_disconnect_drops_undelivered_events_the_callback_state_is_the_live_one_again() {
+    let sim = sim(SimConfig::default());
+    let client = logged_in(&sim);
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = Mutex::new(release_rx);
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let held_tx = Mutex::new(held_tx);
+    let (state_tx, state_rx) = std::sync::mpsc::channel();
+    let state_tx = Mutex::new(state_tx);
+    let first = AtomicBool::new(true);
+    client
+        .on_event(move |handle, e| {
+            if e.phone().map(|p| p.kind()) != Some(EventKind::DtmfReceived) {
+                return;
+            }
+            if first.swap(false, Ordering::SeqCst) {
+                let _ = held_tx.lock().unwrap().send(());
+                let _ = release_rx.lock().unwrap().recv_timeout(WAIT);
+            } else {
+                let _ = state_tx.lock().unwrap().send(handle.line(line(1)).state);
+            }
+        })
+        .unwrap();
+    send_dtmf_events(&sim, 1);
+    held_rx.recv_timeout(WAIT).expect("the callback is held");
+    sim.incoming_call(line(1), "100");
+    wait_phone(&client, EventKind::ReceivingCall, Some(1));
+    // Disconnecting drops the ReceivingCall still waiting for the callback.
+    let disconnecting = {
+        let client = client.handle();
+        std::thread::spawn(move || client.disconnect())
+    };
+    wait_for(&client, "Disconnected", |e| matches!(e, ClientEvent::Disconnected { .. }));
+    release_tx.send(()).unwrap();
+    disconnecting.join().unwrap();
+    assert_eq!(client.line(line(1)).state, LineState::Offering, "the live state kept the call");
+    client.connect("127.0.0.1", sim.port()).unwrap();
+    client.login("201").unwrap();
+    send_dtmf_events(&sim, 1);
+    let seen = state_rx.recv_timeout(WAIT).expect("the next DTMF reached the callback");
+    assert_eq!(seen, LineState::Offering, "the callback's state missed what the dropped events changed");
+}
+
+#[test]
 fn a_blocking_queue_nobody_pulls_does_not_hold_back_the_callbacks_share_of_a_read() {
     let sim = sim(SimConfig::default());
     let options =

@@ -17,4 +17,4 @@ pub mod sync;
 pub mod wire;
 
 pub use protocol::{ArgError, Command, Event, EventKind, Line};
-pub use state::{AgentState, LineInfo, LineState, PhoneState};
+pub use state::{AgentState, Change, Field, LineInfo, LineState, PhoneState};

@@ -6,7 +6,7 @@
 //! ours) is decided here once and tested without a socket.
 
 use crate::protocol::{Command, Event, EventKind};
-use crate::state::PhoneState;
+use crate::state::{Change, PhoneState};
 
 /// Why the session refuses to send a command. Nothing was sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,8 +24,9 @@ pub enum Refusal {
 /// What one event did to the session.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Applied {
-    /// The phone's lines or agent changed.
-    pub changed: bool,
+    /// What the event changed in the phone's lines or agent, for a copy
+    /// of the state to follow (see [`PhoneState::commit`]).
+    pub change: Change,
     /// This event was the answer that logged `user` in.
     pub logged_in: Option<String>,
     /// That login was an automatic one after a reconnection: ask for
@@ -140,7 +141,9 @@ impl Session {
     /// Applies one event from DGPhone.
     pub fn apply(&mut self, event: &Event) -> Applied {
         let own = self.user.as_deref();
-        let mut applied = Applied { changed: self.phone.apply(event, own), ..Applied::default() };
+        let change = self.phone.change(event, own);
+        self.phone.commit(change, event);
+        let mut applied = Applied { change, ..Applied::default() };
         if event.kind() == EventKind::UserLogoff && event.is_for(own) {
             self.logged_off = true;
             self.logged_in = false;

@@ -120,91 +120,164 @@ impl PhoneState {
     /// connection may carry other extensions' events); `own_user` `None`
     /// accepts every event. Returns true when something changed.
     pub fn apply(&mut self, event: &Event, own_user: Option<&str>) -> bool {
+        let change = self.change(event, own_user);
+        self.commit(change, event);
+        change != Change::None
+    }
+
+    /// What `event` would change here, judged against this state: nothing
+    /// ([`Change::None`]) when it would change nothing. Another copy of
+    /// the state that has followed the same events so far is brought along
+    /// by [`PhoneState::commit`] with the same change, which reads of the
+    /// event only the text it stores (a new number, agent or call id):
+    /// the client judges each event once, for its live state, and the
+    /// callback thread's copy follows without judging it again.
+    pub fn change(&self, event: &Event, own_user: Option<&str>) -> Change {
         if !event.is_for(own_user) {
-            return false;
+            return Change::None;
         }
-        // Each branch tells whether it changed something, rather than
-        // comparing with a clone of the whole state: this runs for every
-        // event, and a clone copies every line's number.
         if event.kind().is_agent() {
-            self.apply_agent(event)
+            self.agent_change(event)
         } else if let Some(line) = event.line() {
-            self.apply_line(line, event)
-        } else if event.kind() == EventKind::UserLogoff {
-            let changed = *self != PhoneState::new();
-            *self = PhoneState::new();
-            changed
+            self.line_change(line, event)
+        } else if event.kind() == EventKind::UserLogoff && *self != PhoneState::new() {
+            Change::Reset
         } else {
-            false
+            Change::None
         }
     }
 
-    fn apply_line(&mut self, line: Line, event: &Event) -> bool {
-        let info = &mut self.lines[line.index()];
-        let number = event.number().filter(|n| !n.is_empty());
-        let mut changed = false;
+    /// Makes `change` (judged by [`PhoneState::change`] for `event`).
+    pub fn commit(&mut self, change: Change, event: &Event) {
+        match change {
+            Change::None => {}
+            Change::Select(line) => self.selected = Some(line),
+            Change::Line { line, state, number } => {
+                let info = &mut self.lines[line.index()];
+                info.state = state;
+                number.commit(&mut info.number, event.number());
+            }
+            Change::Agent { state, agent, uniqueid } => {
+                self.agent_state = state;
+                agent.commit(&mut self.agent, event.agent());
+                uniqueid.commit(&mut self.uniqueid, event.uniqueid());
+            }
+            Change::Reset => *self = PhoneState::new(),
+        }
+    }
+
+    fn line_change(&self, line: Line, event: &Event) -> Change {
+        let info = &self.lines[line.index()];
         let state = match event.kind() {
-            EventKind::LineSelected => {
-                changed = self.selected != Some(line);
-                self.selected = Some(line);
-                return changed;
-            }
-            EventKind::Ready => {
-                changed = info.number.take().is_some();
-                LineState::Idle
-            }
+            EventKind::LineSelected if self.selected == Some(line) => return Change::None,
+            EventKind::LineSelected => return Change::Select(line),
+            EventKind::Ready => LineState::Idle,
             EventKind::ReceivingCall => LineState::Offering,
             EventKind::Dialing => LineState::Dialing,
             EventKind::Answer => LineState::Connected,
             EventKind::Hold => match event.hold() {
                 Some(true) => LineState::OnHold,
                 Some(false) => LineState::Connected,
-                None => return false,
+                None => return Change::None,
             },
             EventKind::Hangup | EventKind::Busy => LineState::Disconnected,
-            _ => return false,
+            _ => return Change::None,
         };
-        changed |= info.state != state;
-        info.state = state;
-        if let Some(number) = number {
-            if info.number.as_deref() != Some(number) {
-                info.number = Some(number.to_string());
-                changed = true;
-            }
+        // A call's number stays until Ready ends the call; an empty one
+        // tells nothing.
+        let clears = event.kind() == EventKind::Ready;
+        let number = Field::judge(info.number.as_deref(), event.number(), clears);
+        if info.state == state && number == Field::Keep {
+            return Change::None;
         }
-        changed
+        Change::Line { line, state, number }
     }
 
-    /// Agent events are rare: comparing with a copy of the agent's part is
-    /// cheap enough here.
-    fn apply_agent(&mut self, event: &Event) -> bool {
-        let before = (self.agent_state, self.agent.clone(), self.uniqueid.clone());
-        if let Some(agent) = event.agent().filter(|a| !a.is_empty()) {
-            self.agent = Some(agent.to_string());
-        }
-        if let Some(id) = event.uniqueid().filter(|id| !id.is_empty()) {
-            self.uniqueid = Some(id.to_string());
-        }
-        self.agent_state = match event.kind() {
+    /// Agent events are rare; their fields are judged like a line's.
+    fn agent_change(&self, event: &Event) -> Change {
+        let kind = event.kind();
+        let state = match kind {
             EventKind::AgentLogin | EventKind::AgentNoAnswer => AgentState::Available,
             EventKind::AgentCalled => AgentState::Offered,
             EventKind::AgentConnect => AgentState::InCall,
-            EventKind::AgentComplete => {
-                self.uniqueid = None;
-                AgentState::Available
-            }
+            EventKind::AgentComplete => AgentState::Available,
             EventKind::AgentPaused => match event.paused() {
                 Some(false) => AgentState::Available,
                 _ => AgentState::Paused,
             },
-            EventKind::AgentLogoff => {
-                self.agent = None;
-                self.uniqueid = None;
-                AgentState::LoggedOut
-            }
+            EventKind::AgentLogoff => AgentState::LoggedOut,
             _ => self.agent_state,
         };
-        before != (self.agent_state, self.agent.clone(), self.uniqueid.clone())
+        // Logoff ends the agent and its call, Complete the call, whatever
+        // the event names.
+        let logoff = kind == EventKind::AgentLogoff;
+        let agent = match logoff {
+            true => Field::clear(self.agent.as_deref()),
+            false => Field::judge(self.agent.as_deref(), event.agent(), false),
+        };
+        let uniqueid = match logoff || kind == EventKind::AgentComplete {
+            true => Field::clear(self.uniqueid.as_deref()),
+            false => Field::judge(self.uniqueid.as_deref(), event.uniqueid(), false),
+        };
+        if state == self.agent_state && agent == Field::Keep && uniqueid == Field::Keep {
+            return Change::None;
+        }
+        Change::Agent { state, agent, uniqueid }
+    }
+}
+
+/// What one event changes in a [`PhoneState`] (see [`PhoneState::change`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Change {
+    /// Nothing.
+    #[default]
+    None,
+    /// DGPhone selected this line.
+    Select(Line),
+    /// A line's new state, and what becomes of its number.
+    Line { line: Line, state: LineState, number: Field },
+    /// The agent's new state, code and call id.
+    Agent { state: AgentState, agent: Field, uniqueid: Field },
+    /// The user logged off: nothing known any more.
+    Reset,
+}
+
+/// What becomes of one text of the state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// It stays as it is.
+    Keep,
+    /// It is cleared.
+    Clear,
+    /// It becomes the event's (Number, Agent or Uniqueid).
+    FromEvent,
+}
+
+impl Field {
+    /// A non-empty text of the event replaces a different one; without
+    /// one, `clears` clears it.
+    fn judge(current: Option<&str>, from_event: Option<&str>, clears: bool) -> Field {
+        match from_event.filter(|text| !text.is_empty()) {
+            Some(text) if current == Some(text) => Field::Keep,
+            Some(_) => Field::FromEvent,
+            None if clears => Field::clear(current),
+            None => Field::Keep,
+        }
+    }
+
+    fn clear(current: Option<&str>) -> Field {
+        match current {
+            Some(_) => Field::Clear,
+            None => Field::Keep,
+        }
+    }
+
+    fn commit(self, slot: &mut Option<String>, from_event: Option<&str>) {
+        match self {
+            Field::Keep => {}
+            Field::Clear => *slot = None,
+            Field::FromEvent => *slot = from_event.map(str::to_string),
+        }
     }
 }
 
@@ -272,5 +345,49 @@ mod tests {
         assert_eq!(s.agent_state(), AgentState::Paused);
         s.apply(&ev(&[("Status", "AgentLogoff"), ("Agent", "7001")]), Some("201"));
         assert_eq!((s.agent_state(), s.agent()), (AgentState::LoggedOut, None));
+    }
+
+    #[test]
+    fn a_copy_that_commits_the_live_states_changes_stays_equal_to_it() {
+        let events: Vec<Event> = [
+            &[("Status", "LineSelected"), ("Line", "2")][..],
+            &[("Status", "LineSelected"), ("Line", "2")],
+            &[("Status", "Dialing"), ("Line", "2"), ("Number", "100")],
+            &[("Status", "Answer"), ("Line", "2"), ("Number", "100")],
+            &[("Status", "Answer"), ("Line", "2"), ("Number", "")],
+            &[("Status", "Hold"), ("Line", "2"), ("Hold", "1")],
+            &[("Status", "Hold"), ("Line", "2")],
+            &[("Status", "Ready"), ("Line", "2"), ("Number", "200")],
+            &[("Status", "Ready"), ("Line", "2")],
+            &[("Status", "ReceivingCall"), ("Line", "3"), ("Number", "300")],
+            &[("Status", "Hangup"), ("Line", "3")],
+            &[("Status", "AgentLogin"), ("Agent", "7001")],
+            &[("Status", "AgentCalled"), ("Agent", "7001"), ("Uniqueid", "1700.1")],
+            &[("Status", "AgentComplete"), ("Agent", "7001"), ("Uniqueid", "1700.1")],
+            &[("Status", "AgentPaused"), ("Paused", "0")],
+            &[("Status", "AgentLogoff"), ("Agent", "7001")],
+            &[("Status", "UserLogoff")],
+            &[("Status", "UserLogoff")],
+        ]
+        .iter()
+        .map(|pairs| ev(pairs))
+        .collect();
+        let (mut live, mut copy) = (PhoneState::new(), PhoneState::new());
+        for event in &events {
+            let change = live.change(event, Some("201"));
+            let changed = live.apply(event, Some("201"));
+            assert_eq!(changed, change != Change::None, "{event:?}");
+            copy.commit(change, event);
+            assert_eq!(copy, live, "{event:?}");
+        }
+        // What each rule left, as apply always did: Ready clears a number
+        // it does not bring; Complete and Logoff clear what they name.
+        let mut s = PhoneState::new();
+        s.apply(&events[2], None);
+        s.apply(&events[7], None);
+        assert_eq!(s.line(l(2)).number.as_deref(), Some("200"));
+        s.apply(&events[12], None);
+        s.apply(&events[13], None);
+        assert_eq!((s.agent_state(), s.uniqueid()), (AgentState::Available, None));
     }
 }

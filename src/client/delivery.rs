@@ -31,7 +31,7 @@ use crossbeam_channel::Sender;
 use super::options::MIN_CALLBACK_STACK;
 use super::queue::Losses;
 use super::{lock, ClientEvent, ClientHandle, OverflowPolicy, Shared, READER_OF};
-use crate::state::PhoneState;
+use crate::state::{Change, PhoneState};
 
 thread_local! {
     /// The client whose callback thread this is (its `Shared` address).
@@ -44,7 +44,9 @@ pub(crate) fn on_callback_thread(shared: &Shared) -> bool {
 }
 
 enum Item {
-    Event(ClientEvent),
+    /// An event, with what it changed in the live state (the reader's
+    /// judgement), for the state kept here to follow.
+    Event(ClientEvent, Change),
     /// Answered once everything sent before it has been handled.
     Flush(Sender<()>),
     /// The client is closing: the thread ends.
@@ -60,8 +62,8 @@ enum Item {
 pub(crate) struct Batch(VecDeque<Item>);
 
 impl Batch {
-    pub fn push(&mut self, event: ClientEvent) {
-        self.0.push_back(Item::Event(event));
+    pub fn push(&mut self, event: ClientEvent, change: Change) {
+        self.0.push_back(Item::Event(event, change));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -71,7 +73,7 @@ impl Batch {
     /// Takes the events back out (a batch the callback thread refused).
     pub fn drain(&mut self) -> impl Iterator<Item = ClientEvent> + '_ {
         self.0.drain(..).filter_map(|item| match item {
-            Item::Event(event) => Some(event),
+            Item::Event(event, _) => Some(event),
             Item::Flush(_) | Item::Stop => None,
         })
     }
@@ -186,7 +188,7 @@ impl Delivery {
     /// Hands one event to the callback thread (see [`Delivery::send_batch`]).
     pub fn send(&self, event: ClientEvent) -> bool {
         let mut batch = Batch::default();
-        batch.push(event);
+        batch.push(event, Change::None);
         self.send_batch(&mut batch)
     }
 
@@ -307,6 +309,11 @@ impl Delivery {
         }
     }
 
+    /// Starts the state kept here again from `live` (nothing in flight).
+    pub fn follow(&self, live: PhoneState) {
+        *lock(&self.seen) = live;
+    }
+
     /// The state as of the event being delivered, for the callback thread.
     pub fn seen_state(&self) -> PhoneState {
         lock(&self.seen).clone()
@@ -377,7 +384,7 @@ impl Delivery {
 /// (everything before it was handled), a stop marker is kept. False when
 /// no event waits.
 fn drop_oldest(backlog: &mut Backlog) -> bool {
-    let at = match backlog.items.iter().position(|item| matches!(item, Item::Event(_))) {
+    let at = match backlog.items.iter().position(|item| matches!(item, Item::Event(..))) {
         Some(at) => at,
         None => return false,
     };
@@ -408,15 +415,12 @@ fn run(shared: Arc<Shared>) {
     let mut items = VecDeque::new();
     loop {
         delivery.take_all(&mut items);
-        // The own user as the reader applies it, read once per batch (the
-        // same lock order as the reader's: session, then this state).
-        let mut user: Option<Option<String>> = None;
         while let Some(item) = items.pop_front() {
-            let event = match item {
-                Item::Event(event) => {
+            let (event, change) = match item {
+                Item::Event(event, change) => {
                     delivery.in_hand.fetch_sub(1, Ordering::SeqCst);
                     delivery.made_room();
-                    event
+                    (event, change)
                 }
                 Item::Flush(done) => {
                     let _ = done.send(());
@@ -438,12 +442,10 @@ fn run(shared: Arc<Shared>) {
                 *lock(&delivery.seen) = lock(&shared.session).phone().clone();
                 shared.call_back(&handle, &report);
             }
-            if let ClientEvent::Phone(phone) = &event {
-                if user.is_none() {
-                    user = Some(lock(&shared.session).user().map(str::to_string));
-                }
-                let own = user.as_ref().and_then(|u| u.as_deref());
-                lock(&delivery.seen).apply(phone, own);
+            // The change the reader judged: this copy has followed the
+            // same events, so it follows without reading the event again.
+            if let (ClientEvent::Phone(phone), true) = (&event, change != Change::None) {
+                lock(&delivery.seen).commit(change, phone);
             }
             if delivery.is_closing() {
                 return;
@@ -476,7 +478,7 @@ mod tests {
             .items
             .drain(..)
             .filter_map(|item| match item {
-                Item::Event(e) => Some(e),
+                Item::Event(e, _) => Some(e),
                 _ => None,
             })
             .collect()
@@ -495,7 +497,7 @@ mod tests {
 
     fn batch(numbers: std::ops::RangeInclusive<u32>) -> Batch {
         let mut batch = Batch::default();
-        numbers.for_each(|n| batch.push(ev(n)));
+        numbers.for_each(|n| batch.push(ev(n), Change::None));
         batch
     }
 

@@ -68,7 +68,7 @@ use crate::error::{Error, Result};
 use crate::protocol::validate::{check_text, MAX_VALUE_LEN};
 use crate::protocol::{confirmation, Command, Confirmation, Event, Line, Verdict};
 use crate::session::Session;
-use crate::state::{LineInfo, PhoneState};
+use crate::state::{Change, LineInfo, PhoneState};
 use crate::wire::record::Side;
 use delivery::{Batch, Delivery};
 use queue::EventQueue;
@@ -227,14 +227,15 @@ impl Shared {
 
     /// [`Shared::dispatch`] for the events of one read: the queue gets
     /// each at once, the callback thread's share is gathered in `batch`
-    /// and handed over by [`Shared::deliver_batch`] once per read.
-    fn stage(&self, batch: &mut Batch, event: ClientEvent) {
+    /// and handed over by [`Shared::deliver_batch`] once per read, each
+    /// with the `change` it made to the live state.
+    fn stage(&self, batch: &mut Batch, event: ClientEvent, change: Change) {
         let to_callback = self.delivery.is_wanted();
         let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
         match (to_queue, to_callback) {
             (true, true) => {
                 let copy = event.clone();
-                batch.push(event);
+                batch.push(event, change);
                 // A blocking queue nobody pulls would hold up the batch, and
                 // so the callback, behind it: what the callback is owed goes
                 // first.
@@ -244,7 +245,7 @@ impl Shared {
                 self.queue_event(copy);
             }
             (true, false) => self.queue_event(event),
-            (false, true) => batch.push(event),
+            (false, true) => batch.push(event, change),
             (false, false) => {}
         }
     }
@@ -659,6 +660,10 @@ impl ClientHandle {
         }
         self.shared.queue.set_closed(false);
         self.shared.delivery.set_discarding(false);
+        // Events a disconnect dropped never reached the callback thread's
+        // copy of the state: it starts again from the live one.
+        let live = lock(&self.shared.session).phone().clone();
+        self.shared.delivery.follow(live);
         self.shared.running.store(true, Ordering::SeqCst);
         self.shared.log.log(LogLevel::Info, || format!("connected to {addr}"));
         let shared = self.shared.clone();

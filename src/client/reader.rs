@@ -11,6 +11,7 @@ use super::backoff::Backoff;
 use super::delivery::Batch;
 use super::{lock, socket, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, READER_OF};
 use crate::protocol::{Command, Event};
+use crate::state::Change;
 use crate::wire::record::{Side, WireLog};
 use crate::wire::{Decoder, Frame};
 
@@ -75,10 +76,12 @@ fn read_until_closed(shared: &Arc<Shared>, stream: &TcpStream, decoder: &mut Dec
                     }
                     match frame {
                         Ok(Frame::Packet(packet)) => on_event(shared, &mut batch, Event::from_packet(packet)),
-                        Ok(Frame::Greeting(text)) => shared.stage(&mut batch, ClientEvent::Greeting(text)),
+                        Ok(Frame::Greeting(text)) => {
+                            shared.stage(&mut batch, ClientEvent::Greeting(text), Change::None)
+                        }
                         Err(error) => {
                             shared.log.log(LogLevel::Warn, || format!("protocol error: {error}"));
-                            shared.stage(&mut batch, ClientEvent::ProtocolError(error));
+                            shared.stage(&mut batch, ClientEvent::ProtocolError(error), Change::None);
                         }
                     }
                 }
@@ -132,10 +135,10 @@ fn on_event(shared: &Arc<Shared>, batch: &mut Batch, event: Event) {
     if shared.log.enabled(LogLevel::Trace) {
         shared.log.log(LogLevel::Trace, || format!("received {:?}", event.packet()));
     }
-    shared.stage(batch, ClientEvent::Phone(event));
+    shared.stage(batch, ClientEvent::Phone(event), applied.change);
     if let Some(user) = applied.logged_in {
         shared.log.log(LogLevel::Info, || format!("logged in as {user}"));
-        shared.stage(batch, ClientEvent::LoggedIn { user });
+        shared.stage(batch, ClientEvent::LoggedIn { user }, Change::None);
     }
     if applied.reconcile {
         if let Err(e) = shared.send(&Command::Status) {
