@@ -122,7 +122,7 @@ impl KnownHeaders {
 
     /// The value of the first `known` header of `packet` (the one these
     /// were found in).
-    #[inline]
+    #[inline(always)]
     pub fn get<'a>(&self, packet: &'a Packet, known: Known) -> Option<&'a str> {
         match self.0[known as usize] {
             ABSENT if packet.len() > INDEXED => {

@@ -181,7 +181,7 @@ impl Packet {
     }
 
     /// The text of one span.
-    #[inline]
+    #[inline(always)]
     fn str_at(&self, span: (u32, u32)) -> &str {
         let bytes = &self.text[range(span)];
         debug_assert!(std::str::from_utf8(bytes).is_ok());
@@ -195,7 +195,7 @@ impl Packet {
 
     /// The value of header `index` alone (a lookup by the protocol layer's
     /// index of known headers, which needs no key).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn value(&self, index: usize) -> Option<&str> {
         self.spans.value(index).map(|value| self.str_at(value))
     }

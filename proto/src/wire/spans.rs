@@ -69,7 +69,7 @@ impl Spans {
 
     /// Where the value of header `index` lies: the hot lookup, which needs
     /// no key.
-    #[inline]
+    #[inline(always)]
     pub fn value(&self, index: usize) -> Option<(u32, u32)> {
         match &self.spilled {
             None if index < usize::from(self.len) => {
