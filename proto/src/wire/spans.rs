@@ -99,7 +99,11 @@ impl Spans {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Span> + '_ {
-        (0..self.len()).filter_map(move |index| self.get(index))
+        let (inline, spilled): (&[[u16; 4]], &[Span]) = match &self.spilled {
+            Some(table) => (&[], table),
+            None => (&self.inline[..usize::from(self.len)], &[]),
+        };
+        inline.iter().map(|&short| widen(short)).chain(spilled.iter().copied())
     }
 }
 
