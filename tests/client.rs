@@ -810,20 +810,17 @@ fn a_slow_callbacks_backlog_overflows_counted_and_reported() {
     let client = dgphone::Client::new(options);
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
-    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-    let release_rx = Mutex::new(release_rx);
+    let gate = Gate::new();
     let (marker_tx, marker_rx) = std::sync::mpsc::channel();
     let marker_tx = Mutex::new(marker_tx);
-    let (held_tx, held_rx) = std::sync::mpsc::channel();
-    let held_tx = Mutex::new(held_tx);
     let first = AtomicBool::new(true);
+    let holding = gate.clone();
     client
         .on_event(move |_, e| {
             log.lock().unwrap().push(e.clone());
             // Hold the callback thread until the reader has read all.
             if first.swap(false, Ordering::SeqCst) {
-                let _ = held_tx.lock().unwrap().send(());
-                let _ = release_rx.lock().unwrap().recv_timeout(WAIT);
+                holding.hold();
             }
             if e.phone().map_or(false, |p| p.kind() == EventKind::LineSelected) {
                 let _ = marker_tx.lock().unwrap().send(());
@@ -832,11 +829,11 @@ fn a_slow_callbacks_backlog_overflows_counted_and_reported() {
         .unwrap();
     client.connect("127.0.0.1", sim.port()).unwrap();
     client.login("201").expect("login settles while the callback is held");
-    held_rx.recv_timeout(WAIT).expect("the first callback runs");
+    gate.wait_held();
     send_dtmf_events(&sim, 100);
     // Settled by the reader: all 100 DTMF events were read before it.
     client.send_and_confirm(&Command::LineSelect(line(1)), WAIT).expect("the reader goes on");
-    release_tx.send(()).unwrap();
+    gate.release();
     marker_rx.recv_timeout(WAIT).expect("the marker reached the callback");
     let dropped = client.dropped_events();
     assert!(dropped >= 95, "only {dropped} lost through a backlog of 4");
@@ -916,18 +913,13 @@ fn removing_the_callback_loses_no_event_in_the_switch_to_the_queue() {
 fn inside_the_callback_the_state_is_that_of_the_event_delivered() {
     let sim = sim(SimConfig::default());
     let client = logged_in(&sim); // the queue collects beside the callback
-    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-    let release_rx = Mutex::new(release_rx);
-    let (held_tx, held_rx) = std::sync::mpsc::channel();
-    let held_tx = Mutex::new(held_tx);
+    let gate = Gate::new();
+    let holding = gate.clone();
     let (state_tx, state_rx) = std::sync::mpsc::channel();
     let state_tx = Mutex::new(state_tx);
     client
         .on_event(move |handle, e| match e.phone().map(|p| p.kind()) {
-            Some(EventKind::DtmfReceived) => {
-                let _ = held_tx.lock().unwrap().send(());
-                let _ = release_rx.lock().unwrap().recv_timeout(WAIT);
-            }
+            Some(EventKind::DtmfReceived) => holding.hold(),
             Some(EventKind::ReceivingCall) => {
                 let _ = state_tx.lock().unwrap().send((handle.line(line(1)).state, handle.state().line(line(1)).state));
             }
@@ -935,13 +927,13 @@ fn inside_the_callback_the_state_is_that_of_the_event_delivered() {
         })
         .unwrap();
     send_dtmf_events(&sim, 1);
-    held_rx.recv_timeout(WAIT).expect("the callback is held");
+    gate.wait_held();
     sim.incoming_call(line(1), "100");
     sim.far_end_hangup(line(1));
     // The reader has applied the whole call while the callback was held.
     wait_phone(&client, EventKind::Ready, Some(1));
     assert_eq!(client.line(line(1)).state, LineState::Idle);
-    release_tx.send(()).unwrap();
+    gate.release();
     let seen = state_rx.recv_timeout(WAIT).expect("ReceivingCall reached the callback");
     assert_eq!(seen, (LineState::Offering, LineState::Offering), "the callback saw a later state");
 }
@@ -950,10 +942,8 @@ fn inside_the_callback_the_state_is_that_of_the_event_delivered() {
 fn after_a_disconnect_drops_undelivered_events_the_callback_state_is_the_live_one_again() {
     let sim = sim(SimConfig::default());
     let client = logged_in(&sim);
-    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-    let release_rx = Mutex::new(release_rx);
-    let (held_tx, held_rx) = std::sync::mpsc::channel();
-    let held_tx = Mutex::new(held_tx);
+    let gate = Gate::new();
+    let holding = gate.clone();
     let (state_tx, state_rx) = std::sync::mpsc::channel();
     let state_tx = Mutex::new(state_tx);
     let first = AtomicBool::new(true);
@@ -963,15 +953,14 @@ fn after_a_disconnect_drops_undelivered_events_the_callback_state_is_the_live_on
                 return;
             }
             if first.swap(false, Ordering::SeqCst) {
-                let _ = held_tx.lock().unwrap().send(());
-                let _ = release_rx.lock().unwrap().recv_timeout(WAIT);
+                holding.hold();
             } else {
                 let _ = state_tx.lock().unwrap().send(handle.line(line(1)).state);
             }
         })
         .unwrap();
     send_dtmf_events(&sim, 1);
-    held_rx.recv_timeout(WAIT).expect("the callback is held");
+    gate.wait_held();
     sim.incoming_call(line(1), "100");
     wait_phone(&client, EventKind::ReceivingCall, Some(1));
     // Disconnecting drops the ReceivingCall still waiting for the callback.
@@ -980,7 +969,7 @@ fn after_a_disconnect_drops_undelivered_events_the_callback_state_is_the_live_on
         std::thread::spawn(move || client.disconnect())
     };
     wait_for(&client, "Disconnected", |e| matches!(e, ClientEvent::Disconnected { .. }));
-    release_tx.send(()).unwrap();
+    gate.release();
     disconnecting.join().unwrap();
     assert_eq!(client.line(line(1)).state, LineState::Offering, "the live state kept the call");
     client.connect("127.0.0.1", sim.port()).unwrap();

@@ -3,6 +3,8 @@
 //! timeout (never a sleep).
 #![allow(dead_code)]
 
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use dgphone::{Client, ClientEvent, ClientHandle, Event, EventKind, Line, Options};
@@ -52,6 +54,42 @@ pub fn wait_for<F: Fn(&ClientEvent) -> bool>(client: &ClientHandle, what: &str, 
         }
     }
     panic!("no {what} within {WAIT:?}; saw {seen:#?}");
+}
+
+/// Holds the callback thread inside one callback until the test lets it
+/// go, so that events pile up behind it.
+#[derive(Clone)]
+pub struct Gate(std::sync::Arc<GateChannels>);
+
+pub struct GateChannels {
+    held: (Mutex<Sender<()>>, Mutex<Receiver<()>>),
+    release: (Mutex<Sender<()>>, Mutex<Receiver<()>>),
+}
+
+impl Gate {
+    pub fn new() -> Gate {
+        let pair = || {
+            let (tx, rx) = channel();
+            (Mutex::new(tx), Mutex::new(rx))
+        };
+        Gate(std::sync::Arc::new(GateChannels { held: pair(), release: pair() }))
+    }
+
+    /// In the callback: says it is held, then waits to be let go (for
+    /// [`WAIT`] at most).
+    pub fn hold(&self) {
+        let _ = self.0.held.0.lock().unwrap().send(());
+        let _ = self.0.release.1.lock().unwrap().recv_timeout(WAIT);
+    }
+
+    /// In the test: waits until a callback is held.
+    pub fn wait_held(&self) {
+        self.0.held.1.lock().unwrap().recv_timeout(WAIT).expect("the callback is held");
+    }
+
+    pub fn release(&self) {
+        self.0.release.0.lock().unwrap().send(()).unwrap();
+    }
 }
 
 /// Waits for a DGPhone event of `kind` (on `line`, when given).
