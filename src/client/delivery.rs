@@ -4,10 +4,11 @@
 //! events, never reading, state, waits or login.
 //!
 //! The backlog is a deque under one lock, fed a batch at a time: the
-//! reader appends every event of one read under a single lock and wakes
-//! this thread at most once for it, and this thread takes everything
-//! waiting in one swap, then delivers it event by event with no lock held
-//! (events are moved, never copied, from the decoder to the callback). A
+//! reader hands over the events of one read under a single lock (into an
+//! empty backlog, the batch's deque itself, by a swap) and wakes this
+//! thread at most once for it, and this thread takes everything waiting in
+//! one swap, then delivers it event by event with no lock held (events are
+//! moved, never copied, from the decoder to the callback). A
 //! channel item per event cost a hand-off (and often a wake-up) per event;
 //! a deque also lets DropOldest drop exactly the oldest event still
 //! waiting. The bound counts the events waiting and those taken but not yet
@@ -16,9 +17,12 @@
 //!
 //! Since the reader runs ahead, the live line state may already include
 //! events the callback has not seen. So this thread keeps the state as of
-//! the event it delivers, applying each in turn, and `state()` called from
-//! the callback shows that one: an event's callback sees the state that
-//! event produced, as when the callback ran on the reader.
+//! the event it delivers, and `state()` called from the callback shows
+//! that one: an event's callback sees the state that event produced, as
+//! when the callback ran on the reader. Each event comes with the change
+//! the reader judged it made to the live state ([`Change`]); this copy,
+//! which has followed the same events, commits it without judging the
+//! event again.
 
 use std::cell::Cell;
 use std::collections::VecDeque;

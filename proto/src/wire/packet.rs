@@ -56,9 +56,9 @@ fn trimmed(line: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
 /// stored in the packet itself for a DGPhone-sized one (see `Spans`).
 ///
 /// In the text every key and every value is followed by a NUL byte, so the
-/// C library hands out pointers into it as they are: a received packet is
-/// copied at most once, from the socket into the read buffer, on its way to
-/// a C callback ([`Packet::nul_text`]).
+/// C library hands out pointers into it as they are: between the read that
+/// brought it and a C callback, a received packet is copied at most once
+/// (out of a small read's buffer; [`Packet::nul_text`]).
 #[derive(Clone, Default)]
 pub struct Packet {
     /// Valid UTF-8, and each span in it ends on a character boundary (see
