@@ -82,7 +82,7 @@ pub fn library_reader(port: u16, expected: usize, keep: &mut Option<Client>) -> 
 }
 
 pub fn run(mode: Mode, report: &mut Report) {
-    let (count, rounds) = mode.pick((1_000_000, 5), (2_000_000, 15));
+    let (count, rounds) = mode.pick((1_000_000, 9), (2_000_000, 15));
     let bytes = traffic::events(count);
     let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
     let port = listener.local_addr().unwrap().port();
