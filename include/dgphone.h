@@ -109,8 +109,11 @@ typedef struct dgp_client dgp_client;
  *
  * A DGPhone packet's strings are handed out where they lie in the
  * packet's text, each already followed by a NUL (see `Packet::nul_text`):
- * on its way to a callback an event is copied once, from the socket's
- * buffer into that text, and wrapping it here allocates nothing.
+ * on its way to a callback an event is copied at most once, and wrapping
+ * it here allocates nothing. An event that came in a burst (a read of
+ * 4 KiB or more) is a view into that read's buffer, which it keeps alive
+ * (64 KiB at most) until freed: to keep such an event long, keep a
+ * `dgp_event_clone` of it, which owns just its own text.
  */
 typedef struct dgp_event dgp_event;
 

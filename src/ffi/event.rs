@@ -18,8 +18,11 @@ use dgphone_abi::kinds::*;
 ///
 /// A DGPhone packet's strings are handed out where they lie in the
 /// packet's text, each already followed by a NUL (see `Packet::nul_text`):
-/// on its way to a callback an event is copied once, from the socket's
-/// buffer into that text, and wrapping it here allocates nothing.
+/// on its way to a callback an event is copied at most once, and wrapping
+/// it here allocates nothing. An event that came in a burst (a read of
+/// 4 KiB or more) is a view into that read's buffer, which it keeps alive
+/// (64 KiB at most) until freed: to keep such an event long, keep a
+/// `dgp_event_clone` of it, which owns just its own text.
 #[derive(Clone)]
 pub struct dgp_event {
     pub(super) event: Held,
@@ -51,8 +54,13 @@ impl std::ops::Deref for Held {
 }
 
 impl Clone for Held {
+    /// A deep copy: a DGPhone packet's text is copied out of the read
+    /// buffer it may share with other events.
     fn clone(&self) -> Held {
-        Held::Owned((**self).clone())
+        Held::Owned(match &**self {
+            ClientEvent::Phone(event) => ClientEvent::Phone(event.unshared()),
+            other => other.clone(),
+        })
     }
 }
 

@@ -272,6 +272,11 @@ impl Event {
         &self.packet
     }
 
+    /// A copy that owns its text (see [`Packet::unshared`]).
+    pub fn unshared(&self) -> Event {
+        Event { packet: self.packet.unshared(), ..self.clone() }
+    }
+
     /// Gives the packet back.
     pub fn into_packet(self) -> Packet {
         self.packet

@@ -513,6 +513,16 @@ mod tests {
         // Packets of one large read lie one after the other in one buffer.
         assert_eq!(text_of(&many[1]) - text_of(&many[0]), event.len());
         assert_eq!(d.pending(), 0);
+        // An unshared copy owns its text: equal, elsewhere.
+        let shared = match &many[1] {
+            Ok(Frame::Packet(packet)) => packet,
+            other => panic!("{other:?}"),
+        };
+        let own = shared.unshared();
+        assert_eq!(&own, shared);
+        let (own_text, shared_text) = (own.nul_text().0, shared.nul_text().0);
+        assert_eq!(own_text, shared_text);
+        assert_ne!(own_text.as_ptr(), shared_text.as_ptr());
     }
 
     #[test]

@@ -51,8 +51,9 @@ fn trimmed(line: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
 /// came with many others in one read (a flood): framing it copies and
 /// allocates nothing, and cloning it is a reference count. The read buffer
 /// lives as long as any of its packets, so a packet kept for long pins up to
-/// one read's buffer (64 KiB at most); a packet that came in a small read
-/// is copied into its own allocation instead. The table of headers is
+/// one read's buffer (64 KiB at most; [`Packet::unshared`] copies it out);
+/// a packet that came in a small read is copied into its own allocation
+/// instead. The table of headers is
 /// stored in the packet itself for a DGPhone-sized one (see `Spans`).
 ///
 /// In the text every key and every value is followed by a NUL byte, so the
@@ -162,6 +163,14 @@ impl Packet {
         let span = Span { key: append(key), value: append(value) };
         self.text = Bytes::from(text);
         self.spans.push(span);
+    }
+
+    /// A copy whose text is its own allocation, not a view into the read
+    /// buffer it came in: for a packet kept long (see the type's notes).
+    pub fn unshared(&self) -> Packet {
+        let raw =
+            self.raw.as_ref().map(|raw| Box::new(Raw { bytes: Bytes::copy_from_slice(&raw.bytes), ..(**raw).clone() }));
+        Packet { text: Bytes::copy_from_slice(&self.text), spans: self.spans.clone(), raw }
     }
 
     /// Builder form of [`Packet::push`].
