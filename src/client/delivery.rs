@@ -168,7 +168,7 @@ impl Delivery {
     pub fn set_wanted(&self, shared: &Arc<Shared>, wanted: bool) -> std::io::Result<()> {
         if wanted && !self.wanted.load(Ordering::SeqCst) {
             // The events before were not delivered here: start from now.
-            *lock(&self.seen) = lock(&shared.session).phone().clone();
+            self.follow(lock(&shared.session).phone().clone());
         }
         if wanted {
             let mut thread = lock(&self.thread);
@@ -313,7 +313,8 @@ impl Delivery {
         }
     }
 
-    /// Starts the state kept here again from `live` (nothing in flight).
+    /// Starts the state kept here again from `live`: when events it did
+    /// not follow were lost or dropped, or were never sent here.
     pub fn follow(&self, live: PhoneState) {
         *lock(&self.seen) = live;
     }
@@ -443,13 +444,15 @@ fn run(shared: Arc<Shared>) {
             if let Some(report) = delivery.report() {
                 // Lost events never reach the state kept here: catch up with
                 // the live one.
-                *lock(&delivery.seen) = lock(&shared.session).phone().clone();
+                delivery.follow(lock(&shared.session).phone().clone());
                 shared.call_back(&handle, &report);
             }
             // The change the reader judged: this copy has followed the
             // same events, so it follows without reading the event again.
-            if let (ClientEvent::Phone(phone), true) = (&event, change != Change::None) {
-                lock(&delivery.seen).commit(change, phone);
+            if let ClientEvent::Phone(phone) = &event {
+                if change != Change::None {
+                    lock(&delivery.seen).commit(change, phone);
+                }
             }
             if delivery.is_closing() {
                 return;

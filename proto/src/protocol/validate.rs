@@ -47,10 +47,6 @@ impl Line {
     /// A line written as text, as in a `Line:` header or a typed action:
     /// its number, blanks around it allowed.
     pub fn parse(text: &str) -> Result<Line, ArgError> {
-        // Every event names its line as one digit: skip the general parse.
-        if let [digit @ b'1'..=b'6'] = text.as_bytes() {
-            return Line::new(u32::from(digit - b'0'));
-        }
         match text.trim().parse::<u32>() {
             Ok(number) => Line::new(number),
             Err(_) => Err(ArgError::new("line", format!("{text:?} is not a line number (DGPhone has lines 1 to 6)"))),
@@ -65,8 +61,9 @@ impl Line {
         }
     }
 
-    /// The line a received `Line:` value names, if it names one: the
-    /// one-digit case without building an error nobody reads.
+    /// The line a received `Line:` value names, if it names one. Every
+    /// event names its line as one digit: that case skips the general
+    /// parse, and builds no error nobody would read.
     pub(crate) fn from_value(text: &str) -> Option<Line> {
         match text.as_bytes() {
             [digit @ b'1'..=b'6'] => Some(Line(digit - b'0')),

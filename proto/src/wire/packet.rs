@@ -53,8 +53,8 @@ fn trimmed(line: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
 /// lives as long as any of its packets, so a packet kept for long pins up to
 /// one read's buffer (64 KiB at most; [`Packet::unshared`] copies it out);
 /// a packet that came in a small read is copied into its own allocation
-/// instead. The table of headers is
-/// stored in the packet itself for a DGPhone-sized one (see `Spans`).
+/// instead. The table of headers is stored in the packet itself for a
+/// DGPhone-sized one (see `Spans`).
 ///
 /// In the text every key and every value is followed by a NUL byte, so the
 /// C library hands out pointers into it as they are: between the read that
@@ -168,8 +168,10 @@ impl Packet {
     /// A copy whose text is its own allocation, not a view into the read
     /// buffer it came in: for a packet kept long (see the type's notes).
     pub fn unshared(&self) -> Packet {
-        let raw =
-            self.raw.as_ref().map(|raw| Box::new(Raw { bytes: Bytes::copy_from_slice(&raw.bytes), ..(**raw).clone() }));
+        let raw = self
+            .raw
+            .as_ref()
+            .map(|raw| Box::new(Raw { bytes: Bytes::copy_from_slice(&raw.bytes), values: raw.values.clone() }));
         Packet { text: Bytes::copy_from_slice(&self.text), spans: self.spans.clone(), raw }
     }
 

@@ -154,11 +154,6 @@ mod sse2 {
             plain: !odd && rest.plain,
         })
     }
-
-    #[cfg(test)]
-    pub(super) fn scan_line_for_test(bytes: &[u8]) -> Option<LineEnd> {
-        scan_line(bytes)
-    }
 }
 
 #[cfg(test)]
@@ -178,7 +173,7 @@ mod tests {
     fn scanners() -> Vec<(&'static str, Scanner)> {
         let mut all: Vec<(&'static str, Scanner)> = vec![("words", words::scan_line)];
         #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
-        all.push(("sse2", sse2::scan_line_for_test));
+        all.push(("sse2", sse2::scan_line));
         all
     }
 

@@ -15,8 +15,9 @@ const INLINE: usize = 5;
 /// The spans of one packet. Every DGPhone packet is shorter than 64 KiB,
 /// so its offsets fit in 16 bits and five headers take 40 bytes inside the
 /// packet: no allocation per packet, and an event small enough (120 bytes)
-/// to be moved cheaply from the reader to the callback thread. A packet with more
-/// headers, or a longer one, keeps its whole table on the heap instead.
+/// to be moved cheaply from the reader to the callback thread. A packet
+/// with more headers, or a longer one, keeps its whole table on the heap
+/// instead.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Spans {
     /// `[key_start, key_end, value_start, value_end]` of the first `len`
@@ -27,6 +28,11 @@ pub(crate) struct Spans {
     /// a Vec's 24.
     #[allow(clippy::box_collection)]
     spilled: Option<Box<Vec<Span>>>,
+}
+
+/// A span whose offsets the caller checked fit 16 bits.
+fn narrow(span: Span) -> [u16; 4] {
+    [span.key.0 as u16, span.key.1 as u16, span.value.0 as u16, span.value.1 as u16]
 }
 
 fn widen(short: [u16; 4]) -> Span {
@@ -42,8 +48,8 @@ impl Spans {
         // whether every offset fits 16 bits.
         let fits = spans.last().map_or(true, |last| last.value.1 <= u32::from(u16::MAX));
         if fits && spans.len() <= INLINE {
-            for (slot, span) in table.inline.iter_mut().zip(spans) {
-                *slot = [span.key.0 as u16, span.key.1 as u16, span.value.0 as u16, span.value.1 as u16];
+            for (slot, &span) in table.inline.iter_mut().zip(spans) {
+                *slot = narrow(span);
             }
             table.len = spans.len() as u8;
         } else {
@@ -54,8 +60,7 @@ impl Spans {
 
     pub fn push(&mut self, span: Span) {
         if self.spilled.is_none() && usize::from(self.len) < INLINE && span.value.1 <= u32::from(u16::MAX) {
-            self.inline[usize::from(self.len)] =
-                [span.key.0 as u16, span.key.1 as u16, span.value.0 as u16, span.value.1 as u16];
+            self.inline[usize::from(self.len)] = narrow(span);
             self.len += 1;
             return;
         }
