@@ -65,6 +65,56 @@ def test_ctrl_c_during_a_blocking_login() -> None:
     assert took < 3.0
 
 
+def test_after_ctrl_c_close_waits_for_the_call_still_starting() -> None:
+    # The helper thread is slow to start (a loaded machine): Ctrl-C lands
+    # while it is entering dgp_login, and it is still inside when the
+    # program goes on to close(). The client must not be freed under it
+    # (that was a segfault: CPython's join() after KeyboardInterrupt had
+    # taken the running helper for stopped).
+    script = CHILD_PRELUDE + textwrap.dedent(
+        """
+        import os, threading
+        from dgphone._native import lib
+        real_login, real_cancel, real_free = lib.dgp_login, lib.dgp_cancel, lib.dgp_client_free
+        cancelled = threading.Event()
+        inside = []
+
+        def login(handle, user):
+            inside.append(1)
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+            cancelled.wait()        # begins its wait only after the first cancel
+            try:
+                return real_login(handle, user)
+            finally:
+                inside.pop()
+
+        def cancel(handle):
+            cancelled.set()
+            return real_cancel(handle)
+
+        def free(handle):
+            if inside:
+                print("freed during a call", flush=True)
+                os._exit(3)
+            return real_free(handle)
+
+        lib.dgp_login, lib.dgp_cancel, lib.dgp_client_free = login, cancel, free
+        try:
+            client.login("201")     # never answered: would wait 60 s
+        except KeyboardInterrupt:
+            client.close()
+            print("closed", flush=True)
+        """
+    )
+    with Simulator(login=LoginPolicy.IGNORE) as sim:
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(sim.port)], capture_output=True, text=True, timeout=WAIT
+        )
+    assert (done.returncode, done.stdout) == (0, "closed\n"), (done.returncode, done.stdout, done.stderr)
+    assert time.monotonic() - started < 10.0  # the cancel reached the late login
+
+
 def test_ctrl_c_during_the_event_iterator() -> None:
     with Simulator() as sim:
         code, err, took = _interrupt(

@@ -284,6 +284,84 @@ def _report_callback_error(error: BaseException) -> None:
     log.error("exception in a dgphone event callback (the library goes on)", exc_info=error)
 
 
+class _HelperCall:
+    """One blocking call that the main thread makes on a helper thread, so
+    that Ctrl-C (KeyboardInterrupt) stops the wait at once.
+
+    The helper, not the main thread, holds the client busy while it is in
+    the call: when Ctrl-C has raised and the program goes on to close(),
+    close() cancels and waits until the call has returned, and never frees
+    the handle under it. A call that Ctrl-C abandoned before the helper
+    began is never made. The helper's end is an Event, not Thread.join():
+    on CPython before 3.13 a KeyboardInterrupt inside join() can mark a
+    thread stopped while it still runs, so a second join() returns at once
+    (that let a client be freed under a login still starting)."""
+
+    __slots__ = ("client", "function", "args", "state", "handle", "code", "message", "error", "done")
+
+    def __init__(self, client: "Client", function: Any, args: Tuple[Any, ...]) -> None:
+        self.client = client
+        self.function = function
+        self.args = args
+        self.state = "new"  # then "running" and "done", or "abandoned"
+        self.handle: Any = None
+        self.code = 0
+        self.message = ""
+        self.error: Optional[BaseException] = None
+        self.done = threading.Event()
+
+    def wait(self) -> None:
+        try:
+            threading.Thread(target=self._run, name="dgphone-wait", daemon=True).start()
+            self.done.wait()
+        except BaseException:
+            self._abandon()
+            raise
+        if self.error is not None:
+            raise self.error
+        if self.code:
+            raise error_for(self.code, self.message)
+
+    def _run(self) -> None:
+        client = self.client
+        with client._lock:
+            if self.state == "abandoned":
+                return
+            try:
+                self.handle = client._enter_locked()
+            except DGPhoneError as error:
+                self.error = error
+                self.state = "done"
+                self.done.set()
+                return
+            self.state = "running"
+        try:
+            self.code = self.function(self.handle, *self.args)
+            if self.code:
+                self.message = _native.last_error()  # this thread's channel
+        except BaseException as error:  # noqa: B036 - ctypes' own errors, raised on the main thread
+            self.error = error
+        finally:
+            with client._lock:
+                self.state = "done"
+            client._leave()
+            self.done.set()
+
+    def _abandon(self) -> None:
+        """Interrupted: a call not begun is never made; one in progress is
+        cancelled until it returns (a cancel just before it began waiting
+        would be missed, so it is repeated)."""
+        client = self.client
+        while True:
+            with client._lock:
+                if self.state == "new":
+                    self.state = "abandoned"
+                if self.state != "running":
+                    return
+                lib.dgp_cancel(self.handle)  # never blocks; the handle is busy, so alive
+            self.done.wait(0.05)
+
+
 class Client:
     """A connection to one DGPhone (``dgp_client``): a context manager;
     ``close()`` frees it. Times are in seconds (floats); ``wait`` on a
@@ -442,10 +520,15 @@ class Client:
 
     def _enter(self) -> Any:
         with self._lock:
-            if self._closed or self._handle is None:
-                raise error_for(2, "the client is closed")
-            self._busy += 1
-            return self._handle
+            return self._enter_locked()
+
+    def _enter_locked(self) -> Any:
+        """With ``_lock`` held: the handle, marked busy (close() waits for
+        it to be left), or ClosedError."""
+        if self._closed or self._handle is None:
+            raise error_for(2, "the client is closed")
+        self._busy += 1
+        return self._handle
 
     def _leave(self) -> None:
         with self._lock:
@@ -502,31 +585,10 @@ class Client:
     def _blocking(self, function: Any, *args: Any) -> None:
         """A call that waits: on the main thread it runs on a helper thread,
         so Ctrl-C cancels it and raises at once."""
-        handle = self._enter()
-        try:
-            if threading.current_thread() is not threading.main_thread():
-                _check(function(handle, *args))
-                return
-            outcome: List[Any] = [None, ""]
-
-            def run() -> None:
-                code = function(handle, *args)
-                outcome[0] = code
-                if code:
-                    outcome[1] = _native.last_error()
-
-            helper = threading.Thread(target=run, name="dgphone-wait", daemon=True)
-            helper.start()
-            try:
-                helper.join()
-            except BaseException:
-                lib.dgp_cancel(handle)
-                helper.join()
-                raise
-            if outcome[0]:
-                raise error_for(outcome[0], outcome[1])
-        finally:
-            self._leave()
+        if threading.current_thread() is threading.main_thread():
+            _HelperCall(self, function, args).wait()
+        else:
+            self._call(function, *args)
 
     def _command(self, function: Any, wait: Optional[float], *args: Any) -> None:
         ms = _ms(wait, "wait")
