@@ -31,6 +31,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::Sender;
+use crossbeam_utils::CachePadded;
 
 use super::options::MIN_CALLBACK_STACK;
 use super::queue::Losses;
@@ -99,7 +100,7 @@ pub(crate) struct Delivery {
     ready: Condvar,
     /// Events the callback thread has taken but not started yet: still
     /// part of the backlog's bound.
-    in_hand: AtomicUsize,
+    in_hand: CachePadded<AtomicUsize>,
     capacity: usize,
     policy: OverflowPolicy,
     losses: Mutex<Losses>,
@@ -121,7 +122,7 @@ pub(crate) struct Delivery {
     waiting_for_room: AtomicBool,
     thread: Mutex<Option<JoinHandle<()>>>,
     /// The line state as of the event being delivered (see the module docs).
-    seen: Mutex<PhoneState>,
+    seen: CachePadded<Mutex<PhoneState>>,
 }
 
 impl Delivery {
@@ -129,7 +130,7 @@ impl Delivery {
         Delivery {
             backlog: Mutex::new(Backlog::default()),
             ready: Condvar::new(),
-            in_hand: AtomicUsize::new(0),
+            in_hand: CachePadded::new(AtomicUsize::new(0)),
             // A backlog of 0 could never hold the event being delivered.
             capacity: capacity.max(1),
             policy,
@@ -141,7 +142,7 @@ impl Delivery {
             room: Condvar::new(),
             waiting_for_room: AtomicBool::new(false),
             thread: Mutex::new(None),
-            seen: Mutex::new(PhoneState::new()),
+            seen: CachePadded::new(Mutex::new(PhoneState::new())),
         }
     }
 

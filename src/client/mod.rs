@@ -53,6 +53,7 @@ mod reader;
 mod socket;
 mod waiter;
 
+use crossbeam_utils::CachePadded;
 use std::cell::Cell;
 use std::net::{Shutdown, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -107,13 +108,13 @@ pub(crate) struct Shared {
     write_lock: Mutex<()>,
     /// Wakes the reader from a reconnect back-off when the client stops.
     wake: Condvar,
-    session: Mutex<Session>,
+    session: CachePadded<Mutex<Session>>,
     waiters: Waiters,
     queue: EventQueue,
     delivery: Delivery,
     /// Held while the callback runs, so replacing it or closing waits for a
     /// running callback to return.
-    handler: Mutex<Option<EventHandler>>,
+    handler: CachePadded<Mutex<Option<EventHandler>>>,
     reader: Mutex<Option<JoinHandle<()>>>,
     /// Where to reconnect: the host and port of the last connect.
     target: Mutex<Option<(String, u16)>>,
@@ -731,11 +732,11 @@ impl Client {
             conn: Mutex::new(Conn::default()),
             write_lock: Mutex::new(()),
             wake: Condvar::new(),
-            session: Mutex::new(Session::new()),
+            session: CachePadded::new(Mutex::new(Session::new())),
             waiters: Waiters::default(),
             queue,
             delivery,
-            handler: Mutex::new(None),
+            handler: CachePadded::new(Mutex::new(None)),
             reader: Mutex::new(None),
             target: Mutex::new(None),
             callback_panics: AtomicU64::new(0),
