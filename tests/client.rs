@@ -1005,3 +1005,48 @@ fn a_blocking_queue_nobody_pulls_does_not_hold_back_the_callbacks_share_of_a_rea
     sim.send_raw(burst.as_bytes());
     rx.recv_timeout(WAIT).expect("a timestamp reached the callback");
 }
+
+#[test]
+fn a_logger_that_reads_the_session_does_not_stall_the_reader() {
+    // The reader keeps the session's lock across a read's events while they
+    // go to the callback alone, and must let it go before it logs: this
+    // logger takes that lock for every line.
+    for level in [LogLevel::Info, LogLevel::Trace] {
+        let sim = sim(SimConfig::default());
+        let port = sim.port();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let handle: Arc<Mutex<Option<dgphone::ClientHandle>>> = Arc::new(Mutex::new(None));
+            let asked = Arc::new(AtomicUsize::new(0));
+            let (for_logger, counted) = (handle.clone(), asked.clone());
+            let options = Options {
+                log_level: level,
+                logger: Some(Arc::new(move |_, _: &str| {
+                    if let Some(client) = for_logger.lock().unwrap().as_ref() {
+                        let _ = client.is_logged_in();
+                        counted.fetch_add(1, Ordering::SeqCst);
+                    }
+                })),
+                ..Options::default()
+            };
+            let client = dgphone::Client::new(options);
+            *handle.lock().unwrap() = Some(client.handle());
+            let (seen_tx, seen_rx) = std::sync::mpsc::channel();
+            let seen_tx = Mutex::new(seen_tx);
+            client.on_event(move |_, event| drop(seen_tx.lock().unwrap().send(format!("{event:?}")))).unwrap();
+            client.connect("127.0.0.1", port).unwrap();
+            client.login("201").unwrap();
+            client.request_status().unwrap();
+            while let Ok(event) = seen_rx.recv_timeout(WAIT) {
+                if event.contains("Ready") {
+                    break;
+                }
+            }
+            handle.lock().unwrap().take();
+            let _ = done_tx.send((client.is_logged_in(), asked.load(Ordering::SeqCst)));
+        });
+        let (logged_in, asked) = done_rx.recv_timeout(WAIT * 2).expect("the reader stalled under its logger");
+        assert!(logged_in, "{level:?}");
+        assert!(asked > 0, "{level:?}: the logger was called");
+    }
+}
