@@ -1008,9 +1008,9 @@ fn a_blocking_queue_nobody_pulls_does_not_hold_back_the_callbacks_share_of_a_rea
 
 #[test]
 fn a_logger_that_reads_the_session_does_not_stall_the_reader() {
-    // The reader keeps the session's lock across a read's events while they
-    // go to the callback alone, and must let it go before it logs: this
-    // logger takes that lock for every line.
+    // The reader must never log while it holds the session's lock (this
+    // logger takes that lock for every line), with events going to the
+    // callback alone and at every level.
     for level in [LogLevel::Info, LogLevel::Trace] {
         let sim = sim(SimConfig::default());
         let port = sim.port();

@@ -209,24 +209,12 @@ impl Shared {
         Ok(())
     }
 
-    /// Where an event goes now: (to the pull queue, to the callback).
-    fn destinations(&self) -> (bool, bool) {
-        let to_callback = self.delivery.is_wanted();
-        (self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback), to_callback)
-    }
-
-    /// Whether staging an event may wait or call the application: pushing
-    /// to the pull queue may wait for room or log a loss, and a trace line
-    /// calls the logger. Gathering a batch for the callback does neither.
-    fn staging_may_call_out(&self) -> bool {
-        self.destinations().0 || self.log.enabled(LogLevel::Trace)
-    }
-
     /// Hands one item on, on the reader thread: to the queue and/or the
     /// callback thread (see the module docs), never waiting for the
     /// callback. (`_handle` stays for the reader's call sites.)
     fn dispatch(self: &Arc<Self>, _handle: &ClientHandle, event: ClientEvent) {
-        let (to_queue, to_callback) = self.destinations();
+        let to_callback = self.delivery.is_wanted();
+        let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
         match (to_queue, to_callback) {
             (true, true) => {
                 self.queue_event(event.clone());
@@ -243,7 +231,8 @@ impl Shared {
     /// and handed over by [`Shared::deliver_batch`] once per read, each
     /// with the `change` it made to the live state.
     fn stage(&self, batch: &mut Batch, event: ClientEvent, change: Change) {
-        let (to_queue, to_callback) = self.destinations();
+        let to_callback = self.delivery.is_wanted();
+        let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
         match (to_queue, to_callback) {
             (true, true) => {
                 let copy = event.clone();

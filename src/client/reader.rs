@@ -4,14 +4,13 @@
 use std::io::{ErrorKind, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::backoff::Backoff;
 use super::delivery::Batch;
 use super::{lock, socket, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, READER_OF};
 use crate::protocol::{Command, Event};
-use crate::session::Session;
 use crate::state::Change;
 use crate::wire::record::{Side, WireLog};
 use crate::wire::{Decoder, Frame};
@@ -67,33 +66,25 @@ fn read_until_closed(shared: &Arc<Shared>, stream: &TcpStream, decoder: &mut Dec
         match decoder.read_from(&mut stream) {
             Ok(0) => return ended_reason(shared, DisconnectReason::ClosedByPeer),
             Ok(_) => {
-                let mut session = SessionHold::new(shared);
                 while let Some(frame) = decoder.next_frame() {
                     // Once the application stops the client, the rest of a
                     // batch is dropped: closing waits for one callback at
                     // most, not for a backlog of thousands.
                     if shared.is_stopping() {
-                        session.release();
                         shared.deliver_batch(&mut batch);
                         return DisconnectReason::Requested;
                     }
                     match frame {
-                        Ok(Frame::Packet(packet)) => {
-                            on_event(shared, &mut session, &mut batch, Event::from_packet(packet))
-                        }
+                        Ok(Frame::Packet(packet)) => on_event(shared, &mut batch, Event::from_packet(packet)),
                         Ok(Frame::Greeting(text)) => {
-                            session.release();
                             shared.stage(&mut batch, ClientEvent::Greeting(text), Change::None)
                         }
                         Err(error) => {
-                            session.release();
                             shared.log.log(LogLevel::Warn, || format!("protocol error: {error}"));
                             shared.stage(&mut batch, ClientEvent::ProtocolError(error), Change::None);
                         }
                     }
                 }
-                // Handing the batch over may wait for room.
-                session.release();
                 shared.deliver_batch(&mut batch);
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
@@ -133,52 +124,18 @@ fn ended_reason(shared: &Shared, otherwise: DisconnectReason) -> DisconnectReaso
     }
 }
 
-/// The session's lock, taken once for the events of a read rather than
-/// once for each (two atomic operations an event, on a line that other
-/// threads read), and let go before anything that may wait or call the
-/// application: a full pull queue, the logger, handing the batch over. An
-/// application thread asking for the session meanwhile waits for the rest
-/// of the read's framing, a few hundred microseconds in a flood.
-struct SessionHold<'a> {
-    shared: &'a Shared,
-    guard: Option<MutexGuard<'a, Session>>,
-}
-
-impl<'a> SessionHold<'a> {
-    fn new(shared: &'a Shared) -> SessionHold<'a> {
-        SessionHold { shared, guard: None }
-    }
-
-    fn get(&mut self) -> &mut Session {
-        let shared = self.shared;
-        self.guard.get_or_insert_with(|| lock(&shared.session))
-    }
-
-    fn release(&mut self) {
-        self.guard = None;
-    }
-}
-
-fn on_event(shared: &Arc<Shared>, session: &mut SessionHold<'_>, batch: &mut Batch, event: Event) {
+fn on_event(shared: &Arc<Shared>, batch: &mut Batch, event: Event) {
     let applied = {
-        let session = session.get();
+        let mut session = lock(&shared.session);
         // Settled under the session's lock, so a waiter woken here sees the
-        // session at least as this event leaves it.
+        // session as this event leaves it.
         shared.waiters.resolve(&event, session.user());
         session.apply(&event)
     };
-    // With the callback alone, staging only gathers the batch: the lock is
-    // kept for the next event.
-    if shared.staging_may_call_out() {
-        session.release();
-    }
     if shared.log.enabled(LogLevel::Trace) {
         shared.log.log(LogLevel::Trace, || format!("received {:?}", event.packet()));
     }
     shared.stage(batch, ClientEvent::Phone(event), applied.change);
-    if applied.logged_in.is_some() || applied.reconcile {
-        session.release();
-    }
     if let Some(user) = applied.logged_in {
         shared.log.log(LogLevel::Info, || format!("logged in as {user}"));
         shared.stage(batch, ClientEvent::LoggedIn { user }, Change::None);
