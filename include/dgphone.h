@@ -141,10 +141,10 @@ typedef uint32_t dgp_result;
  * before the next one. Inside it, the state functions (`dgp_line_state`,
  * `dgp_line_number`, `dgp_selected_line`, `dgp_agent_state`) give the
  * state as of the event delivered, though the reader may be further on.
- * `event` is valid only during the call (copy what you keep). Commands may be called from inside it; blocking calls (login,
- * waits, connect, free, changing the callback) return
- * DGP_ERR_WOULD_DEADLOCK there. It must not unwind (no C++ exception or
- * Delphi exception may escape it).
+ * `event` is valid only during the call (copy what you keep). Commands
+ * may be called from inside it; blocking calls (login, waits, connect,
+ * free, changing the callback) return DGP_ERR_WOULD_DEADLOCK there. It
+ * must not unwind (no C++ exception or Delphi exception may escape it).
  */
 typedef void (DGP_CALL *dgp_event_callback)(void *user_data, const dgp_event *event);
 
@@ -187,8 +187,8 @@ typedef uint32_t dgp_log_level_t;
 /**
  * A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
  * valid only during the call. It runs on whichever thread logged (often the
- * reader thread, whose stack is 128 KiB when a log callback is set: keep it short) and must not call
- * back into the library's blocking calls.
+ * reader thread, whose stack is 128 KiB when a log callback is set: keep
+ * it short) and must not call back into the library's blocking calls.
  */
 typedef void (DGP_CALL *dgp_log_callback)(void *user_data, dgp_log_level_t level, const char *message);
 
@@ -935,9 +935,10 @@ dgp_result DGP_CALL dgp_next_event(dgp_client *client, uint32_t timeout_ms, dgp_
  * timeout), return at once with DGP_ERR_CANCELLED. Calls started
  * afterwards wait as usual; what a cancelled call waited for may still
  * happen (a late login answer still logs the session in). `dgp_connect`
- * is bounded by the connect timeout instead. Never blocks; allowed inside the callback. Freeing a client
- * while another thread is inside a call on it is the caller's bug: cancel
- * (or disconnect), let the calls return, then free.
+ * is bounded by the connect timeout instead. Never blocks; allowed inside
+ * the callback. Freeing a client while another thread is inside a call on
+ * it is the caller's bug: cancel (or disconnect), let the calls return,
+ * then free.
  *
  * # Safety
  * `client` valid.
@@ -1114,7 +1115,8 @@ const char *DGP_CALL dgp_event_agent(const dgp_event *event);
 const char *DGP_CALL dgp_event_uniqueid(const dgp_event *event);
 
 /**
- * `Message:`, DGPhone's text on responses and errors. NULL when absent. Valid as long as the event.
+ * `Message:`, DGPhone's text on responses and errors. NULL when absent.
+ * Valid as long as the event.
  *
  * # Safety
  * `event` is NULL or a valid event.
@@ -1122,7 +1124,8 @@ const char *DGP_CALL dgp_event_uniqueid(const dgp_event *event);
 const char *DGP_CALL dgp_event_message(const dgp_event *event);
 
 /**
- * `Status:` as received (useful with DGP_EVENT_OTHER_STATUS). NULL when absent. Valid as long as the event.
+ * `Status:` as received (useful with DGP_EVENT_OTHER_STATUS). NULL when
+ * absent. Valid as long as the event.
  *
  * # Safety
  * `event` is NULL or a valid event.

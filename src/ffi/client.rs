@@ -31,10 +31,10 @@ pub struct dgp_client {
 /// before the next one. Inside it, the state functions (`dgp_line_state`,
 /// `dgp_line_number`, `dgp_selected_line`, `dgp_agent_state`) give the
 /// state as of the event delivered, though the reader may be further on.
-/// `event` is valid only during the call (copy what you keep). Commands may be called from inside it; blocking calls (login,
-/// waits, connect, free, changing the callback) return
-/// DGP_ERR_WOULD_DEADLOCK there. It must not unwind (no C++ exception or
-/// Delphi exception may escape it).
+/// `event` is valid only during the call (copy what you keep). Commands
+/// may be called from inside it; blocking calls (login, waits, connect,
+/// free, changing the callback) return DGP_ERR_WOULD_DEADLOCK there. It
+/// must not unwind (no C++ exception or Delphi exception may escape it).
 pub type dgp_event_callback = Option<unsafe extern "C" fn(user_data: *mut c_void, event: *const dgp_event)>;
 
 /// A line's state: one of the `DGP_LINE_*` values.
@@ -509,9 +509,10 @@ pub unsafe extern "C" fn dgp_next_event(
 /// timeout), return at once with DGP_ERR_CANCELLED. Calls started
 /// afterwards wait as usual; what a cancelled call waited for may still
 /// happen (a late login answer still logs the session in). `dgp_connect`
-/// is bounded by the connect timeout instead. Never blocks; allowed inside the callback. Freeing a client
-/// while another thread is inside a call on it is the caller's bug: cancel
-/// (or disconnect), let the calls return, then free.
+/// is bounded by the connect timeout instead. Never blocks; allowed inside
+/// the callback. Freeing a client while another thread is inside a call on
+/// it is the caller's bug: cancel (or disconnect), let the calls return,
+/// then free.
 ///
 /// # Safety
 /// `client` valid.

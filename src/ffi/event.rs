@@ -255,7 +255,8 @@ pub unsafe extern "C" fn dgp_event_uniqueid(event: *const dgp_event) -> *const c
     read(event, std::ptr::null(), |e| e.value(Event::uniqueid))
 }
 
-/// `Message:`, DGPhone's text on responses and errors. NULL when absent. Valid as long as the event.
+/// `Message:`, DGPhone's text on responses and errors. NULL when absent.
+/// Valid as long as the event.
 ///
 /// # Safety
 /// `event` is NULL or a valid event.
@@ -264,7 +265,8 @@ pub unsafe extern "C" fn dgp_event_message(event: *const dgp_event) -> *const c_
     read(event, std::ptr::null(), |e| e.value(Event::message))
 }
 
-/// `Status:` as received (useful with DGP_EVENT_OTHER_STATUS). NULL when absent. Valid as long as the event.
+/// `Status:` as received (useful with DGP_EVENT_OTHER_STATUS). NULL when
+/// absent. Valid as long as the event.
 ///
 /// # Safety
 /// `event` is NULL or a valid event.

@@ -52,8 +52,8 @@ pub const DGP_LOG_TRACE: dgp_log_level_t = 5;
 
 /// A log callback: `level` is a `DGP_LOG_*` value; `message` is UTF-8,
 /// valid only during the call. It runs on whichever thread logged (often the
-/// reader thread, whose stack is 128 KiB when a log callback is set: keep it short) and must not call
-/// back into the library's blocking calls.
+/// reader thread, whose stack is 128 KiB when a log callback is set: keep
+/// it short) and must not call back into the library's blocking calls.
 pub type dgp_log_callback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, level: dgp_log_level_t, message: *const c_char)>;
 
