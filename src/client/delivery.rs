@@ -99,7 +99,8 @@ pub(crate) struct Delivery {
     /// Wakes the callback thread.
     ready: Condvar,
     /// Events the callback thread has taken but not started yet: still
-    /// part of the backlog's bound.
+    /// part of the backlog's bound. Written for every event, like `seen`:
+    /// both padded away from the flags the reader reads for every event.
     in_hand: CachePadded<AtomicUsize>,
     capacity: usize,
     policy: OverflowPolicy,

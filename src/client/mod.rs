@@ -108,12 +108,15 @@ pub(crate) struct Shared {
     write_lock: Mutex<()>,
     /// Wakes the reader from a reconnect back-off when the client stops.
     wake: Condvar,
+    /// Taken by the reader for every event; padded, as `handler` is, so
+    /// that the two threads' per-event writes never share a cache line.
     session: CachePadded<Mutex<Session>>,
     waiters: Waiters,
     queue: EventQueue,
     delivery: Delivery,
     /// Held while the callback runs, so replacing it or closing waits for a
-    /// running callback to return.
+    /// running callback to return (taken by the callback thread for every
+    /// event).
     handler: CachePadded<Mutex<Option<EventHandler>>>,
     reader: Mutex<Option<JoinHandle<()>>>,
     /// Where to reconnect: the host and port of the last connect.
