@@ -47,7 +47,8 @@ pub const DGP_ERR_NOT_LOGGED_IN: dgp_result = 17;
 /// A login while logged in, or while a login awaits DGPhone's answer.
 /// Nothing was sent; log off (or wait for the answer) first.
 pub const DGP_ERR_ALREADY_LOGGED_IN: dgp_result = 18;
-/// The blocking call was cancelled by `dgp_cancel` from another thread.
+/// The blocking call was cancelled by `dgp_cancel` from another thread
+/// (or a `dgp_connect` by `dgp_disconnect`).
 /// What it was waiting for may still happen (a login answer still logs in).
 pub const DGP_ERR_CANCELLED: dgp_result = 19;
 

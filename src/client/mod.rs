@@ -98,6 +98,31 @@ struct Conn {
     wire: Option<u64>,
     /// Set by disconnect/close: the reader stops and does not reconnect.
     stop: bool,
+    /// A connect in progress (the application's or a reconnection):
+    /// dropping it calls the connect off.
+    connecting: Option<Connecting>,
+}
+
+struct Connecting {
+    /// Dropped to call the connect off ([`socket::Abort`]).
+    _abort: crossbeam_channel::Sender<()>,
+    /// The application's `connect` call, which `cancel` calls off too;
+    /// the reader's reconnections end only with a disconnect.
+    by_application: bool,
+}
+
+impl Conn {
+    /// Marks a connect in progress and returns what calls it off.
+    fn start_connecting(&mut self, by_application: bool) -> socket::Abort {
+        let (abort, aborted) = crossbeam_channel::bounded(0);
+        self.connecting = Some(Connecting { _abort: abort, by_application });
+        aborted
+    }
+
+    /// Ends the connect in progress: true when it was called off meanwhile.
+    fn connect_called_off(&mut self) -> bool {
+        self.connecting.take().is_none()
+    }
 }
 
 pub(crate) struct Shared {
@@ -530,13 +555,19 @@ impl ClientHandle {
         }
     }
 
-    /// Makes every blocking call in progress on this client (login, a
-    /// confirmed command, an agent-login step, a pull that waits) return at
+    /// Makes every blocking call in progress on this client (connect,
+    /// login, a confirmed command, an agent-login step, a pull that waits) return at
     /// once with [`Error::Cancelled`]. Calls started afterwards wait as
     /// usual; what the cancelled calls waited for may still happen (a late
     /// login answer still logs the session in). Any thread, the callback
     /// included; it never blocks.
     pub fn cancel(&self) {
+        {
+            let mut conn = lock(&self.shared.conn);
+            if conn.connecting.as_ref().map_or(false, |c| c.by_application) {
+                conn.connecting = None;
+            }
+        }
         self.shared.waiters.cancel_all();
         self.shared.queue.interrupt();
     }
@@ -621,6 +652,9 @@ impl ClientHandle {
                 self.shared.delivery.set_discarding(true);
             }
             conn.stop = true;
+            // A connect in progress returns at once (Cancelled), and the
+            // connection it was making never starts.
+            conn.connecting = None;
             self.shared.stopping.store(true, Ordering::SeqCst);
             if let Some(stream) = conn.stream.take() {
                 let _ = stream.shutdown(Shutdown::Both);
@@ -638,7 +672,11 @@ impl ClientHandle {
         self.shared.delivery.flush();
     }
 
-    /// Opens the connection and starts its reader thread.
+    /// Opens the connection (within the connect timeout) and starts its
+    /// reader thread. [`cancel`](Self::cancel) or
+    /// [`disconnect`](Self::disconnect) from another thread calls it off
+    /// at once ([`Error::Cancelled`]); the connection it was still making
+    /// is then closed unused.
     pub fn connect(&self, host: &str, port: u16) -> Result<()> {
         self.shared.refuse_on_reader("connect")?;
         self.shared.options.validate()?;
@@ -652,16 +690,25 @@ impl ClientHandle {
         if let Some(old) = reader.take() {
             let _ = old.join();
         }
-        let (stream, addr) = socket::open(host, port, &self.shared.options)?;
-        *lock(&self.shared.target) = Some((host.to_string(), port));
-        let stream = Arc::new(stream);
-        lock(&self.shared.session).connected();
-        let wire = self.shared.options.wire_log.as_ref().map(|log| log.open());
-        {
+        let abort = lock(&self.shared.conn).start_connecting(true);
+        let opened = socket::open_abortable(host, port, &self.shared.options, &abort);
+        let (stream, addr) = {
+            // Decided under the lock a disconnect takes: either it called
+            // this connect off, or it comes after and ends the connection.
             let mut conn = lock(&self.shared.conn);
-            *conn = Conn { stream: Some(stream.clone()), wire, stop: false };
+            let called_off = conn.connect_called_off();
+            let (stream, addr) = match opened {
+                _ if called_off => return Err(Error::Cancelled("the connect")),
+                opened => opened?,
+            };
+            let stream = Arc::new(stream);
+            let wire = self.shared.options.wire_log.as_ref().map(|log| log.open());
+            *conn = Conn { stream: Some(stream.clone()), wire, stop: false, connecting: None };
             self.shared.stopping.store(false, Ordering::SeqCst);
-        }
+            (stream, addr)
+        };
+        *lock(&self.shared.target) = Some((host.to_string(), port));
+        lock(&self.shared.session).connected();
         self.shared.queue.set_closed(false);
         self.shared.delivery.set_discarding(false);
         // Events a disconnect dropped never reached the callback thread's
@@ -694,7 +741,7 @@ impl ClientHandle {
 
 /// Stack of the reader thread: it decodes and applies state on the heap,
 /// and resolves host names on a thread of their own
-/// ([`socket::open_from_small_stack`]), so 64 KiB. A logger runs on it too,
+/// ([`socket::open_abortable`]), so 64 KiB. A logger runs on it too,
 /// and a host's log callback (an interpreter) needs real stack: with a
 /// logger it gets 128 KiB.
 const READER_STACK_SIZE: usize = 64 * 1024;

@@ -199,14 +199,22 @@ fn reconnect_with_backoff(
         if !sleep_unless_stopped(shared, wait) {
             return None;
         }
-        match socket::open_from_small_stack(&host, port, &shared.options) {
+        let abort = {
+            let mut conn = lock(&shared.conn);
+            if conn.stop {
+                return None;
+            }
+            conn.start_connecting(false)
+        };
+        let opened = socket::open_abortable(&host, port, &shared.options, &abort);
+        let mut conn = lock(&shared.conn);
+        if conn.connect_called_off() || conn.stop {
+            return None;
+        }
+        match opened {
             Ok((stream, addr)) => {
                 backoff.connection_up(Instant::now());
                 let stream = Arc::new(stream);
-                let mut conn = lock(&shared.conn);
-                if conn.stop {
-                    return None;
-                }
                 conn.stream = Some(stream.clone());
                 conn.wire = shared.options.wire_log.as_ref().map(|log| log.open());
                 drop(conn);
@@ -215,6 +223,7 @@ fn reconnect_with_backoff(
                 return Some((stream, addr));
             }
             Err(e) => {
+                drop(conn);
                 backoff.attempt_failed();
                 shared.log.log(LogLevel::Warn, || format!("reconnect attempt {attempt} failed: {e}"));
             }

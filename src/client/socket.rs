@@ -11,7 +11,7 @@ use super::Options;
 use crate::Error;
 
 /// Connects to the first address of `host:port` that answers.
-pub fn open(host: &str, port: u16, options: &Options) -> Result<(TcpStream, SocketAddr), Error> {
+fn open(host: &str, port: u16, options: &Options) -> Result<(TcpStream, SocketAddr), Error> {
     let name = format!("{host}:{port}");
     let fail = |source| Error::Connect { addr: name.clone(), source };
     let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs().map_err(fail)?.collect();
@@ -28,26 +28,42 @@ pub fn open(host: &str, port: u16, options: &Options) -> Result<(TcpStream, Sock
     Err(fail(last))
 }
 
-/// [`open`] for a thread with a small stack (the reader, reconnecting):
-/// an IP address connects here, but a host name is resolved and connected
-/// on a short-lived thread with the platform's usual stack, since the
-/// system resolver (NSS modules, DNS over a VPN's plug-in) may need far
-/// more stack than the reader keeps. It is rare (a reconnection by name)
-/// and costs one thread for its length.
-pub fn open_from_small_stack(host: &str, port: u16, options: &Options) -> Result<(TcpStream, SocketAddr), Error> {
-    if host.parse::<std::net::IpAddr>().is_ok() {
-        return open(host, port, options);
-    }
+/// How a connect in progress is called off: dropping the `Sender` (a
+/// disconnect, a cancel) makes [`open_abortable`] return at once.
+pub type Abort = crossbeam_channel::Receiver<()>;
+
+/// [`open`] that another thread can call off, for `connect` and for the
+/// reader's reconnections. The connect runs on a short-lived thread: a
+/// TCP connect cannot be interrupted portably, but waiting for it can, so
+/// a desk that gives up on an unreachable DGPhone gets its answer at once,
+/// not after the connect timeout; the connection, if it still comes, is
+/// closed as that thread ends. The thread also has the platform's usual
+/// stack, which the system resolver (NSS modules, DNS over a VPN's
+/// plug-in) may need and the reader's small stack has not. One thread per
+/// connect attempt, which is rare.
+pub fn open_abortable(
+    host: &str,
+    port: u16,
+    options: &Options,
+    abort: &Abort,
+) -> Result<(TcpStream, SocketAddr), Error> {
     let (name, owned) = (host.to_string(), options.clone());
-    let spawned = std::thread::Builder::new().name("dgphone-resolve".into()).spawn(move || open(&name, port, &owned));
-    match spawned {
-        Ok(thread) => thread.join().unwrap_or_else(|_| {
+    let (done_tx, done_rx) = crossbeam_channel::bounded(1);
+    let spawned = std::thread::Builder::new().name("dgphone-connect".into()).spawn(move || {
+        // Refused once nobody waits: the connection is dropped, closed.
+        let _ = done_tx.send(open(&name, port, &owned));
+    });
+    if let Err(source) = spawned {
+        return Err(Error::Connect { addr: format!("{host}:{port}"), source });
+    }
+    crossbeam_channel::select! {
+        recv(done_rx) -> opened => opened.unwrap_or_else(|_| {
             Err(Error::Connect {
                 addr: format!("{host}:{port}"),
                 source: io::Error::new(io::ErrorKind::Other, "the resolver panicked"),
             })
         }),
-        Err(source) => Err(Error::Connect { addr: format!("{host}:{port}"), source }),
+        recv(abort) -> _ => Err(Error::Cancelled("the connect")),
     }
 }
 

@@ -240,7 +240,9 @@ pub unsafe extern "C" fn dgp_set_event_callback(
 /// Connects to DGPhone at `host` (name or address) and `port` (5038 for a
 /// real DGPhone) within the connect timeout, and starts the reader thread.
 /// Errors: DGP_ERR_CONNECT (message says why), DGP_ERR_ALREADY_CONNECTED,
-/// DGP_ERR_WOULD_DEADLOCK (inside the callback), argument errors.
+/// DGP_ERR_CANCELLED (another thread called `dgp_cancel` or
+/// `dgp_disconnect` meanwhile: not connected), DGP_ERR_WOULD_DEADLOCK
+/// (inside the callback), argument errors.
 ///
 /// # Safety
 /// `client` valid; `host` a NUL-terminated string.
@@ -253,6 +255,8 @@ pub unsafe extern "C" fn dgp_connect(client: *mut dgp_client, host: *const c_cha
 /// and for the callback to have seen DGP_EVENT_DISCONNECTED; from inside
 /// the callback it returns at once. Events read but not yet delivered are
 /// dropped; a DGP_EVENT_DISCONNECTED event follows. Not connected: DGP_OK.
+/// A `dgp_connect` in progress on another thread returns at once with
+/// DGP_ERR_CANCELLED and never connects; a reconnection in progress ends.
 ///
 /// # Safety
 /// `client` valid.
@@ -504,15 +508,16 @@ pub unsafe extern "C" fn dgp_next_event(
 }
 
 /// Makes every blocking call in progress on `client`, on any thread
-/// (`dgp_login`, a command with `wait_ms` > 0, `dgp_login_agent`,
-/// `dgp_next_event`, `dgp_next_events` or `dgp_next_records` with a
-/// timeout), return at once with DGP_ERR_CANCELLED. Calls started
-/// afterwards wait as usual; what a cancelled call waited for may still
-/// happen (a late login answer still logs the session in). `dgp_connect`
-/// is bounded by the connect timeout instead. Never blocks; allowed inside
-/// the callback. Freeing a client while another thread is inside a call on
-/// it is the caller's bug: cancel (or disconnect), let the calls return,
-/// then free.
+/// (`dgp_connect`, `dgp_login`, a command with `wait_ms` > 0,
+/// `dgp_login_agent`, `dgp_next_event`, `dgp_next_events` or
+/// `dgp_next_records` with a timeout), return at once with
+/// DGP_ERR_CANCELLED. Calls started afterwards wait as usual; what a
+/// cancelled call waited for may still happen (a late login answer still
+/// logs the session in), but a cancelled connect never connects: a
+/// connection it was still making is closed unused. Never blocks; allowed
+/// inside the callback. Freeing a client while another thread is inside a
+/// call on it is the caller's bug: cancel (or disconnect), let the calls
+/// return, then free.
 ///
 /// # Safety
 /// `client` valid.

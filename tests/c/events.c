@@ -4,15 +4,20 @@
  * asked), waiting on dgp_notify_fd() with poll(), the callback (which
  * thread, what may be called inside it: commands work, blocking calls and
  * dgp_client_free are refused with DGP_ERR_WOULD_DEADLOCK), removing it, a
- * slow callback that must not stall login, dgp_client_free during a slow
- * callback, and dgp_client_free from the main thread while the simulator
- * floods the client with events.
+ * slow callback that must not stall login, a hung connect called off by
+ * dgp_cancel and dgp_disconnect, dgp_client_free during a slow callback,
+ * and dgp_client_free from the main thread while the simulator floods the
+ * client with events.
  */
 #include "check.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 /* What a callback saw, guarded by its own lock; the main thread waits on
  * `changed` with a deadline. */
@@ -636,6 +641,65 @@ static void cancel_from_another_thread(void) {
     dgp_sim_free(sim);
 }
 
+/* A connect to a DGPhone that does not answer, called off from another
+ * thread by dgp_cancel and by dgp_disconnect: it returns
+ * DGP_ERR_CANCELLED long before its 60 s connect timeout, and the client
+ * stays disconnected. The DGPhone is a listener with room for one waiting
+ * connection and that room taken: the kernel drops the SYN. */
+struct hung_connect {
+    dgp_client *client;
+    uint16_t port;
+    dgp_result rc;
+    atomic_int done;
+};
+
+static void *connect_and_hang(void *arg) {
+    struct hung_connect *call = arg;
+    call->rc = dgp_connect(call->client, "127.0.0.1", call->port);
+    atomic_store(&call->done, 1);
+    return NULL;
+}
+
+static void connect_called_off(int by_disconnect) {
+    struct sockaddr_in addr;
+    socklen_t len = sizeof addr;
+    int listener = socket(AF_INET, SOCK_STREAM, 0), filler = socket(AF_INET, SOCK_STREAM, 0);
+    dgp_options *options = dgp_options_new();
+    struct hung_connect call;
+    pthread_t thread;
+    REQUIRE(listener >= 0 && filler >= 0 && options != NULL);
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(listener, (struct sockaddr *)&addr, sizeof addr) == 0);
+    REQUIRE(listen(listener, 0) == 0); /* room for one on Linux */
+    REQUIRE(getsockname(listener, (struct sockaddr *)&addr, &len) == 0);
+    REQUIRE(connect(filler, (struct sockaddr *)&addr, sizeof addr) == 0);
+    CHECK_RC(dgp_options_set_connect_timeout_ms(options, 60000), DGP_OK);
+    call.client = new_client(options);
+    dgp_options_free(options);
+    call.port = ntohs(addr.sin_port);
+    call.rc = DGP_OK;
+    atomic_init(&call.done, 0);
+    REQUIRE(pthread_create(&thread, NULL, connect_and_hang, &call) == 0);
+    /* The first calls may come before the connect has started. */
+    while (!atomic_load(&call.done)) {
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        if (by_disconnect) {
+            CHECK_RC(dgp_disconnect(call.client), DGP_OK);
+        } else {
+            CHECK_RC(dgp_cancel(call.client), DGP_OK);
+        }
+        nanosleep(&pause, NULL);
+    }
+    pthread_join(thread, NULL);
+    CHECK_RC(call.rc, DGP_ERR_CANCELLED);
+    CHECK(dgp_is_connected(call.client) == 0);
+    CHECK_RC(dgp_client_free(call.client), DGP_OK);
+    close(filler);
+    close(listener);
+}
+
 int main(int argc, char **argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 10;
     int round;
@@ -645,6 +709,8 @@ int main(int argc, char **argv) {
     overflow_is_reported_first();
     queue_turned_off();
     cancel_from_another_thread();
+    connect_called_off(0);
+    connect_called_off(1);
     slow_callback_does_not_stall_login();
     free_waits_only_for_the_running_callback();
     slow_callback_backlog_overflow_is_reported();

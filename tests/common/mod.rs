@@ -145,3 +145,60 @@ pub fn flapping_server() -> FlappingServer {
     });
     FlappingServer { port, accepted }
 }
+
+/// A DGPhone whose host takes no new connection: a listener with room for
+/// one waiting connection, and that room taken, so the kernel drops a
+/// connect's SYN and the connect hangs until its timeout. `let_one_in`
+/// takes the filler off; a connect still trying then gets through on its
+/// next SYN, and is accepted.
+pub struct BlackHole {
+    pub port: u16,
+    listener: socket2::Socket,
+    filler: Option<std::net::TcpStream>,
+}
+
+pub fn black_hole() -> BlackHole {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a socket");
+    let any_port: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    listener.bind(&any_port.into()).expect("bind an ephemeral port");
+    // A backlog of 0 leaves room for one connection on Linux.
+    listener.listen(0).expect("listen");
+    let port = listener.local_addr().unwrap().as_socket().unwrap().port();
+    let filler = std::net::TcpStream::connect(("127.0.0.1", port)).expect("the filler connects");
+    BlackHole { port, listener, filler: Some(filler) }
+}
+
+impl BlackHole {
+    /// Accepts the filler, so that room is free again.
+    pub fn let_one_in(&mut self) {
+        let (_filler_end, _) = self.listener.accept().expect("the filler is accepted");
+        self.filler = None;
+    }
+
+    /// Waits for the next connection and returns it.
+    pub fn accept(&self) -> std::net::TcpStream {
+        let (socket, _) = self.listener.accept().expect("a connection comes");
+        socket.into()
+    }
+}
+
+/// Waits until a connect to `port` on this machine is sending its SYN
+/// (Linux's /proc/net/tcp shows it in state SYN_SENT).
+pub fn wait_connect_in_progress(port: u16) {
+    let deadline = Instant::now() + WAIT;
+    let remote = format!(":{port:04X} ");
+    loop {
+        let table = std::fs::read_to_string("/proc/net/tcp").expect("/proc/net/tcp (Linux)");
+        // Columns: sl, local address, remote address, state ("02": SYN_SENT).
+        let sending = table.lines().skip(1).any(|row| {
+            let columns: Vec<&str> = row.split_whitespace().collect();
+            columns.len() > 3 && format!("{} ", columns[2]).ends_with(&remote) && columns[3] == "02"
+        });
+        if sending {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no connect to port {port} started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}

@@ -65,6 +65,32 @@ def test_ctrl_c_during_a_blocking_login() -> None:
     assert took < 3.0
 
 
+def test_ctrl_c_during_a_connect_to_a_dgphone_that_does_not_answer() -> None:
+    # A listener with room for one waiting connection, and that room taken:
+    # the kernel drops the connect's SYN, which waits for its 60 s timeout.
+    import socket
+
+    with socket.socket() as hole, socket.socket() as filler, Simulator() as sim:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(0)
+        filler.connect(hole.getsockname())
+        code, err, took = _interrupt(
+            f"""
+            hung = dgphone.Client(connect_timeout=60.0)
+            print("waiting", flush=True)
+            try:
+                hung.connect("127.0.0.1", {hole.getsockname()[1]})
+            except KeyboardInterrupt:
+                print("interrupted", file=sys.stderr)
+                hung.close()
+                raise
+            """,
+            sim.port,
+        )
+    assert code != 0 and "KeyboardInterrupt" in err and "interrupted" in err, err
+    assert took < 3.0
+
+
 def test_after_ctrl_c_close_waits_for_the_call_still_starting() -> None:
     # The helper thread is slow to start (a loaded machine): Ctrl-C lands
     # while it is entering dgp_login, and it is still inside when the

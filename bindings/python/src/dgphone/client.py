@@ -9,9 +9,9 @@ your callback takes.
 
 Ctrl-C. A blocking call made on the main thread runs on a short-lived
 helper thread while the main thread waits; Ctrl-C there cancels the call
-(``dgp_cancel``) and raises KeyboardInterrupt as soon as it has returned,
-at once for a login or a command's wait (``connect`` is not cancellable:
-it ends within the connect timeout). The ``events()``
+(``dgp_cancel``) and raises KeyboardInterrupt as soon as it has
+returned, which is at once: connect, login and a command's wait are all
+cancellable. The ``events()``
 iterator waits in ``select`` on the notification descriptor, which Ctrl-C
 interrupts.
 """
