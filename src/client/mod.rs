@@ -556,11 +556,12 @@ impl ClientHandle {
     }
 
     /// Makes every blocking call in progress on this client (connect,
-    /// login, a confirmed command, an agent-login step, a pull that waits) return at
-    /// once with [`Error::Cancelled`]. Calls started afterwards wait as
-    /// usual; what the cancelled calls waited for may still happen (a late
-    /// login answer still logs the session in). Any thread, the callback
-    /// included; it never blocks.
+    /// login, a confirmed command, an agent-login step, a pull that waits)
+    /// return at once with [`Error::Cancelled`]. Calls started afterwards
+    /// wait as usual; what the cancelled calls waited for may still happen
+    /// (a late login answer still logs the session in), but a cancelled
+    /// connect never connects. Any thread, the callback included; it never
+    /// blocks.
     pub fn cancel(&self) {
         {
             let mut conn = lock(&self.shared.conn);
