@@ -28,6 +28,13 @@ fn open(host: &str, port: u16, options: &Options) -> Result<(TcpStream, SocketAd
     Err(fail(last))
 }
 
+/// The connect thread's stack (see [`open_abortable`]): what a resolver
+/// expects of a Windows thread, half of Rust's default. Not smaller: glibc
+/// keeps the stacks of ended threads and hands one to a new thread asking
+/// for up to four times less, so a smaller one would be reused by readers
+/// and callback threads (64 and 128 KiB) and grow every session.
+const CONNECT_STACK: usize = 1024 * 1024;
+
 /// How a connect in progress is called off: dropping the `Sender` (a
 /// disconnect, a cancel) makes [`open_abortable`] return at once.
 pub type Abort = crossbeam_channel::Receiver<()>;
@@ -37,10 +44,10 @@ pub type Abort = crossbeam_channel::Receiver<()>;
 /// TCP connect cannot be interrupted portably, but waiting for it can, so
 /// a desk that gives up on an unreachable DGPhone gets its answer at once,
 /// not after the connect timeout; the connection, if it still comes, is
-/// closed as that thread ends. The thread also has the platform's usual
-/// stack, which the system resolver (NSS modules, DNS over a VPN's
-/// plug-in) may need and the reader's small stack has not. One thread per
-/// connect attempt, which is rare.
+/// closed as that thread ends. One thread per connect attempt, which is
+/// rare; it has a full stack ([`CONNECT_STACK`]), since the system
+/// resolver (NSS modules, DNS over a VPN's plug-in) may need far more
+/// than the reader keeps.
 pub fn open_abortable(
     host: &str,
     port: u16,
@@ -49,10 +56,11 @@ pub fn open_abortable(
 ) -> Result<(TcpStream, SocketAddr), Error> {
     let (name, owned) = (host.to_string(), options.clone());
     let (done_tx, done_rx) = crossbeam_channel::bounded(1);
-    let spawned = std::thread::Builder::new().name("dgphone-connect".into()).spawn(move || {
-        // Refused once nobody waits: the connection is dropped, closed.
-        let _ = done_tx.send(open(&name, port, &owned));
-    });
+    let spawned =
+        std::thread::Builder::new().name("dgphone-connect".into()).stack_size(CONNECT_STACK).spawn(move || {
+            // Refused once nobody waits: the connection is dropped, closed.
+            let _ = done_tx.send(open(&name, port, &owned));
+        });
     if let Err(source) = spawned {
         return Err(Error::Connect { addr: format!("{host}:{port}"), source });
     }
@@ -60,7 +68,7 @@ pub fn open_abortable(
         recv(done_rx) -> opened => opened.unwrap_or_else(|_| {
             Err(Error::Connect {
                 addr: format!("{host}:{port}"),
-                source: io::Error::new(io::ErrorKind::Other, "the resolver panicked"),
+                source: io::Error::new(io::ErrorKind::Other, "the connect thread panicked"),
             })
         }),
         recv(abort) -> _ => Err(Error::Cancelled("the connect")),
