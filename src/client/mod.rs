@@ -55,10 +55,10 @@ mod waiter;
 
 use crossbeam_utils::CachePadded;
 use std::cell::Cell;
-use std::net::{Shutdown, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -111,20 +111,6 @@ struct Connecting {
     by_application: bool,
 }
 
-impl Conn {
-    /// Marks a connect in progress and returns what calls it off.
-    fn start_connecting(&mut self, by_application: bool) -> socket::Abort {
-        let (abort, aborted) = crossbeam_channel::bounded(0);
-        self.connecting = Some(Connecting { _abort: abort, by_application });
-        aborted
-    }
-
-    /// Ends the connect in progress: true when it was called off meanwhile.
-    fn connect_called_off(&mut self) -> bool {
-        self.connecting.take().is_none()
-    }
-}
-
 pub(crate) struct Shared {
     options: Options,
     log: log::Log,
@@ -166,6 +152,28 @@ impl Shared {
         } else {
             Ok(())
         }
+    }
+
+    /// Opens a connection to `host:port` that a disconnect (and, for the
+    /// application's own connect, a cancel) calls off at once. `conn`, the
+    /// connection's lock, is let go while connecting and held again on
+    /// return, so that the caller installs the stream before a disconnect
+    /// can come between: either the disconnect called this connect off
+    /// (`None`), or it comes after and ends the connection.
+    fn open_connection<'a>(
+        &'a self,
+        mut conn: MutexGuard<'a, Conn>,
+        host: &str,
+        port: u16,
+        by_application: bool,
+    ) -> (MutexGuard<'a, Conn>, Option<Result<(TcpStream, SocketAddr)>>) {
+        let (abort, aborted) = crossbeam_channel::bounded(0);
+        conn.connecting = Some(Connecting { _abort: abort, by_application });
+        drop(conn);
+        let opened = socket::open_abortable(host, port, &self.options, &aborted);
+        let mut conn = lock(&self.conn);
+        let called_off = conn.connecting.take().is_none();
+        (conn, (!called_off).then_some(opened))
     }
 
     /// Read for every frame, so an atomic mirror of `Conn::stop` rather
@@ -691,17 +699,9 @@ impl ClientHandle {
         if let Some(old) = reader.take() {
             let _ = old.join();
         }
-        let abort = lock(&self.shared.conn).start_connecting(true);
-        let opened = socket::open_abortable(host, port, &self.shared.options, &abort);
         let (stream, addr) = {
-            // Decided under the lock a disconnect takes: either it called
-            // this connect off, or it comes after and ends the connection.
-            let mut conn = lock(&self.shared.conn);
-            let called_off = conn.connect_called_off();
-            let (stream, addr) = match opened {
-                _ if called_off => return Err(Error::Cancelled("the connect")),
-                opened => opened?,
-            };
+            let (mut conn, opened) = self.shared.open_connection(lock(&self.shared.conn), host, port, true);
+            let (stream, addr) = opened.unwrap_or(Err(Error::Cancelled("the connect")))?;
             let stream = Arc::new(stream);
             let wire = self.shared.options.wire_log.as_ref().map(|log| log.open());
             *conn = Conn { stream: Some(stream.clone()), wire, stop: false, connecting: None };

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::backoff::Backoff;
 use super::delivery::Batch;
-use super::{lock, socket, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, READER_OF};
+use super::{lock, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, READER_OF};
 use crate::protocol::{Command, Event};
 use crate::state::Change;
 use crate::wire::record::{Side, WireLog};
@@ -199,19 +199,13 @@ fn reconnect_with_backoff(
         if !sleep_unless_stopped(shared, wait) {
             return None;
         }
-        let abort = {
-            let mut conn = lock(&shared.conn);
-            if conn.stop {
-                return None;
-            }
-            conn.start_connecting(false)
-        };
-        let opened = socket::open_abortable(&host, port, &shared.options, &abort);
-        let mut conn = lock(&shared.conn);
-        if conn.connect_called_off() || conn.stop {
+        let conn = lock(&shared.conn);
+        if conn.stop {
             return None;
         }
-        match opened {
+        // A disconnect meanwhile called it off (and set `stop`): the end.
+        let (mut conn, opened) = shared.open_connection(conn, &host, port, false);
+        match opened? {
             Ok((stream, addr)) => {
                 backoff.connection_up(Instant::now());
                 let stream = Arc::new(stream);
