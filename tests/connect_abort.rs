@@ -24,27 +24,28 @@ fn patient() -> Options {
     Options { connect_timeout: CONNECT_TIMEOUT, ..Options::default() }
 }
 
-/// Starts `client.connect` to `port` on another thread.
-fn connect_in_background(client: &Arc<Client>, port: u16) -> mpsc::Receiver<dgphone::Result<()>> {
-    let (done_tx, done_rx) = mpsc::channel();
-    let client = client.clone();
+/// Starts a connect to a DGPhone that does not answer on another thread,
+/// calls `call_off` until the connect returns (the first calls may come
+/// before it has started), and checks that it returned Cancelled.
+fn hung_connect_called_off(call_off: impl Fn(&Client)) -> (BlackHole, Arc<Client>) {
+    let hole = black_hole();
+    let client = Arc::new(Client::new(patient()));
+    let (done_tx, done) = mpsc::channel();
+    let connecting = client.clone();
+    let port = hole.port;
     thread::spawn(move || {
-        let _ = done_tx.send(client.connect("127.0.0.1", port));
+        let _ = done_tx.send(connecting.connect("127.0.0.1", port));
     });
-    done_rx
-}
-
-/// Calls `call_off` until the connect returns (the first calls may come
-/// before it has started), and returns what it returned.
-fn call_off_until_done(done: &mpsc::Receiver<dgphone::Result<()>>, call_off: impl Fn()) -> dgphone::Result<()> {
-    loop {
-        call_off();
+    let result = loop {
+        call_off(&client);
         match done.recv_timeout(Duration::from_millis(20)) {
-            Ok(result) => return result,
+            Ok(result) => break result,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the connecting thread died"),
         }
-    }
+    };
+    assert!(matches!(result, Err(Error::Cancelled(_))), "{result:?}");
+    (hole, client)
 }
 
 /// The connection the abandoned connect still makes once there is room is
@@ -59,11 +60,7 @@ fn late_connection_is_closed(hole: &mut BlackHole) {
 
 #[test]
 fn cancel_calls_off_a_connect_to_a_dgphone_that_does_not_answer() {
-    let mut hole = black_hole();
-    let client = Arc::new(Client::new(patient()));
-    let done = connect_in_background(&client, hole.port);
-    let result = call_off_until_done(&done, || client.cancel());
-    assert!(matches!(result, Err(Error::Cancelled(_))), "{result:?}");
+    let (mut hole, client) = hung_connect_called_off(|client| client.cancel());
     assert!(!client.is_connected());
     late_connection_is_closed(&mut hole);
     assert!(!client.is_connected(), "the late connection did not start a session");
@@ -75,14 +72,10 @@ fn cancel_calls_off_a_connect_to_a_dgphone_that_does_not_answer() {
 
 #[test]
 fn disconnect_calls_off_a_connect_and_no_session_starts_after_it() {
-    let mut hole = black_hole();
-    let client = Arc::new(Client::new(patient()));
-    let done = connect_in_background(&client, hole.port);
     // Before, disconnect waited for the connect to end, which then started
     // the session anyway, and the disconnect waited on that session's
     // reader for as long as the connection lived.
-    let result = call_off_until_done(&done, || client.disconnect());
-    assert!(matches!(result, Err(Error::Cancelled(_))), "{result:?}");
+    let (mut hole, client) = hung_connect_called_off(|client| client.disconnect());
     late_connection_is_closed(&mut hole);
     assert!(!client.is_connected(), "a disconnect during a connect is not lost");
 }
