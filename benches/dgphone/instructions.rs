@@ -34,7 +34,9 @@ pub fn child_main(args: &[String]) {
             if what == "bare" {
                 throughput::flood(&listener, &bytes, || throughput::bare_reader(port, count));
             } else {
-                throughput::flood(&listener, &bytes, || throughput::library_reader(port, count, &mut client));
+                throughput::flood(&listener, &bytes, || {
+                    throughput::library_reader(port, count, &mut client, Default::default())
+                });
             }
             drop(client);
         }
