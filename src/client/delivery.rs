@@ -254,10 +254,19 @@ impl Delivery {
             backlog.events += 1;
             backlog.items.push_back(event);
         }
-        if std::mem::take(&mut backlog.asleep) {
+        self.wake_after(backlog);
+        started_losing
+    }
+
+    /// Lets go of the backlog, then wakes the callback thread if it sleeps:
+    /// woken under the lock, it would only wake to wait for the lock (a
+    /// second sleep and wake-up on the way of every event it is woken for).
+    fn wake_after(&self, mut backlog: MutexGuard<'_, Backlog>) {
+        let asleep = std::mem::take(&mut backlog.asleep);
+        drop(backlog);
+        if asleep {
             self.ready.notify_one();
         }
-        started_losing
     }
 
     /// Appends a marker (not counted against the bound) and wakes the
@@ -265,9 +274,7 @@ impl Delivery {
     fn push_marker(&self, item: Item) {
         let mut backlog = self.lock_backlog();
         backlog.items.push_back(item);
-        if std::mem::take(&mut backlog.asleep) {
-            self.ready.notify_one();
-        }
+        self.wake_after(backlog);
     }
 
     fn lose(&self) -> bool {
@@ -308,8 +315,11 @@ impl Delivery {
     /// waking for every one.
     fn made_room(&self) {
         if self.waiting_for_room.load(Ordering::SeqCst) {
+            // Judged under the lock the reader waits with, woken after it.
             let backlog = self.lock_backlog();
-            if backlog.events + self.in_hand.load(Ordering::SeqCst) <= self.capacity / 2 {
+            let half_empty = backlog.events + self.in_hand.load(Ordering::SeqCst) <= self.capacity / 2;
+            drop(backlog);
+            if half_empty {
                 self.room.notify_all();
             }
         }

@@ -5,8 +5,9 @@
 //! Each connection has one reader thread (64 KiB stack; 128 KiB when a
 //! logger is set, since a host's log callback runs on it). It reads,
 //! decodes, updates the line state, settles waits and login at socket
-//! speed, then hands each event on: to the pull queue, and to the callback
-//! thread's bounded backlog. It never runs the callback.
+//! speed, then hands the events of each read on: to the callback thread's
+//! bounded backlog, and to the pull queue, each in one go (one lock, and at
+//! most one wake-up, per read). It never runs the callback.
 //!
 //! A client with a callback has one callback thread (128 KiB stack by
 //! default, [`Options::callback_stack_size`]; see [`EventHandler`]), started
@@ -109,6 +110,15 @@ struct Connecting {
     /// The application's `connect` call, which `cancel` calls off too;
     /// the reader's reconnections end only with a disconnect.
     by_application: bool,
+}
+
+/// One read's events on their way to the callback thread and to the
+/// queue: each gets its share in one hand-off (one lock, at most one
+/// wake-up) per read, not per event.
+#[derive(Default)]
+pub(crate) struct Staged {
+    callback: Batch,
+    queue: Vec<ClientEvent>,
 }
 
 pub(crate) struct Shared {
@@ -262,42 +272,52 @@ impl Shared {
         }
     }
 
-    /// [`Shared::dispatch`] for the events of one read: the queue gets
-    /// each at once, the callback thread's share is gathered in `batch`
-    /// and handed over by [`Shared::deliver_batch`] once per read, each
-    /// with the `change` it made to the live state.
-    fn stage(&self, batch: &mut Batch, event: ClientEvent, change: Change) {
+    /// [`Shared::dispatch`] for the events of one read: each consumer's
+    /// share is gathered in `staged` and handed over by
+    /// [`Shared::deliver_staged`] once per read (the callback thread's with
+    /// the `change` each event made to the live state).
+    fn stage(&self, staged: &mut Staged, event: ClientEvent, change: Change) {
         let to_callback = self.delivery.is_wanted();
         let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
         match (to_queue, to_callback) {
             (true, true) => {
-                let copy = event.clone();
-                batch.push(event, change);
-                // A blocking queue nobody pulls would hold up the batch, and
-                // so the callback, behind it: what the callback is owed goes
-                // first.
-                if self.options.overflow == OverflowPolicy::Block {
-                    self.deliver_batch(batch);
-                }
-                self.queue_event(copy);
+                staged.queue.push(event.clone());
+                staged.callback.push(event, change);
             }
-            (true, false) => self.queue_event(event),
-            (false, true) => batch.push(event, change),
+            (true, false) => staged.queue.push(event),
+            (false, true) => staged.callback.push(event, change),
             (false, false) => {}
         }
     }
 
-    /// Hands the gathered events to the callback thread in one go.
-    fn deliver_batch(&self, batch: &mut Batch) {
+    /// Hands the gathered events to the queue and to the callback thread,
+    /// each in one go. The queue's go first, so that with both deliveries
+    /// an event the callback has seen is in the queue too; but with the
+    /// Block policy the callback's do, as a queue that nobody pulls would
+    /// hold them up.
+    fn deliver_staged(&self, staged: &mut Staged) {
+        if self.options.overflow != OverflowPolicy::Block {
+            self.queue_all(staged.queue.drain(..));
+        }
+        self.deliver_batch(&mut staged.callback, &mut staged.queue);
+        self.queue_all(staged.queue.drain(..));
+    }
+
+    /// Hands a batch to the callback thread. Refused (the callback was
+    /// removed while it was gathered), it goes to `queued`, for the queue,
+    /// in its place (unless the queue has its copies).
+    fn deliver_batch(&self, batch: &mut Batch, queued: &mut Vec<ClientEvent>) {
         if !batch.is_empty() && self.delivery.send_batch(batch) {
             self.warn_overflow("callback backlog full", self.delivery.dropped(), "make the callback return sooner");
         }
-        // Refused: the callback was removed while these were gathered. The
-        // queue takes them in their place (unless it has its copies).
-        for event in batch.drain() {
-            if self.queue.is_enabled() && !self.options.queue_with_callback {
-                self.queue_event(event);
-            }
+        if !self.options.queue_with_callback {
+            queued.extend(batch.drain());
+        }
+    }
+
+    fn queue_all(&self, events: impl Iterator<Item = ClientEvent>) {
+        if self.queue.push_all(events) {
+            self.warn_overflow("event queue full", self.queue.dropped(), "pull them with next_event");
         }
     }
 

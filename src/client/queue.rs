@@ -66,6 +66,10 @@ struct Inner {
     interrupts: u64,
     /// Producers waiting for room (the Block policy).
     blocked: usize,
+    /// Consumers waiting for an event: only then does a push wake one (a
+    /// wake-up is a system call, and a consumer that pulls without
+    /// waiting needs none).
+    waiting: usize,
 }
 
 impl Inner {
@@ -94,6 +98,7 @@ impl EventQueue {
                 closed: false,
                 interrupts: 0,
                 blocked: 0,
+                waiting: 0,
             }),
             readable: Condvar::new(),
             writable: Condvar::new(),
@@ -116,35 +121,61 @@ impl EventQueue {
     /// when this push started losing events (nothing was lost unreported
     /// before), so the caller can say so once per episode.
     pub fn push(&self, event: ClientEvent) -> bool {
-        if !self.is_enabled() {
+        self.push_all(Some(event))
+    }
+
+    /// [`EventQueue::push`] for the events of one read, in order, under one
+    /// lock and with at most one wake-up: a consumer woken for every event
+    /// would take them one at a time.
+    pub fn push_all(&self, events: impl IntoIterator<Item = ClientEvent>) -> bool {
+        let mut events = events.into_iter().peekable();
+        if !self.is_enabled() || events.peek().is_none() {
             return false;
         }
         let mut inner = self.lock();
         let mut started_losing = false;
-        while inner.items.len() >= self.capacity {
-            match self.policy {
-                OverflowPolicy::Block if !inner.closed => {
-                    inner.blocked += 1;
-                    inner = self.writable.wait(inner).unwrap_or_else(|e| e.into_inner());
-                    inner.blocked -= 1;
+        'events: for event in events {
+            while inner.items.len() >= self.capacity {
+                match self.policy {
+                    OverflowPolicy::Block if !inner.closed => {
+                        // The events pushed so far must reach a consumer
+                        // that waits for them: only it makes room.
+                        if inner.waiting > 0 {
+                            self.readable.notify_all();
+                        }
+                        inner.blocked += 1;
+                        inner = self.writable.wait(inner).unwrap_or_else(|e| e.into_inner());
+                        inner.blocked -= 1;
+                    }
+                    OverflowPolicy::DropOldest => {
+                        inner.items.pop_front();
+                        started_losing |= inner.losses.lose();
+                    }
+                    OverflowPolicy::DropNewest | OverflowPolicy::Block => {
+                        started_losing |= inner.losses.lose();
+                        continue 'events;
+                    }
                 }
-                OverflowPolicy::DropOldest => {
-                    inner.items.pop_front();
-                    started_losing |= inner.losses.lose();
+            }
+            // Judged now, not on entry: a producer that waited for room may
+            // find the queue emptied, and the signal cleared, meanwhile.
+            if !inner.has_output() {
+                if let Some(n) = &self.notifier {
+                    n.set();
                 }
-                OverflowPolicy::DropNewest | OverflowPolicy::Block => return inner.losses.lose(),
             }
+            inner.items.push_back(event);
         }
-        // Judged now, not on entry: a producer that waited for room may
-        // find the queue emptied, and the signal cleared, meanwhile.
-        let had_output = inner.has_output();
-        inner.items.push_back(event);
-        if !had_output {
-            if let Some(n) = &self.notifier {
-                n.set();
-            }
+        // Woken after the lock is let go, so a consumer does not wake only
+        // to wait for it; all of them when several wait, as there may be
+        // events for each.
+        let waiting = inner.waiting;
+        drop(inner);
+        match waiting {
+            0 => {}
+            1 => self.readable.notify_one(),
+            _ => self.readable.notify_all(),
         }
-        self.readable.notify_one();
         started_losing
     }
 
@@ -182,7 +213,9 @@ impl EventQueue {
                 if left.is_zero() {
                     return Err(Empty::TimedOut);
                 }
+                inner.waiting += 1;
                 inner = self.readable.wait_timeout(inner, left).unwrap_or_else(|e| e.into_inner()).0;
+                inner.waiting -= 1;
             }
         } else if !inner.has_output() {
             return Err(Empty::TimedOut);
@@ -208,7 +241,9 @@ impl EventQueue {
                 n.clear();
             }
         }
-        if taken > 0 {
+        let wake = taken > 0 && inner.blocked > 0;
+        drop(inner);
+        if wake {
             self.writable.notify_all();
         }
         Ok(taken)
@@ -295,6 +330,49 @@ mod tests {
         producer.join().unwrap();
         assert_eq!(got, (0..1000).map(|n| Some(ev(n))).collect::<Vec<_>>());
         assert_eq!(q.dropped(), 0);
+    }
+
+    #[test]
+    fn a_batch_larger_than_the_queue_reaches_a_consumer_waiting_before_it() {
+        let q = std::sync::Arc::new(EventQueue::new(3, OverflowPolicy::Block, None));
+        // The consumer's waits are far longer than the test waits for it: a
+        // wake-up missed would leave it asleep, not merely late.
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        {
+            let q = q.clone();
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                while got.len() < 50 {
+                    let _ = q.take_while(Some(Duration::from_secs(3600)), 8, |event| {
+                        got.push(event);
+                        Ok(())
+                    });
+                }
+                let _ = done_tx.send(got);
+            });
+        }
+        // It waits on the empty queue before the batch comes: the batch
+        // wakes it, and wakes it again each time it fills the queue.
+        while q.lock().waiting == 0 {
+            std::thread::yield_now();
+        }
+        std::thread::spawn(move || assert!(!q.push_all((0..50).map(ev))));
+        let got = done_rx.recv_timeout(Duration::from_secs(30)).expect("the consumer was left waiting");
+        assert_eq!(got, (0..50).map(ev).collect::<Vec<_>>(), "all of them, in order: nothing dropped");
+    }
+
+    #[test]
+    fn a_batch_applies_the_policy_event_by_event() {
+        let q = EventQueue::new(2, OverflowPolicy::DropOldest, None);
+        assert!(q.push_all((0..5).map(ev)), "it started losing");
+        assert_eq!(q.dropped(), 3);
+        assert_eq!(q.pop(None), Some(ClientEvent::Overflow { dropped: 3 }));
+        assert_eq!([q.pop(None), q.pop(None)], [Some(ev(3)), Some(ev(4))]);
+        let q = EventQueue::new(2, OverflowPolicy::DropNewest, None);
+        assert!(q.push_all((0..5).map(ev)));
+        assert_eq!(q.dropped(), 3);
+        assert_eq!(q.pop(None), Some(ClientEvent::Overflow { dropped: 3 }));
+        assert_eq!([q.pop(None), q.pop(None)], [Some(ev(0)), Some(ev(1))]);
     }
 
     #[test]

@@ -8,8 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::backoff::Backoff;
-use super::delivery::Batch;
-use super::{lock, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, READER_OF};
+use super::{lock, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, Staged, READER_OF};
 use crate::protocol::{Command, Event};
 use crate::state::Change;
 use crate::wire::record::{Side, WireLog};
@@ -59,9 +58,8 @@ pub(crate) fn run(shared: Arc<Shared>, mut stream: Arc<TcpStream>, mut addr: Soc
 fn read_until_closed(shared: &Arc<Shared>, stream: &TcpStream, decoder: &mut Decoder) -> DisconnectReason {
     let wire = lock(&shared.conn).wire;
     let mut stream = WireTap { stream, log: shared.options.wire_log.as_ref().zip(wire) };
-    // The callback thread's events of one read, handed over together: one
-    // hand-off (and at most one wake-up) per read, not per event.
-    let mut batch = Batch::default();
+    // The events of one read, handed over together.
+    let mut staged = Staged::default();
     loop {
         match decoder.read_from(&mut stream) {
             Ok(0) => return ended_reason(shared, DisconnectReason::ClosedByPeer),
@@ -71,21 +69,21 @@ fn read_until_closed(shared: &Arc<Shared>, stream: &TcpStream, decoder: &mut Dec
                     // batch is dropped: closing waits for one callback at
                     // most, not for a backlog of thousands.
                     if shared.is_stopping() {
-                        shared.deliver_batch(&mut batch);
+                        shared.deliver_staged(&mut staged);
                         return DisconnectReason::Requested;
                     }
                     match frame {
-                        Ok(Frame::Packet(packet)) => on_event(shared, &mut batch, Event::from_packet(packet)),
+                        Ok(Frame::Packet(packet)) => on_event(shared, &mut staged, Event::from_packet(packet)),
                         Ok(Frame::Greeting(text)) => {
-                            shared.stage(&mut batch, ClientEvent::Greeting(text), Change::None)
+                            shared.stage(&mut staged, ClientEvent::Greeting(text), Change::None)
                         }
                         Err(error) => {
                             shared.log.log(LogLevel::Warn, || format!("protocol error: {error}"));
-                            shared.stage(&mut batch, ClientEvent::ProtocolError(error), Change::None);
+                            shared.stage(&mut staged, ClientEvent::ProtocolError(error), Change::None);
                         }
                     }
                 }
-                shared.deliver_batch(&mut batch);
+                shared.deliver_staged(&mut staged);
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) && !shared.is_stopping() => {
@@ -124,7 +122,7 @@ fn ended_reason(shared: &Shared, otherwise: DisconnectReason) -> DisconnectReaso
     }
 }
 
-fn on_event(shared: &Arc<Shared>, batch: &mut Batch, event: Event) {
+fn on_event(shared: &Arc<Shared>, staged: &mut Staged, event: Event) {
     let applied = {
         let mut session = lock(&shared.session);
         // Settled under the session's lock, so a waiter woken here sees the
@@ -135,10 +133,10 @@ fn on_event(shared: &Arc<Shared>, batch: &mut Batch, event: Event) {
     if shared.log.enabled(LogLevel::Trace) {
         shared.log.log(LogLevel::Trace, || format!("received {:?}", event.packet()));
     }
-    shared.stage(batch, ClientEvent::Phone(event), applied.change);
+    shared.stage(staged, ClientEvent::Phone(event), applied.change);
     if let Some(user) = applied.logged_in {
         shared.log.log(LogLevel::Info, || format!("logged in as {user}"));
-        shared.stage(batch, ClientEvent::LoggedIn { user }, Change::None);
+        shared.stage(staged, ClientEvent::LoggedIn { user }, Change::None);
     }
     if applied.reconcile {
         if let Err(e) = shared.send(&Command::Status) {
