@@ -259,8 +259,8 @@ impl Delivery {
     }
 
     /// Lets go of the backlog, then wakes the callback thread if it sleeps:
-    /// woken under the lock, it would only wake to wait for the lock (a
-    /// second sleep and wake-up on the way of every event it is woken for).
+    /// woken under the lock, it could only wake to wait for the lock (a
+    /// second sleep and wake-up before the batch it was woken for).
     fn wake_after(&self, mut backlog: MutexGuard<'_, Backlog>) {
         let asleep = std::mem::take(&mut backlog.asleep);
         drop(backlog);

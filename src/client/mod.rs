@@ -310,9 +310,9 @@ impl Shared {
         if !batch.is_empty() && self.delivery.send_batch(batch) {
             self.warn_overflow("callback backlog full", self.delivery.dropped(), "make the callback return sooner");
         }
-        if !self.options.queue_with_callback {
-            queued.extend(batch.drain());
-        }
+        // Taken out either way: a refused batch left here would go to the
+        // callback thread with the next read's, late.
+        queued.extend(batch.drain().filter(|_| !self.options.queue_with_callback));
     }
 
     fn queue_all(&self, events: impl Iterator<Item = ClientEvent>) {
