@@ -263,10 +263,10 @@ impl Shared {
         let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
         match (to_queue, to_callback) {
             (true, true) => {
-                self.queue_event(event.clone());
+                self.queue_all(Some(event.clone()));
                 self.deliver(event);
             }
-            (true, false) => self.queue_event(event),
+            (true, false) => self.queue_all(Some(event)),
             (false, true) => self.deliver(event),
             (false, false) => {}
         }
@@ -315,7 +315,9 @@ impl Shared {
         queued.extend(batch.drain().filter(|_| !self.options.queue_with_callback));
     }
 
-    fn queue_all(&self, events: impl Iterator<Item = ClientEvent>) {
+    /// Hands events to the queue in one go, saying so when it starts losing
+    /// them.
+    fn queue_all(&self, events: impl IntoIterator<Item = ClientEvent>) {
         if self.queue.push_all(events) {
             self.warn_overflow("event queue full", self.queue.dropped(), "pull them with next_event");
         }
@@ -324,12 +326,6 @@ impl Shared {
     fn deliver(&self, event: ClientEvent) {
         if self.delivery.send(event) {
             self.warn_overflow("callback backlog full", self.delivery.dropped(), "make the callback return sooner");
-        }
-    }
-
-    fn queue_event(&self, event: ClientEvent) {
-        if self.queue.push(event) {
-            self.warn_overflow("event queue full", self.queue.dropped(), "pull them with next_event");
         }
     }
 

@@ -117,16 +117,12 @@ impl EventQueue {
         self.capacity > 0
     }
 
-    /// Adds an event, applying the overflow policy when full. Returns true
-    /// when this push started losing events (nothing was lost unreported
-    /// before), so the caller can say so once per episode.
-    pub fn push(&self, event: ClientEvent) -> bool {
-        self.push_all(Some(event))
-    }
-
-    /// [`EventQueue::push`] for the events of one read, in order, under one
-    /// lock and with at most one wake-up: a consumer woken for every event
-    /// would take them one at a time.
+    /// Adds events in order (a read's, or a single one), applying the
+    /// overflow policy event by event when full, under one lock and with at
+    /// most one wake-up: a consumer woken for every event would take them
+    /// one at a time. Returns true when this push started losing events
+    /// (nothing was lost unreported before), so the caller can say so once
+    /// per episode.
     pub fn push_all(&self, events: impl IntoIterator<Item = ClientEvent>) -> bool {
         let mut events = events.into_iter().peekable();
         if !self.is_enabled() || events.peek().is_none() {
@@ -292,6 +288,13 @@ mod tests {
 
     fn ev(n: u32) -> ClientEvent {
         ClientEvent::Reconnecting { attempt: n, delay: Duration::ZERO }
+    }
+
+    impl EventQueue {
+        /// One event, as the client hands over those outside a read.
+        fn push(&self, event: ClientEvent) -> bool {
+            self.push_all(Some(event))
+        }
     }
 
     #[test]
