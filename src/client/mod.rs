@@ -255,13 +255,20 @@ impl Shared {
         Ok(())
     }
 
+    /// Who gets an event now, as `(queue, callback)`: the callback when one
+    /// is set; the queue when it is enabled and either no callback is set
+    /// or both deliveries were asked for.
+    fn recipients(&self) -> (bool, bool) {
+        let to_callback = self.delivery.is_wanted();
+        let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
+        (to_queue, to_callback)
+    }
+
     /// Hands one item on, on the reader thread: to the queue and/or the
     /// callback thread (see the module docs), never waiting for the
     /// callback. (`_handle` stays for the reader's call sites.)
     fn dispatch(self: &Arc<Self>, _handle: &ClientHandle, event: ClientEvent) {
-        let to_callback = self.delivery.is_wanted();
-        let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
-        match (to_queue, to_callback) {
+        match self.recipients() {
             (true, true) => {
                 self.queue_all(Some(event.clone()));
                 self.deliver(event);
@@ -277,9 +284,7 @@ impl Shared {
     /// [`Shared::deliver_staged`] once per read (the callback thread's with
     /// the `change` each event made to the live state).
     fn stage(&self, staged: &mut Staged, event: ClientEvent, change: Change) {
-        let to_callback = self.delivery.is_wanted();
-        let to_queue = self.queue.is_enabled() && (!to_callback || self.options.queue_with_callback);
-        match (to_queue, to_callback) {
+        match self.recipients() {
             (true, true) => {
                 staged.queue.push(event.clone());
                 staged.callback.push(event, change);
