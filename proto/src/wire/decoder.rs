@@ -7,6 +7,7 @@ use thiserror::Error;
 
 use super::packet::Span;
 use super::scan::scan_line;
+use super::usual;
 use super::{text, Packet};
 
 /// The default bound on one packet's size.
@@ -194,6 +195,15 @@ impl Decoder {
         // The bound counts header lines; the closing blank line may take two
         // bytes more.
         let bytes = &self.buf[..self.filled.min(self.max_packet.saturating_add(2))];
+        if let Some(whole) = usual::frame(bytes, &mut self.headers) {
+            if whole.blank > self.max_packet {
+                return None;
+            }
+            self.started = true;
+            self.plain = whole.plain;
+            self.scan = whole.end;
+            return Some(self.take_packet(whole.blank));
+        }
         self.headers.clear();
         let mut plain = true;
         let mut at = 0;

@@ -11,6 +11,7 @@ pub mod redact;
 mod scan;
 mod spans;
 pub mod text;
+mod usual;
 
 pub use decoder::{Decoder, Frame, WireError, DEFAULT_MAX_PACKET};
 pub use encoding::{Charset, Encoding, LineEnding};

@@ -99,7 +99,7 @@ mod words {
 /// Sixteen bytes at a time with SSE2: one compare and one movemask per
 /// byte looked for give a bit per byte of the block.
 #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
-mod sse2 {
+pub(crate) mod sse2 {
     #[cfg(target_arch = "x86")]
     use std::arch::x86::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
     #[cfg(target_arch = "x86_64")]
@@ -108,14 +108,14 @@ mod sse2 {
     use super::{words, LineEnd};
 
     /// Bit `i` of each mask is byte `i` of a block.
-    struct Masks {
-        newlines: u32,
-        colons: u32,
-        odd: u32,
+    pub(crate) struct Masks {
+        pub newlines: u32,
+        pub colons: u32,
+        pub odd: u32,
     }
 
     #[inline(always)]
-    fn masks(block: &[u8; 16]) -> Masks {
+    pub(crate) fn masks(block: &[u8; 16]) -> Masks {
         // SAFETY: SSE2 is there (the module's cfg: every x86_64 CPU, and x86
         // builds that enable it); the load reads the sixteen bytes of
         // `block`, and needs no alignment.
