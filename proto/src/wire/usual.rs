@@ -49,11 +49,13 @@ mod sse2 {
     #[inline(always)]
     pub(super) fn frame(bytes: &[u8], headers: &mut Vec<Span>) -> Option<WholePacket> {
         headers.clear();
+        // Where the last whole window starts.
+        let last = bytes.len().checked_sub(WINDOW)?;
         // Bytes that are not plain, in the lines so far.
         let mut odd = 0;
         let mut at = 0;
-        loop {
-            let window: &[u8; WINDOW] = bytes.get(at..at + WINDOW)?.try_into().ok()?;
+        while at <= last {
+            let window: &[u8; WINDOW] = bytes[at..at + WINDOW].try_into().ok()?;
             let (head, tail) = window.split_at(16);
             let mut found = masks(head.try_into().ok()?);
             if found.newlines == 0 {
@@ -101,6 +103,7 @@ mod sse2 {
             headers.push(Span { key: (place(0), place(colon)), value: (place(colon + 2), place(cr)) });
             at += newline + 1;
         }
+        None
     }
 }
 
