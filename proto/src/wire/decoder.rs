@@ -216,8 +216,10 @@ impl Decoder {
     fn whole_packet(&mut self) -> Option<Packet> {
         // The bound counts header lines; the closing blank line may take two
         // bytes more.
-        let bytes = &self.buf[..self.filled.min(self.max_packet.saturating_add(2))];
-        let whole = usual::frame(bytes, &mut self.headers).or_else(|| frame_whole(bytes, &mut self.headers))?;
+        let received = self.filled.min(self.max_packet.saturating_add(2));
+        // The fast path may look into the room after the bytes received.
+        let whole = usual::frame(&self.buf, received, &mut self.headers)
+            .or_else(|| frame_whole(&self.buf[..received], &mut self.headers))?;
         if whole.blank > self.max_packet {
             return None;
         }

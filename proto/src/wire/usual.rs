@@ -6,10 +6,10 @@
 //! every line received: the general framing (the decoder's, which takes any
 //! line ending, blanks anywhere, colon-less lines) costs twice what these
 //! lines need. Anything this path is not sure of (a line in another shape
-//! or longer than 31 bytes, a packet not all there, the last 32 bytes of
-//! the buffer) it leaves to the general framing, which frames it as it
-//! frames everything; the two agree on every packet this one frames (a
-//! test below compares them).
+//! or longer than 31 bytes, a packet not all there, a line within 32 bytes
+//! of the buffer's end) it leaves to the general framing, which frames it
+//! as it frames everything; the two agree on every packet this one frames
+//! (a test below compares them).
 
 use super::packet::Span;
 
@@ -24,16 +24,21 @@ pub(crate) struct WholePacket {
     pub plain: bool,
 }
 
-/// The packet that starts `bytes`, its header lines split into `headers`,
-/// if it is whole and in DGPhone's shape; `None` leaves it to the general
-/// framing (`headers` then holds nothing of use).
+/// The packet that starts `buffer[..received]`, its header lines split
+/// into `headers`, if it is whole and in DGPhone's shape; `None` leaves it
+/// to the general framing (`headers` then holds nothing of use).
+///
+/// The bytes after `received` are stale (the decoder's room for its next
+/// read): a line's window may reach into them, so that a packet that ends
+/// its read (as most do, one event per read) takes this path too, but no
+/// line found there is taken.
 #[inline(always)]
-pub(crate) fn frame(bytes: &[u8], headers: &mut Vec<Span>) -> Option<WholePacket> {
+pub(crate) fn frame(buffer: &[u8], received: usize, headers: &mut Vec<Span>) -> Option<WholePacket> {
     #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
-    return sse2::frame(bytes, headers);
+    return sse2::frame(buffer, received, headers);
     #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
     {
-        let _ = (bytes, headers);
+        let _ = (buffer, received, headers);
         None
     }
 }
@@ -47,15 +52,15 @@ mod sse2 {
     const WINDOW: usize = 32;
 
     #[inline(always)]
-    pub(super) fn frame(bytes: &[u8], headers: &mut Vec<Span>) -> Option<WholePacket> {
+    pub(super) fn frame(buffer: &[u8], received: usize, headers: &mut Vec<Span>) -> Option<WholePacket> {
         headers.clear();
         // Where the last whole window starts.
-        let last = bytes.len().checked_sub(WINDOW)?;
+        let last = buffer.len().checked_sub(WINDOW)?;
         // Bytes that are not plain, in the lines so far.
         let mut odd = 0;
         let mut at = 0;
         while at <= last {
-            let window: &[u8; WINDOW] = bytes[at..at + WINDOW].try_into().ok()?;
+            let window: &[u8; WINDOW] = buffer[at..at + WINDOW].try_into().ok()?;
             let (head, tail) = window.split_at(16);
             let mut found = masks(head.try_into().ok()?);
             if found.newlines == 0 {
@@ -67,8 +72,12 @@ mod sse2 {
             if found.newlines == 0 {
                 return None;
             }
-            // The line is window[..newline]; the bits before its end.
+            // The line is window[..newline]; the bits before its end. It
+            // has come whole only if its newline has come.
             let newline = found.newlines.trailing_zeros() as usize;
+            if at + newline >= received {
+                return None;
+            }
             let before = (1u32 << newline) - 1;
             odd |= found.odd & before;
             // Blank (CR LF; a lone LF is left to the general framing): the
@@ -123,9 +132,25 @@ mod tests {
     }
 
     #[test]
+    #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
+    fn a_packet_that_ends_its_read_is_framed_if_room_follows() {
+        let event = b"Event: DGPhoneEvent\r\nStatus: Ready\r\nLine: 1\r\n\r\n";
+        let mut buffer = event.to_vec();
+        let mut headers = Vec::new();
+        assert_eq!(frame(&buffer, event.len(), &mut headers), None, "no room for the last window");
+        // The decoder's room for the next read, stale from an earlier one.
+        buffer.extend_from_slice(b"\r\n\r\nX: 1\r\n\r\n".repeat(3).as_slice());
+        let whole = WholePacket { blank: event.len() - 2, end: event.len(), plain: true };
+        assert_eq!(frame(&buffer, event.len(), &mut headers), Some(whole));
+        assert_eq!(headers.len(), 3);
+        assert_eq!(frame(&buffer, event.len() - 1, &mut headers), None, "the blank line's LF has not come");
+    }
+
+    #[test]
     fn frames_what_the_general_framing_frames_and_nothing_else() {
         // Lines of every shape, usual and not, of lengths around the
-        // windows' edges, packed into buffers with and without room after.
+        // windows' edges, packed into buffers with and without room after,
+        // whole or cut short.
         let alphabet = [b'a', b'Z', b'1', b':', b' ', b'\t', b'\r', b'\n', 0, 0xC3, 0x80, b'-'];
         let mut random = Lcg(7);
         let (mut framed, mut usual) = (0, 0);
@@ -145,11 +170,18 @@ mod tests {
                 }
             }
             bytes.extend_from_slice(b"\r\n");
-            bytes.extend((0..random.below(64)).map(|_| b'x'));
+            bytes.extend((0..random.below(40)).map(|_| b'x'));
+            // Received up to a random point, often all of it; stale bytes
+            // after it that would end its last line, or another.
+            let received = bytes.len() - random.below(8).saturating_sub(4);
+            bytes.truncate(received);
+            for _ in 0..random.below(40) {
+                bytes.extend_from_slice([&b"\r\n"[..], b"\n", b"x: y", b":"][random.below(4)]);
+            }
             let (mut fast, mut general) = (Vec::new(), Vec::new());
-            let whole = frame_whole(&bytes, &mut general);
+            let whole = frame_whole(&bytes[..received], &mut general);
             framed += whole.is_some() as usize;
-            if let Some(fast_whole) = frame(&bytes, &mut fast) {
+            if let Some(fast_whole) = frame(&bytes, received, &mut fast) {
                 usual += 1;
                 assert_eq!((Some(fast_whole), fast), (whole, general), "{:?}", String::from_utf8_lossy(&bytes));
             }
