@@ -41,9 +41,11 @@ fn usual_split(line: &[u8], colon: usize) -> Option<((usize, usize), (usize, usi
         return None;
     }
     // SAFETY: every index read is below `end`, which is below the line's
-    // length: 0 < colon, colon + 2 < end, and end - 1 >= colon + 2. This is
-    // the framer's innermost step, run for every header line; the bounds
-    // checks cost a third of it.
+    // length: 0 < colon, colon + 2 < end, and end - 1 >= colon + 2. The
+    // general framing's split of a line (the fast path, `wire::usual`,
+    // takes most); the decoder inlines both, and with these bounds checks
+    // a flood's parse costs 20 instructions more per event (1,365 against
+    // 1,345, callgrind) and about a point of the parse ratio.
     let byte = |at: usize| unsafe { *line.get_unchecked(at) };
     let solid = |at: usize| byte(at) > b' ';
     let usual = solid(0)
