@@ -109,14 +109,14 @@ pub(crate) struct KnownHeaders([u8; COUNT]);
 impl KnownHeaders {
     pub fn of(packet: &Packet) -> KnownHeaders {
         let mut at = [ABSENT; COUNT];
-        for (index, key) in packet.key_bytes().enumerate().take(INDEXED) {
-            if let Some(known) = classify(key) {
+        packet.for_each_key(|index, key| {
+            if let Some(known) = classify(key).filter(|_| index < INDEXED) {
                 let slot = &mut at[known as usize];
                 if *slot == ABSENT {
                     *slot = index as u8;
                 }
             }
-        }
+        });
         KnownHeaders(at)
     }
 

@@ -256,6 +256,14 @@ impl Packet {
         self.spans.iter().map(move |span| &self.text[range(span.key)])
     }
 
+    /// Calls `f` with the index and bytes of each header's key, in order
+    /// (the fast form of [`Packet::key_bytes`], for typing).
+    #[inline(always)]
+    pub(crate) fn for_each_key(&self, mut f: impl FnMut(usize, &[u8])) {
+        let text: &[u8] = &self.text;
+        self.spans.for_each_key(|index, key| f(index, &text[range(key)]));
+    }
+
     /// The packet's text as C reads it, and where each header's key and
     /// value lie in it as `[key_start, key_len, value_start, value_len]`:
     /// each is followed by a NUL byte. So is every `&str` this packet

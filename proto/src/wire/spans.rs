@@ -103,6 +103,21 @@ impl Spans {
         }
     }
 
+    /// Calls `f` with the index and `(start, end)` of each key, in order:
+    /// the one pass over every key that typing an event makes, without the
+    /// chained iterator [`Spans::iter`] needs for both tables.
+    #[inline(always)]
+    pub fn for_each_key(&self, mut f: impl FnMut(usize, (u32, u32))) {
+        match &self.spilled {
+            None => {
+                for (index, short) in self.inline.iter().take(usize::from(self.len)).enumerate() {
+                    f(index, (u32::from(short[0]), u32::from(short[1])));
+                }
+            }
+            Some(table) => table.iter().enumerate().for_each(|(index, span)| f(index, span.key)),
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = Span> + '_ {
         let (inline, spilled): (&[[u16; 4]], &[Span]) = match &self.spilled {
             Some(table) => (&[], table),
