@@ -286,16 +286,21 @@ impl Decoder {
     // that cost the reader 5% (perf).
     #[inline(always)]
     fn take_packet(&mut self, blank: usize) -> Packet {
+        // The blank line ends where the scan stopped.
+        let end = self.scan;
         let region = if self.share {
-            self.buf.split_to(blank)
+            // Split with its blank line, then cut that off: cheaper than
+            // advancing past it afterwards.
+            let mut region = self.buf.split_to(end);
+            region.truncate(blank);
+            region
         } else {
             let copy = BytesMut::from(&self.buf[..blank]);
-            self.buf.advance(blank);
+            self.buf.advance(end);
             copy
         };
-        self.filled -= blank;
-        self.scan -= blank;
-        self.consume(self.scan);
+        self.filled -= end;
+        self.scan = 0;
         Packet::from_region(region, &self.headers, self.plain)
     }
 
