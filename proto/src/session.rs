@@ -5,7 +5,7 @@
 //! rule (when a login counts, what may be sent before it, which events are
 //! ours) is decided here once and tested without a socket.
 
-use crate::protocol::{Command, Event, EventKind};
+use crate::protocol::{Command, EventKind, EventRef};
 use crate::state::{Change, PhoneState};
 
 /// Why the session refuses to send a command. Nothing was sent.
@@ -139,7 +139,8 @@ impl Session {
     }
 
     /// Applies one event from DGPhone.
-    pub fn apply(&mut self, event: &Event) -> Applied {
+    pub fn apply<'a>(&mut self, event: impl Into<EventRef<'a>>) -> Applied {
+        let event = event.into();
         let own = self.user.as_deref();
         let change = self.phone.change(event, own);
         self.phone.commit(change, event);
@@ -165,7 +166,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Line;
+    use crate::protocol::{Event, Line};
     use crate::wire::Packet;
 
     fn login(user: &str) -> Command {

@@ -2,7 +2,7 @@
 //! them. Pure; the client keeps one behind a mutex, so reading it never
 //! waits on the network.
 
-use crate::protocol::{Event, EventKind, Line};
+use crate::protocol::{EventKind, EventRef, Line};
 
 /// A line's state, on the model of TAPI's call states.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -119,7 +119,8 @@ impl PhoneState {
     /// Applies one event. Events that name another user are ignored (one
     /// connection may carry other extensions' events); `own_user` `None`
     /// accepts every event. Returns true when something changed.
-    pub fn apply(&mut self, event: &Event, own_user: Option<&str>) -> bool {
+    pub fn apply<'a>(&mut self, event: impl Into<EventRef<'a>>, own_user: Option<&str>) -> bool {
+        let event = event.into();
         let change = self.change(event, own_user);
         self.commit(change, event);
         change != Change::None
@@ -132,7 +133,8 @@ impl PhoneState {
     /// event only the text it stores (a new number, agent or call id):
     /// the client judges each event once, for its live state, and the
     /// callback thread's copy follows without judging it again.
-    pub fn change(&self, event: &Event, own_user: Option<&str>) -> Change {
+    pub fn change<'a>(&self, event: impl Into<EventRef<'a>>, own_user: Option<&str>) -> Change {
+        let event = event.into();
         if !event.is_for(own_user) {
             return Change::None;
         }
@@ -148,7 +150,8 @@ impl PhoneState {
     }
 
     /// Makes `change` (judged by [`PhoneState::change`] for `event`).
-    pub fn commit(&mut self, change: Change, event: &Event) {
+    pub fn commit<'a>(&mut self, change: Change, event: impl Into<EventRef<'a>>) {
+        let event = event.into();
         match change {
             Change::None => {}
             Change::Select(line) => self.selected = Some(line),
@@ -166,7 +169,7 @@ impl PhoneState {
         }
     }
 
-    fn line_change(&self, line: Line, event: &Event) -> Change {
+    fn line_change(&self, line: Line, event: EventRef<'_>) -> Change {
         let info = &self.lines[line.index()];
         let state = match event.kind() {
             EventKind::LineSelected if self.selected == Some(line) => return Change::None,
@@ -194,7 +197,7 @@ impl PhoneState {
     }
 
     /// Agent events are rare; their fields are judged like a line's.
-    fn agent_change(&self, event: &Event) -> Change {
+    fn agent_change(&self, event: EventRef<'_>) -> Change {
         let kind = event.kind();
         let state = match kind {
             EventKind::AgentLogin | EventKind::AgentNoAnswer => AgentState::Available,
@@ -284,6 +287,7 @@ impl Field {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::Event;
     use crate::wire::Packet;
 
     fn ev(pairs: &[(&str, &str)]) -> Event {

@@ -4,7 +4,7 @@ use super::known::{Known, KnownHeaders};
 use super::names::{self, same_name};
 use super::validate::Line;
 use super::EventBuilder;
-use crate::wire::Packet;
+use crate::wire::{Headers, Packet};
 
 /// What an event is. Every documented status, the statuses seen in the
 /// field, the response and timestamp packets, and catch-alls that keep
@@ -167,12 +167,169 @@ impl EventKind {
 /// stay reachable untouched ([`Event::packet`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
-    kind: EventKind,
-    /// The line the event names, read once when typed: state, waits and
-    /// delivery each ask for it.
-    line: Option<Line>,
+    typing: Typing,
     packet: Packet,
+}
+
+/// What typing a packet finds: read once, then asked by state, waits and
+/// delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Typing {
+    kind: EventKind,
+    /// The line the event names.
+    line: Option<Line>,
     known: KnownHeaders,
+}
+
+impl Typing {
+    /// Types a packet's headers. Never fails: what is not recognised is
+    /// [`EventKind::OtherStatus`] or [`EventKind::Unknown`].
+    pub(crate) fn of(headers: Headers<'_>) -> Typing {
+        let known = KnownHeaders::of(headers);
+        let event = known.get(headers, Known::Event).unwrap_or("");
+        let kind = if same_name(event, names::DGPHONE_EVENT) {
+            EventKind::from_status(known.get(headers, Known::Status).unwrap_or(""))
+        } else if same_name(event, names::DGPHONE_RESPONSE) {
+            EventKind::Response
+        } else if same_name(event, names::DGTIMESTAMP) {
+            EventKind::TimeStamp
+        } else {
+            EventKind::Unknown
+        };
+        let line = known.get(headers, Known::Line).and_then(Line::from_value);
+        Typing { kind, line, known }
+    }
+}
+
+/// An event as the library reads it, borrowed: an [`Event`]'s fields
+/// ([`Event::view`]), or those of an event still in the read buffer it
+/// came in (see [`PlacedEvents`](super::PlacedEvents)), which the client
+/// judges its state by before the event is built. Every field accessor of
+/// [`Event`] is this one's.
+#[derive(Clone, Copy, Debug)]
+pub struct EventRef<'a> {
+    typing: &'a Typing,
+    headers: Headers<'a>,
+}
+
+impl<'a> From<&'a Event> for EventRef<'a> {
+    fn from(event: &'a Event) -> EventRef<'a> {
+        event.view()
+    }
+}
+
+impl<'a> EventRef<'a> {
+    pub(crate) fn new(typing: &'a Typing, headers: Headers<'a>) -> EventRef<'a> {
+        EventRef { typing, headers }
+    }
+
+    /// A header the library reads, found when the event was typed.
+    fn known(self, header: Known) -> Option<&'a str> {
+        self.typing.known.get(self.headers, header)
+    }
+
+    /// What the event is.
+    pub fn kind(self) -> EventKind {
+        self.typing.kind
+    }
+
+    /// `Status:` as received.
+    pub fn status(self) -> Option<&'a str> {
+        self.known(Known::Status)
+    }
+
+    /// The line the event is about, when it names a valid one.
+    pub fn line(self) -> Option<Line> {
+        self.typing.line
+    }
+
+    /// `Number:`, the other party.
+    pub fn number(self) -> Option<&'a str> {
+        self.known(Known::Number)
+    }
+
+    /// `User:`, the extension the event belongs to.
+    pub fn user(self) -> Option<&'a str> {
+        self.known(Known::User)
+    }
+
+    /// Whether the event is about the extension `own_user`: one connection
+    /// may carry other extensions' events, told apart by `User`. An event
+    /// that names no user is ours, and with no extension of our own
+    /// (`None`, before a login) every event is.
+    pub fn is_for(self, own_user: Option<&str>) -> bool {
+        match (self.user(), own_user) {
+            (Some(theirs), Some(ours)) => theirs.eq_ignore_ascii_case(ours),
+            _ => true,
+        }
+    }
+
+    /// Whether this is DGPhone's answer to a Login: a DGPhoneResponse whose
+    /// `Command` is Login, or that echoes no command (some DGPhones do not).
+    pub fn is_login_response(self) -> bool {
+        self.kind() == EventKind::Response && self.command().map_or(true, |c| c.eq_ignore_ascii_case("Login"))
+    }
+
+    /// `Agent:`, on agent events.
+    pub fn agent(self) -> Option<&'a str> {
+        self.known(Known::Agent)
+    }
+
+    /// `Uniqueid:`, the PBX's call id on agent events.
+    pub fn uniqueid(self) -> Option<&'a str> {
+        self.known(Known::Uniqueid)
+    }
+
+    /// `Message:`, DGPhone's text (on responses and errors).
+    pub fn message(self) -> Option<&'a str> {
+        self.known(Known::Message)
+    }
+
+    /// `Queue:`, on queue events.
+    pub fn queue(self) -> Option<&'a str> {
+        self.known(Known::Queue)
+    }
+
+    /// `Hold: 1|0` on a Hold event: true when the call is now on hold.
+    pub fn hold(self) -> Option<bool> {
+        flag(self.known(Known::Hold)?)
+    }
+
+    /// `Paused: 1|0` on AgentPaused.
+    pub fn paused(self) -> Option<bool> {
+        flag(self.known(Known::Paused)?)
+    }
+
+    /// The DTMF digit of a DTMFReceived event.
+    pub fn digit(self) -> Option<char> {
+        let mut chars = self.known(Known::Digit)?.trim().chars();
+        let digit = chars.next()?.to_ascii_uppercase();
+        (chars.next().is_none() && super::validate::is_dtmf(digit)).then_some(digit)
+    }
+
+    /// On a response: true for `Response: Success`, false for anything else.
+    pub fn is_success(self) -> Option<bool> {
+        if self.kind() != EventKind::Response {
+            return None;
+        }
+        Some(self.known(Known::Response).map_or(false, |r| r.eq_ignore_ascii_case(names::SUCCESS)))
+    }
+
+    /// `Command:` echoed in a response.
+    pub fn command(self) -> Option<&'a str> {
+        self.known(Known::Command)
+    }
+
+    /// The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in
+    /// the field), or the `Timestamp:` of any other event.
+    pub fn time(self) -> Option<&'a str> {
+        self.known(Known::Time).or_else(|| self.known(Known::Timestamp))
+    }
+
+    /// [`EventRef::time`], parsed where recognisable.
+    pub fn parsed_time(self) -> Option<ParsedTime> {
+        ParsedTime::parse(self.time()?)
+    }
 }
 
 /// A `DGTimeStamp`'s time, where its text is recognisable.
@@ -242,29 +399,22 @@ impl Event {
     /// Types a received packet. Never fails: what is not recognised is
     /// [`EventKind::OtherStatus`] or [`EventKind::Unknown`].
     pub fn from_packet(packet: Packet) -> Event {
-        let known = KnownHeaders::of(&packet);
-        let event = known.get(&packet, Known::Event).unwrap_or("");
-        let kind = if same_name(event, names::DGPHONE_EVENT) {
-            EventKind::from_status(known.get(&packet, Known::Status).unwrap_or(""))
-        } else if same_name(event, names::DGPHONE_RESPONSE) {
-            EventKind::Response
-        } else if same_name(event, names::DGTIMESTAMP) {
-            EventKind::TimeStamp
-        } else {
-            EventKind::Unknown
-        };
-        let line = known.get(&packet, Known::Line).and_then(Line::from_value);
-        Event { kind, line, packet, known }
+        Event { typing: Typing::of(Headers::Packet(&packet)), packet }
     }
 
-    /// A header the library reads, found when the event was typed.
-    fn known(&self, header: Known) -> Option<&str> {
-        self.known.get(&self.packet, header)
+    /// An event typed where it lay, with its packet built.
+    pub(crate) fn typed(typing: Typing, packet: Packet) -> Event {
+        Event { typing, packet }
+    }
+
+    /// The event's fields, borrowed (every accessor below is its).
+    pub fn view(&self) -> EventRef<'_> {
+        EventRef::new(&self.typing, Headers::Packet(&self.packet))
     }
 
     /// What the event is.
     pub fn kind(&self) -> EventKind {
-        self.kind
+        self.typing.kind
     }
 
     /// The packet as received: every header, in order, original spelling.
@@ -289,100 +439,87 @@ impl Event {
 
     /// `Status:` as received.
     pub fn status(&self) -> Option<&str> {
-        self.known(Known::Status)
+        self.view().status()
     }
 
     /// The line the event is about, when it names a valid one.
     pub fn line(&self) -> Option<Line> {
-        self.line
+        self.typing.line
     }
 
     /// `Number:`, the other party.
     pub fn number(&self) -> Option<&str> {
-        self.known(Known::Number)
+        self.view().number()
     }
 
     /// `User:`, the extension the event belongs to.
     pub fn user(&self) -> Option<&str> {
-        self.known(Known::User)
+        self.view().user()
     }
 
-    /// Whether the event is about the extension `own_user`: one connection
-    /// may carry other extensions' events, told apart by `User`. An event
-    /// that names no user is ours, and with no extension of our own
-    /// (`None`, before a login) every event is.
+    /// See [`EventRef::is_for`].
     pub fn is_for(&self, own_user: Option<&str>) -> bool {
-        match (self.user(), own_user) {
-            (Some(theirs), Some(ours)) => theirs.eq_ignore_ascii_case(ours),
-            _ => true,
-        }
+        self.view().is_for(own_user)
     }
 
-    /// Whether this is DGPhone's answer to a Login: a DGPhoneResponse whose
-    /// `Command` is Login, or that echoes no command (some DGPhones do not).
+    /// See [`EventRef::is_login_response`].
     pub fn is_login_response(&self) -> bool {
-        self.kind == EventKind::Response && self.command().map_or(true, |c| c.eq_ignore_ascii_case("Login"))
+        self.view().is_login_response()
     }
 
     /// `Agent:`, on agent events.
     pub fn agent(&self) -> Option<&str> {
-        self.known(Known::Agent)
+        self.view().agent()
     }
 
     /// `Uniqueid:`, the PBX's call id on agent events.
     pub fn uniqueid(&self) -> Option<&str> {
-        self.known(Known::Uniqueid)
+        self.view().uniqueid()
     }
 
     /// `Message:`, DGPhone's text (on responses and errors).
     pub fn message(&self) -> Option<&str> {
-        self.known(Known::Message)
+        self.view().message()
     }
 
     /// `Queue:`, on queue events.
     pub fn queue(&self) -> Option<&str> {
-        self.known(Known::Queue)
+        self.view().queue()
     }
 
     /// `Hold: 1|0` on a Hold event: true when the call is now on hold.
     pub fn hold(&self) -> Option<bool> {
-        flag(self.known(Known::Hold)?)
+        self.view().hold()
     }
 
     /// `Paused: 1|0` on AgentPaused.
     pub fn paused(&self) -> Option<bool> {
-        flag(self.known(Known::Paused)?)
+        self.view().paused()
     }
 
     /// The DTMF digit of a DTMFReceived event.
     pub fn digit(&self) -> Option<char> {
-        let mut chars = self.known(Known::Digit)?.trim().chars();
-        let digit = chars.next()?.to_ascii_uppercase();
-        (chars.next().is_none() && super::validate::is_dtmf(digit)).then_some(digit)
+        self.view().digit()
     }
 
     /// On a response: true for `Response: Success`, false for anything else.
     pub fn is_success(&self) -> Option<bool> {
-        if self.kind != EventKind::Response {
-            return None;
-        }
-        Some(self.known(Known::Response).map_or(false, |r| r.eq_ignore_ascii_case(names::SUCCESS)))
+        self.view().is_success()
     }
 
     /// `Command:` echoed in a response.
     pub fn command(&self) -> Option<&str> {
-        self.known(Known::Command)
+        self.view().command()
     }
 
-    /// The time text of a DGTimeStamp (`Time:`, or `Timestamp:` as seen in
-    /// the field), or the `Timestamp:` of any other event.
+    /// See [`EventRef::time`].
     pub fn time(&self) -> Option<&str> {
-        self.known(Known::Time).or_else(|| self.known(Known::Timestamp))
+        self.view().time()
     }
 
     /// [`Event::time`], parsed where recognisable.
     pub fn parsed_time(&self) -> Option<ParsedTime> {
-        ParsedTime::parse(self.time()?)
+        self.view().parsed_time()
     }
 }
 

@@ -6,7 +6,7 @@
 //! where each one is.
 
 use super::names::header;
-use crate::wire::Packet;
+use crate::wire::Headers;
 
 /// A header the library reads by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,9 +107,9 @@ fn classify(key: &[u8]) -> Option<Known> {
 pub(crate) struct KnownHeaders([u8; COUNT]);
 
 impl KnownHeaders {
-    pub fn of(packet: &Packet) -> KnownHeaders {
+    pub fn of(headers: Headers<'_>) -> KnownHeaders {
         let mut at = [ABSENT; COUNT];
-        packet.for_each_key(|index, key| {
+        headers.for_each_key(|index, key| {
             if let Some(known) = classify(key).filter(|_| index < INDEXED) {
                 let slot = &mut at[known as usize];
                 if *slot == ABSENT {
@@ -120,17 +120,16 @@ impl KnownHeaders {
         KnownHeaders(at)
     }
 
-    /// The value of the first `known` header of `packet` (the one these
+    /// The value of the first `known` header in `headers` (the ones these
     /// were found in).
     #[inline(always)]
-    pub fn get<'a>(&self, packet: &'a Packet, known: Known) -> Option<&'a str> {
+    pub fn get<'a>(&self, headers: Headers<'a>, known: Known) -> Option<&'a str> {
         match self.0[known as usize] {
-            ABSENT if packet.len() > INDEXED => {
-                let mut later = packet.key_bytes().enumerate().skip(INDEXED);
-                later.find(|&(_, key)| classify(key) == Some(known)).and_then(|(index, _)| packet.value(index))
-            }
+            ABSENT if headers.len() > INDEXED => (INDEXED..headers.len())
+                .find(|&index| headers.key(index).and_then(classify) == Some(known))
+                .and_then(|index| headers.value(index)),
             ABSENT => None,
-            index => packet.value(usize::from(index)),
+            index => headers.value(usize::from(index)),
         }
     }
 }
@@ -138,6 +137,7 @@ impl KnownHeaders {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Packet;
 
     #[test]
     fn finds_the_first_of_each_in_any_case_and_nothing_else() {
@@ -149,12 +149,12 @@ mod tests {
             ("X-Status", "no"),
             ("TimeStamp", "10:00:00"),
         ]);
-        let known = KnownHeaders::of(&packet);
-        assert_eq!(known.get(&packet, Known::Event), Some("DGPhoneEvent"));
-        assert_eq!(known.get(&packet, Known::Line), Some("2"), "the first one");
-        assert_eq!(known.get(&packet, Known::Status), None);
-        assert_eq!(known.get(&packet, Known::Timestamp), Some("10:00:00"));
-        assert_eq!(known.get(&packet, Known::Time), None);
+        let known = KnownHeaders::of(Headers::Packet(&packet));
+        assert_eq!(known.get(Headers::Packet(&packet), Known::Event), Some("DGPhoneEvent"));
+        assert_eq!(known.get(Headers::Packet(&packet), Known::Line), Some("2"), "the first one");
+        assert_eq!(known.get(Headers::Packet(&packet), Known::Status), None);
+        assert_eq!(known.get(Headers::Packet(&packet), Known::Timestamp), Some("10:00:00"));
+        assert_eq!(known.get(Headers::Packet(&packet), Known::Time), None);
     }
 
     #[test]
@@ -165,9 +165,9 @@ mod tests {
         }
         packet.push("line", "4");
         packet.push("Line", "5");
-        let known = KnownHeaders::of(&packet);
-        assert_eq!(known.get(&packet, Known::Line), Some("4"));
-        assert_eq!(known.get(&packet, Known::Status), None);
+        let known = KnownHeaders::of(Headers::Packet(&packet));
+        assert_eq!(known.get(Headers::Packet(&packet), Known::Line), Some("4"));
+        assert_eq!(known.get(Headers::Packet(&packet), Known::Status), None);
     }
 
     #[test]

@@ -2,16 +2,26 @@
 
 use std::io::{self, Read};
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use thiserror::Error;
 
-use super::packet::Span;
+use super::packet::{end_with_nuls, Span};
 use super::scan::scan_line;
 use super::usual::{self, WholePacket};
 use super::{text, Packet};
 
 /// The default bound on one packet's size.
 pub const DEFAULT_MAX_PACKET: usize = 64 * 1024;
+
+/// Where one packet of a run framed in place lies (see
+/// `Decoder::take_run`): its text is `region[start..blank]`, its spans
+/// `spans[spans.0..spans.1]`, from its own start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PlacedPacket {
+    pub start: u32,
+    pub blank: u32,
+    pub spans: (u32, u32),
+}
 
 /// What the decoder finds in the byte stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,6 +237,54 @@ impl Decoder {
         self.plain = whole.plain;
         self.scan = whole.end;
         Some(self.take_packet(whole.blank))
+    }
+
+    /// The whole plain packets at the start of a large read's bytes (see
+    /// [`SHARED_READ`]), framed where they lie and taken out of the buffer
+    /// in one piece: their NULs written (see [`Packet::nul_text`]), each
+    /// one's place in the region and its spans (from its own start) added
+    /// to `packets` and `spans`. `None` when no such packet comes first;
+    /// whatever stops the run (a partial packet, one with other bytes than
+    /// plain ASCII, a blank or colon-less line) is left to
+    /// [`Decoder::next_frame`].
+    ///
+    /// The packets of a run share that one region of the buffer, split off
+    /// once rather than once each.
+    pub(crate) fn take_run(&mut self, spans: &mut Vec<Span>, packets: &mut Vec<PlacedPacket>) -> Option<Bytes> {
+        if !self.share || self.in_packet || self.discarding {
+            return None;
+        }
+        // At a packet boundary every line before has been consumed.
+        debug_assert_eq!(self.scan, 0);
+        let mut at = 0;
+        while at < self.filled {
+            // As for `whole_packet`: the bound counts header lines, and the
+            // fast path may look into the room after the bytes received.
+            let received = (self.filled - at).min(self.max_packet.saturating_add(2));
+            let rest = &self.buf[at..];
+            let whole = match usual::frame(rest, received, &mut self.headers)
+                .or_else(|| frame_whole(&rest[..received], &mut self.headers))
+            {
+                Some(whole) if whole.plain && whole.blank <= self.max_packet => whole,
+                _ => break,
+            };
+            // Places are 32-bit, like a packet's offsets.
+            if u32::try_from(at + whole.end).is_err() {
+                break;
+            }
+            end_with_nuls(&mut self.buf[at..at + whole.blank], &self.headers);
+            let first = spans.len() as u32;
+            spans.extend_from_slice(&self.headers);
+            let (start, blank) = (at as u32, (at + whole.blank) as u32);
+            packets.push(PlacedPacket { start, blank, spans: (first, spans.len() as u32) });
+            at += whole.end;
+        }
+        if at == 0 {
+            return None;
+        }
+        self.started = true;
+        self.filled -= at;
+        Some(self.buf.split_to(at).freeze())
     }
 
     /// [`Decoder::next_frame`] a line at a time.

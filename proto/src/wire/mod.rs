@@ -13,6 +13,8 @@ mod spans;
 pub mod text;
 mod usual;
 
+pub(crate) use decoder::PlacedPacket;
 pub use decoder::{Decoder, Frame, WireError, DEFAULT_MAX_PACKET};
 pub use encoding::{Charset, Encoding, LineEnding};
 pub use packet::Packet;
+pub(crate) use packet::{Headers, Span};

@@ -155,13 +155,17 @@ impl Packet {
             // so the text stays UTF-8 and each span ends on a character
             // boundary) becomes its NUL. Every region holds its last line's
             // end.
-            for span in spans {
-                region[span.key.1 as usize] = 0;
-                region[span.value.1 as usize] = 0;
-            }
+            end_with_nuls(&mut region, spans);
             return Packet { text: region.freeze(), spans: Spans::from_slice(spans), raw: None };
         }
         Packet::converting(region.freeze(), spans)
+    }
+
+    /// A plain packet framed in place: `text` is its slice of the read's
+    /// buffer, whose NULs the decoder wrote (see `Decoder::take_run`), and
+    /// `spans` point into it.
+    pub(crate) fn placed(text: Bytes, spans: &[Span]) -> Packet {
+        Packet { text, spans: Spans::from_slice(spans), raw: None }
     }
 
     /// The slow path: some value is not clean UTF-8, so each key and value is
@@ -250,17 +254,11 @@ impl Packet {
         self.spans.iter().map(move |span| (self.str_at(span.key), self.str_at(span.value)))
     }
 
-    /// Each header's key as bytes: for a pass over every key that needs no
-    /// `str`.
-    pub(crate) fn key_bytes(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.spans.iter().map(move |span| &self.text[range(span.key)])
-    }
-
-    /// Calls `f` with the index and bytes of each header's key, in order
-    /// (the fast form of [`Packet::key_bytes`], for typing).
+    /// Calls `f` with the index and bytes of each header's key, in order:
+    /// for typing, the one pass over every key.
     #[inline(always)]
-    pub(crate) fn for_each_key(&self, mut f: impl FnMut(usize, &[u8])) {
-        let text: &[u8] = &self.text;
+    pub(crate) fn for_each_key<'a>(&'a self, mut f: impl FnMut(usize, &'a [u8])) {
+        let text: &'a [u8] = &self.text;
         self.spans.for_each_key(|index, key| f(index, &text[range(key)]));
     }
 
@@ -317,6 +315,72 @@ impl Packet {
     /// About how many bytes the packet takes on the wire, to size a buffer.
     pub(crate) fn encoded_len_hint(&self) -> usize {
         self.text.len() + 2 * self.spans.len() + 2
+    }
+}
+
+/// Makes the byte after each key and value of `spans` in `text` a NUL,
+/// for C (see [`Packet::nul_text`]): a colon, a blank or a line end, none
+/// part of either.
+pub(crate) fn end_with_nuls(text: &mut [u8], spans: &[Span]) {
+    for span in spans {
+        text[span.key.1 as usize] = 0;
+        text[span.value.1 as usize] = 0;
+    }
+}
+
+/// A packet's headers wherever they lie: in a [`Packet`], or still in the
+/// read buffer they came in, framed in place (see `Decoder::take_run`):
+/// what typing and the protocol's lookups read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Headers<'a> {
+    Packet(&'a Packet),
+    /// A plain packet's text (ASCII only) and its spans.
+    Placed {
+        text: &'a [u8],
+        spans: &'a [Span],
+    },
+}
+
+impl<'a> Headers<'a> {
+    pub fn len(self) -> usize {
+        match self {
+            Headers::Packet(packet) => packet.len(),
+            Headers::Placed { spans, .. } => spans.len(),
+        }
+    }
+
+    /// Calls `f` with the index and bytes of each key, in order.
+    #[inline(always)]
+    pub fn for_each_key(self, mut f: impl FnMut(usize, &'a [u8])) {
+        match self {
+            Headers::Packet(packet) => packet.for_each_key(f),
+            Headers::Placed { text, spans } => {
+                spans.iter().enumerate().for_each(|(index, span)| f(index, &text[range(span.key)]))
+            }
+        }
+    }
+
+    /// The key of header `index`, as bytes.
+    pub fn key(self, index: usize) -> Option<&'a [u8]> {
+        match self {
+            Headers::Packet(packet) => packet.spans.get(index).map(|span| &packet.text[range(span.key)]),
+            Headers::Placed { text, spans } => spans.get(index).map(|span| &text[range(span.key)]),
+        }
+    }
+
+    /// The value of header `index`.
+    #[inline(always)]
+    pub fn value(self, index: usize) -> Option<&'a str> {
+        match self {
+            Headers::Packet(packet) => packet.value(index),
+            Headers::Placed { text, spans } => spans.get(index).map(|span| {
+                let bytes = &text[range(span.value)];
+                debug_assert!(bytes.is_ascii());
+                // SAFETY: a placed packet is plain (the decoder saw only
+                // ASCII in it), so any stretch of its text is UTF-8.
+                unsafe { std::str::from_utf8_unchecked(bytes) }
+            }),
+        }
     }
 }
 
