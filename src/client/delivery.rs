@@ -8,7 +8,10 @@
 //! empty backlog, the batch's deque itself, by a swap) and wakes this
 //! thread at most once for it, and this thread takes everything waiting in
 //! one swap, then delivers it event by event with no lock held (events are
-//! moved, never copied, from the decoder to the callback). A
+//! moved, never copied, from the decoder to the callback). A flood's
+//! events the reader judged where they lie in its read buffer (see
+//! [`PlacedEvents`]) come as a run and an index each, and are built here,
+//! off the thread every event waits for. A
 //! channel item per event cost a hand-off (and often a wake-up) per event;
 //! a deque also lets DropOldest drop exactly the oldest event still
 //! waiting. The bound counts the events waiting and those taken but not yet
@@ -36,6 +39,7 @@ use crossbeam_utils::CachePadded;
 use super::options::MIN_CALLBACK_STACK;
 use super::queue::Losses;
 use super::{lock, ClientEvent, ClientHandle, OverflowPolicy, Shared, READER_OF};
+use crate::protocol::PlacedEvents;
 use crate::state::{Change, PhoneState};
 
 thread_local! {
@@ -52,10 +56,24 @@ enum Item {
     /// An event, with what it changed in the live state (the reader's
     /// judgement), for the state kept here to follow.
     Event(ClientEvent, Change),
+    /// Events the reader read in place (see [`PlacedEvents`]): the
+    /// `Placed` items after this one are its, until the next run. Not an
+    /// event itself, and never dropped.
+    Run(Arc<PlacedEvents>),
+    /// Event `index` of the last run before it, built on this thread, with
+    /// its change as for `Event`.
+    Placed(u32, Change),
     /// Answered once everything sent before it has been handled.
     Flush(Sender<()>),
     /// The client is closing: the thread ends.
     Stop,
+}
+
+impl Item {
+    /// Counted against the backlog's bound (markers are not).
+    fn is_event(&self) -> bool {
+        matches!(self, Item::Event(..) | Item::Placed(..))
+    }
 }
 
 /// The callback thread's events of one read, gathered by the reader and
@@ -64,21 +82,51 @@ enum Item {
 /// then written once on the reader's side, not once into the batch and
 /// again into the backlog.
 #[derive(Default)]
-pub(crate) struct Batch(VecDeque<Item>);
+pub(crate) struct Batch {
+    items: VecDeque<Item>,
+    /// Events among `items`.
+    events: usize,
+}
 
 impl Batch {
     pub fn push(&mut self, event: ClientEvent, change: Change) {
-        self.0.push_back(Item::Event(event, change));
+        self.items.push_back(Item::Event(event, change));
+        self.events += 1;
+    }
+
+    /// Starts a run of events read in place; [`Batch::push_placed`] adds
+    /// them, in their turn among the other events.
+    pub fn push_run(&mut self, run: Arc<PlacedEvents>) {
+        self.items.push_back(Item::Run(run));
+    }
+
+    /// Event `index` of the run last pushed.
+    pub fn push_placed(&mut self, index: usize, change: Change) {
+        self.items.push_back(Item::Placed(index as u32, change));
+        self.events += 1;
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.items.is_empty()
     }
 
-    /// Takes the events back out (a batch the callback thread refused).
+    fn clear(&mut self) {
+        self.items.clear();
+        self.events = 0;
+    }
+
+    /// Takes the events back out, built (a batch the callback thread
+    /// refused).
     pub fn drain(&mut self) -> impl Iterator<Item = ClientEvent> + '_ {
-        self.0.drain(..).filter_map(|item| match item {
+        self.events = 0;
+        let mut run = None;
+        self.items.drain(..).filter_map(move |item| match item {
             Item::Event(event, _) => Some(event),
+            Item::Run(placed) => {
+                run = Some(placed);
+                None
+            }
+            Item::Placed(index, _) => run.as_ref().map(|run| ClientEvent::Phone(run.event(index as usize))),
             Item::Flush(_) | Item::Stop => None,
         })
     }
@@ -209,7 +257,7 @@ impl Delivery {
             return false;
         }
         if self.is_closing() {
-            batch.0.clear();
+            batch.clear();
             return false;
         }
         let mut started_losing = false;
@@ -219,15 +267,28 @@ impl Delivery {
         }
         // Room for the whole batch at once: the usual case.
         let room = self.capacity.saturating_sub(backlog.events + self.in_hand.load(Ordering::SeqCst));
-        if room >= batch.0.len() {
-            backlog.events += batch.0.len();
+        if room >= batch.events {
+            backlog.events += std::mem::take(&mut batch.events);
             if backlog.items.is_empty() {
-                std::mem::swap(&mut backlog.items, &mut batch.0);
+                std::mem::swap(&mut backlog.items, &mut batch.items);
             } else {
-                backlog.items.append(&mut batch.0);
+                backlog.items.append(&mut batch.items);
             }
         }
-        for event in batch.0.drain(..) {
+        batch.events = 0;
+        // The run the batch's `Placed` items are of: marked again after a
+        // wait for room, as the callback thread lets go of a run once it has
+        // delivered all it took.
+        let mut run = None;
+        for item in batch.items.drain(..) {
+            if let Item::Run(placed) = &item {
+                run = Some(placed.clone());
+            }
+            if !item.is_event() {
+                backlog.items.push_back(item);
+                continue;
+            }
+            let mut waited = false;
             while backlog.events + self.in_hand.load(Ordering::SeqCst) >= self.capacity {
                 match self.policy {
                     OverflowPolicy::Block => {
@@ -236,6 +297,7 @@ impl Delivery {
                         if !open {
                             return started_losing;
                         }
+                        waited = true;
                     }
                     OverflowPolicy::DropOldest => match drop_oldest(&mut backlog) {
                         true => started_losing |= self.lose(),
@@ -251,8 +313,11 @@ impl Delivery {
                 started_losing |= self.lose();
                 continue;
             }
+            if let (true, Item::Placed(..), Some(run)) = (waited, &item, &run) {
+                backlog.items.push_back(Item::Run(run.clone()));
+            }
             backlog.events += 1;
-            backlog.items.push_back(event);
+            backlog.items.push_back(item);
         }
         self.wake_after(backlog);
         started_losing
@@ -401,7 +466,7 @@ impl Delivery {
 /// (everything before it was handled), a stop marker is kept. False when
 /// no event waits.
 fn drop_oldest(backlog: &mut Backlog) -> bool {
-    let at = match backlog.items.iter().position(|item| matches!(item, Item::Event(..))) {
+    let at = match backlog.items.iter().position(Item::is_event) {
         Some(at) => at,
         None => return false,
     };
@@ -430,29 +495,42 @@ fn run(shared: Arc<Shared>) {
     let handle = ClientHandle { shared: shared.clone() };
     let delivery = &shared.delivery;
     let mut items = VecDeque::new();
+    // The run the `Placed` items taken refer to.
+    let mut run = None;
     loop {
         delivery.take_all(&mut items);
         while let Some(item) = items.pop_front() {
-            let (event, change) = match item {
-                Item::Event(event, change) => {
-                    delivery.in_hand.fetch_sub(1, Ordering::SeqCst);
-                    delivery.made_room();
-                    (event, change)
+            if item.is_event() {
+                delivery.in_hand.fetch_sub(1, Ordering::SeqCst);
+                delivery.made_room();
+                if delivery.is_closing() {
+                    return;
                 }
+            }
+            // After a disconnect, events read before it are dropped (closing
+            // waits for one callback, not a backlog); its Disconnected is not.
+            let discarding = delivery.discarding.load(Ordering::SeqCst);
+            let (event, change) = match item {
+                Item::Event(event, _) if discarding && !matches!(event, ClientEvent::Disconnected { .. }) => continue,
+                Item::Event(event, change) => (event, change),
+                Item::Run(placed) => {
+                    run = Some(placed);
+                    continue;
+                }
+                Item::Placed(..) if discarding => continue,
+                Item::Placed(index, change) => match &run {
+                    Some(run) => (ClientEvent::Phone(run.event(index as usize)), change),
+                    None => {
+                        debug_assert!(false, "an event read in place came without its run");
+                        continue;
+                    }
+                },
                 Item::Flush(done) => {
                     let _ = done.send(());
                     continue;
                 }
                 Item::Stop => return,
             };
-            if delivery.is_closing() {
-                return;
-            }
-            // After a disconnect, events read before it are dropped (closing
-            // waits for one callback, not a backlog); its Disconnected is not.
-            if delivery.discarding.load(Ordering::SeqCst) && !matches!(event, ClientEvent::Disconnected { .. }) {
-                continue;
-            }
             if let Some(report) = delivery.report() {
                 // Lost events never reach the state kept here: catch up with
                 // the live one.
@@ -471,6 +549,9 @@ fn run(shared: Arc<Shared>) {
             }
             shared.call_back(&handle, &event);
         }
+        // Everything taken is delivered: a run's buffer is not kept past
+        // its events (the next run's first events always come with it).
+        run = None;
     }
 }
 
@@ -490,17 +571,65 @@ mod tests {
         ClientEvent::Reconnecting { attempt: n, delay: Duration::ZERO }
     }
 
+    /// The events waiting, built, taken out.
     fn waiting(d: &Delivery) -> Vec<ClientEvent> {
         let mut backlog = d.lock_backlog();
         backlog.events = 0;
-        backlog
-            .items
-            .drain(..)
-            .filter_map(|item| match item {
-                Item::Event(e, _) => Some(e),
-                _ => None,
-            })
-            .collect()
+        let mut taken = Batch { items: std::mem::take(&mut backlog.items), events: 0 };
+        let events: Vec<ClientEvent> = taken.drain().collect();
+        events
+    }
+
+    /// A hundred events read in place (a read large enough for it).
+    fn run() -> Arc<PlacedEvents> {
+        let bytes: String = (0..100)
+            .map(|n| format!("Event: DGPhoneEvent\r\nStatus: Ready\r\nLine: 1\r\nX-N: {n:04}\r\n\r\n"))
+            .collect();
+        let mut decoder = crate::wire::Decoder::default();
+        decoder.push(bytes.as_bytes());
+        Arc::new(PlacedEvents::take(&mut decoder).expect("read in place"))
+    }
+
+    /// ev(1), placed 0, ev(2), placed 1 and 2.
+    fn mixed(run: &Arc<PlacedEvents>) -> Batch {
+        let mut batch = Batch::default();
+        batch.push(ev(1), Change::None);
+        batch.push_run(run.clone());
+        batch.push_placed(0, Change::None);
+        batch.push(ev(2), Change::None);
+        batch.push_placed(1, Change::None);
+        batch.push_placed(2, Change::None);
+        batch
+    }
+
+    fn phone(run: &PlacedEvents, index: usize) -> ClientEvent {
+        ClientEvent::Phone(run.event(index))
+    }
+
+    #[test]
+    fn events_read_in_place_keep_their_turn_and_are_dropped_one_by_one() {
+        let run = run();
+        let d = delivery(8, OverflowPolicy::DropOldest);
+        assert!(!d.send_batch(&mut mixed(&run)));
+        assert_eq!(waiting(&d), [ev(1), phone(&run, 0), ev(2), phone(&run, 1), phone(&run, 2)]);
+        // A backlog of 3 keeps the newest three; the run's start stays for
+        // the events kept after it.
+        let d = delivery(3, OverflowPolicy::DropOldest);
+        assert!(d.send_batch(&mut mixed(&run)));
+        assert_eq!(d.dropped(), 2);
+        assert_eq!(waiting(&d), [ev(2), phone(&run, 1), phone(&run, 2)]);
+    }
+
+    #[test]
+    fn a_refused_batch_gives_its_events_read_in_place_back_built() {
+        let run = run();
+        assert!(run.get(99).status() == Some("Ready") && run.event(99).get("X-N") == Some("0099"));
+        let d = Delivery::new(8, OverflowPolicy::Block);
+        let mut batch = mixed(&run);
+        assert!(!d.send_batch(&mut batch));
+        let back: Vec<ClientEvent> = batch.drain().collect();
+        assert_eq!(back, [ev(1), phone(&run, 0), ev(2), phone(&run, 1), phone(&run, 2)]);
+        assert!(batch.is_empty());
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The reader thread: reads, frames, types, updates state, settles waits,
 //! delivers; on a lost connection, reports it and (if asked) reconnects.
+//! The events of a large read that only the callback gets are judged
+//! where they lie and built on the callback thread ([`on_run`]).
 
 use std::io::{ErrorKind, Read};
 use std::net::{SocketAddr, TcpStream};
@@ -9,7 +11,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::backoff::Backoff;
 use super::{lock, ClientEvent, ClientHandle, DisconnectReason, LogLevel, Shared, Staged, READER_OF};
-use crate::protocol::{Command, Event};
+use crate::protocol::{Command, Event, PlacedEvents};
+use crate::session::Applied;
 use crate::state::Change;
 use crate::wire::record::{Side, WireLog};
 use crate::wire::{Decoder, Frame};
@@ -64,7 +67,12 @@ fn read_until_closed(shared: &Arc<Shared>, stream: &TcpStream, decoder: &mut Dec
         match decoder.read_from(&mut stream) {
             Ok(0) => return ended_reason(shared, DisconnectReason::ClosedByPeer),
             Ok(_) => {
-                while let Some(frame) = decoder.next_frame() {
+                let in_place = reads_in_place(shared);
+                loop {
+                    if let Some(run) = in_place.then(|| PlacedEvents::take(decoder)).flatten() {
+                        on_run(shared, &mut staged, Arc::new(run));
+                    }
+                    let frame = decoder.next_frame();
                     // Once the application stops the client, the rest of a
                     // batch is dropped: closing waits for one callback at
                     // most, not for a backlog of thousands.
@@ -72,6 +80,10 @@ fn read_until_closed(shared: &Arc<Shared>, stream: &TcpStream, decoder: &mut Dec
                         shared.deliver_staged(&mut staged);
                         return DisconnectReason::Requested;
                     }
+                    let frame = match frame {
+                        Some(frame) => frame,
+                        None => break,
+                    };
                     match frame {
                         Ok(Frame::Packet(packet)) => on_event(shared, &mut staged, Event::from_packet(packet)),
                         Ok(Frame::Greeting(text)) => {
@@ -122,6 +134,12 @@ fn ended_reason(shared: &Shared, otherwise: DisconnectReason) -> DisconnectReaso
     }
 }
 
+/// Whether this read's events may be read in place (see [`on_run`]): only
+/// the callback gets them, no wait needs them whole, nothing logs them.
+fn reads_in_place(shared: &Shared) -> bool {
+    shared.recipients() == (false, true) && shared.waiters.is_empty() && !shared.log.enabled(LogLevel::Trace)
+}
+
 fn on_event(shared: &Arc<Shared>, staged: &mut Staged, event: Event) {
     let applied = {
         let mut session = lock(&shared.session);
@@ -134,6 +152,28 @@ fn on_event(shared: &Arc<Shared>, staged: &mut Staged, event: Event) {
         shared.log.log(LogLevel::Trace, || format!("received {:?}", event.packet()));
     }
     shared.stage(staged, ClientEvent::Phone(event), applied.change);
+    after_applied(shared, staged, applied);
+}
+
+/// A run of events read in place, for the callback thread alone: each
+/// judged here as [`on_event`] judges one, and built on the callback
+/// thread (see [`PlacedEvents`]), which takes a packet's building off the
+/// thread every event waits for. Stops short when the client stops.
+fn on_run(shared: &Arc<Shared>, staged: &mut Staged, run: Arc<PlacedEvents>) {
+    staged.callback.push_run(run.clone());
+    for index in 0..run.len() {
+        if shared.is_stopping() {
+            return;
+        }
+        let applied = lock(&shared.session).apply(run.get(index));
+        staged.callback.push_placed(index, applied.change);
+        after_applied(shared, staged, applied);
+    }
+}
+
+/// What an event's effect on the session calls for: the news of a login,
+/// and the Status that reconciles the lines after a re-login.
+fn after_applied(shared: &Arc<Shared>, staged: &mut Staged, applied: Applied) {
     if let Some(user) = applied.logged_in {
         shared.log.log(LogLevel::Info, || format!("logged in as {user}"));
         shared.stage(staged, ClientEvent::LoggedIn { user }, Change::None);

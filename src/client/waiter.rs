@@ -77,6 +77,12 @@ impl Waiters {
         self.count.store(slots.len(), Ordering::SeqCst);
     }
 
+    /// No wait is registered: no event read now can settle one (a wait is
+    /// registered before its command is written).
+    pub fn is_empty(&self) -> bool {
+        self.count.load(Ordering::SeqCst) == 0
+    }
+
     /// Settles every wait this event decides.
     pub fn resolve(&self, event: &Event, own_user: Option<&str>) {
         // A wait is registered before its command is written, so one that
