@@ -1,9 +1,11 @@
 //! The decoder on arbitrary bytes cut into arbitrary reads. Invariants: no
 //! panic; after the frames are drained, the bytes it holds stay within one
 //! packet's bound (and the CR of its closing line); and how the bytes were
-//! cut does not change the frames, oversize errors included.
+//! cut does not change the frames, oversize errors included; nor does
+//! taking the packets of a large read in place (`PlacedEvents`).
 #![no_main]
 
+use dgphone_proto::protocol::PlacedEvents;
 use dgphone_proto::wire::{Decoder, Frame, WireError};
 use libfuzzer_sys::fuzz_target;
 
@@ -44,4 +46,27 @@ fuzz_target!(|data: &[u8]| {
 
     assert_eq!(whole, pieces, "the frames depend on how the bytes were cut");
     assert_eq!(whole_end, pieces_end);
+
+    // At least a large read's worth (the bytes repeated), whole, then with
+    // runs taken in place wherever the decoder has one: the same frames.
+    let large = bytes.repeat(4096 / bytes.len().max(1) + 1);
+    let mut framed = Vec::new();
+    let mut decoder = Decoder::new(max);
+    decoder.push(&large);
+    drain(&mut decoder, max, &mut framed);
+    let framed_end = decoder.finish();
+    let mut placed = Vec::new();
+    let mut decoder = Decoder::new(max);
+    decoder.push(&large);
+    loop {
+        if let Some(run) = PlacedEvents::take(&mut decoder) {
+            placed.extend((0..run.len()).map(|i| Ok(Frame::Packet(run.event(i).into_packet()))));
+        }
+        match decoder.next_frame() {
+            Some(frame) => placed.push(frame),
+            None => break,
+        }
+    }
+    assert_eq!(framed, placed, "taking packets in place changed the frames");
+    assert_eq!(framed_end, decoder.finish());
 });
