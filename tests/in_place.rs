@@ -146,3 +146,65 @@ fn a_burst_through_a_small_blocking_backlog_loses_nothing() {
     let state = assert_delivered_as_framed(&delivered.seen, &expected);
     assert_eq!((delivered.live, delivered.dropped), (state, 0));
 }
+
+/// Reads from `stream` until `text` has come; panics on end of stream.
+fn read_until(stream: &mut std::net::TcpStream, text: &str) {
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 512];
+    while !String::from_utf8_lossy(&got).contains(text) {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "the stream ended before {text:?}; got {:?}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
+#[test]
+fn a_relogin_answered_inside_a_burst_still_asks_for_status() {
+    // After a reconnection the reader logs in again by itself (no wait
+    // registered) and, once that is answered, asks for Status: here the
+    // answer comes in the middle of a burst read in place.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let response = "Event: DGPhoneResponse\r\nResponse: Success\r\nCommand: Login\r\nUser: 201\r\n\r\n";
+    let server = std::thread::spawn(move || {
+        let (mut first, _) = listener.accept().unwrap();
+        read_until(&mut first, "Command: Login");
+        first.write_all(response.as_bytes()).unwrap();
+        drop(first);
+        let (mut second, _) = listener.accept().unwrap();
+        read_until(&mut second, "Command: Login");
+        let mut wire = burst(300, "d");
+        wire.extend_from_slice(response.as_bytes());
+        wire.extend_from_slice(&burst(300, "e"));
+        second.write_all(&wire).unwrap();
+        read_until(&mut second, "Command: Status");
+        second
+    });
+    let reconnect = dgphone::client::Reconnect {
+        initial_delay: std::time::Duration::from_millis(10),
+        max_delay: std::time::Duration::from_millis(100),
+        max_attempts: None,
+    };
+    let client = dgphone::Client::new(Options { queue_capacity: 0, reconnect: Some(reconnect), ..Options::default() });
+    let (logins_tx, logins_rx) = mpsc::channel();
+    let logins_tx = Mutex::new(logins_tx);
+    client
+        .on_event(move |_, event| {
+            if let ClientEvent::LoggedIn { user } = event {
+                let _ = logins_tx.lock().unwrap().send(user.clone());
+            }
+        })
+        .unwrap();
+    client.connect("127.0.0.1", port).unwrap();
+    client.login("201").unwrap();
+    let logins: Vec<_> = (0..2).map(|_| logins_rx.recv_timeout(WAIT)).collect();
+    // The server got the Status request on the second connection.
+    let served = server.join();
+    if served.is_err() || logins.iter().any(|login| login.as_deref() != Ok("201")) {
+        // A reader stuck for good would hold up the client's close.
+        std::mem::forget(client);
+        panic!("logins {logins:?}; a Status request after the re-login: {}", served.is_ok());
+    }
+    assert!(client.is_logged_in());
+}

@@ -161,13 +161,21 @@ fn on_event(shared: &Arc<Shared>, staged: &mut Staged, event: Event) {
 /// thread every event waits for. Stops short when the client stops.
 fn on_run(shared: &Arc<Shared>, staged: &mut Staged, run: Arc<PlacedEvents>) {
     staged.callback.push_run(run.clone());
+    // Locked once for the run (one read's events: other threads wait tens
+    // of microseconds at most), not once per event; let go for what a
+    // login calls for, which sends.
+    let mut session = lock(&shared.session);
     for index in 0..run.len() {
         if shared.is_stopping() {
             return;
         }
-        let applied = lock(&shared.session).apply(run.get(index));
+        let applied = session.apply(run.get(index));
         staged.callback.push_placed(index, applied.change);
-        after_applied(shared, staged, applied);
+        if applied.logged_in.is_some() || applied.reconcile {
+            drop(session);
+            after_applied(shared, staged, applied);
+            session = lock(&shared.session);
+        }
     }
 }
 
