@@ -30,11 +30,7 @@ impl PlacedEvents {
     /// [`Decoder::next_frame`]. Never more than the decoder holds: call it
     /// again after each frame `next_frame` gives.
     pub fn take(decoder: &mut Decoder) -> Option<PlacedEvents> {
-        // Sized for DGPhone's packets (lines of a dozen bytes, packets of
-        // five dozen or more): growing tables of a whole read's spans would
-        // copy them over and over.
-        let pending = decoder.pending();
-        let (mut spans, mut packets) = (Vec::with_capacity(pending / 12), Vec::with_capacity(pending / 40));
+        let (mut spans, mut packets) = (Vec::new(), Vec::new());
         let region = decoder.take_run(&mut spans, &mut packets)?;
         let mut placed = PlacedEvents { region, spans, typings: Vec::with_capacity(packets.len()), packets };
         for index in 0..placed.packets.len() {

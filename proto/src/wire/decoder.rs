@@ -256,6 +256,11 @@ impl Decoder {
         }
         // At a packet boundary every line before has been consumed.
         debug_assert_eq!(self.scan, 0);
+        // Sized for DGPhone's packets (lines of a dozen bytes, packets of
+        // five dozen or more): tables of a whole read's spans grown from
+        // nothing would be copied over and over.
+        spans.reserve(self.filled / 12);
+        packets.reserve(self.filled / 40);
         let mut at = 0;
         while at < self.filled {
             // As for `whole_packet`: the bound counts header lines, and the

@@ -376,8 +376,9 @@ impl<'a> Headers<'a> {
             Headers::Placed { text, spans } => spans.get(index).map(|span| {
                 let bytes = &text[range(span.value)];
                 debug_assert!(bytes.is_ascii());
-                // SAFETY: a placed packet is plain (the decoder saw only
-                // ASCII in it), so any stretch of its text is UTF-8.
+                // SAFETY: `Placed` is made only by `PlacedEvents`, over the
+                // packets `Decoder::take_run` found plain (ASCII only), so
+                // any stretch of their text is UTF-8.
                 unsafe { std::str::from_utf8_unchecked(bytes) }
             }),
         }
