@@ -321,6 +321,7 @@ impl Packet {
 /// Makes the byte after each key and value of `spans` in `text` a NUL,
 /// for C (see [`Packet::nul_text`]): a colon, a blank or a line end, none
 /// part of either.
+#[inline(always)]
 pub(crate) fn end_with_nuls(text: &mut [u8], spans: &[Span]) {
     for span in spans {
         text[span.key.1 as usize] = 0;

@@ -41,6 +41,9 @@ fn widen(short: [u16; 4]) -> Span {
 }
 
 impl Spans {
+    // Inlined into both its callers (a packet built by the decoder, and one
+    // built from a run read in place), as it was into the first alone.
+    #[inline(always)]
     pub fn from_slice(spans: &[Span]) -> Spans {
         let mut table = Spans::default();
         // Spans come in the text's order and a span's value ends last (an
