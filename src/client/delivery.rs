@@ -54,8 +54,11 @@ pub(crate) fn on_callback_thread(shared: &Shared) -> bool {
 
 enum Item {
     /// An event, with what it changed in the live state (the reader's
-    /// judgement), for the state kept here to follow.
-    Event(ClientEvent, Change),
+    /// judgement), for the state kept here to follow. Boxed, so that an
+    /// item is small: the backlog's every item is as large as the largest,
+    /// and a flood's items are `Placed`, written by the reader for every
+    /// event.
+    Event(Box<ClientEvent>, Change),
     /// Events the reader read in place (see [`PlacedEvents`]): the
     /// `Placed` items after this one are its, until the next run. Not an
     /// event itself, and never dropped.
@@ -90,7 +93,7 @@ pub(crate) struct Batch {
 
 impl Batch {
     pub fn push(&mut self, event: ClientEvent, change: Change) {
-        self.items.push_back(Item::Event(event, change));
+        self.items.push_back(Item::Event(Box::new(event), change));
         self.events += 1;
     }
 
@@ -121,7 +124,7 @@ impl Batch {
         self.events = 0;
         let mut run = None;
         self.items.drain(..).filter_map(move |item| match item {
-            Item::Event(event, _) => Some(event),
+            Item::Event(event, _) => Some(*event),
             Item::Run(placed) => {
                 run = Some(placed);
                 None
@@ -511,8 +514,8 @@ fn run(shared: Arc<Shared>) {
             // waits for one callback, not a backlog); its Disconnected is not.
             let discarding = delivery.discarding.load(Ordering::SeqCst);
             let (event, change) = match item {
-                Item::Event(event, _) if discarding && !matches!(event, ClientEvent::Disconnected { .. }) => continue,
-                Item::Event(event, change) => (event, change),
+                Item::Event(event, _) if discarding && !matches!(*event, ClientEvent::Disconnected { .. }) => continue,
+                Item::Event(event, change) => (*event, change),
                 Item::Run(placed) => {
                     run = Some(placed);
                     continue;
