@@ -87,7 +87,7 @@ impl Waiters {
     pub fn resolve(&self, event: &Event, own_user: Option<&str>) {
         // A wait is registered before its command is written, so one that
         // this event could settle is already counted.
-        if self.count.load(Ordering::SeqCst) == 0 {
+        if self.is_empty() {
             return;
         }
         let mut slots = self.slots();

@@ -50,10 +50,15 @@ impl PlacedEvents {
         self.packets.is_empty()
     }
 
-    fn headers(&self, index: usize) -> Headers<'_> {
+    /// Where event `index`'s text lies in the region, and its spans.
+    fn place(&self, index: usize) -> (std::ops::Range<usize>, &[Span]) {
         let packet = self.packets[index];
-        let text = &self.region[packet.start as usize..packet.blank as usize];
-        Headers::Placed { text, spans: &self.spans[packet.spans.0 as usize..packet.spans.1 as usize] }
+        (packet.start as usize..packet.blank as usize, &self.spans[packet.spans.0 as usize..packet.spans.1 as usize])
+    }
+
+    fn headers(&self, index: usize) -> Headers<'_> {
+        let (text, spans) = self.place(index);
+        Headers::Placed { text: &self.region[text], spans }
     }
 
     /// Event `index`, read where it lies.
@@ -63,10 +68,8 @@ impl PlacedEvents {
 
     /// Event `index`, built: its packet a view into the read's buffer.
     pub fn event(&self, index: usize) -> Event {
-        let packet = self.packets[index];
-        let text = self.region.slice(packet.start as usize..packet.blank as usize);
-        let spans = &self.spans[packet.spans.0 as usize..packet.spans.1 as usize];
-        Event::typed(self.typings[index], Packet::placed(text, spans))
+        let (text, spans) = self.place(index);
+        Event::typed(self.typings[index], Packet::placed(self.region.slice(text), spans))
     }
 }
 
